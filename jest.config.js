@@ -1,0 +1,12 @@
+/** Jest runs the TypeScript sources through SWC (no type checking: `make lint` does that).
+ *  Integration tests spawn child processes from the built JavaScript in dist/. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 60_000,
+  // Two cores in CI: the crash and integration suites start real processes.
+  maxWorkers: 2,
+};

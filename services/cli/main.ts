@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * `stemedb`: the one entry point. Picks the subcommand by its leading words,
+ * runs it, and maps failures to exit codes (2 usage, 1 everything else).
+ */
+import { COMMANDS } from './commands/index';
+import { UsageError, type Command, type CommandIo } from './command';
+
+const io: CommandIo = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+  isTty: process.stderr.isTTY === true,
+};
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length), 8);
+  const rows = COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
+  return ['usage: stemedb <command> [options]', '', 'commands:', ...rows, '', "run 'stemedb <command> --help' for a command's options"].join('\n');
+}
+
+/** The command whose path is the longest prefix of argv. */
+function pick(argv: string[]): { command: Command; rest: string[] } | undefined {
+  let best: Command | undefined;
+  for (const c of COMMANDS) {
+    if (c.path.every((word, i) => argv[i] === word) && (best === undefined || c.path.length > best.path.length)) best = c;
+  }
+  return best === undefined ? undefined : { command: best, rest: argv.slice(best.path.length) };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(overview());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const picked = pick(argv);
+  if (picked === undefined) {
+    io.err(`stemedb: unknown command '${argv.join(' ')}'\n\n${overview()}`);
+    return 2;
+  }
+  const { command, rest } = picked;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`stemedb ${command.path.join(' ')}: ${err.message}\nrun 'stemedb ${command.path.join(' ')} --help' for usage`);
+      return 2;
+    }
+    const e = err instanceof Error ? err : new Error(String(err));
+    io.err(`stemedb ${command.path.join(' ')}: ${e.name === 'Error' ? '' : e.name + ': '}${e.message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`stemedb: ${String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
