@@ -1,0 +1,19 @@
+/** The public API of the domain layer: records, limits, validation, ids and signatures. */
+export * from './types';
+export * from './limits';
+export * from './errors';
+export { validateRecord, validateObject } from './validate';
+export { canonicalBytes, canonicalObjectBytes, sortTrustEntries, OBJECT_KIND_BYTE } from './canonical';
+export { blake3, recordId } from './hash';
+export { publicKeyProblem } from './public-key';
+export {
+  generateKeyPair,
+  keyPairFromSeed,
+  signingMessage,
+  signId,
+  signRecord,
+  verifySignature,
+  verifyRecord,
+  PUBLIC_KEY_CACHE_ENTRIES_MAX,
+  type KeyPair,
+} from './signing';

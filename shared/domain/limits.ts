@@ -1,0 +1,51 @@
+/**
+ * Every limit a record must respect, in one place. Validation (`validate.ts`)
+ * enforces them at the edge; the proto comments and docs/FORMAT.md quote them.
+ * Units are last in each name: `_BYTES_MAX` counts UTF-8 bytes, `_MS_` is
+ * milliseconds since the Unix epoch (UTC).
+ */
+
+/** Subjects and entity objects: 1..512 bytes of UTF-8. */
+export const SUBJECT_BYTES_MAX = 512;
+/** Predicates, epoch names and trust pack names: 1..256 bytes of UTF-8. */
+export const PREDICATE_BYTES_MAX = 256;
+/** Text objects and epoch descriptions: 0..4096 bytes of UTF-8. */
+export const TEXT_BYTES_MAX = 4096;
+/** Bytes objects: 0..4096 bytes. */
+export const BYTES_VALUE_BYTES_MAX = 4096;
+/** Signatures per record (distinct public keys). */
+export const SIGNATURES_MAX = 16;
+/** Entries per trust pack (distinct agents). */
+export const TRUST_ENTRIES_MAX = 1024;
+
+/** BLAKE3-256 ids, source hashes and parent hashes. */
+export const HASH_BYTES = 32;
+/** Raw Ed25519 public keys. */
+export const PUBLIC_KEY_BYTES = 32;
+/** Raw Ed25519 private keys (the 32-byte seed). */
+export const PRIVATE_KEY_BYTES = 32;
+/** Ed25519 signatures. */
+export const SIGNATURE_BYTES = 64;
+
+/** Earliest record timestamp, inclusive: 2000-01-01T00:00:00Z. */
+export const RECORD_TIMESTAMP_MS_MIN = 946_684_800_000;
+/** Latest record timestamp, inclusive: 2100-01-01T00:00:00Z. */
+export const RECORD_TIMESTAMP_MS_MAX = 4_102_444_800_000;
+/** Timestamp objects: within ±8.64e15 ms, the range of a JavaScript Date. */
+export const OBJECT_TIMESTAMP_MS_ABS_MAX = 8_640_000_000_000_000n;
+
+/** Smallest and largest integer object (signed 64-bit). */
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+/** Largest visual hash (unsigned 64-bit). */
+export const UINT64_MAX = 2n ** 64n - 1n;
+
+/** Confidence and trust weights: finite, 0..1 inclusive. */
+export const CONFIDENCE_MIN = 0;
+export const CONFIDENCE_MAX = 1;
+/** Vote values: finite, -1..1 inclusive. */
+export const VOTE_VALUE_MIN = -1;
+export const VOTE_VALUE_MAX = 1;
+
+/** Version byte that starts every canonical encoding. */
+export const CANONICAL_FORMAT_VERSION = 1;

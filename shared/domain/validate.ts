@@ -1,0 +1,212 @@
+/**
+ * Record validation: every rule and limit of docs/FORMAT.md, checked on domain
+ * records. Converters call it at the edge (protobuf, JSON, log payloads) and the
+ * writer calls it before hashing; a record that passes can be encoded, hashed
+ * and stored without further checks.
+ *
+ * Errors are `ValidationError`s naming the field by its dotted proto path.
+ */
+import { ValidationError } from './errors';
+import { publicKeyProblem } from './public-key';
+import {
+  BYTES_VALUE_BYTES_MAX,
+  CONFIDENCE_MAX,
+  CONFIDENCE_MIN,
+  HASH_BYTES,
+  INT64_MAX,
+  INT64_MIN,
+  OBJECT_TIMESTAMP_MS_ABS_MAX,
+  PREDICATE_BYTES_MAX,
+  PUBLIC_KEY_BYTES,
+  RECORD_TIMESTAMP_MS_MAX,
+  RECORD_TIMESTAMP_MS_MIN,
+  SIGNATURES_MAX,
+  SIGNATURE_BYTES,
+  SUBJECT_BYTES_MAX,
+  TEXT_BYTES_MAX,
+  TRUST_ENTRIES_MAX,
+  UINT64_MAX,
+  VOTE_VALUE_MAX,
+  VOTE_VALUE_MIN,
+} from './limits';
+import type { Assertion, Epoch, GoldStandard, ObjectValue, Signature, StemeRecord, TrustPack, Vote } from './types';
+
+/** A lone UTF-16 surrogate cannot be encoded as UTF-8 (in `u` mode pairs match as one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
+const NUL = /\u0000/;
+/** Unicode general category Cc: C0 controls, DEL and C1 controls. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Throws unless `record` satisfies every rule of its kind. */
+export function validateRecord(record: StemeRecord, field = 'record'): void {
+  if (record === null || typeof record !== 'object') throw new ValidationError(field, 'must be a record');
+  switch (record.kind) {
+    case 'assertion':
+      return validateAssertion(record, `${field}.assertion`);
+    case 'vote':
+      return validateVote(record, `${field}.vote`);
+    case 'epoch':
+      return validateEpoch(record, `${field}.epoch`);
+    case 'gold_standard':
+      return validateGoldStandard(record, `${field}.gold_standard`);
+    case 'trust_pack':
+      return validateTrustPack(record, `${field}.trust_pack`);
+    default:
+      throw new ValidationError(field, `unknown record kind '${String((record as { kind: unknown }).kind)}'`);
+  }
+}
+
+function validateAssertion(a: Assertion, field: string): void {
+  checkName(a.subject, `${field}.subject`, SUBJECT_BYTES_MAX);
+  checkName(a.predicate, `${field}.predicate`, PREDICATE_BYTES_MAX);
+  validateObject(a.object, `${field}.object`);
+  checkUnit(a.confidence, `${field}.confidence`, CONFIDENCE_MIN, CONFIDENCE_MAX);
+  checkFixedBytes(a.sourceHash, `${field}.source_hash`, HASH_BYTES);
+  if (a.visualHash !== null) checkBigInt(a.visualHash, `${field}.visual_hash`, 0n, UINT64_MAX);
+  if (a.parentHash !== null) checkFixedBytes(a.parentHash, `${field}.parent_hash`, HASH_BYTES);
+  if (a.epoch !== null) checkName(a.epoch, `${field}.epoch`, PREDICATE_BYTES_MAX);
+  checkRecordTimestamp(a.assertedAtMs, `${field}.asserted_at_ms`);
+  checkSignatures(a.signatures, `${field}.signatures`);
+}
+
+function validateVote(v: Vote, field: string): void {
+  checkFixedBytes(v.assertionId, `${field}.assertion_id`, HASH_BYTES);
+  checkPublicKey(v.voter, `${field}.voter`);
+  checkUnit(v.value, `${field}.value`, VOTE_VALUE_MIN, VOTE_VALUE_MAX);
+  checkRecordTimestamp(v.castAtMs, `${field}.cast_at_ms`);
+  // The proto carries one `signature`, so errors name it in the singular.
+  if (!Array.isArray(v.signatures) || v.signatures.length !== 1) {
+    throw new ValidationError(`${field}.signature`, 'a vote carries exactly one signature, by the voter');
+  }
+  const sig = v.signatures[0]!;
+  checkSignature(sig, `${field}.signature`);
+  if (!sig.publicKey.equals(v.voter)) throw new ValidationError(`${field}.signature.public_key`, 'must equal voter');
+}
+
+function validateEpoch(e: Epoch, field: string): void {
+  checkName(e.name, `${field}.name`, PREDICATE_BYTES_MAX);
+  checkText(e.description, `${field}.description`, TEXT_BYTES_MAX);
+  checkRecordTimestamp(e.startsAtMs, `${field}.starts_at_ms`);
+  if (e.parent !== null) checkName(e.parent, `${field}.parent`, PREDICATE_BYTES_MAX);
+  checkSignatures(e.signatures, `${field}.signatures`);
+}
+
+function validateGoldStandard(g: GoldStandard, field: string): void {
+  checkName(g.subject, `${field}.subject`, SUBJECT_BYTES_MAX);
+  checkName(g.predicate, `${field}.predicate`, PREDICATE_BYTES_MAX);
+  validateObject(g.object, `${field}.object`);
+  checkRecordTimestamp(g.createdAtMs, `${field}.created_at_ms`);
+  checkSignatures(g.signatures, `${field}.signatures`);
+}
+
+function validateTrustPack(t: TrustPack, field: string): void {
+  checkName(t.name, `${field}.name`, PREDICATE_BYTES_MAX);
+  if (!Array.isArray(t.entries) || t.entries.length < 1 || t.entries.length > TRUST_ENTRIES_MAX) {
+    throw new ValidationError(`${field}.entries`, `must hold 1..${TRUST_ENTRIES_MAX} entries (got ${Array.isArray(t.entries) ? t.entries.length : 'none'})`);
+  }
+  const seen = new Set<string>();
+  t.entries.forEach((entry, i) => {
+    const at = `${field}.entries[${i}]`;
+    if (entry === null || typeof entry !== 'object') throw new ValidationError(at, 'must be an entry');
+    checkPublicKey(entry.agent, `${at}.agent`);
+    checkUnit(entry.weight, `${at}.weight`, CONFIDENCE_MIN, CONFIDENCE_MAX);
+    const key = entry.agent.toString('hex');
+    if (seen.has(key)) throw new ValidationError(`${at}.agent`, 'duplicate agent');
+    seen.add(key);
+  });
+  checkRecordTimestamp(t.createdAtMs, `${field}.created_at_ms`);
+  checkSignatures(t.signatures, `${field}.signatures`);
+}
+
+/** Throws unless `object` is a valid typed object value. */
+export function validateObject(object: ObjectValue, field: string): void {
+  if (object === null || typeof object !== 'object') throw new ValidationError(field, 'required');
+  switch (object.kind) {
+    case 'text':
+      return checkText(object.value, `${field}.text`, TEXT_BYTES_MAX);
+    case 'number':
+      if (typeof object.value !== 'number' || !Number.isFinite(object.value)) throw new ValidationError(`${field}.number`, 'must be a finite number');
+      return;
+    case 'integer':
+      return checkBigInt(object.value, `${field}.integer`, INT64_MIN, INT64_MAX);
+    case 'boolean':
+      if (typeof object.value !== 'boolean') throw new ValidationError(`${field}.boolean`, 'must be true or false');
+      return;
+    case 'entity':
+      return checkName(object.value, `${field}.entity`, SUBJECT_BYTES_MAX);
+    case 'timestamp':
+      return checkBigInt(object.value, `${field}.timestamp_ms`, -OBJECT_TIMESTAMP_MS_ABS_MAX, OBJECT_TIMESTAMP_MS_ABS_MAX);
+    case 'bytes':
+      if (!Buffer.isBuffer(object.value)) throw new ValidationError(`${field}.bytes`, 'must be bytes');
+      if (object.value.length > BYTES_VALUE_BYTES_MAX) throw new ValidationError(`${field}.bytes`, `at most ${BYTES_VALUE_BYTES_MAX} bytes (got ${object.value.length})`);
+      return;
+    default:
+      throw new ValidationError(field, `unknown object kind '${String((object as { kind: unknown }).kind)}'`);
+  }
+}
+
+function checkSignatures(signatures: readonly Signature[], field: string): void {
+  if (!Array.isArray(signatures) || signatures.length < 1) throw new ValidationError(field, 'at least one signature is required');
+  if (signatures.length > SIGNATURES_MAX) throw new ValidationError(field, `at most ${SIGNATURES_MAX} signatures (got ${signatures.length})`);
+  const seen = new Set<string>();
+  signatures.forEach((sig, i) => {
+    checkSignature(sig, `${field}[${i}]`);
+    const key = sig.publicKey.toString('hex');
+    if (seen.has(key)) throw new ValidationError(`${field}[${i}].public_key`, 'duplicate public key: each signer signs once');
+    seen.add(key);
+  });
+}
+
+function checkSignature(sig: Signature, field: string): void {
+  if (sig === null || typeof sig !== 'object') throw new ValidationError(field, 'must be a signature');
+  checkPublicKey(sig.publicKey, `${field}.public_key`);
+  checkFixedBytes(sig.signature, `${field}.signature`, SIGNATURE_BYTES);
+}
+
+/** Identifiers (subjects, predicates, entity ids, names): non-empty, bounded, no control characters. */
+function checkName(value: string, field: string, bytesMax: number): void {
+  checkText(value, field, bytesMax);
+  if (value.length === 0) throw new ValidationError(field, 'must not be empty');
+  if (CONTROL.test(value)) throw new ValidationError(field, 'must not contain control characters');
+}
+
+/** Free text: valid UTF-8, no NUL, bounded. May be empty. */
+function checkText(value: string, field: string, bytesMax: number): void {
+  if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
+  if (LONE_SURROGATE.test(value)) throw new ValidationError(field, 'must be valid UTF-8 (lone surrogate)');
+  if (NUL.test(value)) throw new ValidationError(field, 'must not contain NUL');
+  // Cheap bound first: a string of n UTF-16 units has at most 3n UTF-8 bytes and at least n.
+  if (value.length > bytesMax || (value.length * 3 > bytesMax && Buffer.byteLength(value, 'utf8') > bytesMax)) {
+    throw new ValidationError(field, `at most ${bytesMax} bytes of UTF-8 (got ${Buffer.byteLength(value, 'utf8')})`);
+  }
+}
+
+/** 32 bytes, canonical, not a small-order point (see public-key.ts). */
+function checkPublicKey(value: Buffer, field: string): void {
+  checkFixedBytes(value, field, PUBLIC_KEY_BYTES);
+  const problem = publicKeyProblem(value);
+  if (problem !== null) throw new ValidationError(field, problem);
+}
+
+function checkFixedBytes(value: Buffer, field: string, bytes: number): void {
+  if (!Buffer.isBuffer(value)) throw new ValidationError(field, `must be ${bytes} bytes`);
+  if (value.length !== bytes) throw new ValidationError(field, `must be exactly ${bytes} bytes (got ${value.length})`);
+}
+
+function checkUnit(value: number, field: string, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError(field, `must be a finite number in [${min}, ${max}]`);
+  if (value < min || value > max) throw new ValidationError(field, `must be in [${min}, ${max}] (got ${value})`);
+}
+
+function checkBigInt(value: bigint, field: string, min: bigint, max: bigint): void {
+  if (typeof value !== 'bigint') throw new ValidationError(field, 'must be an integer (bigint)');
+  if (value < min || value > max) throw new ValidationError(field, `must be in [${min}, ${max}] (got ${value})`);
+}
+
+/** Record timestamps: integer milliseconds, 2000-01-01 .. 2100-01-01 inclusive. */
+export function checkRecordTimestamp(value: number, field: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ValidationError(field, 'must be an integer number of milliseconds');
+  if (value < RECORD_TIMESTAMP_MS_MIN || value > RECORD_TIMESTAMP_MS_MAX) {
+    throw new ValidationError(field, `must be in [${RECORD_TIMESTAMP_MS_MIN}, ${RECORD_TIMESTAMP_MS_MAX}] (2000-01-01 .. 2100-01-01 UTC; got ${value})`);
+  }
+}
