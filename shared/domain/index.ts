@@ -17,3 +17,6 @@ export {
   PUBLIC_KEY_CACHE_ENTRIES_MAX,
   type KeyPair,
 } from './signing';
+export { installStrictUtf8Decoding } from './strict-utf8';
+export { recordFromProto, recordToProto, objectFromProto, objectToProto, decodeRecordBytes, encodeRecordBytes } from './proto-convert';
+export { encodeLogPayload, decodeLogPayload, peekRecordType, PAYLOAD_HEADER_BYTES, TRACEPARENT_BYTES_MAX } from './log-payload';

@@ -1,0 +1,272 @@
+/**
+ * Converters between the generated protobuf messages (shared/gen) and domain
+ * records, at the protocol edge. `*FromProto` validates fully and throws a
+ * ValidationError naming the field by its proto path; `*ToProto` expects a valid
+ * record. 64-bit record timestamps become numbers only after their range check,
+ * so no precision is ever lost silently.
+ */
+import * as pb from '../gen/stemedb/v1/records';
+import { DecodeError, ValidationError } from './errors';
+import { sortTrustEntries } from './canonical';
+import { RECORD_TIMESTAMP_MS_MAX, RECORD_TIMESTAMP_MS_MIN } from './limits';
+import { installStrictUtf8Decoding } from './strict-utf8';
+import { checkRecordTimestamp, validateObject, validateRecord } from './validate';
+import type { Assertion, Epoch, GoldStandard, ObjectValue, Signature, StemeRecord, TrustPack, Vote } from './types';
+
+installStrictUtf8Decoding();
+
+/** A domain record from a protobuf `Record`; validates everything. */
+export function recordFromProto(message: pb.Record, field = 'record'): StemeRecord {
+  const kind = message?.kind;
+  let record: StemeRecord;
+  switch (kind?.$case) {
+    case 'assertion':
+      record = assertionFromProto(kind.value, `${field}.assertion`);
+      break;
+    case 'vote':
+      record = voteFromProto(kind.value, `${field}.vote`);
+      break;
+    case 'epoch':
+      record = epochFromProto(kind.value, `${field}.epoch`);
+      break;
+    case 'goldStandard':
+      record = goldStandardFromProto(kind.value, `${field}.gold_standard`);
+      break;
+    case 'trustPack':
+      record = trustPackFromProto(kind.value, `${field}.trust_pack`);
+      break;
+    default:
+      throw new ValidationError(field, 'no record kind set');
+  }
+  validateRecord(record, field);
+  return record;
+}
+
+/** A protobuf `Record` from a (valid) domain record. */
+export function recordToProto(record: StemeRecord): pb.Record {
+  switch (record.kind) {
+    case 'assertion':
+      return { kind: { $case: 'assertion', value: assertionToProto(record) } };
+    case 'vote':
+      return { kind: { $case: 'vote', value: voteToProto(record) } };
+    case 'epoch':
+      return { kind: { $case: 'epoch', value: epochToProto(record) } };
+    case 'gold_standard':
+      return { kind: { $case: 'goldStandard', value: goldStandardToProto(record) } };
+    case 'trust_pack':
+      return { kind: { $case: 'trustPack', value: trustPackToProto(record) } };
+  }
+}
+
+/** Decode protobuf `Record` bytes (strict UTF-8) and convert them; throws DecodeError or ValidationError. */
+export function decodeRecordBytes(bytes: Uint8Array, field = 'record'): StemeRecord {
+  let message: pb.Record;
+  try {
+    message = pb.Record.decode(bytes);
+  } catch (err) {
+    throw new DecodeError(`not a valid protobuf Record: ${err instanceof Error ? err.message : String(err)}`, field, err);
+  }
+  return recordFromProto(message, field);
+}
+
+/** Encode a (valid) domain record as protobuf `Record` bytes. */
+export function encodeRecordBytes(record: StemeRecord): Buffer {
+  return Buffer.from(pb.Record.encode(recordToProto(record)).finish());
+}
+
+/** A domain object value from a protobuf `ObjectValue`; validates it. */
+export function objectFromProto(message: pb.ObjectValue | undefined, field: string): ObjectValue {
+  const value = message?.value;
+  let object: ObjectValue;
+  switch (value?.$case) {
+    case 'text':
+      object = { kind: 'text', value: value.value };
+      break;
+    case 'number':
+      object = { kind: 'number', value: value.value };
+      break;
+    case 'integer':
+      object = { kind: 'integer', value: value.value };
+      break;
+    case 'boolean':
+      object = { kind: 'boolean', value: value.value };
+      break;
+    case 'entity':
+      object = { kind: 'entity', value: value.value };
+      break;
+    case 'timestampMs':
+      object = { kind: 'timestamp', value: value.value };
+      break;
+    case 'bytes':
+      object = { kind: 'bytes', value: Buffer.from(value.value) };
+      break;
+    default:
+      throw new ValidationError(field, 'required: exactly one object kind must be set');
+  }
+  validateObject(object, field);
+  return object;
+}
+
+/** A protobuf `ObjectValue` from a domain object value. */
+export function objectToProto(object: ObjectValue): pb.ObjectValue {
+  switch (object.kind) {
+    case 'text':
+      return { value: { $case: 'text', value: object.value } };
+    case 'number':
+      // -0 is stored as +0 (docs/FORMAT.md): both have one id.
+      return { value: { $case: 'number', value: object.value === 0 ? 0 : object.value } };
+    case 'integer':
+      return { value: { $case: 'integer', value: object.value } };
+    case 'boolean':
+      return { value: { $case: 'boolean', value: object.value } };
+    case 'entity':
+      return { value: { $case: 'entity', value: object.value } };
+    case 'timestamp':
+      return { value: { $case: 'timestampMs', value: object.value } };
+    case 'bytes':
+      return { value: { $case: 'bytes', value: Buffer.from(object.value) } };
+  }
+}
+
+function assertionFromProto(a: pb.Assertion, field: string): Assertion {
+  return {
+    kind: 'assertion',
+    subject: a.subject,
+    predicate: a.predicate,
+    object: objectFromProto(a.object, `${field}.object`),
+    confidence: a.confidence,
+    sourceHash: Buffer.from(a.sourceHash),
+    visualHash: a.visualHash === undefined ? null : a.visualHash,
+    // proto3 has no presence for bytes and strings: empty means absent.
+    parentHash: a.parentHash.length === 0 ? null : Buffer.from(a.parentHash),
+    epoch: a.epoch === '' ? null : a.epoch,
+    assertedAtMs: timestampFromProto(a.assertedAtMs, `${field}.asserted_at_ms`),
+    signatures: signaturesFromProto(a.signatures, `${field}.signatures`),
+  };
+}
+
+function assertionToProto(a: Assertion): pb.Assertion {
+  return {
+    subject: a.subject,
+    predicate: a.predicate,
+    object: objectToProto(a.object),
+    confidence: a.confidence,
+    sourceHash: Buffer.from(a.sourceHash),
+    visualHash: a.visualHash === null ? undefined : a.visualHash,
+    parentHash: a.parentHash === null ? Buffer.alloc(0) : Buffer.from(a.parentHash),
+    epoch: a.epoch ?? '',
+    assertedAtMs: BigInt(a.assertedAtMs),
+    signatures: a.signatures.map(signatureToProto),
+  };
+}
+
+function voteFromProto(v: pb.Vote, field: string): Vote {
+  return {
+    kind: 'vote',
+    assertionId: Buffer.from(v.assertionId),
+    voter: Buffer.from(v.voter),
+    value: v.value,
+    castAtMs: timestampFromProto(v.castAtMs, `${field}.cast_at_ms`),
+    signatures: v.signature === undefined ? [] : [signatureFromProto(v.signature, `${field}.signature`)],
+  };
+}
+
+function voteToProto(v: Vote): pb.Vote {
+  const sig = v.signatures[0];
+  return {
+    assertionId: Buffer.from(v.assertionId),
+    voter: Buffer.from(v.voter),
+    value: v.value,
+    castAtMs: BigInt(v.castAtMs),
+    signature: sig === undefined ? undefined : signatureToProto(sig),
+  };
+}
+
+function epochFromProto(e: pb.Epoch, field: string): Epoch {
+  return {
+    kind: 'epoch',
+    name: e.name,
+    description: e.description,
+    startsAtMs: timestampFromProto(e.startsAtMs, `${field}.starts_at_ms`),
+    parent: e.parent === '' ? null : e.parent,
+    signatures: signaturesFromProto(e.signatures, `${field}.signatures`),
+  };
+}
+
+function epochToProto(e: Epoch): pb.Epoch {
+  return {
+    name: e.name,
+    description: e.description,
+    startsAtMs: BigInt(e.startsAtMs),
+    parent: e.parent ?? '',
+    signatures: e.signatures.map(signatureToProto),
+  };
+}
+
+function goldStandardFromProto(g: pb.GoldStandard, field: string): GoldStandard {
+  return {
+    kind: 'gold_standard',
+    subject: g.subject,
+    predicate: g.predicate,
+    object: objectFromProto(g.object, `${field}.object`),
+    createdAtMs: timestampFromProto(g.createdAtMs, `${field}.created_at_ms`),
+    signatures: signaturesFromProto(g.signatures, `${field}.signatures`),
+  };
+}
+
+function goldStandardToProto(g: GoldStandard): pb.GoldStandard {
+  return {
+    subject: g.subject,
+    predicate: g.predicate,
+    object: objectToProto(g.object),
+    createdAtMs: BigInt(g.createdAtMs),
+    signatures: g.signatures.map(signatureToProto),
+  };
+}
+
+function trustPackFromProto(t: pb.TrustPack, field: string): TrustPack {
+  return {
+    kind: 'trust_pack',
+    name: t.name,
+    // Any order on the wire; the domain keeps canonical order (by agent).
+    entries: sortTrustEntries(t.entries.map((e) => ({ agent: Buffer.from(e.agent), weight: e.weight }))),
+    createdAtMs: timestampFromProto(t.createdAtMs, `${field}.created_at_ms`),
+    signatures: signaturesFromProto(t.signatures, `${field}.signatures`),
+  };
+}
+
+function trustPackToProto(t: TrustPack): pb.TrustPack {
+  return {
+    name: t.name,
+    entries: t.entries.map((e) => ({ agent: Buffer.from(e.agent), weight: e.weight })),
+    createdAtMs: BigInt(t.createdAtMs),
+    signatures: t.signatures.map(signatureToProto),
+  };
+}
+
+function signaturesFromProto(signatures: readonly pb.Signature[], field: string): Signature[] {
+  return signatures.map((s, i) => signatureFromProto(s, `${field}[${i}]`));
+}
+
+function signatureFromProto(s: pb.Signature, field: string): Signature {
+  // UNSPECIFIED is read as Ed25519 so a client may leave the field unset.
+  if (s.algorithm !== pb.SignatureAlgorithm.SIGNATURE_ALGORITHM_ED25519 && s.algorithm !== pb.SignatureAlgorithm.SIGNATURE_ALGORITHM_UNSPECIFIED) {
+    throw new ValidationError(`${field}.algorithm`, `unknown signature algorithm ${String(s.algorithm)} (only Ed25519 = 1)`);
+  }
+  return { publicKey: Buffer.from(s.publicKey), signature: Buffer.from(s.signature) };
+}
+
+function signatureToProto(s: Signature): pb.Signature {
+  return { algorithm: pb.SignatureAlgorithm.SIGNATURE_ALGORITHM_ED25519, publicKey: Buffer.from(s.publicKey), signature: Buffer.from(s.signature) };
+}
+
+/** An int64 record timestamp as a number, range-checked first (so never rounded). */
+function timestampFromProto(value: bigint, field: string): number {
+  if (typeof value !== 'bigint') throw new ValidationError(field, 'must be an integer');
+  if (value < BigInt(RECORD_TIMESTAMP_MS_MIN) || value > BigInt(RECORD_TIMESTAMP_MS_MAX)) {
+    throw new ValidationError(field, `must be in [${RECORD_TIMESTAMP_MS_MIN}, ${RECORD_TIMESTAMP_MS_MAX}] (2000-01-01 .. 2100-01-01 UTC; got ${value})`);
+  }
+  const ms = Number(value);
+  checkRecordTimestamp(ms, field);
+  return ms;
+}
