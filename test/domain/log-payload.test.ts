@@ -4,12 +4,12 @@ import { DecodeError, ValidationError } from '../../shared/domain/errors';
 import { decodeLogPayload, encodeLogPayload, PAYLOAD_HEADER_BYTES, peekRecordType, TRACEPARENT_BYTES_MAX } from '../../shared/domain/log-payload';
 import { recordToProto } from '../../shared/domain/proto-convert';
 import { verifyRecord } from '../../shared/domain/signing';
-import type { LogEntry } from '../../shared/domain/types';
+import type { LogEntry, StemeRecord } from '../../shared/domain/types';
 import { anyRecord } from './arbitraries';
 import { assertionWith, epochWith, goldStandardWith, T0, trustPackWith, voteWith } from './fixtures';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-const entry = (record = assertionWith()): LogEntry => ({ record, appendedAtMs: T0 + 5, traceparent: TRACEPARENT });
+const entry = (record: StemeRecord = assertionWith()): LogEntry => ({ record, appendedAtMs: T0 + 5, traceparent: TRACEPARENT });
 
 function decodeError(payload: Uint8Array): DecodeError {
   try {
