@@ -1,0 +1,232 @@
+/**
+ * Turns the caller's candidates into what every lens scores: checked against
+ * the lens contract, cut at `asOfOffset`, split into live and excluded
+ * (superseded, other epoch), signers deduplicated, votes reduced to each
+ * agent's latest, and everything in a canonical order so that no input order
+ * can leak into a result.
+ */
+import type { ObjectValue } from '../domain/types';
+import { LensInputError } from './errors';
+import { compareObjects, objectKey } from './object-value';
+import { THRESHOLD_MIN_SHARE_DEFAULT, TRUST_DEFAULT_RANK } from './params';
+import type { Candidate, CandidateVote, LensContext, TrustContext } from './types';
+
+/** A vote after reduction, with the voter's key in hex. */
+export interface LiveVote {
+  readonly voterHex: string;
+  readonly value: number;
+  readonly castAtMs: number;
+  readonly offset: number;
+}
+
+/** A candidate a lens scores. */
+export interface LiveCandidate {
+  readonly candidate: Candidate;
+  readonly id: Buffer;
+  readonly idHex: string;
+  readonly object: ObjectValue;
+  readonly confidence: number;
+  readonly sourceHex: string;
+  /** Distinct signer keys in hex, sorted. */
+  readonly signers: readonly string[];
+  /** One per voter (its latest), sorted by voter. */
+  readonly votes: readonly LiveVote[];
+  /** Superseded as of the query (only live when includeSuperseded). */
+  readonly superseded: boolean;
+}
+
+/** Why a candidate is not scored. */
+export type ExclusionReason = 'superseded' | 'other_epoch';
+
+export interface ExcludedCandidate {
+  readonly candidate: Candidate;
+  readonly superseded: boolean;
+  readonly reason: ExclusionReason;
+}
+
+/** Live candidates of one distinct value, sorted by id. */
+export interface ValueGroup {
+  readonly key: string;
+  readonly object: ObjectValue;
+  readonly candidates: readonly LiveCandidate[];
+}
+
+export interface PreparedCandidates {
+  /** Grouped by value, groups in object order. */
+  readonly groups: readonly ValueGroup[];
+  /** Sorted by id. */
+  readonly excluded: readonly ExcludedCandidate[];
+  /** Candidates given, after the asOfOffset cut. */
+  readonly visible: number;
+}
+
+/** A context with every default filled in and every option checked. */
+export interface ResolvedContext {
+  readonly asOfOffset: number | undefined;
+  readonly epoch: string | null;
+  readonly trust: TrustContext;
+  readonly includeSuperseded: boolean;
+  readonly minShare: number;
+}
+
+const NO_TRUST: TrustContext = { ranks: new Map(), source: 'learned', defaultRank: TRUST_DEFAULT_RANK };
+
+/** Fill in defaults and check ranges; throws LensInputError naming the option. */
+export function resolveContext(context: LensContext): ResolvedContext {
+  const { asOfOffset } = context;
+  if (asOfOffset !== undefined) checkOffset(asOfOffset, 'context.as_of_offset');
+  const minShare = context.minShare ?? THRESHOLD_MIN_SHARE_DEFAULT;
+  if (!(Number.isFinite(minShare) && minShare > 0 && minShare <= 1)) {
+    throw new LensInputError('context.min_share', `must be in (0, 1], got ${minShare}`);
+  }
+  const trust = context.trust ?? NO_TRUST;
+  checkUnit(trust.defaultRank, 'context.trust.default_rank');
+  for (const [agent, rank] of trust.ranks) checkUnit(rank, `context.trust.ranks[${agent}]`);
+  return {
+    asOfOffset,
+    epoch: context.epoch ?? null,
+    trust,
+    includeSuperseded: context.includeSuperseded ?? false,
+    minShare,
+  };
+}
+
+/** Check, cut, split, deduplicate and order the candidates of one (subject, predicate). */
+export function prepareCandidates(
+  subject: string,
+  predicate: string,
+  candidates: readonly Candidate[],
+  ctx: ResolvedContext,
+): PreparedCandidates {
+  const seen = new Set<string>();
+  const live: LiveCandidate[] = [];
+  const excluded: ExcludedCandidate[] = [];
+  candidates.forEach((c, i) => {
+    const field = `candidates[${i}]`;
+    checkCandidate(c, subject, predicate, field);
+    const idHex = c.id.toString('hex');
+    if (seen.has(idHex)) throw new LensInputError(`${field}.id`, `duplicate candidate ${idHex}`);
+    seen.add(idHex);
+    if (ctx.asOfOffset !== undefined && c.offset >= ctx.asOfOffset) return;
+    const superseded = supersededAsOf(c, ctx.asOfOffset);
+    if (ctx.epoch !== null && c.assertion.epoch !== ctx.epoch) {
+      excluded.push({ candidate: c, superseded, reason: 'other_epoch' });
+    } else if (superseded && !ctx.includeSuperseded) {
+      excluded.push({ candidate: c, superseded, reason: 'superseded' });
+    } else {
+      live.push(toLive(c, idHex, superseded, ctx.asOfOffset, field));
+    }
+  });
+  excluded.sort((a, b) => Buffer.compare(a.candidate.id, b.candidate.id));
+  return { groups: groupByValue(live), excluded, visible: live.length + excluded.length };
+}
+
+/**
+ * The latest vote of each voter over several candidates (a value's), sorted by
+ * voter: one agent counts once per value, however many of its claims it voted on.
+ */
+export function latestVotesByVoter(candidates: readonly LiveCandidate[]): LiveVote[] {
+  const latest = new Map<string, LiveVote>();
+  for (const c of candidates) {
+    for (const v of c.votes) {
+      const cur = latest.get(v.voterHex);
+      if (cur === undefined || compareVoteRecency(v, cur) > 0) latest.set(v.voterHex, v);
+    }
+  }
+  return [...latest.values()].sort((a, b) => compareStrings(a.voterHex, b.voterHex));
+}
+
+/** Ascending by code unit; hex strings sort like their bytes. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Higher offset is later; equal offsets (a caller bug) fall back to time, then value. */
+function compareVoteRecency(a: LiveVote, b: LiveVote): number {
+  return a.offset - b.offset || a.castAtMs - b.castAtMs || a.value - b.value;
+}
+
+function supersededAsOf(c: Candidate, asOfOffset: number | undefined): boolean {
+  if (!c.superseded) return false;
+  if (asOfOffset === undefined || c.supersededAtOffset === undefined) return true;
+  return c.supersededAtOffset < asOfOffset;
+}
+
+function toLive(
+  c: Candidate,
+  idHex: string,
+  superseded: boolean,
+  asOfOffset: number | undefined,
+  field: string,
+): LiveCandidate {
+  const latest = new Map<string, LiveVote>();
+  c.votes.forEach((v, j) => {
+    checkVote(v, `${field}.votes[${j}]`);
+    if (asOfOffset !== undefined && v.offset >= asOfOffset) return;
+    const lv: LiveVote = { voterHex: v.voter.toString('hex'), value: v.value, castAtMs: v.castAtMs, offset: v.offset };
+    const cur = latest.get(lv.voterHex);
+    if (cur === undefined || compareVoteRecency(lv, cur) > 0) latest.set(lv.voterHex, lv);
+  });
+  return {
+    candidate: c,
+    id: c.id,
+    idHex,
+    object: c.assertion.object,
+    confidence: c.assertion.confidence,
+    sourceHex: c.assertion.sourceHash.toString('hex'),
+    signers: [...new Set(c.signers.map((s) => s.toString('hex')))].sort(compareStrings),
+    votes: [...latest.values()].sort((a, b) => compareStrings(a.voterHex, b.voterHex)),
+    superseded,
+  };
+}
+
+function groupByValue(live: readonly LiveCandidate[]): ValueGroup[] {
+  const groups = new Map<string, { object: ObjectValue; candidates: LiveCandidate[] }>();
+  for (const c of live) {
+    const key = objectKey(c.object);
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, { object: c.object, candidates: [c] });
+    else g.candidates.push(c);
+  }
+  const out: ValueGroup[] = [];
+  for (const [key, g] of groups) {
+    g.candidates.sort((a, b) => Buffer.compare(a.id, b.id));
+    // The group's object is its smallest-id candidate's, so -0 vs +0 never
+    // depends on which candidate came first.
+    out.push({ key, object: g.candidates[0].object, candidates: g.candidates });
+  }
+  return out.sort((a, b) => compareObjects(a.object, b.object));
+}
+
+function checkCandidate(c: Candidate, subject: string, predicate: string, field: string): void {
+  if (c.assertion.subject !== subject) {
+    throw new LensInputError(`${field}.assertion.subject`, `is '${c.assertion.subject}', resolving '${subject}'`);
+  }
+  if (c.assertion.predicate !== predicate) {
+    throw new LensInputError(`${field}.assertion.predicate`, `is '${c.assertion.predicate}', resolving '${predicate}'`);
+  }
+  checkUnit(c.assertion.confidence, `${field}.assertion.confidence`);
+  checkOffset(c.offset, `${field}.offset`);
+  if (c.supersededAtOffset !== undefined) checkOffset(c.supersededAtOffset, `${field}.superseded_at_offset`);
+  if (c.signers.length === 0) throw new LensInputError(`${field}.signers`, 'must name at least one signer');
+}
+
+function checkVote(v: CandidateVote, field: string): void {
+  if (!(Number.isFinite(v.value) && v.value >= -1 && v.value <= 1)) {
+    throw new LensInputError(`${field}.value`, `must be finite and in [-1, 1], got ${v.value}`);
+  }
+  checkOffset(v.offset, `${field}.offset`);
+  if (!Number.isFinite(v.castAtMs)) throw new LensInputError(`${field}.cast_at_ms`, 'must be finite');
+}
+
+function checkUnit(x: number, field: string): void {
+  if (!(Number.isFinite(x) && x >= 0 && x <= 1)) {
+    throw new LensInputError(field, `must be finite and in [0, 1], got ${x}`);
+  }
+}
+
+function checkOffset(x: number, field: string): void {
+  if (!(Number.isSafeInteger(x) && x >= 0)) {
+    throw new LensInputError(field, `must be a non-negative safe integer, got ${x}`);
+  }
+}

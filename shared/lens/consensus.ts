@@ -1,0 +1,106 @@
+/**
+ * Consensus: support for a value counts independent confirmations.
+ *
+ *   S(v) = Σ over distinct signers s of v: max confidence of s's claims of v
+ *   E(v) = Σ over distinct sources h of v: max confidence of claims of v citing h
+ *   N(v) = Σ over distinct voters on v's claims: that voter's latest vote
+ *   support(v) = min(S(v), E(v)) · (1 + VOTE_WEIGHT · tanh(N(v) / VOTE_SCALE))
+ *
+ * Taking the minimum means a value needs both distinct agents and distinct
+ * evidence: one agent repeating itself (any number of claims, any sources) adds
+ * at most its best confidence, and any number of agents citing one source add
+ * at most that source's best confidence. docs/LENSES.md has worked examples.
+ */
+import { type LiveCandidate, type ValueGroup, latestVotesByVoter, prepareCandidates, resolveContext } from './candidates';
+import { assemble, type ScoredAssertion, type ScoredValue } from './assemble';
+import { bestBySigner, bestBySource, byScoreThenId, creditedSigners } from './credit';
+import { fmt, fmtSigned, plural, shortHex } from './format';
+import { stableSum, voteFactor } from './math';
+import { formatObject } from './object-value';
+import { VOTE_SCALE, VOTE_WEIGHT } from './params';
+import type { Candidate, LensContext, Resolution, ScoreTerm } from './types';
+
+export const CONSENSUS_METHOD =
+  'Support per value is min(distinct-signer support, distinct-source support), ' +
+  `scaled by 1 + ${VOTE_WEIGHT}·tanh(net vote / ${VOTE_SCALE}).`;
+
+export function resolveConsensus(
+  subject: string,
+  predicate: string,
+  candidates: readonly Candidate[],
+  context: LensContext,
+): Resolution {
+  const prepared = prepareCandidates(subject, predicate, candidates, resolveContext(context));
+  return assemble({
+    lens: 'consensus',
+    subject,
+    predicate,
+    prepared,
+    values: prepared.groups.map(scoreConsensusValue),
+    method: CONSENSUS_METHOD,
+  });
+}
+
+/** The Consensus support of one value, with each assertion's share of it. */
+export function scoreConsensusValue(group: ValueGroup): ScoredValue {
+  const bySigner = bestBySigner(group);
+  const bySource = bestBySource(group);
+  const signerSupport = stableSum([...bySigner.values()].map((c) => c.confidence));
+  const sourceSupport = stableSum([...bySource.values()].map((c) => c.confidence));
+  const base = Math.min(signerSupport, sourceSupport);
+  const boundBySigners = signerSupport <= sourceSupport;
+  const votes = latestVotesByVoter(group.candidates);
+  const net = stableSum(votes.map((v) => v.value));
+  const factor = voteFactor(net);
+
+  const supportTerm: ScoreTerm = {
+    name: 'value_support',
+    value: base,
+    detail:
+      `min(signer support ${fmt(signerSupport)} from ${plural(bySigner.size, 'signer')}, ` +
+      `source support ${fmt(sourceSupport)} from ${plural(bySource.size, 'source')}) for ${formatObject(group.object)}: ` +
+      `bound by ${boundBySigners ? 'signers' : 'sources'}`,
+  };
+  const voteTerm: ScoreTerm = {
+    name: 'vote_factor',
+    value: factor,
+    detail: `net vote ${fmtSigned(net)} from ${plural(votes.length, 'voter')} on this value: 1 + ${VOTE_WEIGHT}·tanh(${fmtSigned(net)} / ${VOTE_SCALE})`,
+  };
+
+  const assertions: ScoredAssertion[] = group.candidates.map((c) => {
+    const credited = creditedSigners(c, bySigner);
+    const signerCredit = c.confidence * credited.length;
+    const sourceCredit = bySource.get(c.sourceHex) === c ? c.confidence : 0;
+    const score = (boundBySigners ? signerCredit : sourceCredit) * factor;
+    return {
+      live: c,
+      score,
+      terms: [
+        { name: 'confidence', value: c.confidence, detail: 'as asserted' },
+        { name: 'signer_credit', value: signerCredit, detail: signerDetail(c, credited, bySigner) },
+        { name: 'source_credit', value: sourceCredit, detail: sourceDetail(c, bySource) },
+        supportTerm,
+        voteTerm,
+      ],
+    };
+  });
+  assertions.sort(byScoreThenId);
+  return { object: group.object, score: base * factor, assertions };
+}
+
+function signerDetail(c: LiveCandidate, credited: readonly string[], bySigner: ReadonlyMap<string, LiveCandidate>): string {
+  if (credited.length === c.signers.length) {
+    return `best claim of its ${plural(c.signers.length, 'signer')} for this value`;
+  }
+  const others = c.signers
+    .filter((s) => !credited.includes(s))
+    .map((s) => `${shortHex(s)} counted via ${shortHex(bySigner.get(s)?.idHex ?? '')}`);
+  return `best claim of ${credited.length} of its ${plural(c.signers.length, 'signer')}; ${others.join(', ')}`;
+}
+
+function sourceDetail(c: LiveCandidate, bySource: ReadonlyMap<string, LiveCandidate>): string {
+  const best = bySource.get(c.sourceHex);
+  return best === c
+    ? `counts source ${shortHex(c.sourceHex)}`
+    : `source ${shortHex(c.sourceHex)} already counted via ${shortHex(best?.idHex ?? '')}`;
+}

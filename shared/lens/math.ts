@@ -1,0 +1,28 @@
+/**
+ * Arithmetic that must come out bit-for-bit the same whatever order the
+ * candidates arrived in.
+ */
+import { VOTE_SCALE, VOTE_WEIGHT } from './params';
+
+/**
+ * Sum in a canonical order (ascending values). Floating-point addition is not
+ * associative, so summing in input order would let candidate order change the
+ * last bits of a score — and with them a tie-break.
+ */
+export function stableSum(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return sum;
+}
+
+/**
+ * The bounded multiplier votes apply to a value's support:
+ * `1 + VOTE_WEIGHT · tanh(net / VOTE_SCALE)`, strictly between 1 - VOTE_WEIGHT
+ * and 1 + VOTE_WEIGHT, exactly 1 for a net of 0, and increasing in `net`. It is
+ * never negative, so votes alone never make support negative, and no number of
+ * votes can more than triple support against a value with none.
+ */
+export function voteFactor(net: number): number {
+  return 1 + VOTE_WEIGHT * Math.tanh(net / VOTE_SCALE);
+}

@@ -1,0 +1,108 @@
+/**
+ * Equality, a total order and a readable form for object values, so lenses can
+ * group candidates by value and break ties the same way on every machine.
+ *
+ * Two values are equal when they have the same kind and the same canonical
+ * value: numbers compare numerically (so -0 equals +0), text and entities by
+ * their UTF-8 bytes, bytes by content. Values of different kinds are never
+ * equal: the number 1 and the integer 1 are two alternatives.
+ */
+import type { ObjectKind, ObjectValue } from '../domain/types';
+
+/** Kinds in the order they sort (the proto's field order). */
+export const OBJECT_KIND_ORDER: readonly ObjectKind[] = [
+  'text',
+  'number',
+  'integer',
+  'boolean',
+  'entity',
+  'timestamp',
+  'bytes',
+];
+
+const KIND_RANK: ReadonlyMap<ObjectKind, number> = new Map(OBJECT_KIND_ORDER.map((k, i) => [k, i]));
+
+/**
+ * A string that is equal for two values exactly when the values are equal.
+ * Used as a map key when grouping candidates by value.
+ */
+export function objectKey(v: ObjectValue): string {
+  switch (v.kind) {
+    case 'text':
+    case 'entity':
+      return `${v.kind}:${v.value}`;
+    case 'number':
+      // `String(-0)` is "0", so -0 and +0 share a key.
+      return `number:${String(v.value)}`;
+    case 'integer':
+    case 'timestamp':
+      return `${v.kind}:${v.value.toString()}`;
+    case 'boolean':
+      return `boolean:${v.value ? '1' : '0'}`;
+    case 'bytes':
+      return `bytes:${v.value.toString('hex')}`;
+  }
+}
+
+/** True when `a` and `b` are the same value (see the module comment). */
+export function objectsEqual(a: ObjectValue, b: ObjectValue): boolean {
+  return compareObjects(a, b) === 0;
+}
+
+/**
+ * A total order over object values: first by kind (OBJECT_KIND_ORDER), then by
+ * value — numerically for numbers, integers and timestamps, false before true,
+ * and by bytes for text, entities (UTF-8) and bytes. Consistent with
+ * `objectsEqual`. Lenses use it as the first deterministic tie-break.
+ */
+export function compareObjects(a: ObjectValue, b: ObjectValue): number {
+  if (a.kind !== b.kind) return (KIND_RANK.get(a.kind) ?? 0) - (KIND_RANK.get(b.kind) ?? 0);
+  switch (a.kind) {
+    case 'text':
+    case 'entity':
+      return Buffer.compare(Buffer.from(a.value, 'utf8'), Buffer.from(b.value as string, 'utf8'));
+    case 'number':
+      return compareNumbers(a.value, b.value as number);
+    case 'integer':
+    case 'timestamp': {
+      const y = b.value as bigint;
+      return a.value < y ? -1 : a.value > y ? 1 : 0;
+    }
+    case 'boolean':
+      return Number(a.value) - Number(b.value as boolean);
+    case 'bytes':
+      return Buffer.compare(a.value, b.value as Buffer);
+  }
+}
+
+function compareNumbers(x: number, y: number): number {
+  // Validated values are finite, where `<` is a total order and -0 == +0.
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Longest text shown in summaries and explanation details, in characters. */
+export const OBJECT_DISPLAY_CHARS_MAX = 80;
+
+/** A short readable form, e.g. `text "Alice"`, `integer 42`, `bytes 0a1b…`. */
+export function formatObject(v: ObjectValue): string {
+  switch (v.kind) {
+    case 'text':
+    case 'entity':
+      return `${v.kind} ${JSON.stringify(truncate(v.value))}`;
+    case 'number':
+      return `number ${String(v.value)}`;
+    case 'integer':
+      return `integer ${v.value.toString()}`;
+    case 'boolean':
+      return `boolean ${String(v.value)}`;
+    case 'timestamp':
+      return `timestamp ${v.value.toString()}ms`;
+    case 'bytes':
+      return `bytes ${truncate(v.value.toString('hex'))}`;
+  }
+}
+
+function truncate(s: string): string {
+  const chars = Array.from(s);
+  return chars.length <= OBJECT_DISPLAY_CHARS_MAX ? s : `${chars.slice(0, OBJECT_DISPLAY_CHARS_MAX).join('')}…`;
+}

@@ -1,0 +1,139 @@
+/**
+ * What a lens takes and what it gives back.
+ *
+ * A lens is a pure function `(subject, predicate, candidates, context) →
+ * Resolution`: no I/O, no clock, no randomness. `Resolution` mirrors
+ * `stemedb.v1.Resolution` (proto/stemedb/v1/reader.proto) field for field, so
+ * the reader converts it to protobuf mechanically.
+ */
+import type { Assertion, ObjectValue } from '../domain/types';
+
+/** The lenses this library implements. */
+export type LensName = 'consensus' | 'recency' | 'authority' | 'threshold';
+
+/** Mirrors `stemedb.v1.Outcome`. */
+export type Outcome = 'resolved' | 'unresolved' | 'no_candidates';
+
+/** One agent's vote on a candidate. */
+export interface CandidateVote {
+  /** 32-byte public key of the voter. */
+  readonly voter: Buffer;
+  /** Finite, -1..1. */
+  readonly value: number;
+  readonly castAtMs: number;
+  /** Log offset of the vote record. */
+  readonly offset: number;
+}
+
+/** One assertion of the (subject, predicate) with what the log says about it. */
+export interface Candidate {
+  /** 32-byte assertion id. */
+  readonly id: Buffer;
+  readonly assertion: Assertion;
+  /** Distinct public keys that signed this id (co-signatures merged). */
+  readonly signers: readonly Buffer[];
+  /** Log offset where the id was first seen. */
+  readonly offset: number;
+  /**
+   * Votes on this id. Normally each agent's latest only; when an agent appears
+   * more than once the lens keeps its vote with the highest offset, so a caller
+   * may also pass a full vote history.
+   */
+  readonly votes: readonly CandidateVote[];
+  /** Some later assertion supersedes this one. */
+  readonly superseded: boolean;
+  /**
+   * Offset of the first record that superseded this one, when known. With
+   * `asOfOffset`, a candidate superseded only at or after that offset counts as
+   * live, so time travel sees supersession exactly as it stood.
+   */
+  readonly supersededAtOffset?: number;
+}
+
+/** Trust ranks for the Authority lens. */
+export interface TrustContext {
+  /** Rank 0..1 per agent, keyed by the agent's public key in lowercase hex. */
+  readonly ranks: ReadonlyMap<string, number>;
+  /** Where the ranks came from: learned from gold standards, or a trust pack. */
+  readonly source: 'learned' | 'trust_pack';
+  /** Rank of an agent missing from `ranks`, 0..1. */
+  readonly defaultRank: number;
+}
+
+/** How to read the candidates. */
+export interface LensContext {
+  /**
+   * Time travel: candidates and votes at offsets >= this are ignored, as if the
+   * log ended here. Unset = everything given.
+   */
+  readonly asOfOffset?: number;
+  /**
+   * Only assertions of this epoch count; the rest are explained as excluded.
+   * @default null (every epoch)
+   */
+  readonly epoch?: string | null;
+  /** @default no ranks, `defaultRank` TRUST_DEFAULT_RANK, source 'learned' */
+  readonly trust?: TrustContext;
+  /**
+   * Also score superseded assertions.
+   * @default false
+   */
+  readonly includeSuperseded?: boolean;
+  /**
+   * Threshold lens: minimum share of the total support for a winner, (0, 1].
+   * @default THRESHOLD_MIN_SHARE_DEFAULT (0.5)
+   */
+  readonly minShare?: number;
+}
+
+/** One named term of a candidate's score. */
+export interface ScoreTerm {
+  readonly name: string;
+  readonly value: number;
+  readonly detail: string;
+}
+
+/** Why one candidate scored what it did. */
+export interface CandidateExplanation {
+  readonly assertionId: Buffer;
+  readonly object: ObjectValue;
+  /** This assertion's contribution to its value's support (0 when excluded). */
+  readonly score: number;
+  readonly terms: readonly ScoreTerm[];
+  readonly superseded: boolean;
+  /** Why the lens ignored it ('superseded', 'other_epoch'), or null. */
+  readonly excludedReason: string | null;
+}
+
+/** One distinct object value and its total support. */
+export interface Alternative {
+  readonly object: ObjectValue;
+  readonly score: number;
+  /** score / total support of all alternatives; 0 when the total is 0. */
+  readonly share: number;
+  /** The assertions supporting this value, best first. */
+  readonly assertionIds: readonly Buffer[];
+}
+
+/** The answer of a lens for one (subject, predicate). */
+export interface Resolution {
+  readonly subject: string;
+  readonly predicate: string;
+  readonly lens: LensName;
+  readonly outcome: Outcome;
+  /** The winning value; null unless outcome is 'resolved'. */
+  readonly object: ObjectValue | null;
+  /** The best assertion of the winning value; null unless 'resolved'. */
+  readonly winnerId: Buffer | null;
+  /** Score and share of the top alternative (0 when there is none). */
+  readonly score: number;
+  readonly share: number;
+  /** The top two alternatives are within CONTEST_MARGIN (see contest.ts). */
+  readonly contested: boolean;
+  /** Every distinct live value, best first. */
+  readonly alternatives: readonly Alternative[];
+  /** Every candidate given (after asOfOffset), live ones first. */
+  readonly explanations: readonly CandidateExplanation[];
+  /** A one-paragraph readable account. */
+  readonly summary: string;
+}

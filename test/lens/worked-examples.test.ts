@@ -1,0 +1,211 @@
+/**
+ * The worked examples of docs/LENSES.md, number for number. If a formula or a
+ * parameter changes, these fail and the document must change with them.
+ */
+import { resolve } from '../../shared/lens';
+import type { Resolution } from '../../shared/lens/types';
+import { PREDICATE, SUBJECT, T0_MS, cand, hex, key, text } from './helpers';
+
+const DIGITS = 12;
+
+function shares(r: Resolution): Array<[string, number, number]> {
+  return r.alternatives.map((a) => [String(a.object.value), a.score, a.share]);
+}
+
+function term(r: Resolution, id: string, name: string): number | undefined {
+  const e = r.explanations.find((x) => x.assertionId.equals(key(`id:${id}`)));
+  return e?.terms.find((t) => t.name === name)?.value;
+}
+
+describe('docs/LENSES.md worked examples', () => {
+  describe('Example 1 (Consensus): one agent repeating itself', () => {
+    const candidates = [
+      cand({ id: 'a1', object: text('Alice'), confidence: 0.9, signers: ['ana'], source: 's1' }),
+      cand({ id: 'a2', object: text('Alice'), confidence: 0.6, signers: ['ben'], source: 's2' }),
+      cand({ id: 'b1', object: text('Bob'), confidence: 0.8, signers: ['eve'], source: 's3' }),
+      cand({ id: 'b2', object: text('Bob'), confidence: 0.75, signers: ['eve'], source: 's4' }),
+      cand({ id: 'b3', object: text('Bob'), confidence: 0.7, signers: ['eve'], source: 's3' }),
+    ];
+    const r = resolve('consensus', SUBJECT, PREDICATE, candidates);
+
+    it('gives Alice 1.5 (two agents, two sources) and Bob 0.8 (one agent, however many claims)', () => {
+      expect(r.outcome).toBe('resolved');
+      expect(r.object).toEqual(text('Alice'));
+      expect(r.winnerId).toEqual(key('id:a1'));
+      expect(r.alternatives[0].score).toBe(1.5);
+      expect(r.alternatives[1].score).toBe(0.8);
+      expect(r.share).toBeCloseTo(0.652174, 6);
+      expect(r.alternatives[1].share).toBeCloseTo(0.347826, 6);
+      expect(r.contested).toBe(false);
+    });
+
+    it("credits eve once, and source s3 once, through eve's best claim b1", () => {
+      expect(term(r, 'b1', 'signer_credit')).toBe(0.8);
+      expect(term(r, 'b2', 'signer_credit')).toBe(0);
+      expect(term(r, 'b3', 'signer_credit')).toBe(0);
+      expect(term(r, 'b1', 'source_credit')).toBe(0.8);
+      expect(term(r, 'b2', 'source_credit')).toBe(0.75);
+      expect(term(r, 'b3', 'source_credit')).toBe(0);
+      expect(term(r, 'b1', 'value_support')).toBe(0.8);
+      // Bob is bound by signers (0.8 < 1.55), so b1 carries all of it.
+      expect(r.explanations.find((e) => e.assertionId.equals(key('id:b1')))?.score).toBe(0.8);
+      expect(r.alternatives[1].assertionIds).toEqual([key('id:b1'), key('id:b2'), key('id:b3')]);
+    });
+  });
+
+  describe('Example 2 (Consensus): a copied source against votes', () => {
+    const candidates = [
+      cand({ id: 'c1', object: text('Alice'), confidence: 1, signers: ['ana'], source: 'wiki' }),
+      cand({ id: 'c2', object: text('Alice'), confidence: 1, signers: ['ben'], source: 'wiki' }),
+      cand({ id: 'c3', object: text('Alice'), confidence: 0.5, signers: ['cal'], source: 'wiki' }),
+      cand({
+        id: 'd1',
+        object: text('Bob'),
+        confidence: 0.7,
+        signers: ['dee'],
+        source: 'paper',
+        votes: [{ voter: 'fay', value: 1, offset: 100 }],
+      }),
+      cand({
+        id: 'd2',
+        object: text('Bob'),
+        confidence: 0.6,
+        signers: ['eve'],
+        source: 'memo',
+        votes: [
+          { voter: 'fay', value: -1, offset: 50 },
+          { voter: 'gus', value: 1, offset: 60 },
+        ],
+      }),
+    ];
+    const r = resolve('consensus', SUBJECT, PREDICATE, candidates);
+
+    it('bounds Alice by her one source and lifts Bob by his net vote of +2', () => {
+      const factor = 1 + 0.5 * Math.tanh(2 / 2);
+      expect(factor).toBeCloseTo(1.380797, 6);
+      expect(r.object).toEqual(text('Bob'));
+      expect(r.winnerId).toEqual(key('id:d1'));
+      expect(shares(r)).toEqual([
+        ['Bob', (0.6 + 0.7) * factor, expect.any(Number)],
+        ['Alice', 1, expect.any(Number)],
+      ]);
+      expect(r.score).toBeCloseTo(1.795036, 6);
+      expect(r.share).toBeCloseTo(0.642223, 6);
+      expect(r.alternatives[1].share).toBeCloseTo(0.357777, 6);
+      expect(term(r, 'c1', 'value_support')).toBe(1);
+      expect(term(r, 'd1', 'vote_factor')).toBeCloseTo(factor, DIGITS);
+    });
+  });
+
+  describe('Example 3 (Consensus): a close call is contested', () => {
+    const r = resolve('consensus', SUBJECT, PREDICATE, [
+      cand({ id: 'e1', object: text('Alice'), confidence: 0.9, signers: ['ana'], source: 's1' }),
+      cand({ id: 'e2', object: text('Bob'), confidence: 0.8, signers: ['ben'], source: 's2' }),
+    ]);
+
+    it('resolves to Alice with shares 0.529 and 0.471, 0.059 apart: contested', () => {
+      expect(r.object).toEqual(text('Alice'));
+      expect(r.share).toBeCloseTo(0.529412, 6);
+      expect(r.alternatives[1].share).toBeCloseTo(0.470588, 6);
+      expect(r.contested).toBe(true);
+    });
+  });
+
+  describe('Example 4 (Recency)', () => {
+    const base = [
+      cand({ id: 'r1', object: text('Alice'), signers: ['ana'], assertedAtMs: T0_MS + 1000, offset: 10 }),
+      cand({ id: 'r2', object: text('Bob'), signers: ['ben'], assertedAtMs: T0_MS + 2000, offset: 5 }),
+      cand({
+        id: 'r4',
+        object: text('Dan'),
+        signers: ['dee'],
+        assertedAtMs: T0_MS + 3000,
+        offset: 30,
+        superseded: true,
+      }),
+    ];
+
+    it('picks Bob, asserted later though appended earlier; the superseded Dan is skipped', () => {
+      const r = resolve('recency', SUBJECT, PREDICATE, base);
+      expect(r.object).toEqual(text('Bob'));
+      expect(shares(r)).toEqual([
+        ['Bob', 1, 1],
+        ['Alice', 0, 0],
+      ]);
+      expect(r.contested).toBe(false);
+      const dan = r.explanations.find((e) => e.assertionId.equals(key('id:r4')));
+      expect(dan).toMatchObject({ excludedReason: 'superseded', superseded: true, score: 0 });
+    });
+
+    it('with Carol asserted in the same millisecond as Bob but appended later: Carol wins, contested', () => {
+      const r = resolve('recency', SUBJECT, PREDICATE, [
+        ...base,
+        cand({ id: 'r3', object: text('Carol'), signers: ['cal'], assertedAtMs: T0_MS + 2000, offset: 20 }),
+      ]);
+      expect(r.object).toEqual(text('Carol'));
+      expect(r.winnerId).toEqual(key('id:r3'));
+      expect(shares(r)).toEqual([
+        ['Carol', 1, 0.5],
+        ['Bob', 1, 0.5],
+        ['Alice', 0, 0],
+      ]);
+      expect(r.contested).toBe(true);
+    });
+  });
+
+  describe('Example 5 (Authority): learned ranks, then a trust pack that flips the winner', () => {
+    const candidates = [
+      cand({ id: 'f1', object: text('Alice'), confidence: 0.9, signers: ['ana'], source: 's1' }),
+      cand({ id: 'f2', object: text('Alice'), confidence: 0.9, signers: ['ben'], source: 's1' }),
+      cand({ id: 'f3', object: text('Bob'), confidence: 0.8, signers: ['eve'], source: 's2' }),
+    ];
+
+    it('learned ranks ana 0.6, ben 0.4, eve unranked (0.5): Alice 0.9 against Bob 0.4', () => {
+      const r = resolve('authority', SUBJECT, PREDICATE, candidates, {
+        trust: { ranks: new Map([[hex('ana'), 0.6], [hex('ben'), 0.4]]), source: 'learned', defaultRank: 0.5 },
+      });
+      expect(r.object).toEqual(text('Alice'));
+      expect(r.alternatives[0].score).toBeCloseTo(0.9, DIGITS);
+      expect(r.alternatives[1].score).toBe(0.4);
+      expect(r.share).toBeCloseTo(0.692308, 6);
+    });
+
+    it('trust pack ana 0.1, ben 0.1, eve 1.0, others 0: Bob 0.8 against Alice 0.18', () => {
+      const r = resolve('authority', SUBJECT, PREDICATE, candidates, {
+        trust: {
+          ranks: new Map([[hex('ana'), 0.1], [hex('ben'), 0.1], [hex('eve'), 1]]),
+          source: 'trust_pack',
+          defaultRank: 0,
+        },
+      });
+      expect(r.object).toEqual(text('Bob'));
+      expect(r.alternatives[0].score).toBe(0.8);
+      expect(r.alternatives[1].score).toBeCloseTo(0.18, DIGITS);
+      expect(r.share).toBeCloseTo(0.816327, 6);
+    });
+  });
+
+  describe('Example 6 (Threshold): a plurality is not a majority', () => {
+    const candidates = [
+      cand({ id: 'g1', object: text('Alice'), confidence: 0.9, signers: ['ana'], source: 's1' }),
+      cand({ id: 'g2', object: text('Bob'), confidence: 0.6, signers: ['ben'], source: 's2' }),
+      cand({ id: 'g3', object: text('Carol'), confidence: 0.5, signers: ['cal'], source: 's3' }),
+    ];
+
+    it('Alice holds 0.45 of 2.0: Consensus picks her, Threshold (0.5) leaves it unresolved', () => {
+      expect(resolve('consensus', SUBJECT, PREDICATE, candidates).object).toEqual(text('Alice'));
+      const r = resolve('threshold', SUBJECT, PREDICATE, candidates);
+      expect(r.outcome).toBe('unresolved');
+      expect(r.object).toBeNull();
+      expect(r.winnerId).toBeNull();
+      expect(r.score).toBe(0.9);
+      expect(r.share).toBe(0.45);
+    });
+
+    it('with min_share 0.4 Threshold resolves to Alice', () => {
+      const r = resolve('threshold', SUBJECT, PREDICATE, candidates, { minShare: 0.4 });
+      expect(r.outcome).toBe('resolved');
+      expect(r.object).toEqual(text('Alice'));
+    });
+  });
+});
