@@ -1,0 +1,97 @@
+/**
+ * The bytes on disk (docs/WAL.md): the 32-byte segment header, the 40-byte record
+ * frame, and segment file names. Pure functions over buffers; no I/O.
+ *
+ * Segment header: magic "STEMEWAL" (8) ‖ version u32 LE ‖ reserved u32 (0) ‖
+ * base offset u64 LE ‖ reserved u32 (0) ‖ crc32c of bytes 0..27 u32 LE.
+ * Record: len u32 LE ‖ crc32c u32 LE ‖ blake3(payload) (32) ‖ payload (len).
+ */
+import { BLAKE3_BYTES, blake3, crc32cOf, frameCrc, readU64, writeU64 } from './checksum';
+import { OFFSET_MAX, RECORD_BYTES_MAX, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './limits';
+
+export const SEGMENT_MAGIC = Buffer.from('STEMEWAL', 'ascii');
+/** On-disk format version written into every segment header. */
+export const FORMAT_VERSION = 2;
+const SEGMENT_FILE_RE = /^([0-9a-f]{16})\.wal$/;
+
+/** `{base_offset:016x}.wal` */
+export function segmentFileName(baseOffset: number): string {
+  return baseOffset.toString(16).padStart(16, '0') + '.wal';
+}
+
+/** The base offset a segment file name encodes, or undefined for other files. */
+export function parseSegmentFileName(name: string): number | undefined {
+  const m = SEGMENT_FILE_RE.exec(name);
+  if (m === null) return undefined;
+  const base = parseInt(m[1]!, 16);
+  return base <= OFFSET_MAX ? base : undefined;
+}
+
+export function encodeSegmentHeader(baseOffset: number): Buffer {
+  const h = Buffer.alloc(SEGMENT_HEADER_BYTES);
+  SEGMENT_MAGIC.copy(h, 0);
+  h.writeUInt32LE(FORMAT_VERSION, 8);
+  writeU64(h, 16, baseOffset);
+  h.writeUInt32LE(crc32cOf(h.subarray(0, 28)), 28);
+  return h;
+}
+
+/** Decode a header; returns the base offset or a reason it is not valid. */
+export function decodeSegmentHeader(h: Uint8Array): { ok: true; baseOffset: number } | { ok: false; reason: string } {
+  if (h.length < SEGMENT_HEADER_BYTES) return { ok: false, reason: `segment header truncated (${h.length} of ${SEGMENT_HEADER_BYTES} bytes)` };
+  const b = Buffer.from(h.buffer, h.byteOffset, SEGMENT_HEADER_BYTES);
+  if (!b.subarray(0, 8).equals(SEGMENT_MAGIC)) return { ok: false, reason: 'bad segment magic' };
+  if (b.readUInt32LE(28) !== crc32cOf(b.subarray(0, 28))) return { ok: false, reason: 'segment header checksum mismatch' };
+  const version = b.readUInt32LE(8);
+  if (version !== FORMAT_VERSION) return { ok: false, reason: `unsupported format version ${version} (expected ${FORMAT_VERSION})` };
+  const baseOffset = readU64(b, 16);
+  if (baseOffset > OFFSET_MAX) return { ok: false, reason: `base offset ${baseOffset} beyond ${OFFSET_MAX}` };
+  return { ok: true, baseOffset };
+}
+
+/** Frame one payload for the given global offset: header and payload in one buffer. */
+export function encodeRecord(offset: number, payload: Uint8Array, hash: Buffer = blake3(payload)): Buffer {
+  const frame = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
+  frame.writeUInt32LE(payload.length, 0);
+  hash.copy(frame, 8);
+  frame.set(payload, RECORD_HEADER_BYTES);
+  frame.writeUInt32LE(frameCrc(offset, frame, 0, payload.length), 4);
+  return frame;
+}
+
+/** A record as readers see it. `payload` may share memory with a read buffer: copy it to keep it long. */
+export interface WalRecord {
+  readonly offset: number;
+  readonly payload: Buffer;
+  /** BLAKE3 of the payload (32 bytes), verified on read. */
+  readonly hash: Buffer;
+  readonly nextOffset: number;
+}
+
+/** Outcome of checking the frame at `start` of `buf` (global offset `offset`). */
+export type FrameCheck =
+  | { kind: 'ok'; record: WalRecord }
+  /** Not enough bytes in `buf` for the whole frame (`need` bytes from start). */
+  | { kind: 'short'; need: number }
+  | { kind: 'bad'; reason: string };
+
+/**
+ * Check one frame: len within RECORD_BYTES_MAX and within `limit` (bytes of the
+ * log that exist after `start`), then CRC32C, then BLAKE3. Nothing is allocated
+ * before len has been checked; the payload is a view into `buf`.
+ */
+export function checkFrame(buf: Buffer, start: number, offset: number, limit: number): FrameCheck {
+  const have = buf.length - start;
+  if (limit < RECORD_HEADER_BYTES) return { kind: 'bad', reason: `${limit} bytes left, less than a record header` };
+  if (have < RECORD_HEADER_BYTES) return { kind: 'short', need: RECORD_HEADER_BYTES };
+  const len = buf.readUInt32LE(start);
+  if (len > RECORD_BYTES_MAX) return { kind: 'bad', reason: `record length ${len} over the maximum ${RECORD_BYTES_MAX}` };
+  const total = RECORD_HEADER_BYTES + len;
+  if (total > limit) return { kind: 'bad', reason: `record length ${len} runs past the end of the segment (${limit - RECORD_HEADER_BYTES} bytes left)` };
+  if (have < total) return { kind: 'short', need: total };
+  if (buf.readUInt32LE(start + 4) !== frameCrc(offset, buf, start, len)) return { kind: 'bad', reason: 'record crc32c mismatch' };
+  const hash = buf.subarray(start + 8, start + 8 + BLAKE3_BYTES);
+  const payload = buf.subarray(start + RECORD_HEADER_BYTES, start + total);
+  if (!blake3(payload).equals(hash)) return { kind: 'bad', reason: 'record blake3 mismatch' };
+  return { kind: 'ok', record: { offset, payload, hash, nextOffset: offset + total } };
+}
