@@ -1,0 +1,91 @@
+/**
+ * Service-level error classes: failures that belong to neither the domain
+ * (`shared/domain/errors.ts`) nor the log (`shared/wal`). Handlers throw these;
+ * `status.ts` maps each to its gRPC status code. Every class carries the
+ * structured fields an operator or client needs.
+ */
+
+/** An agent went over its quota (records or bytes per window). */
+export class QuotaExceededError extends Error {
+  override readonly name = 'QuotaExceededError';
+  constructor(
+    /** Who exceeded it: the agent's public key in hex. */
+    readonly agent: string,
+    /** Which quota, e.g. `records_per_second`. */
+    readonly quota: string,
+    /** The configured limit. */
+    readonly limit: number,
+    /** When the client may retry, if known. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(`agent ${agent} exceeded ${quota} (limit ${limit})`);
+  }
+}
+
+/** A value (message, batch, field) is larger than a configured limit. */
+export class SizeLimitError extends Error {
+  override readonly name = 'SizeLimitError';
+  constructor(
+    /** Dotted path of the oversized field, e.g. `records`. */
+    readonly field: string,
+    readonly size: number,
+    readonly sizeMax: number,
+    /** What `size` counts, e.g. `bytes` or `records`. */
+    readonly unit: string,
+  ) {
+    super(`${field}: ${size} ${unit} exceeds the limit of ${sizeMax}`);
+  }
+}
+
+/** An admin-only record (gold standard, epoch) lacks a signature by a configured admin key. */
+export class AdminSignatureRequiredError extends Error {
+  override readonly name = 'AdminSignatureRequiredError';
+  constructor(
+    readonly field: string,
+    readonly reason = 'requires a signature by a configured admin key',
+  ) {
+    super(`${field}: ${reason}`);
+  }
+}
+
+/** Something asked for by id or key does not exist. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+  constructor(
+    /** What kind of thing, e.g. `assertion`. */
+    readonly what: string,
+    /** Its id or key as the client gave it (hex for ids). */
+    readonly key: string,
+    /** The request field that named it. */
+    readonly field?: string,
+  ) {
+    super(`${what} ${key} not found`);
+  }
+}
+
+/** The call's deadline passed before the work finished. */
+export class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+  constructor(readonly deadlineMs: number) {
+    super(`deadline exceeded (deadline ${new Date(deadlineMs).toISOString()})`);
+  }
+}
+
+/** The client cancelled the call (or went away) before the work finished. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  constructor(readonly reason = 'cancelled by the client') {
+    super(reason);
+  }
+}
+
+/**
+ * The service cannot answer right now, but a retry later (or elsewhere) may
+ * succeed: shutting down, a dependency unreachable, a reader not caught up.
+ */
+export class UnavailableError extends Error {
+  override readonly name = 'UnavailableError';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Wrappers that make every RPC handler behave the same way:
+ *
+ * - a handler is an async function of the decoded request and a context; what
+ *   it throws becomes a status through `status.ts` (the only mapping);
+ * - the context's AbortSignal fires on the deadline or on cancellation, and a
+ *   passed deadline answers DEADLINE_EXCEEDED at once, whether or not the
+ *   handler is still working;
+ * - stream handlers write through a `StreamWriter` (bounded buffering) and get a
+ *   `draining` signal at graceful shutdown;
+ * - an undecodable request (see `codec.ts`) is INVALID_ARGUMENT, never INTERNAL.
+ *
+ * RPC spans come from the OpenTelemetry gRPC instrumentation, not from here.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { createLogger, type Logger } from '../telemetry/logger';
+import { StreamWriter } from './backpressure';
+import { watchCall, type CallContext, type CallWatch, type ServerCallLike, type StreamContext } from './call-context';
+import { isUndecodable, undecodableStatus } from './codec';
+import { DRAIN_EVENT, markDrainable } from './drain';
+import { UnavailableError } from './errors';
+import { toServiceError } from './status';
+
+export type { CallContext, StreamContext } from './call-context';
+export { StreamWriter, writeWithBackpressure, type BackpressureStats } from './backpressure';
+
+export interface HandlerOptions {
+  /** Where server-side failures are logged. @default a logger with `component: 'grpc'` */
+  readonly logger?: Logger;
+}
+
+export type UnaryFn<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res> | Res;
+export type ServerStreamFn<Req, Res> = (request: Req, out: StreamWriter<Res>, ctx: StreamContext) => Promise<void>;
+export type BidiStreamFn<Req, Res> = (input: AsyncIterable<Req>, out: StreamWriter<Res>, ctx: StreamContext) => Promise<void>;
+
+let defaultLogger: Logger | undefined;
+function loggerOf(options: HandlerOptions): Logger {
+  return options.logger ?? (defaultLogger ??= createLogger({ component: 'grpc' }));
+}
+
+function contextOf(call: ServerCallLike, watch: CallWatch, logger: Logger): CallContext {
+  return { signal: watch.signal, deadlineMs: watch.deadlineMs, metadata: call.metadata, method: call.getPath(), logger };
+}
+
+/** A unary handler: resolve with the response or throw a typed error. */
+export function unary<Req, Res>(fn: UnaryFn<Req, Res>, options: HandlerOptions = {}): grpc.handleUnaryCall<Req, Res> {
+  const logger = loggerOf(options);
+  return (call, callback) => {
+    const request: unknown = call.request;
+    if (isUndecodable(request)) {
+      callback(undecodableStatus(request));
+      return;
+    }
+    const watch = watchCall(call);
+    const method = call.getPath();
+    let settled = false;
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      watch.dispose();
+      callback(toServiceError(err, { logger, method }));
+    };
+    const succeed = (response: Res): void => {
+      if (settled) return;
+      settled = true;
+      watch.dispose();
+      callback(null, response);
+    };
+    // Answer a passed deadline or a cancellation now, even if the handler ignores its signal.
+    if (watch.signal.aborted) return fail(watch.signal.reason);
+    watch.signal.addEventListener('abort', () => fail(watch.signal.reason), { once: true });
+    const ctx = contextOf(call, watch, logger);
+    Promise.resolve()
+      .then(() => fn(call.request, ctx))
+      .then(succeed, fail);
+  };
+}
+
+type StreamCall<Res> = ServerCallLike & {
+  write(message: Res): boolean;
+  end(): void;
+  readonly writableLength: number;
+  readonly writableEnded: boolean;
+  readonly destroyed: boolean;
+};
+
+/** Shared by server-streaming and bidi wrappers: context, drain, and how the call ends. */
+function runStream<Res>(call: StreamCall<Res>, logger: Logger, body: (out: StreamWriter<Res>, ctx: StreamContext) => Promise<void>): void {
+  const watch = watchCall(call);
+  const method = call.getPath();
+  const drain = new AbortController();
+  markDrainable(call);
+  const onDrain = (): void => drain.abort(new UnavailableError('server is shutting down'));
+  call.once(DRAIN_EVENT, onDrain);
+  let settled = false;
+  /** End the call: OK when `failure` is absent, else the failure's status. */
+  const settle = (failure?: { err: unknown }): void => {
+    if (settled) return;
+    settled = true;
+    watch.dispose();
+    call.removeListener(DRAIN_EVENT, onDrain);
+    if (call.cancelled || call.destroyed || call.writableEnded) return; // nobody left to tell
+    if (failure === undefined) call.end();
+    else call.emit('error', toServiceError(failure.err, { logger, method }));
+  };
+  if (watch.signal.aborted) return settle({ err: watch.signal.reason });
+  watch.signal.addEventListener('abort', () => settle({ err: watch.signal.reason }), { once: true });
+  const ctx: StreamContext = { ...contextOf(call, watch, logger), draining: drain.signal };
+  const out = new StreamWriter<Res>(call, watch.signal);
+  Promise.resolve()
+    .then(() => body(out, ctx))
+    .then(
+      () => settle(),
+      (err: unknown) => settle({ err }),
+    );
+}
+
+/**
+ * A server-streaming handler: write with `await out.write(msg)` and return to
+ * end the stream with OK; throw to end it with a status.
+ */
+export function serverStream<Req, Res>(fn: ServerStreamFn<Req, Res>, options: HandlerOptions = {}): grpc.handleServerStreamingCall<Req, Res> {
+  const logger = loggerOf(options);
+  return (call) => {
+    const request: unknown = call.request;
+    if (isUndecodable(request)) {
+      call.emit('error', undecodableStatus(request));
+      return;
+    }
+    runStream(call, logger, (out, ctx) => fn(call.request, out, ctx));
+  };
+}
+
+/** The request messages of a bidi call, pulled one at a time (reading is flow-controlled too). */
+async function* requestsOf<Req>(call: grpc.ServerDuplexStream<Req, unknown>, signal: AbortSignal): AsyncGenerator<Req> {
+  // destroyOnReturn: false — a handler that stops reading must still be able to send its status.
+  const iterator = call.iterator({ destroyOnReturn: false }) as AsyncIterable<unknown>;
+  try {
+    for await (const message of iterator) {
+      if (isUndecodable(message)) throw undecodableStatus(message);
+      yield message as Req;
+    }
+  } catch (err) {
+    // A cancelled call destroys the stream; report why instead of "premature close".
+    throw signal.aborted ? signal.reason : err;
+  }
+}
+
+/**
+ * A bidirectional handler: iterate `input` for requests, `await out.write(msg)`
+ * for responses, return to end with OK or throw to end with a status.
+ */
+export function bidiStream<Req, Res>(fn: BidiStreamFn<Req, Res>, options: HandlerOptions = {}): grpc.handleBidiStreamingCall<Req, Res> {
+  const logger = loggerOf(options);
+  return (call) => {
+    runStream(call, logger, (out, ctx) => fn(requestsOf(call, ctx.signal), out, ctx));
+  };
+}
