@@ -52,6 +52,8 @@ export interface GroupCommitConfig {
   readonly batchBytesMax: number;
   readonly io: WalFileIo;
   readonly target: BatchTarget;
+  /** Told once, when the log enters the failed state. */
+  readonly onFailure: (err: WalUnavailableError) => void;
 }
 
 export class GroupCommit {
@@ -155,6 +157,7 @@ export class GroupCommit {
   private fail(batch: PendingAppend[], err: unknown): void {
     this.failure = new WalUnavailableError(this.config.dir, err);
     this.flushing = false;
+    this.config.onFailure(this.failure);
     const rejected = [...batch, ...this.queue];
     this.queue = [];
     for (const p of rejected) p.reject(this.failure);

@@ -70,6 +70,7 @@ export class Wal implements ReadView {
       batchBytesMax: options.batchBytesMax,
       io: opts.fileIo ?? NODE_FILE_IO,
       target: { place: (offset, bytes) => this.place(offset, bytes), committed: (end) => this.committed(end) },
+      onFailure: (err) => this.logger.error('wal write failed; refusing all further appends', { dir, err: err.cause, head_offset: this.durableHead }),
     });
   }
 
