@@ -37,3 +37,14 @@ export class DecodeError extends Error {
     super(field === undefined ? reason : `${field}: ${reason}`, cause === undefined ? undefined : { cause });
   }
 }
+
+/** A key file is missing, unreadable, malformed or would be overwritten. */
+export class KeyFileError extends Error {
+  override readonly name = 'KeyFileError';
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: ${reason}`);
+  }
+}

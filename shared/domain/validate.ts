@@ -37,26 +37,37 @@ const NUL = /\u0000/;
 /** Unicode general category Cc: C0 controls, DEL and C1 controls. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** Options of `validateRecord`. */
+export interface ValidateOptions {
+  /**
+   * Accept a record with no signatures at all (any present are still checked).
+   * For computing the id a signer will sign (`stemedb hash`); never for storage.
+   * @default false
+   */
+  readonly allowUnsigned?: boolean;
+}
+
 /** Throws unless `record` satisfies every rule of its kind. */
-export function validateRecord(record: StemeRecord, field = 'record'): void {
+export function validateRecord(record: StemeRecord, field = 'record', options: ValidateOptions = {}): void {
   if (record === null || typeof record !== 'object') throw new ValidationError(field, 'must be a record');
+  const unsignedOk = options.allowUnsigned === true && Array.isArray(record.signatures) && record.signatures.length === 0;
   switch (record.kind) {
     case 'assertion':
-      return validateAssertion(record, `${field}.assertion`);
+      return validateAssertion(record, `${field}.assertion`, unsignedOk);
     case 'vote':
-      return validateVote(record, `${field}.vote`);
+      return validateVote(record, `${field}.vote`, unsignedOk);
     case 'epoch':
-      return validateEpoch(record, `${field}.epoch`);
+      return validateEpoch(record, `${field}.epoch`, unsignedOk);
     case 'gold_standard':
-      return validateGoldStandard(record, `${field}.gold_standard`);
+      return validateGoldStandard(record, `${field}.gold_standard`, unsignedOk);
     case 'trust_pack':
-      return validateTrustPack(record, `${field}.trust_pack`);
+      return validateTrustPack(record, `${field}.trust_pack`, unsignedOk);
     default:
       throw new ValidationError(field, `unknown record kind '${String((record as { kind: unknown }).kind)}'`);
   }
 }
 
-function validateAssertion(a: Assertion, field: string): void {
+function validateAssertion(a: Assertion, field: string, unsignedOk: boolean): void {
   checkName(a.subject, `${field}.subject`, SUBJECT_BYTES_MAX);
   checkName(a.predicate, `${field}.predicate`, PREDICATE_BYTES_MAX);
   validateObject(a.object, `${field}.object`);
@@ -66,14 +77,15 @@ function validateAssertion(a: Assertion, field: string): void {
   if (a.parentHash !== null) checkFixedBytes(a.parentHash, `${field}.parent_hash`, HASH_BYTES);
   if (a.epoch !== null) checkName(a.epoch, `${field}.epoch`, PREDICATE_BYTES_MAX);
   checkRecordTimestamp(a.assertedAtMs, `${field}.asserted_at_ms`);
-  checkSignatures(a.signatures, `${field}.signatures`);
+  if (!unsignedOk) checkSignatures(a.signatures, `${field}.signatures`);
 }
 
-function validateVote(v: Vote, field: string): void {
+function validateVote(v: Vote, field: string, unsignedOk: boolean): void {
   checkFixedBytes(v.assertionId, `${field}.assertion_id`, HASH_BYTES);
   checkPublicKey(v.voter, `${field}.voter`);
   checkUnit(v.value, `${field}.value`, VOTE_VALUE_MIN, VOTE_VALUE_MAX);
   checkRecordTimestamp(v.castAtMs, `${field}.cast_at_ms`);
+  if (unsignedOk) return;
   // The proto carries one `signature`, so errors name it in the singular.
   if (!Array.isArray(v.signatures) || v.signatures.length !== 1) {
     throw new ValidationError(`${field}.signature`, 'a vote carries exactly one signature, by the voter');
@@ -83,23 +95,23 @@ function validateVote(v: Vote, field: string): void {
   if (!sig.publicKey.equals(v.voter)) throw new ValidationError(`${field}.signature.public_key`, 'must equal voter');
 }
 
-function validateEpoch(e: Epoch, field: string): void {
+function validateEpoch(e: Epoch, field: string, unsignedOk: boolean): void {
   checkName(e.name, `${field}.name`, PREDICATE_BYTES_MAX);
   checkText(e.description, `${field}.description`, TEXT_BYTES_MAX);
   checkRecordTimestamp(e.startsAtMs, `${field}.starts_at_ms`);
   if (e.parent !== null) checkName(e.parent, `${field}.parent`, PREDICATE_BYTES_MAX);
-  checkSignatures(e.signatures, `${field}.signatures`);
+  if (!unsignedOk) checkSignatures(e.signatures, `${field}.signatures`);
 }
 
-function validateGoldStandard(g: GoldStandard, field: string): void {
+function validateGoldStandard(g: GoldStandard, field: string, unsignedOk: boolean): void {
   checkName(g.subject, `${field}.subject`, SUBJECT_BYTES_MAX);
   checkName(g.predicate, `${field}.predicate`, PREDICATE_BYTES_MAX);
   validateObject(g.object, `${field}.object`);
   checkRecordTimestamp(g.createdAtMs, `${field}.created_at_ms`);
-  checkSignatures(g.signatures, `${field}.signatures`);
+  if (!unsignedOk) checkSignatures(g.signatures, `${field}.signatures`);
 }
 
-function validateTrustPack(t: TrustPack, field: string): void {
+function validateTrustPack(t: TrustPack, field: string, unsignedOk: boolean): void {
   checkName(t.name, `${field}.name`, PREDICATE_BYTES_MAX);
   if (!Array.isArray(t.entries) || t.entries.length < 1 || t.entries.length > TRUST_ENTRIES_MAX) {
     throw new ValidationError(`${field}.entries`, `must hold 1..${TRUST_ENTRIES_MAX} entries (got ${Array.isArray(t.entries) ? t.entries.length : 'none'})`);
@@ -115,7 +127,7 @@ function validateTrustPack(t: TrustPack, field: string): void {
     seen.add(key);
   });
   checkRecordTimestamp(t.createdAtMs, `${field}.created_at_ms`);
-  checkSignatures(t.signatures, `${field}.signatures`);
+  if (!unsignedOk) checkSignatures(t.signatures, `${field}.signatures`);
 }
 
 /** Throws unless `object` is a valid typed object value. */

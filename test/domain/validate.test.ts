@@ -250,3 +250,12 @@ describe('field paths', () => {
     expectField({ kind: 'comment' } as unknown as StemeRecord, 'record');
   });
 });
+
+describe('allowUnsigned (for computing the id to sign)', () => {
+  it('accepts a record with no signatures but still checks the ones present and every other field', () => {
+    expect(() => validateRecord(assertionWith({ signatures: [] }), 'record', { allowUnsigned: true })).not.toThrow();
+    expect(() => validateRecord(voteWith({ signatures: [] }), 'record', { allowUnsigned: true })).not.toThrow();
+    expect(rejection(() => validateRecord(assertionWith({ signatures: [fakeSig(1), fakeSig(1)] }), 'record', { allowUnsigned: true })).field).toBe('record.assertion.signatures[1].public_key');
+    expect(rejection(() => validateRecord(assertionWith({ signatures: [], confidence: 2 }), 'record', { allowUnsigned: true })).field).toBe('record.assertion.confidence');
+  });
+});

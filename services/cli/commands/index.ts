@@ -1,4 +1,9 @@
 /** Every `stemedb` subcommand, in the order `stemedb --help` lists them. */
 import type { Command } from '../command';
+import { keygen } from './keygen';
+import { hash } from './hash';
 
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  keygen,
+  hash,
+];
