@@ -1,0 +1,38 @@
+/**
+ * Error families of the storage layer. Each names the backend and operation,
+ * and the key in hex when one is concerned, so a log line says exactly what
+ * failed where.
+ */
+
+/** Which store an error or span concerns. */
+export type BackendName = 'rocksdb' | 'lmdb' | 'hybrid';
+
+/** A storage operation failed (I/O, a closed store, a malformed stored value). */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  /** The key in lowercase hex, or undefined when the operation has no single key. */
+  readonly keyHex: string | undefined;
+
+  constructor(
+    readonly backend: BackendName,
+    readonly op: string,
+    readonly reason: string,
+    key?: Buffer,
+    options?: { cause?: unknown },
+  ) {
+    super(`${backend} ${op}${key === undefined ? '' : ` key=${key.toString('hex')}`}: ${reason}`, options);
+    this.keyHex = key?.toString('hex');
+  }
+}
+
+/** A key cannot be built (bad component) or parsed (bytes that no builder makes). */
+export class KeyCodecError extends Error {
+  override readonly name = 'KeyCodecError';
+  constructor(
+    readonly reason: string,
+    /** The offending key bytes in hex, when there are some. */
+    readonly keyHex?: string,
+  ) {
+    super(keyHex === undefined ? reason : `${reason} (key ${keyHex})`);
+  }
+}

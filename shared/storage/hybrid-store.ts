@@ -1,0 +1,316 @@
+/**
+ * HybridStore: one KVStore over RocksDB (write-heavy tags) and LMDB
+ * (read-heavy tags), routing every key by its tag (routing.ts, DESIGN.md §4),
+ * plus the exactly-once support ingest builds on.
+ *
+ * Exactly once (docs/STORAGE.md): `applyBatch(ops, appliedThrough)` commits
+ * each backend's part together with that backend's own cursor in one atomic
+ * batch: META cursor in RocksDB, LMETA cursor in LMDB. RocksDB commits first and
+ * carries a redo intent (the LMDB half); LMDB commits second. A crash between
+ * the two leaves the intent, and the next open replays it into LMDB before
+ * serving, so both cursors agree again. A backend whose cursor is already at or
+ * past `appliedThrough` skips its part: replaying the log never applies twice.
+ *
+ * Directory layout: `{dir}/rocksdb` and `{dir}/lmdb`. RocksDB's LOCK file makes
+ * the whole directory single-process.
+ */
+import { join } from 'node:path';
+import { createLogger } from '../telemetry/logger';
+import { withSpan } from '../telemetry/tracing';
+import { StoreError } from './errors';
+import { keys, META_NAMES } from './keys';
+import type { BatchOp, Entry, KVStore, ScanOptions } from './kv-store';
+import { LmdbStore } from './lmdb-store';
+import { mergeScans } from './merge-scan';
+import { encodeU64, U64_VALUE_BYTES } from './number-values';
+import { decodeRedoIntent, encodeRedoIntent } from './redo-intent';
+import { RocksStore, type RocksStoreOptions } from './rocks-store';
+import { backendOfKey, backendsOfPrefix, type Backend } from './routing';
+
+const log = createLogger({ module: 'storage' });
+
+/** Offsets each backend has applied the log through (0 = nothing yet). */
+export interface Cursors {
+  readonly rocks: number;
+  readonly lmdb: number;
+}
+
+/** Which backends an `applyBatch` wrote; false = skipped, already applied. */
+export interface ApplyResult {
+  readonly rocks: boolean;
+  readonly lmdb: boolean;
+}
+
+/** One key/value of `dump()`. */
+export interface DumpEntry {
+  readonly backend: Backend;
+  readonly key: Buffer;
+  readonly value: Buffer;
+}
+
+/** Test seams. Production code passes none. */
+export interface HybridStoreHooks {
+  /**
+   * Called after the RocksDB half of an `applyBatch` committed and before the
+   * LMDB half. Throwing simulates a crash at that point: the LMDB half is not
+   * written and the store refuses further batches until it is reopened.
+   */
+  readonly afterRocksCommit?: (appliedThrough: number) => void | Promise<void>;
+}
+
+export interface HybridStoreOptions {
+  readonly rocks?: RocksStoreOptions;
+  /** @default none */
+  readonly hooks?: HybridStoreHooks;
+}
+
+const CURSOR_KEY = keys.meta(META_NAMES.cursor);
+const INTENT_KEY = keys.meta(META_NAMES.intent);
+const LMDB_CURSOR_KEY = keys.lmdbMeta(META_NAMES.cursor);
+const RESERVED_KEYS = [CURSOR_KEY, INTENT_KEY, LMDB_CURSOR_KEY];
+
+function cursorValue(offset: number): Buffer {
+  return encodeU64(BigInt(offset));
+}
+
+async function readCursor(store: KVStore, key: Buffer): Promise<number> {
+  const value = await store.get(key);
+  if (value === undefined) return 0;
+  if (value.length !== U64_VALUE_BYTES) throw new StoreError(store.backend, 'open', `cursor is ${value.length} bytes, not ${U64_VALUE_BYTES}`, key);
+  const offset = value.readBigUInt64BE(0);
+  if (offset > BigInt(Number.MAX_SAFE_INTEGER)) throw new StoreError(store.backend, 'open', `cursor ${offset} is above 2^53-1`, key);
+  return Number(offset);
+}
+
+/** Opens (creating if missing) the hybrid store in `dir`, finishing any interrupted batch first. */
+export function openHybridStore(dir: string, options: HybridStoreOptions = {}): Promise<HybridStore> {
+  return HybridStore.open(dir, options);
+}
+
+export class HybridStore implements KVStore {
+  readonly backend = 'hybrid';
+  private cursorState: { rocks: number; lmdb: number };
+  /** The last applyBatch left an intent in RocksDB (cleared by the next batch or close). */
+  private intentStored = false;
+  /** An LMDB half failed after its RocksDB half committed: only a reopen can finish it. */
+  private broken = false;
+  private applyChain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly rocks: RocksStore,
+    private readonly lmdb: LmdbStore,
+    cursors: Cursors,
+    private readonly hooks: HybridStoreHooks,
+    /** The store directory. */
+    readonly dir: string,
+  ) {
+    this.cursorState = { ...cursors };
+  }
+
+  static async open(dir: string, options: HybridStoreOptions = {}): Promise<HybridStore> {
+    const rocks = await RocksStore.open(join(dir, 'rocksdb'), options.rocks);
+    let lmdb: LmdbStore | undefined;
+    try {
+      lmdb = await LmdbStore.open(join(dir, 'lmdb'));
+      const cursors = await recover(rocks, lmdb);
+      return new HybridStore(rocks, lmdb, cursors, options.hooks ?? {}, dir);
+    } catch (err) {
+      await Promise.allSettled([rocks.close(), lmdb?.close()]);
+      throw err;
+    }
+  }
+
+  private store(backend: Backend): KVStore {
+    return backend === 'rocksdb' ? this.rocks : this.lmdb;
+  }
+
+  private storeOf(key: Buffer): KVStore {
+    return this.store(backendOfKey(key));
+  }
+
+  /** Which backend holds `key`. */
+  backendOf(key: Buffer): Backend {
+    return backendOfKey(key);
+  }
+
+  get(key: Buffer): Promise<Buffer | undefined> {
+    return this.storeOf(key).get(key);
+  }
+
+  async getMany(keyList: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
+    const rocksAt: number[] = [];
+    const lmdbAt: number[] = [];
+    keyList.forEach((key, i) => (backendOfKey(key) === 'rocksdb' ? rocksAt : lmdbAt).push(i));
+    const [fromRocks, fromLmdb] = await Promise.all([
+      rocksAt.length === 0 ? [] : this.rocks.getMany(rocksAt.map((i) => keyList[i]!)),
+      lmdbAt.length === 0 ? [] : this.lmdb.getMany(lmdbAt.map((i) => keyList[i]!)),
+    ]);
+    const out = new Array<Buffer | undefined>(keyList.length);
+    rocksAt.forEach((at, j) => (out[at] = fromRocks[j]));
+    lmdbAt.forEach((at, j) => (out[at] = fromLmdb[j]));
+    return out;
+  }
+
+  put(key: Buffer, value: Buffer): Promise<void> {
+    return this.storeOf(key).put(key, value);
+  }
+
+  delete(key: Buffer): Promise<void> {
+    return this.storeOf(key).delete(key);
+  }
+
+  /**
+   * Key order across both backends. A prefix naming a whole tag reads one
+   * backend; a wider one (a subject-only `{subject}\x00`) merges both scans.
+   */
+  scanPrefix(prefix: Buffer, options: ScanOptions = {}): AsyncIterable<Entry> {
+    const backends = backendsOfPrefix(prefix);
+    if (backends.length === 1) return this.store(backends[0]!).scanPrefix(prefix, options);
+    return {
+      [Symbol.asyncIterator]: () => mergeScans(this.rocks.scanPrefix(prefix, options), this.lmdb.scanPrefix(prefix, options), options.reverse === true, options.limit),
+    };
+  }
+
+  /**
+   * Atomic within each backend; RocksDB's part commits first. A crash between
+   * the two commits can leave only the RocksDB part: ingest uses `applyBatch`,
+   * whose redo intent closes that gap.
+   */
+  async batch(ops: readonly BatchOp[]): Promise<void> {
+    const { rocksOps, lmdbOps } = split(ops);
+    if (rocksOps.length > 0) await this.rocks.batch(rocksOps);
+    if (lmdbOps.length > 0) await this.lmdb.batch(lmdbOps);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([this.rocks.flush(), this.lmdb.flush()]);
+  }
+
+  fetchAndAddU64(key: Buffer, delta: bigint): Promise<bigint> {
+    return this.storeOf(key).fetchAndAddU64(key, delta);
+  }
+
+  compareAndSwapF32(key: Buffer, expected: number | undefined, next: number): Promise<boolean> {
+    return this.storeOf(key).compareAndSwapF32(key, expected, next);
+  }
+
+  /** The offsets each backend has applied through. Equal except after a lost LMDB commit. */
+  cursors(): Cursors {
+    return { ...this.cursorState };
+  }
+
+  /**
+   * Applies a batch of log-derived ops that brings the store through
+   * `appliedThrough` (a log offset, > 0, increasing from batch to batch), each
+   * backend's part in one atomic batch with its cursor. A backend whose cursor
+   * is already >= `appliedThrough` skips its part. Calls run one at a time in
+   * call order. Ops must not touch the cursor or intent keys.
+   */
+  applyBatch(ops: readonly BatchOp[], appliedThrough: number): Promise<ApplyResult> {
+    const run = this.applyChain.then(() => this.applyNow(ops, appliedThrough));
+    this.applyChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private applyNow(ops: readonly BatchOp[], appliedThrough: number): Promise<ApplyResult> {
+    if (this.closed) throw new StoreError('hybrid', 'applyBatch', 'store is closed');
+    if (this.broken) throw new StoreError('hybrid', 'applyBatch', 'an earlier LMDB commit failed after its RocksDB half; reopen the store to replay the redo intent');
+    if (!Number.isSafeInteger(appliedThrough) || appliedThrough <= 0) {
+      throw new StoreError('hybrid', 'applyBatch', `appliedThrough must be an integer 1..2^53-1, got ${appliedThrough}`);
+    }
+    for (const op of ops) {
+      if (RESERVED_KEYS.some((k) => k.equals(op.key))) throw new StoreError('hybrid', 'applyBatch', 'ops must not write the cursor or intent keys', op.key);
+    }
+    const { rocksOps, lmdbOps } = split(ops);
+    const doRocks = appliedThrough > this.cursorState.rocks;
+    const doLmdb = appliedThrough > this.cursorState.lmdb;
+    const attributes = { applied_through: appliedThrough, ops_rocks: doRocks ? rocksOps.length : 0, ops_lmdb: doLmdb ? lmdbOps.length : 0 };
+    return withSpan('store.apply_batch', attributes, async () => {
+      if (doRocks) await this.commitRocks(rocksOps, lmdbOps, appliedThrough, doLmdb);
+      if (doLmdb) await this.commitLmdb(lmdbOps, appliedThrough);
+      return { rocks: doRocks, lmdb: doLmdb };
+    });
+  }
+
+  private async commitRocks(rocksOps: BatchOp[], lmdbOps: BatchOp[], appliedThrough: number, withIntent: boolean): Promise<void> {
+    const part: BatchOp[] = [...rocksOps, { type: 'put', key: CURSOR_KEY, value: cursorValue(appliedThrough) }];
+    if (withIntent) {
+      const intent = encodeRedoIntent({ fromCursor: this.cursorState.lmdb, toCursor: appliedThrough, ops: lmdbOps });
+      part.push({ type: 'put', key: INTENT_KEY, value: intent });
+    } else if (this.intentStored) {
+      part.push({ type: 'delete', key: INTENT_KEY });
+    }
+    await this.rocks.batch(part);
+    this.cursorState.rocks = appliedThrough;
+    this.intentStored = withIntent;
+  }
+
+  private async commitLmdb(lmdbOps: BatchOp[], appliedThrough: number): Promise<void> {
+    try {
+      await this.hooks.afterRocksCommit?.(appliedThrough);
+      await this.lmdb.batch([...lmdbOps, { type: 'put', key: LMDB_CURSOR_KEY, value: cursorValue(appliedThrough) }]);
+    } catch (err) {
+      // The RocksDB half (and its intent) may be committed: only a reopen,
+      // which replays the intent, makes the two backends agree again.
+      if (this.intentStored) this.broken = true;
+      throw err;
+    }
+    this.cursorState.lmdb = appliedThrough;
+  }
+
+  /**
+   * Every key and value of both backends: RocksDB's in key order, then LMDB's.
+   * Deterministic for a given applied log: the transient redo intent is left out.
+   */
+  async *dump(): AsyncGenerator<DumpEntry> {
+    for await (const [key, value] of this.rocks.scanPrefix(Buffer.alloc(0))) {
+      if (!key.equals(INTENT_KEY)) yield { backend: 'rocksdb', key, value };
+    }
+    for await (const [key, value] of this.lmdb.scanPrefix(Buffer.alloc(0))) yield { backend: 'lmdb', key, value };
+  }
+
+  /** Waits for running batches, clears a completed redo intent and closes both backends. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.applyChain;
+    this.closed = true;
+    try {
+      if (this.intentStored && !this.broken) await this.rocks.delete(INTENT_KEY);
+    } finally {
+      await Promise.all([this.rocks.close(), this.lmdb.close()]);
+    }
+  }
+}
+
+function split(ops: readonly BatchOp[]): { rocksOps: BatchOp[]; lmdbOps: BatchOp[] } {
+  const rocksOps: BatchOp[] = [];
+  const lmdbOps: BatchOp[] = [];
+  for (const op of ops) (backendOfKey(op.key) === 'rocksdb' ? rocksOps : lmdbOps).push(op);
+  return { rocksOps, lmdbOps };
+}
+
+/**
+ * Finishes a batch a crash interrupted: replays the redo intent into LMDB when
+ * LMDB stopped exactly before it, then clears it. Returns the cursors to serve with.
+ */
+async function recover(rocks: RocksStore, lmdb: LmdbStore): Promise<Cursors> {
+  const rocksCursor = await readCursor(rocks, CURSOR_KEY);
+  let lmdbCursor = await readCursor(lmdb, LMDB_CURSOR_KEY);
+  const stored = await rocks.get(INTENT_KEY);
+  if (stored !== undefined) {
+    const intent = decodeRedoIntent(stored);
+    if (intent.toCursor > lmdbCursor && intent.fromCursor === lmdbCursor) {
+      await lmdb.batch([...intent.ops, { type: 'put', key: LMDB_CURSOR_KEY, value: cursorValue(intent.toCursor) }]);
+      await lmdb.flush();
+      log.info('replayed the redo intent into LMDB', { from_cursor: intent.fromCursor, to_cursor: intent.toCursor, ops: intent.ops.length });
+      lmdbCursor = intent.toCursor;
+    } else if (intent.toCursor > lmdbCursor) {
+      // LMDB lost more than the last batch (a power loss before its fsync):
+      // the intent alone cannot bridge the gap; ingest replays from LMDB's cursor.
+      log.warn('LMDB is behind the redo intent by more than one batch', { lmdb_cursor: lmdbCursor, intent_from: intent.fromCursor, intent_to: intent.toCursor });
+    }
+    await rocks.delete(INTENT_KEY);
+  }
+  return { rocks: rocksCursor, lmdb: lmdbCursor };
+}

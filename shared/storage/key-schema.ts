@@ -1,0 +1,61 @@
+/**
+ * Every kind of key the system stores: its tag, whether it is global
+ * (`\x00{TAG}:{suffix}`) or subject-prefixed (`{subject}\x00{TAG}:{suffix}`), and
+ * its suffix components in order. docs/STORAGE.md shows each one byte by byte.
+ *
+ * The components' order is the scan order: e.g. SP sorts a subject's predicate
+ * by log offset, so History reads it in log order with one prefix scan.
+ */
+/** How a suffix component is written (key-components.ts). */
+export type FieldType = 'id' | 'agent' | 'text' | 'offset';
+
+export type KeyScope = 'global' | 'subject';
+
+export interface KindSpec {
+  readonly tag: string;
+  readonly scope: KeyScope;
+  readonly fields: readonly (readonly [name: string, type: FieldType])[];
+}
+
+export const KEY_KINDS = {
+  /** H: assertion body (with its log offset) by id. */
+  assertion: { tag: 'H', scope: 'global', fields: [['id', 'id']] },
+  /** V: the current vote of one voter on one assertion. */
+  vote: { tag: 'V', scope: 'global', fields: [['assertionId', 'id'], ['voter', 'agent']] },
+  /** PENDING: a vote whose assertion has not been ingested yet. */
+  pendingVote: { tag: 'PENDING', scope: 'global', fields: [['assertionId', 'id'], ['voter', 'agent']] },
+  /** VC: number of votes on an assertion. */
+  voteCount: { tag: 'VC', scope: 'global', fields: [['assertionId', 'id']] },
+  /** VW: summed vote weight on an assertion. */
+  voteWeight: { tag: 'VW', scope: 'global', fields: [['assertionId', 'id']] },
+  /** E: epoch by name. */
+  epoch: { tag: 'E', scope: 'global', fields: [['name', 'text']] },
+  /** SUPERSEDED: parent id → one key per superseding child. */
+  superseded: { tag: 'SUPERSEDED', scope: 'global', fields: [['parentId', 'id'], ['childId', 'id']] },
+  /** META: RocksDB's own metadata (cursor, redo intent, counters). */
+  meta: { tag: 'META', scope: 'global', fields: [['name', 'text']] },
+  /** LMETA: LMDB's own metadata (its cursor). */
+  lmdbMeta: { tag: 'LMETA', scope: 'global', fields: [['name', 'text']] },
+  /** S: subject index, one key per assertion about the subject. */
+  subjectAssertion: { tag: 'S', scope: 'subject', fields: [['assertionId', 'id']] },
+  /** SP: subject+predicate index in log order. */
+  subjectPredicate: { tag: 'SP', scope: 'subject', fields: [['predicate', 'text'], ['offset', 'offset'], ['assertionId', 'id']] },
+  /** MV: materialized lens result per subject, predicate and lens. */
+  view: { tag: 'MV', scope: 'subject', fields: [['predicate', 'text'], ['lens', 'text']] },
+  /** TRUST: learned trust rank of an agent. */
+  trust: { tag: 'TRUST', scope: 'global', fields: [['agent', 'agent']] },
+  /** TP: trust pack by id. */
+  trustPack: { tag: 'TP', scope: 'global', fields: [['id', 'id']] },
+  /** GS: gold standard by subject, predicate and id. */
+  goldStandard: { tag: 'GS', scope: 'subject', fields: [['predicate', 'text'], ['id', 'id']] },
+  /** ESC (global): escalations of every subject in log order. */
+  escalation: { tag: 'ESC', scope: 'global', fields: [['offset', 'offset'], ['subject', 'text'], ['predicate', 'text']] },
+  /** ESC (subject-prefixed): one subject's escalations in log order. */
+  subjectEscalation: { tag: 'ESC', scope: 'subject', fields: [['offset', 'offset'], ['predicate', 'text']] },
+  /** SRC: assertions by evidence source hash. */
+  source: { tag: 'SRC', scope: 'global', fields: [['sourceHash', 'id'], ['assertionId', 'id']] },
+  /** SIGNER: assertions an agent signed, in log order (trust updates). */
+  signerAssertion: { tag: 'SIGNER', scope: 'global', fields: [['agent', 'agent'], ['offset', 'offset'], ['assertionId', 'id']] },
+} as const satisfies Record<string, KindSpec>;
+
+export type KeyKind = keyof typeof KEY_KINDS;

@@ -1,0 +1,226 @@
+/**
+ * THE key codec: the only place keys are built and parsed.
+ *
+ * Layout (DESIGN.md §4, docs/STORAGE.md byte by byte):
+ *   global            0x00 {TAG} ':' {suffix}
+ *   subject-prefixed  {subject UTF-8} 0x00 {TAG} ':' {suffix}
+ * A subject is non-empty and has no NUL, so a key's first byte tells the two
+ * apart and `{subject}\x00` prefixes exactly that subject's keys. Suffix
+ * components (key-components.ts) are self-delimiting, and `parseKey` consumes
+ * every byte, so `parseKey(encodeKey(k))` equals `k` and two different logical
+ * keys never share bytes.
+ */
+import { KeyCodecError } from './errors';
+import { AGENT_BYTES, ID_BYTES, KEY_BYTES_MAX } from './limits';
+import { decodeFixed, decodeOffset, decodeText, encodeFixed, encodeOffset, encodeSubject, encodeText, stringOf } from './key-components';
+import { KEY_KINDS, type FieldType, type KeyKind, type KeyScope } from './key-schema';
+
+export { KEY_KINDS, type KeyKind } from './key-schema';
+
+/** A key as a value: what `parseKey` returns and `encodeKey` takes. */
+export type StoreKey =
+  | { readonly kind: 'assertion'; readonly id: Buffer }
+  | { readonly kind: 'vote'; readonly assertionId: Buffer; readonly voter: Buffer }
+  | { readonly kind: 'pendingVote'; readonly assertionId: Buffer; readonly voter: Buffer }
+  | { readonly kind: 'voteCount'; readonly assertionId: Buffer }
+  | { readonly kind: 'voteWeight'; readonly assertionId: Buffer }
+  | { readonly kind: 'epoch'; readonly name: string }
+  | { readonly kind: 'superseded'; readonly parentId: Buffer; readonly childId: Buffer }
+  | { readonly kind: 'meta'; readonly name: string }
+  | { readonly kind: 'lmdbMeta'; readonly name: string }
+  | { readonly kind: 'subjectAssertion'; readonly subject: string; readonly assertionId: Buffer }
+  | { readonly kind: 'subjectPredicate'; readonly subject: string; readonly predicate: string; readonly offset: number; readonly assertionId: Buffer }
+  | { readonly kind: 'view'; readonly subject: string; readonly predicate: string; readonly lens: string }
+  | { readonly kind: 'trust'; readonly agent: Buffer }
+  | { readonly kind: 'trustPack'; readonly id: Buffer }
+  | { readonly kind: 'goldStandard'; readonly subject: string; readonly predicate: string; readonly id: Buffer }
+  | { readonly kind: 'escalation'; readonly offset: number; readonly subject: string; readonly predicate: string }
+  | { readonly kind: 'subjectEscalation'; readonly subject: string; readonly offset: number; readonly predicate: string }
+  | { readonly kind: 'source'; readonly sourceHash: Buffer; readonly assertionId: Buffer }
+  | { readonly kind: 'signerAssertion'; readonly agent: Buffer; readonly offset: number; readonly assertionId: Buffer };
+
+/** Well-known META / LMETA names. */
+export const META_NAMES = {
+  /** Offset the backend has applied the log through (u64 BE value). */
+  cursor: 'cursor',
+  /** RocksDB only: the redo intent of the last LMDB half (hybrid-store.ts). */
+  intent: 'intent',
+  /** RocksDB only: a key that is never stored; `flush()` writes a synced delete of it. */
+  flush: 'flush',
+} as const;
+
+const NUL = 0x00;
+const COLON = 0x3a;
+
+const KIND_BY_SCOPE_TAG = new Map<string, KeyKind>(
+  (Object.keys(KEY_KINDS) as KeyKind[]).map((kind) => [`${KEY_KINDS[kind].scope}/${KEY_KINDS[kind].tag}`, kind]),
+);
+
+function encodeField(type: FieldType, value: unknown, what: string): Buffer {
+  switch (type) {
+    case 'id':
+      return encodeFixed(value, ID_BYTES, what);
+    case 'agent':
+      return encodeFixed(value, AGENT_BYTES, what);
+    case 'text':
+      return encodeText(value, what);
+    case 'offset':
+      return encodeOffset(value, what);
+  }
+}
+
+function head(scope: KeyScope, tag: string, subject: unknown): Buffer[] {
+  const tagBytes = Buffer.from(`${tag}:`, 'latin1');
+  if (scope === 'global') return [Buffer.of(NUL), tagBytes];
+  return [encodeSubject(subject), Buffer.of(NUL), tagBytes];
+}
+
+function finish(parts: Buffer[]): Buffer {
+  const key = Buffer.concat(parts);
+  if (key.length > KEY_BYTES_MAX) throw new KeyCodecError(`key is ${key.length} bytes, over the ${KEY_BYTES_MAX}-byte maximum`);
+  return key;
+}
+
+/** The bytes of a key. Throws KeyCodecError on a bad component or an oversized key. */
+export function encodeKey(key: StoreKey): Buffer {
+  const spec = KEY_KINDS[key.kind];
+  if (spec === undefined) throw new KeyCodecError(`unknown key kind '${String(key.kind)}'`);
+  const fields = key as unknown as Record<string, unknown>;
+  const parts = head(spec.scope, spec.tag, fields.subject);
+  for (const [name, type] of spec.fields) parts.push(encodeField(type, fields[name], `${key.kind}.${name}`));
+  return finish(parts);
+}
+
+/**
+ * A scan prefix: the key's head plus its first `values.length` suffix
+ * components. Every component is self-delimiting, so the prefix matches exactly
+ * the keys whose leading components equal `values`.
+ */
+export function encodePrefix(kind: KeyKind, subject: string | undefined, values: readonly unknown[]): Buffer {
+  const spec = KEY_KINDS[kind];
+  if (values.length > spec.fields.length) throw new KeyCodecError(`${kind} has ${spec.fields.length} components, got ${values.length}`);
+  if (spec.scope === 'global' && subject !== undefined) throw new KeyCodecError(`${kind} keys are global: no subject`);
+  const parts = head(spec.scope, spec.tag, subject);
+  values.forEach((value, i) => {
+    const [name, type] = spec.fields[i]!;
+    parts.push(encodeField(type, value, `${kind}.${name}`));
+  });
+  return finish(parts);
+}
+
+/** Position of the tag's first byte, and whether the key is global. */
+function tagStart(key: Buffer): number {
+  if (key.length === 0) throw new KeyCodecError('empty key');
+  if (key[0] === NUL) return 1;
+  const nul = key.indexOf(NUL);
+  if (nul < 0) throw new KeyCodecError('no NUL after the subject', key.toString('hex'));
+  return nul + 1;
+}
+
+/** The tag of a key (e.g. 'SP'), without parsing the suffix. Used by routing. */
+export function tagOf(key: Buffer): string {
+  const start = tagStart(key);
+  const colon = key.indexOf(COLON, start);
+  if (colon < 0) throw new KeyCodecError("no ':' after the tag", key.toString('hex'));
+  return key.toString('latin1', start, colon);
+}
+
+function decodeField(type: FieldType, key: Buffer, pos: number, what: string): [unknown, number] {
+  switch (type) {
+    case 'id':
+      return decodeFixed(key, pos, ID_BYTES, what);
+    case 'agent':
+      return decodeFixed(key, pos, AGENT_BYTES, what);
+    case 'text':
+      return decodeText(key, pos, what);
+    case 'offset':
+      return decodeOffset(key, pos, what);
+  }
+}
+
+/** The logical key of some bytes; throws KeyCodecError for bytes no builder makes. */
+export function parseKey(key: Buffer): StoreKey {
+  const start = tagStart(key);
+  const scope: KeyScope = start === 1 ? 'global' : 'subject';
+  const tag = tagOf(key);
+  const kind = KIND_BY_SCOPE_TAG.get(`${scope}/${tag}`);
+  if (kind === undefined) throw new KeyCodecError(`unknown ${scope} tag '${tag}'`, key.toString('hex'));
+  const out: Record<string, unknown> = { kind };
+  if (scope === 'subject') out.subject = stringOf(key.subarray(0, start - 1), 'subject');
+  let pos = start + tag.length + 1;
+  for (const [name, type] of KEY_KINDS[kind].fields) {
+    const [value, next] = decodeField(type, key, pos, `${kind}.${name}`);
+    out[name] = value;
+    pos = next;
+  }
+  if (pos !== key.length) throw new KeyCodecError(`${key.length - pos} trailing bytes after a ${kind} key`, key.toString('hex'));
+  return out as unknown as StoreKey;
+}
+
+/** Typed builders, one per key kind. */
+export const keys = {
+  assertion: (id: Buffer): Buffer => encodeKey({ kind: 'assertion', id }),
+  vote: (assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'vote', assertionId, voter }),
+  pendingVote: (assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'pendingVote', assertionId, voter }),
+  voteCount: (assertionId: Buffer): Buffer => encodeKey({ kind: 'voteCount', assertionId }),
+  voteWeight: (assertionId: Buffer): Buffer => encodeKey({ kind: 'voteWeight', assertionId }),
+  epoch: (name: string): Buffer => encodeKey({ kind: 'epoch', name }),
+  superseded: (parentId: Buffer, childId: Buffer): Buffer => encodeKey({ kind: 'superseded', parentId, childId }),
+  meta: (name: string): Buffer => encodeKey({ kind: 'meta', name }),
+  lmdbMeta: (name: string): Buffer => encodeKey({ kind: 'lmdbMeta', name }),
+  subjectAssertion: (subject: string, assertionId: Buffer): Buffer => encodeKey({ kind: 'subjectAssertion', subject, assertionId }),
+  subjectPredicate: (subject: string, predicate: string, offset: number, assertionId: Buffer): Buffer =>
+    encodeKey({ kind: 'subjectPredicate', subject, predicate, offset, assertionId }),
+  view: (subject: string, predicate: string, lens: string): Buffer => encodeKey({ kind: 'view', subject, predicate, lens }),
+  trust: (agent: Buffer): Buffer => encodeKey({ kind: 'trust', agent }),
+  trustPack: (id: Buffer): Buffer => encodeKey({ kind: 'trustPack', id }),
+  goldStandard: (subject: string, predicate: string, id: Buffer): Buffer => encodeKey({ kind: 'goldStandard', subject, predicate, id }),
+  escalation: (offset: number, subject: string, predicate: string): Buffer => encodeKey({ kind: 'escalation', offset, subject, predicate }),
+  subjectEscalation: (subject: string, offset: number, predicate: string): Buffer => encodeKey({ kind: 'subjectEscalation', subject, offset, predicate }),
+  source: (sourceHash: Buffer, assertionId: Buffer): Buffer => encodeKey({ kind: 'source', sourceHash, assertionId }),
+  signerAssertion: (agent: Buffer, offset: number, assertionId: Buffer): Buffer => encodeKey({ kind: 'signerAssertion', agent, offset, assertionId }),
+} as const;
+
+/** Scan prefixes, one or more per key kind (fewer components = wider scan). */
+export const prefixes = {
+  /** Every key of one subject, in both backends: `{subject}\x00`. */
+  subject: (subject: string): Buffer => Buffer.concat([encodeSubject(subject), Buffer.of(NUL)]),
+  /** Every global key: `\x00`. */
+  global: (): Buffer => Buffer.of(NUL),
+  /** Every key of a kind (`subject` required for subject-prefixed kinds). */
+  kind: (kind: KeyKind, subject?: string): Buffer => encodePrefix(kind, subject, []),
+  votes: (assertionId: Buffer): Buffer => encodePrefix('vote', undefined, [assertionId]),
+  pendingVotes: (assertionId: Buffer): Buffer => encodePrefix('pendingVote', undefined, [assertionId]),
+  superseding: (parentId: Buffer): Buffer => encodePrefix('superseded', undefined, [parentId]),
+  subjectAssertions: (subject: string): Buffer => encodePrefix('subjectAssertion', subject, []),
+  subjectPredicates: (subject: string): Buffer => encodePrefix('subjectPredicate', subject, []),
+  subjectPredicate: (subject: string, predicate: string): Buffer => encodePrefix('subjectPredicate', subject, [predicate]),
+  views: (subject: string, predicate?: string): Buffer => encodePrefix('view', subject, predicate === undefined ? [] : [predicate]),
+  goldStandards: (subject: string, predicate?: string): Buffer => encodePrefix('goldStandard', subject, predicate === undefined ? [] : [predicate]),
+  escalations: (): Buffer => encodePrefix('escalation', undefined, []),
+  subjectEscalations: (subject: string): Buffer => encodePrefix('subjectEscalation', subject, []),
+  sources: (sourceHash: Buffer): Buffer => encodePrefix('source', undefined, [sourceHash]),
+  signerAssertions: (agent: Buffer): Buffer => encodePrefix('signerAssertion', undefined, [agent]),
+} as const;
+
+/**
+ * A stable, readable one-line form of a key for dumps and logs, e.g.
+ * `SP subject="ada" predicate="born" offset=4096 assertionId=ab12…`
+ * (binary components in full hex). Bytes no builder makes print as `raw:{hex}`.
+ */
+export function formatKey(key: Buffer): string {
+  let parsed: StoreKey;
+  try {
+    parsed = parseKey(key);
+  } catch {
+    return `raw:${key.toString('hex')}`;
+  }
+  const spec = KEY_KINDS[parsed.kind];
+  const fields = parsed as unknown as Record<string, unknown>;
+  const names = spec.scope === 'subject' ? ['subject', ...spec.fields.map(([n]) => n)] : spec.fields.map(([n]) => n);
+  const rendered = names.map((name) => {
+    const v = fields[name];
+    return `${name}=${Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
+  });
+  return [spec.tag, ...rendered].join(' ');
+}

@@ -1,0 +1,211 @@
+/**
+ * KVStore on LMDB through lmdb-js. Read-optimized: gets are synchronous
+ * memory-mapped reads (BASELINES.md: ~340k/s); writes are queued and committed
+ * by lmdb-js in batches.
+ *
+ * lmdb-js behaviours this relies on:
+ * - an awaited `put`/`transaction` is committed and visible, not yet durable;
+ *   `db.flushed` resolves once it is on disk (`flush()` awaits it);
+ * - an async `transaction(cb)` runs `cb` atomically, after every write queued
+ *   before it, so a read-modify-write inside one is atomic with respect to
+ *   every other write of this process (no key locks needed here);
+ * - `getRange` is a lazy iterable over one read transaction; scans read it in
+ *   chunks of SCAN_CHUNK_ENTRIES and re-seek past the last key, so a paused
+ *   consumer never pins an old snapshot. Each chunk is consistent; a scan
+ *   running beside writes may or may not see them, but never repeats or
+ *   reorders a key.
+ *
+ * One process owns a store directory: LMDB tracks readers by PID, so never
+ * share a directory across processes, pods or network filesystems (the hybrid
+ * store's RocksDB LOCK enforces this for a hybrid store directory).
+ */
+import { mkdirSync } from 'node:fs';
+import { open, type RangeOptions, type RootDatabase } from 'lmdb';
+import { withSpan, withSpanSync } from '../telemetry/tracing';
+import { checkAddArgs, checkBatch, checkCasArgs, checkKey, checkValue } from './arg-checks';
+import { StoreError } from './errors';
+import { rangeAfter, scanRange, type KeyRange } from './key-range';
+import type { BatchOp, Entry, KVStore, ScanOptions } from './kv-store';
+import { SCAN_CHUNK_ENTRIES } from './limits';
+import { addStep, casStep, encodeF32, type AddStep, type CasStep } from './number-values';
+import { batchAttributes, startScanSpan } from './store-spans';
+
+const BACKEND = 'lmdb';
+
+type Db = RootDatabase<Buffer, Buffer>;
+
+export class LmdbStore implements KVStore {
+  readonly backend = BACKEND;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Db,
+    /** The LMDB directory (data.mdb, lock.mdb). */
+    readonly dir: string,
+  ) {}
+
+  /** Opens (creating if missing) the LMDB environment in directory `dir`. */
+  static async open(dir: string): Promise<LmdbStore> {
+    mkdirSync(dir, { recursive: true });
+    try {
+      const db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary' });
+      return new LmdbStore(db, dir);
+    } catch (err) {
+      throw new StoreError(BACKEND, 'open', `${dir}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+    }
+  }
+
+  private checkOpen(op: string, key?: Buffer): void {
+    if (this.closed) throw new StoreError(BACKEND, op, 'store is closed', key);
+  }
+
+  /** Runs the synchronous part of a call and turns a throw into a rejection. */
+  private async run<T>(op: string, key: Buffer | undefined, fn: () => Promise<T> | T): Promise<T> {
+    this.checkOpen(op, key);
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(BACKEND, op, err instanceof Error ? err.message : String(err), key, { cause: err });
+    }
+  }
+
+  get(key: Buffer): Promise<Buffer | undefined> {
+    return this.run('get', key, () => {
+      checkKey(BACKEND, 'get', key);
+      return withSpanSync('store.get', { backend: BACKEND, key_len: key.length }, (span) => {
+        const value = this.db.get(key);
+        span.setAttribute('value_len', value?.length ?? -1);
+        return value;
+      });
+    });
+  }
+
+  getMany(keyList: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
+    return this.run('getMany', undefined, () => {
+      for (const key of keyList) checkKey(BACKEND, 'getMany', key);
+      // Synchronous reads from the memory map are faster than any hand-off.
+      return withSpanSync('store.get_many', { backend: BACKEND, keys: keyList.length }, () => keyList.map((key) => this.db.get(key)));
+    });
+  }
+
+  put(key: Buffer, value: Buffer): Promise<void> {
+    return this.run('put', key, () => {
+      checkKey(BACKEND, 'put', key);
+      checkValue(BACKEND, 'put', key, value);
+      return withSpan('store.put', { backend: BACKEND, key_len: key.length, value_len: value.length }, async () => void (await this.db.put(key, value)));
+    });
+  }
+
+  delete(key: Buffer): Promise<void> {
+    return this.run('delete', key, () => {
+      checkKey(BACKEND, 'delete', key);
+      return withSpan('store.delete', { backend: BACKEND, key_len: key.length }, async () => void (await this.db.remove(key)));
+    });
+  }
+
+  batch(ops: readonly BatchOp[]): Promise<void> {
+    return this.run('batch', undefined, () => {
+      checkBatch(BACKEND, ops);
+      return withSpan('store.batch', batchAttributes(BACKEND, ops), () =>
+        this.db.transaction(() => {
+          for (const op of ops) {
+            if (op.type === 'put') this.db.putSync(op.key, op.value);
+            else this.db.removeSync(op.key);
+          }
+        }),
+      );
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.run('flush', undefined, () => withSpan('store.flush', { backend: BACKEND }, async () => void (await this.db.flushed)));
+  }
+
+  fetchAndAddU64(key: Buffer, delta: bigint): Promise<bigint> {
+    return this.run('fetchAndAddU64', key, async () => {
+      checkAddArgs(BACKEND, key, delta);
+      // Decide inside the transaction, throw outside it: a refused add writes
+      // nothing and fails only this call, never the transaction it shares.
+      const step = await this.db.transaction((): AddStep => {
+        const s = addStep(this.db.get(key), delta);
+        if (s.ok) this.db.putSync(key, s.next);
+        return s;
+      });
+      if (!step.ok) throw new StoreError(BACKEND, 'fetchAndAddU64', step.reason, key);
+      return step.previous;
+    });
+  }
+
+  compareAndSwapF32(key: Buffer, expected: number | undefined, next: number): Promise<boolean> {
+    return this.run('compareAndSwapF32', key, async () => {
+      checkCasArgs(BACKEND, key, expected, next);
+      const step = await this.db.transaction((): CasStep => {
+        const s = casStep(this.db.get(key), expected);
+        if (s.ok && s.swap) this.db.putSync(key, encodeF32(next));
+        return s;
+      });
+      if (!step.ok) throw new StoreError(BACKEND, 'compareAndSwapF32', step.reason, key);
+      return step.swap;
+    });
+  }
+
+  scanPrefix(prefix: Buffer, options: ScanOptions = {}): AsyncIterable<Entry> {
+    return { [Symbol.asyncIterator]: () => this.iterate(prefix, options) };
+  }
+
+  private async *iterate(prefix: Buffer, options: ScanOptions): AsyncGenerator<Entry> {
+    this.checkOpen('scan');
+    let range = scanRange(BACKEND, prefix, options);
+    if (range.empty || options.limit === 0) return;
+    const reverse = options.reverse === true;
+    const span = startScanSpan(BACKEND, prefix, options);
+    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+    let entries = 0;
+    let failure: unknown;
+    try {
+      while (remaining > 0) {
+        this.checkOpen('scan');
+        const want = Math.min(SCAN_CHUNK_ENTRIES, remaining);
+        const chunk = this.readChunk(range, reverse, want);
+        for (const entry of chunk) {
+          entries++;
+          yield entry;
+        }
+        if (chunk.length < want) return;
+        remaining -= chunk.length;
+        range = rangeAfter(range, chunk[chunk.length - 1]![0], reverse);
+      }
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      span.end(entries, failure);
+    }
+  }
+
+  /** Up to `want` entries of `range`, read in one short read transaction. */
+  private readChunk(range: KeyRange, reverse: boolean, want: number): Entry[] {
+    const [from, to] = reverse ? [range.upper, range.lower] : [range.lower, range.upper];
+    const options: RangeOptions = { limit: want, reverse };
+    if (from !== undefined) {
+      options.start = from.key;
+      options.exclusiveStart = !from.inclusive;
+    }
+    if (to !== undefined) {
+      options.end = to.key;
+      options.inclusiveEnd = to.inclusive;
+    }
+    const out: Entry[] = [];
+    for (const { key, value } of this.db.getRange(options)) out.push([key, value]);
+    return out;
+  }
+
+  /** Waits for queued writes to commit and closes the environment. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.committed;
+    await this.db.close();
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Which backend holds a tag (DESIGN.md §4). RocksDB (LSM) takes the write-heavy
+ * tags: each record rewrites them (votes, counters) or appends to them
+ * (assertion bodies). LMDB (B-tree, synchronous memory-mapped reads) takes the
+ * read-heavy indexes and everything else, including tags added later.
+ */
+import { tagOf } from './keys';
+
+export type Backend = 'rocksdb' | 'lmdb';
+
+/** Tags kept in RocksDB; every other tag is kept in LMDB. */
+export const ROCKS_TAGS: ReadonlySet<string> = new Set(['H', 'V', 'VC', 'VW', 'E', 'SUPERSEDED', 'META', 'PENDING']);
+
+export function backendOfTag(tag: string): Backend {
+  return ROCKS_TAGS.has(tag) ? 'rocksdb' : 'lmdb';
+}
+
+/** The backend a key belongs to, by its tag. */
+export function backendOfKey(key: Buffer): Backend {
+  return backendOfTag(tagOf(key));
+}
+
+/**
+ * The backends that can hold keys starting with `prefix`: one when the prefix
+ * spells out a whole tag (`…\x00SP:`), both otherwise (a subject-only prefix
+ * `{subject}\x00`, the global prefix, a partial tag, the empty prefix).
+ */
+export function backendsOfPrefix(prefix: Buffer): readonly Backend[] {
+  if (prefix.length === 0) return BOTH;
+  let start = 1;
+  if (prefix[0] !== 0x00) {
+    const nul = prefix.indexOf(0x00);
+    if (nul < 0) return BOTH;
+    start = nul + 1;
+  }
+  const colon = prefix.indexOf(0x3a, start);
+  if (colon < 0) return BOTH;
+  return [backendOfTag(prefix.toString('latin1', start, colon))];
+}
+
+const BOTH: readonly Backend[] = ['rocksdb', 'lmdb'];
