@@ -56,6 +56,8 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   UnavailableError: { code: Status.UNAVAILABLE, expose: true, log: 'warn' },
   WalUnavailableError: { code: Status.UNAVAILABLE, expose: false, log: 'error', generic: LOG_UNAVAILABLE },
   WalLockedError: { code: Status.UNAVAILABLE, expose: false, log: 'error', generic: LOG_UNAVAILABLE },
+  WalClosedError: { code: Status.UNAVAILABLE, expose: false, log: 'warn', generic: 'the log is closed (the server is shutting down)' },
+  WalLimitError: clientFault(Status.RESOURCE_EXHAUSTED),
   WalCorruptionError: { code: Status.DATA_LOSS, expose: false, log: 'error', generic: 'the log is damaged at this position' },
 };
 
