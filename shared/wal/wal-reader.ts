@@ -33,6 +33,8 @@ export interface WalReaderOptions {
 export class WalReader implements ReadView {
   readonly dir: string;
   private entries: SegmentEntry[] = [];
+  /** Segments verified to their end with a later segment present: the writer never touches them again. */
+  private readonly sealed = new Set<string>();
   private readonly files: SegmentFiles;
   private readonly logger: Logger;
   private watcher: FSWatcher | undefined;
@@ -86,10 +88,17 @@ export class WalReader implements ReadView {
       const entry = known.get(f.fileName) ?? this.admitSegment(f.fileName, f.baseOffset);
       if (entry === undefined) break; // header not (fully) written yet
       next.push(entry);
+      if (this.sealed.has(f.fileName)) continue;
+      const complete = this.extend(entry);
       const sealed = i < onDisk.length - 1;
-      if (!this.extend(entry) && !sealed) break;
+      if (complete && sealed) this.sealed.add(f.fileName);
+      if (!complete && !sealed) break;
     }
-    for (const e of this.entries) if (!next.includes(e)) this.files.forget(e.fileName);
+    for (const e of this.entries) {
+      if (next.includes(e)) continue;
+      this.files.forget(e.fileName);
+      this.sealed.delete(e.fileName);
+    }
     this.entries = next;
     return this.headOffset;
   }
