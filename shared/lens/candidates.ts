@@ -7,7 +7,7 @@
  */
 import type { ObjectValue } from '../domain/types';
 import { LensInputError } from './errors';
-import { compareObjects, objectKey } from './object-value';
+import { canonicalObject, compareObjects, objectKey } from './object-value';
 import { THRESHOLD_MIN_SHARE_DEFAULT, TRUST_DEFAULT_RANK } from './params';
 import type { Candidate, CandidateVote, LensContext, TrustContext } from './types';
 
@@ -191,9 +191,7 @@ function groupByValue(live: readonly LiveCandidate[]): ValueGroup[] {
   const out: ValueGroup[] = [];
   for (const [key, g] of groups) {
     g.candidates.sort((a, b) => Buffer.compare(a.id, b.id));
-    // The group's object is its smallest-id candidate's, so -0 vs +0 never
-    // depends on which candidate came first.
-    out.push({ key, object: g.candidates[0].object, candidates: g.candidates });
+    out.push({ key, object: canonicalObject(g.object), candidates: g.candidates });
   }
   return out.sort((a, b) => compareObjects(a.object, b.object));
 }

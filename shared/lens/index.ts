@@ -60,9 +60,9 @@ export function resolve(
 
 export type * from './types';
 export { UnknownLensError, LensInputError, ResolutionDecodeError, ResolutionEncodeError } from './errors';
-export { CONTEST_MARGIN, THRESHOLD_MIN_SHARE_DEFAULT, TRUST_DEFAULT_RANK, VOTE_SCALE, VOTE_WEIGHT } from './params';
+export { CONTEST_MARGIN, CONTEST_TOLERANCE, THRESHOLD_MIN_SHARE_DEFAULT, TRUST_DEFAULT_RANK, VOTE_SCALE, VOTE_WEIGHT } from './params';
 export { isContested } from './contest';
-export { compareObjects, objectKey, objectsEqual, formatObject } from './object-value';
+export { canonicalObject, compareObjects, objectKey, objectsEqual, formatObject } from './object-value';
 export {
   decodeResolution,
   encodeResolution,

@@ -18,10 +18,11 @@ export function stableSum(values: readonly number[]): number {
 
 /**
  * The bounded multiplier votes apply to a value's support:
- * `1 + VOTE_WEIGHT · tanh(net / VOTE_SCALE)`, strictly between 1 - VOTE_WEIGHT
- * and 1 + VOTE_WEIGHT, exactly 1 for a net of 0, and increasing in `net`. It is
- * never negative, so votes alone never make support negative, and no number of
- * votes can more than triple support against a value with none.
+ * `1 + VOTE_WEIGHT · tanh(net / VOTE_SCALE)`: within [1 - VOTE_WEIGHT,
+ * 1 + VOTE_WEIGHT] (tanh reaches ±1 in floating point for |net| ≳ 38), exactly
+ * 1 for a net of 0, and non-decreasing in `net`. It is never negative, so votes
+ * never make support negative, and no number of votes moves a value's support
+ * by more than VOTE_WEIGHT of itself.
  */
 export function voteFactor(net: number): number {
   return 1 + VOTE_WEIGHT * Math.tanh(net / VOTE_SCALE);

@@ -44,6 +44,15 @@ export function objectKey(v: ObjectValue): string {
   }
 }
 
+/**
+ * The one representative of a value's equality class: -0 becomes +0, the rest
+ * is returned as is. Alternatives report this form, so the reported winner
+ * never depends on which of two equal claims was seen.
+ */
+export function canonicalObject(v: ObjectValue): ObjectValue {
+  return v.kind === 'number' && Object.is(v.value, -0) ? { kind: 'number', value: 0 } : v;
+}
+
 /** True when `a` and `b` are the same value (see the module comment). */
 export function objectsEqual(a: ObjectValue, b: ObjectValue): boolean {
   return compareObjects(a, b) === 0;

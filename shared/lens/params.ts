@@ -9,6 +9,12 @@
  */
 export const CONTEST_MARGIN = 0.1;
 
+/**
+ * Slack on CONTEST_MARGIN for floating-point rounding of shares; far below any
+ * difference a person would call meaningful.
+ */
+export const CONTEST_TOLERANCE = 1e-12;
+
 /** Votes can move a value's support by at most ±VOTE_WEIGHT (a fraction). */
 export const VOTE_WEIGHT = 0.5;
 

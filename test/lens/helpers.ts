@@ -182,6 +182,18 @@ export function worldArb(opts: WorldOptions = {}): fc.Arbitrary<World> {
   });
 }
 
+/** Any object value, every kind, with -0, extreme integers and empty bytes. */
+export const objectArb: fc.Arbitrary<ObjectValue> = fc.oneof(
+  fc.string({ maxLength: 8 }).map((value) => ({ kind: 'text' as const, value })),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((value) => ({ kind: 'number' as const, value })),
+  fc.constantFrom(0, -0, 1).map((value) => ({ kind: 'number' as const, value })),
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((value) => ({ kind: 'integer' as const, value })),
+  fc.boolean().map((value) => ({ kind: 'boolean' as const, value })),
+  fc.string({ minLength: 1, maxLength: 8 }).map((value) => ({ kind: 'entity' as const, value })),
+  fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }).map((value) => ({ kind: 'timestamp' as const, value })),
+  fc.uint8Array({ maxLength: 6 }).map((u) => ({ kind: 'bytes' as const, value: Buffer.from(u) })),
+);
+
 /** Shuffle candidates, and each candidate's signers and votes, by a permutation seed. */
 export function shuffleAll(candidates: readonly Candidate[], seed: number): Candidate[] {
   const rng = mulberry32(seed);
