@@ -1,0 +1,15 @@
+import { blake3, recordId } from '../../shared/domain/hash';
+import { canonicalBytes } from '../../shared/domain/canonical';
+import { assertionWith } from './fixtures';
+
+describe('blake3', () => {
+  it('matches the official BLAKE3 test values', () => {
+    expect(blake3(Buffer.alloc(0)).toString('hex')).toBe('af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262');
+    expect(blake3(Buffer.from('abc')).toString('hex')).toBe('6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85');
+  });
+
+  it('recordId is BLAKE3 of the canonical bytes', () => {
+    const r = assertionWith();
+    expect(recordId(r).equals(blake3(canonicalBytes(r)))).toBe(true);
+  });
+});
