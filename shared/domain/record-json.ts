@@ -53,7 +53,7 @@ export function parseRecordJson(text: string, field = 'record', options: RecordF
 export function recordFromJson(json: unknown, field = 'record', options: RecordFromJsonOptions = {}): StemeRecord {
   const o = asObject(json, field);
   const kind = o.kind;
-  if (typeof kind !== 'string' || !(kind in RECORD_KEYS)) {
+  if (typeof kind !== 'string' || !Object.hasOwn(RECORD_KEYS, kind)) {
     throw new ValidationError(`${field}.kind`, `must be one of ${Object.keys(RECORD_KEYS).join(', ')}`);
   }
   const k = kind as StemeRecord['kind'];

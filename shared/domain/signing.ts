@@ -40,7 +40,7 @@ const DOMAIN_TAGS: Readonly<Record<RecordKind, Buffer>> = {
 
 /** The bytes a signer signs: the ASCII domain tag of `kind`, then the 32-byte id. */
 export function signingMessage(kind: RecordKind, id: Buffer): Buffer {
-  const tag = DOMAIN_TAGS[kind];
+  const tag = Object.hasOwn(DOMAIN_TAGS, kind) ? DOMAIN_TAGS[kind] : undefined;
   if (tag === undefined) throw new TypeError(`unknown record kind '${String(kind)}'`);
   if (id.length !== HASH_BYTES) throw new RangeError(`a record id is ${HASH_BYTES} bytes (got ${id.length})`);
   return Buffer.concat([tag, id]);
@@ -95,7 +95,7 @@ export function signRecord<R extends StemeRecord>(record: R, keyPairs: readonly 
  * not curve points, small-order keys and garbage bytes all give false.
  */
 export function verifySignature(kind: RecordKind, id: Buffer, sig: Signature): boolean {
-  if (!Buffer.isBuffer(id) || id.length !== HASH_BYTES || DOMAIN_TAGS[kind] === undefined) return false;
+  if (!Buffer.isBuffer(id) || id.length !== HASH_BYTES || !Object.hasOwn(DOMAIN_TAGS, kind)) return false;
   if (sig === null || typeof sig !== 'object') return false;
   if (!Buffer.isBuffer(sig.publicKey) || sig.publicKey.length !== PUBLIC_KEY_BYTES) return false;
   if (!Buffer.isBuffer(sig.signature) || sig.signature.length !== SIGNATURE_BYTES) return false;

@@ -69,6 +69,7 @@ describe('record JSON', () => {
 describe('record JSON rejects, naming the field', () => {
   it.each<[string, (j: Record<string, unknown>) => void, string]>([
     ['an unknown kind', (j) => (j.kind = 'claim'), 'record.kind'],
+    ['a prototype property as kind', (j) => (j.kind = 'toString'), 'record.kind'],
     ['an unknown field (a typo must not change an id silently)', (j) => (j.confidnce = 0.5), 'record.assertion.confidnce'],
     ['a missing subject', (j) => delete j.subject, 'record.assertion.subject'],
     ['a numeric subject', (j) => (j.subject = 5), 'record.assertion.subject'],

@@ -93,6 +93,9 @@ describe('signatures', () => {
     for (const [what, sig, id] of malformed) {
       expect([what, verifySignature('assertion', id ?? ID, sig)]).toEqual([what, false]);
     }
+    for (const kind of ['toString', '__proto__', 'assertions', '']) {
+      expect([kind, verifySignature(kind as RecordKind, ID, good)]).toEqual([kind, false]);
+    }
   });
 
   it('garbage keys (often not curve points) and garbage signatures give false, never a crash', () => {
