@@ -15,7 +15,8 @@ import type { Alternative, CandidateExplanation, LensName, Outcome, Resolution, 
 export interface ScoredAssertion {
   readonly live: LiveCandidate;
   readonly score: number;
-  readonly terms: readonly ScoreTerm[];
+  /** Built only when explanations are asked for. */
+  readonly terms: () => readonly ScoreTerm[];
 }
 
 /** One distinct value's support. */
@@ -41,6 +42,8 @@ export interface AssembleInput {
   readonly minShare?: number;
   /** One sentence on how this lens scores, for the summary. */
   readonly method: string;
+  /** Build explanations (ResolvedContext.explain). */
+  readonly explain: boolean;
 }
 
 /** Rank, share, decide and explain. */
@@ -68,7 +71,7 @@ export function assemble(input: AssembleInput): Resolution {
     share: top?.share ?? 0,
     contested: isContested(alternatives),
     alternatives,
-    explanations: explain(ranked, input.prepared),
+    explanations: input.explain ? explain(ranked, input.prepared) : [],
   };
   const summary = describeResolution({
     ...resolution,
@@ -96,7 +99,7 @@ function explain(ranked: readonly ScoredValue[], prepared: PreparedCandidates): 
         assertionId: a.live.id,
         object: a.live.object,
         score: a.score,
-        terms: a.terms,
+        terms: a.terms(),
         superseded: a.live.superseded,
         excludedReason: null,
       });

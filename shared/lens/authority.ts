@@ -37,6 +37,7 @@ export function resolveAuthority(
       `Support per value is the sum over distinct signers of trust rank × best confidence ` +
       `(${ctx.trust.source === 'trust_pack' ? 'ranks from a trust pack' : 'learned ranks'}, ` +
       `unranked agents ${fmt(ctx.trust.defaultRank)}), scaled by 1 + ${VOTE_WEIGHT}·tanh(trust-weighted net vote / ${VOTE_SCALE}).`,
+    explain: ctx.explain,
   });
 }
 
@@ -59,16 +60,16 @@ export function scoreAuthorityValue(group: ValueGroup, trust: TrustContext): Sco
   const net = stableSum(votes.map((v) => rankOf(trust, v.voterHex) * v.value));
   const factor = voteFactor(net);
 
-  const supportTerm: ScoreTerm = {
+  const supportTerm = (): ScoreTerm => ({
     name: 'value_support',
     value: base,
     detail: `trust-weighted support of ${formatObject(group.object)} from ${plural(bySigner.size, 'signer')}`,
-  };
-  const voteTerm: ScoreTerm = {
+  });
+  const voteTerm = (): ScoreTerm => ({
     name: 'vote_factor',
     value: factor,
     detail: `trust-weighted net vote ${fmtSigned(net)} from ${plural(votes.length, 'voter')}: 1 + ${VOTE_WEIGHT}·tanh(${fmtSigned(net)} / ${VOTE_SCALE})`,
-  };
+  });
 
   const assertions: ScoredAssertion[] = group.candidates.map((c) => {
     const credited = creditedSigners(c, bySigner);
@@ -78,7 +79,7 @@ export function scoreAuthorityValue(group: ValueGroup, trust: TrustContext): Sco
     return {
       live: c,
       score: credit * factor,
-      terms: [
+      terms: () => [
         { name: 'confidence', value: c.confidence, detail: 'as asserted' },
         {
           name: 'trust',
@@ -89,8 +90,8 @@ export function scoreAuthorityValue(group: ValueGroup, trust: TrustContext): Sco
               : credited.map((s) => rankLabel(trust, s)).join(', '),
         },
         { name: 'signer_credit', value: credit, detail: `Σ rank × confidence over ${plural(credited.length, 'credited signer')}` },
-        supportTerm,
-        voteTerm,
+        supportTerm(),
+        voteTerm(),
       ],
     };
   });

@@ -67,6 +67,7 @@ export interface ResolvedContext {
   readonly trust: TrustContext;
   readonly includeSuperseded: boolean;
   readonly minShare: number;
+  readonly explain: boolean;
 }
 
 const NO_TRUST: TrustContext = { ranks: new Map(), source: 'learned', defaultRank: TRUST_DEFAULT_RANK };
@@ -88,6 +89,7 @@ export function resolveContext(context: LensContext): ResolvedContext {
     trust,
     includeSuperseded: context.includeSuperseded ?? false,
     minShare,
+    explain: context.explain ?? true,
   };
 }
 

@@ -30,7 +30,8 @@ export function resolveConsensus(
   candidates: readonly Candidate[],
   context: LensContext,
 ): Resolution {
-  const prepared = prepareCandidates(subject, predicate, candidates, resolveContext(context));
+  const ctx = resolveContext(context);
+  const prepared = prepareCandidates(subject, predicate, candidates, ctx);
   return assemble({
     lens: 'consensus',
     subject,
@@ -38,6 +39,7 @@ export function resolveConsensus(
     prepared,
     values: prepared.groups.map(scoreConsensusValue),
     method: CONSENSUS_METHOD,
+    explain: ctx.explain,
   });
 }
 
@@ -53,19 +55,19 @@ export function scoreConsensusValue(group: ValueGroup): ScoredValue {
   const net = stableSum(votes.map((v) => v.value));
   const factor = voteFactor(net);
 
-  const supportTerm: ScoreTerm = {
+  const supportTerm = (): ScoreTerm => ({
     name: 'value_support',
     value: base,
     detail:
       `min(signer support ${fmt(signerSupport)} from ${plural(bySigner.size, 'signer')}, ` +
       `source support ${fmt(sourceSupport)} from ${plural(bySource.size, 'source')}) for ${formatObject(group.object)}: ` +
       `bound by ${boundBySigners ? 'signers' : 'sources'}`,
-  };
-  const voteTerm: ScoreTerm = {
+  });
+  const voteTerm = (): ScoreTerm => ({
     name: 'vote_factor',
     value: factor,
     detail: `net vote ${fmtSigned(net)} from ${plural(votes.length, 'voter')} on this value: 1 + ${VOTE_WEIGHT}·tanh(${fmtSigned(net)} / ${VOTE_SCALE})`,
-  };
+  });
 
   const assertions: ScoredAssertion[] = group.candidates.map((c) => {
     const credited = creditedSigners(c, bySigner);
@@ -75,12 +77,12 @@ export function scoreConsensusValue(group: ValueGroup): ScoredValue {
     return {
       live: c,
       score,
-      terms: [
+      terms: () => [
         { name: 'confidence', value: c.confidence, detail: 'as asserted' },
         { name: 'signer_credit', value: signerCredit, detail: signerDetail(c, credited, bySigner) },
         { name: 'source_credit', value: sourceCredit, detail: sourceDetail(c, bySource) },
-        supportTerm,
-        voteTerm,
+        supportTerm(),
+        voteTerm(),
       ],
     };
   });

@@ -31,7 +31,8 @@ export function resolveRecency(
   candidates: readonly Candidate[],
   context: LensContext,
 ): Resolution {
-  const prepared = prepareCandidates(subject, predicate, candidates, resolveContext(context));
+  const ctx = resolveContext(context);
+  const prepared = prepareCandidates(subject, predicate, candidates, ctx);
   const newestByValue = prepared.groups.map((g) => [...g.candidates].sort(compareRecency));
   const newestMs = Math.max(...newestByValue.map((cs) => cs[0].candidate.assertion.assertedAtMs));
   const values = prepared.groups.map((g, i) => scoreRecencyValue(g, newestByValue[i], newestMs));
@@ -44,6 +45,7 @@ export function resolveRecency(
     // Equal scores (same newest millisecond): the value whose newest claim is newer first.
     compareTies: (a, b) => compareRecency(a.assertions[0].live, b.assertions[0].live),
     method: RECENCY_METHOD,
+    explain: ctx.explain,
   });
 }
 
@@ -53,7 +55,7 @@ function scoreRecencyValue(group: ValueGroup, byRecency: readonly LiveCandidate[
   const assertions = byRecency.map((c, rank) => ({
     live: c,
     score: rank === 0 ? score : 0,
-    terms: [
+    terms: () => [
       {
         name: 'asserted_at',
         value: c.candidate.assertion.assertedAtMs,

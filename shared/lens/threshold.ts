@@ -26,5 +26,6 @@ export function resolveThreshold(
     values: prepared.groups.map(scoreConsensusValue),
     minShare: ctx.minShare,
     method: `${CONSENSUS_METHOD} A winner needs a share of at least ${fmt(ctx.minShare)}.`,
+    explain: ctx.explain,
   });
 }

@@ -84,6 +84,12 @@ export interface LensContext {
    * @default THRESHOLD_MIN_SHARE_DEFAULT (0.5)
    */
   readonly minShare?: number;
+  /**
+   * Build per-candidate explanations (score terms and their details). Resolve
+   * and the materialized view do not need them and skip the cost.
+   * @default true
+   */
+  readonly explain?: boolean;
 }
 
 /** One named term of a candidate's score. */
@@ -132,7 +138,7 @@ export interface Resolution {
   readonly contested: boolean;
   /** Every distinct live value, best first. */
   readonly alternatives: readonly Alternative[];
-  /** Every candidate given (after asOfOffset), live ones first. */
+  /** Every candidate given (after asOfOffset), live ones first; empty when `explain` is false. */
   readonly explanations: readonly CandidateExplanation[];
   /** A one-paragraph readable account. */
   readonly summary: string;

@@ -116,6 +116,17 @@ describe('lens properties', () => {
     );
   });
 
+  it('explain: false gives the same answer without explanations', () => {
+    fc.assert(
+      fc.property(scenario({ withSuperseded: true, withEpochs: true }), ([world, ctx, lens]) => {
+        const full = run(lens, world.candidates, ctx);
+        const lean = run(lens, world.candidates, { ...ctx, explain: false });
+        expect(lean.explanations).toEqual([]);
+        expect(lean).toEqual({ ...full, explanations: [] });
+      }),
+    );
+  });
+
   it('every candidate given is explained exactly once', () => {
     fc.assert(
       fc.property(scenario({ withSuperseded: true, withEpochs: true }), ([world, ctx, lens]) => {
