@@ -18,7 +18,7 @@ export interface SegmentEntry {
 }
 
 /** Index of the last segment whose base offset is <= `offset`, or -1. */
-export function findSegment(segments: readonly SegmentInfo[], offset: number): number {
+export function findSegment(segments: readonly { readonly baseOffset: number }[], offset: number): number {
   let lo = 0;
   let hi = segments.length - 1;
   let found = -1;
