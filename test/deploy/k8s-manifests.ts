@@ -10,6 +10,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import { Pod } from 'kubernetes-models/v1/Pod';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
@@ -99,6 +100,7 @@ const MODELS: ReadonlyMap<string, (data: KubeObject) => Validatable> = new Map<s
   ['v1/Secret', (d) => new Secret(d as never)],
   ['v1/Service', (d) => new Service(d as never)],
   ['v1/ServiceAccount', (d) => new ServiceAccount(d as never)],
+  ['v1/Pod', (d) => new Pod(d as never)],
   ['apps/v1/Deployment', (d) => new Deployment(d as never)],
   ['apps/v1/StatefulSet', (d) => new StatefulSet(d as never)],
   ['policy/v1/PodDisruptionBudget', (d) => new PodDisruptionBudget(d as never)],
