@@ -17,6 +17,7 @@
 import { join } from 'node:path';
 import { createLogger } from '../telemetry/logger';
 import { withSpan } from '../telemetry/tracing';
+import { checkBatch, checkKey } from './arg-checks';
 import { StoreError } from './errors';
 import { keys, META_NAMES } from './keys';
 import type { BatchOp, Entry, KVStore, ScanOptions } from './kv-store';
@@ -125,23 +126,23 @@ export class HybridStore implements KVStore {
     return backend === 'rocksdb' ? this.rocks : this.lmdb;
   }
 
-  private storeOf(key: Buffer): KVStore {
-    return this.store(backendOfKey(key));
+  private storeOf(op: string, key: Buffer): KVStore {
+    return this.store(route(op, key));
   }
 
-  /** Which backend holds `key`. */
+  /** Which backend holds `key`. Throws a StoreError for bytes that are not a key. */
   backendOf(key: Buffer): Backend {
-    return backendOfKey(key);
+    return route('backendOf', key);
   }
 
-  get(key: Buffer): Promise<Buffer | undefined> {
-    return this.storeOf(key).get(key);
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    return this.storeOf('get', key).get(key);
   }
 
   async getMany(keyList: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
     const rocksAt: number[] = [];
     const lmdbAt: number[] = [];
-    keyList.forEach((key, i) => (backendOfKey(key) === 'rocksdb' ? rocksAt : lmdbAt).push(i));
+    keyList.forEach((key, i) => (route('getMany', key) === 'rocksdb' ? rocksAt : lmdbAt).push(i));
     const [fromRocks, fromLmdb] = await Promise.all([
       rocksAt.length === 0 ? [] : this.rocks.getMany(rocksAt.map((i) => keyList[i]!)),
       lmdbAt.length === 0 ? [] : this.lmdb.getMany(lmdbAt.map((i) => keyList[i]!)),
@@ -152,12 +153,12 @@ export class HybridStore implements KVStore {
     return out;
   }
 
-  put(key: Buffer, value: Buffer): Promise<void> {
-    return this.storeOf(key).put(key, value);
+  async put(key: Buffer, value: Buffer): Promise<void> {
+    return this.storeOf('put', key).put(key, value);
   }
 
-  delete(key: Buffer): Promise<void> {
-    return this.storeOf(key).delete(key);
+  async delete(key: Buffer): Promise<void> {
+    return this.storeOf('delete', key).delete(key);
   }
 
   /**
@@ -178,7 +179,7 @@ export class HybridStore implements KVStore {
    * whose redo intent closes that gap.
    */
   async batch(ops: readonly BatchOp[]): Promise<void> {
-    const { rocksOps, lmdbOps } = split(ops);
+    const { rocksOps, lmdbOps } = split('batch', ops);
     if (rocksOps.length > 0) await this.rocks.batch(rocksOps);
     if (lmdbOps.length > 0) await this.lmdb.batch(lmdbOps);
   }
@@ -187,12 +188,12 @@ export class HybridStore implements KVStore {
     await Promise.all([this.rocks.flush(), this.lmdb.flush()]);
   }
 
-  fetchAndAddU64(key: Buffer, delta: bigint): Promise<bigint> {
-    return this.storeOf(key).fetchAndAddU64(key, delta);
+  async fetchAndAddU64(key: Buffer, delta: bigint): Promise<bigint> {
+    return this.storeOf('fetchAndAddU64', key).fetchAndAddU64(key, delta);
   }
 
-  compareAndSwapF32(key: Buffer, expected: number | undefined, next: number): Promise<boolean> {
-    return this.storeOf(key).compareAndSwapF32(key, expected, next);
+  async compareAndSwapF32(key: Buffer, expected: number | undefined, next: number): Promise<boolean> {
+    return this.storeOf('compareAndSwapF32', key).compareAndSwapF32(key, expected, next);
   }
 
   /** The offsets each backend has applied through. Equal except after a lost LMDB commit. */
@@ -219,10 +220,10 @@ export class HybridStore implements KVStore {
     if (!Number.isSafeInteger(appliedThrough) || appliedThrough <= 0) {
       throw new StoreError('hybrid', 'applyBatch', `appliedThrough must be an integer 1..2^53-1, got ${appliedThrough}`);
     }
+    const { rocksOps, lmdbOps } = split('applyBatch', ops);
     for (const op of ops) {
       if (RESERVED_KEYS.some((k) => k.equals(op.key))) throw new StoreError('hybrid', 'applyBatch', 'ops must not write the cursor or intent keys', op.key);
     }
-    const { rocksOps, lmdbOps } = split(ops);
     const doRocks = appliedThrough > this.cursorState.rocks;
     const doLmdb = appliedThrough > this.cursorState.lmdb;
     const attributes = { applied_through: appliedThrough, ops_rocks: doRocks ? rocksOps.length : 0, ops_lmdb: doLmdb ? lmdbOps.length : 0 };
@@ -283,10 +284,25 @@ export class HybridStore implements KVStore {
   }
 }
 
-function split(ops: readonly BatchOp[]): { rocksOps: BatchOp[]; lmdbOps: BatchOp[] } {
+/** The backend of a key, or a StoreError naming the operation for bytes that are not a key. */
+function route(op: string, key: Buffer): Backend {
+  checkKey('hybrid', op, key);
+  try {
+    return backendOfKey(key);
+  } catch (err) {
+    throw new StoreError('hybrid', op, err instanceof Error ? err.message : String(err), key, { cause: err });
+  }
+}
+
+/**
+ * Checks every op, then splits them per backend. Checking the whole batch
+ * before either backend commits keeps a bad op from leaving half a batch.
+ */
+function split(op: string, ops: readonly BatchOp[]): { rocksOps: BatchOp[]; lmdbOps: BatchOp[] } {
+  checkBatch('hybrid', ops);
   const rocksOps: BatchOp[] = [];
   const lmdbOps: BatchOp[] = [];
-  for (const op of ops) (backendOfKey(op.key) === 'rocksdb' ? rocksOps : lmdbOps).push(op);
+  for (const o of ops) (route(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
   return { rocksOps, lmdbOps };
 }
 
