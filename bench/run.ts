@@ -11,7 +11,9 @@ interface Bench {
 }
 
 // Each bench registers here: { name, run: () => import('./x').then((m) => m.run()) }.
-const BENCHES: readonly Bench[] = [];
+const BENCHES: readonly Bench[] = [
+  { name: 'echo', run: () => import('./echo').then((m) => m.run()) },
+];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
