@@ -165,7 +165,8 @@ function toLive(
   c.votes.forEach((v, j) => {
     checkVote(v, `${field}.votes[${j}]`);
     if (asOfOffset !== undefined && v.offset >= asOfOffset) return;
-    const lv: LiveVote = { voterHex: v.voter.toString('hex'), value: v.value, castAtMs: v.castAtMs, offset: v.offset };
+    const value = v.value === 0 ? 0 : v.value;
+    const lv: LiveVote = { voterHex: v.voter.toString('hex'), value, castAtMs: v.castAtMs, offset: v.offset };
     const cur = latest.get(lv.voterHex);
     if (cur === undefined || compareVoteRecency(lv, cur) > 0) latest.set(lv.voterHex, lv);
   });
@@ -174,7 +175,8 @@ function toLive(
     id: c.id,
     idHex,
     object: c.assertion.object,
-    confidence: c.assertion.confidence,
+    // -0 passes validation; as +0 it cannot leak a sign into a score term.
+    confidence: c.assertion.confidence === 0 ? 0 : c.assertion.confidence,
     sourceHex: c.assertion.sourceHash.toString('hex'),
     signers: [...new Set(c.signers.map((s) => s.toString('hex')))].sort(compareStrings),
     votes: [...latest.values()].sort((a, b) => compareStrings(a.voterHex, b.voterHex)),

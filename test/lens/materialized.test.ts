@@ -38,6 +38,14 @@ describe('resolution encoding for the materialized view', () => {
     );
   });
 
+  it('a confidence or vote of -0 leaves no -0 in the resolution, so it round-trips', () => {
+    const r = resolve('consensus', SUBJECT, PREDICATE, [
+      cand({ id: 'z', object: text('Alice'), confidence: -0, signers: ['ana'], votes: [{ voter: 'fay', value: -0 }] }),
+      cand({ id: 'y', object: text('Bob'), confidence: 0.5, signers: ['ben'] }),
+    ]);
+    expect(decodeResolution(encodeResolution(r))).toEqual(r);
+  });
+
   it('round-trips every object kind exactly (-0, 64-bit integers, bytes)', () => {
     fc.assert(
       fc.property(objectArb, (object) => {
