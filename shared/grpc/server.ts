@@ -9,6 +9,7 @@
  * `tryShutdown` (no new calls; in-flight calls finish) → `forceShutdown` if
  * that takes longer than the grace period.
  */
+import { format } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import { createLogger, type Logger } from '../telemetry/logger';
@@ -103,9 +104,19 @@ function bind(server: grpc.Server, address: string, credentials: grpc.ServerCred
   });
 }
 
+/**
+ * Send grpc-js's own diagnostics (it writes to console.error by default) through
+ * our structured logger. Process-wide: the last server started sets it.
+ */
+export function routeGrpcLogs(logger: Logger): void {
+  const log = logger.child({ component: 'grpc-js' });
+  grpc.setLogger({ error: (...args: unknown[]) => log.warn(format(...args)) });
+}
+
 /** Start serving; resolves once bound, with health SERVING. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ component: 'grpc' });
+  routeGrpcLogs(logger);
   const { host } = splitHostPort(options.address);
   const server = new grpc.Server({ ...serverOptions(options), interceptors: [decodeGuardInterceptor()] });
   const tracker = new CallTracker();

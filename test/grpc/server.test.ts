@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { callUnary, hasStatus } from '../../shared/grpc/client';
 import { waitFor } from '../helpers/wait';
 import { healthProbe, reflectedFilesFor, reflectedServices } from './probes';
-import { receipt, startFakeWriter, type FakeWriter } from './fake-writer';
+import { logLines, receipt, startFakeWriter, type FakeWriter } from './fake-writer';
 
 /** A promise with its resolve function, to hold a handler open. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -131,6 +131,13 @@ describe('startServer', () => {
     await expect(callUnary(client.head.bind(client), {}, { deadlineMs: 2_000 })).rejects.toMatchObject({ code: expect.any(Number) });
     const err = await callUnary(client.head.bind(client), {}, { deadlineMs: 2_000 }).catch((e: unknown) => e);
     expect(hasStatus(err, grpc.status.UNAVAILABLE)).toBe(true);
+  });
+
+  test('a port already in use is refused with the address in the message', async () => {
+    w = await startFakeWriter();
+    await expect(startFakeWriter({}, { address: w.running.address })).rejects.toThrow(`cannot listen on ${w.running.address}`);
+    // grpc-js's own complaint goes through the structured logger, not console.error.
+    expect(logLines.some((l) => l.component === 'grpc-js' && String(l.msg).includes('No address added'))).toBe(true);
   });
 
   test('a listen address without a port is refused with a clear message', async () => {
