@@ -195,6 +195,9 @@ export function composeProblems(doc: ComposeFile): string[] {
     const image = s.image ?? '';
     const last = image.split('/').pop() ?? '';
     if (!image.includes('@sha256:') && (!last.includes(':') || last.endsWith(':latest'))) problems.push(`${name}: image '${image}' must be pinned to a tag other than latest`);
+    if ((argv(s)[0] === 'writer' || argv(s)[0] === 'reader') && s.build === undefined) {
+      problems.push(`${name}: runs the locally built image, so it needs the build section (otherwise compose tries to pull it)`);
+    }
     for (const hp of hostPorts(s)) {
       const other = seen.get(hp);
       if (other !== undefined) problems.push(`${name}: host port ${hp} is already published by ${other}`);

@@ -73,6 +73,10 @@ describe('the compose checks catch what they guard against', () => {
     expect(composeProblems(edited((d) => (d.services['reader-2'].stop_grace_period = '11s')))).toEqual([]);
   });
 
+  test('a StemeDB service without the build section is refused', () => {
+    expect(composeProblems(edited((d) => delete d.services['reader-1'].build))).toEqual([expect.stringMatching(/reader-1: runs the locally built image, so it needs the build section/)]);
+  });
+
   test('an unpinned image or a doubly published host port is refused', () => {
     expect(composeProblems(edited((d) => (d.services.jaeger.image = 'jaegertracing/all-in-one:latest')))).toEqual([expect.stringMatching(/jaeger: image .* must be pinned/)]);
     expect(composeProblems(edited((d) => (d.services['reader-2'].ports = ['7071:7071'])))).toEqual([expect.stringMatching(/reader-2: host port 7071 is already published by reader-1/)]);
