@@ -14,6 +14,8 @@ export {
   signRecord,
   verifySignature,
   verifyRecord,
+  verifySignatureAsync,
+  verifyRecordAsync,
   PUBLIC_KEY_CACHE_ENTRIES_MAX,
   type KeyPair,
 } from './signing';
