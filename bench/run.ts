@@ -13,6 +13,7 @@ interface Bench {
 // Each bench registers here: { name, run: () => import('./x').then((m) => m.run()) }.
 const BENCHES: readonly Bench[] = [
   { name: 'echo', run: () => import('./echo').then((m) => m.run()) },
+  { name: 'wal', run: () => import('./wal').then((m) => m.run()) },
 ];
 
 async function main(): Promise<void> {
