@@ -80,16 +80,23 @@ export async function writeWithBackpressure<T>(call: WritableCall<T>, message: T
   await waitForDrain(call, signal);
 }
 
-/** A stream's writing end with its signal and counters bound: what stream handlers receive. */
+/**
+ * A stream's writing end with its signal and counters bound: what stream
+ * handlers receive. Writes are queued one behind the other, so producers that
+ * write concurrently (receipts completing out of band) keep their order and the
+ * buffer bound; once a write fails, every later write fails with the same error.
+ */
 export class StreamWriter<T> {
   readonly stats: BackpressureStats = newBackpressureStats();
+  private last: Promise<void> = Promise.resolve();
   constructor(
     private readonly call: WritableCall<T>,
     private readonly signal: AbortSignal,
   ) {}
 
-  /** Write one message, waiting while the client is not reading (see `writeWithBackpressure`). */
+  /** Write one message after those already queued, waiting while the client is not reading. */
   write(message: T): Promise<void> {
-    return writeWithBackpressure(this.call, message, this.signal, this.stats);
+    this.last = this.last.then(() => writeWithBackpressure(this.call, message, this.signal, this.stats));
+    return this.last;
   }
 }

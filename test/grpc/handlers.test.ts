@@ -156,6 +156,23 @@ describe('server streams', () => {
     expect(blocked.bufferedMax).toBeLessThanOrEqual(STREAM_BUFFERED_MESSAGES_MAX);
   });
 
+  test('concurrent writes keep their order and the buffer bound', async () => {
+    const total = 300;
+    let stats: BackpressureStats | undefined;
+    w.hooks.tail = async (_req, out) => {
+      stats = out.stats;
+      await Promise.all(Array.from({ length: total }, (_, i) => out.write(message(i))));
+    };
+    const call = w.client.tail({ fromOffset: 0n, maxBatchBytes: 0 });
+    const offsets: bigint[] = [];
+    call.on('data', (m: TailResponse) => offsets.push(m.records[0]!.offset));
+    const status = await new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+    expect(status.code).toBe(grpc.status.OK);
+    expect(offsets).toEqual(Array.from({ length: total }, (_, i) => BigInt(i)));
+    expect(stats!.written).toBe(total);
+    expect(stats!.bufferedMax).toBeLessThanOrEqual(STREAM_BUFFERED_MESSAGES_MAX);
+  });
+
   test('a producer waiting for drain is released with CancelledError when the client cancels', async () => {
     let failure: Promise<unknown> | undefined;
     let stats: BackpressureStats | undefined;
