@@ -25,6 +25,8 @@ export const SYNC_FLUSH_BYTES_MAX = 256 * 1024;
 export const GROUP_COMMIT_DELAY_MS_MAX = 1000;
 /** Bytes read per chunk when scanning a segment (recovery, check, reader refresh). */
 export const SCAN_CHUNK_BYTES = 1024 * 1024;
+/** Payload bytes `read(offset)` fetches with the frame header in one call (larger records take a second read). */
+export const READ_AHEAD_BYTES = 4096;
 /** Default `bytesMax` of one `readFrom` batch used by `tail`. */
 export const TAIL_READ_BYTES_MAX = 1024 * 1024;
 /** Segment files a reader keeps open at once (least recently used are closed). */

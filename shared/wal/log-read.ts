@@ -6,7 +6,7 @@
 import { WalCorruptionError, WalOffsetError } from './errors';
 import { readFullySync } from './file-io';
 import { checkFrame, type WalRecord } from './format';
-import { RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './limits';
+import { READ_AHEAD_BYTES, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './limits';
 import type { SegmentFiles } from './segment-files';
 import { findSegment, type SegmentInfo } from './segments';
 
@@ -37,7 +37,8 @@ export function readRecord(files: SegmentFiles, view: ReadView, offset: number):
   const fd = files.fd(seg.fileName);
   const position = SEGMENT_HEADER_BYTES + offset - seg.baseOffset;
   const limit = segmentLimit(view, seg) - offset;
-  const head = Buffer.allocUnsafe(Math.min(RECORD_HEADER_BYTES, limit));
+  // One read usually covers the whole frame; a larger record costs a second read.
+  const head = Buffer.allocUnsafe(Math.min(RECORD_HEADER_BYTES + READ_AHEAD_BYTES, limit));
   readFullySync(fd, head, position);
   let check = checkFrame(head, 0, offset, limit);
   if (check.kind === 'short') {

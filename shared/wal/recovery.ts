@@ -37,17 +37,20 @@ export interface Recovered {
   readonly report: RecoveryReport;
 }
 
-/** Create an empty segment durably: header written, file and directory fsynced. */
-export function createSegment(dir: string, baseOffset: number): SegmentEntry {
+/**
+ * Create an empty segment: header written, then file and directory fsynced
+ * (skipped only when `durable` is false, i.e. durability 'none').
+ */
+export function createSegment(dir: string, baseOffset: number, durable = true): SegmentEntry {
   const fileName = segmentFileName(baseOffset);
   const fd = openSync(join(dir, fileName), 'wx');
   try {
     writeSync(fd, encodeSegmentHeader(baseOffset), 0, SEGMENT_HEADER_BYTES, 0);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  fsyncDir(dir);
+  if (durable) fsyncDir(dir);
   return { baseOffset, endOffset: baseOffset, fileName };
 }
 

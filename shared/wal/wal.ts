@@ -168,7 +168,7 @@ export class Wal implements ReadView {
   }
 
   private rotate(baseOffset: number): void {
-    const entry = createSegment(this.dir, baseOffset);
+    const entry = createSegment(this.dir, baseOffset, this.options.durability === 'fsync');
     const fd = openSync(join(this.dir, entry.fileName), 'r+');
     closeSync(this.activeFd);
     this.activeFd = fd;

@@ -23,7 +23,7 @@ describe('Wal append and read', () => {
 
   test('100k records of random sizes over many segments read back exactly, in readFrom batches, and reopen at the end', async () => {
     const logger = memoryLogger();
-    const wal = await Wal.open({ dir: tmp.path, segmentBytesMax: 256 * 1024, durability: 'none', logger });
+    const wal = await Wal.open({ dir: tmp.path, segmentBytesMax: 512 * 1024, durability: 'none', logger });
     const rand = seededRandom(42);
     const pool = Buffer.alloc(4096);
     for (let i = 0; i < pool.length; i++) pool[i] = Math.floor(rand() * 256);
@@ -63,7 +63,7 @@ describe('Wal append and read', () => {
     expect(seen).toBe(count);
     const head = wal.headOffset;
     await wal.close();
-    const again = await Wal.open({ dir: tmp.path, segmentBytesMax: 256 * 1024, durability: 'none', logger });
+    const again = await Wal.open({ dir: tmp.path, segmentBytesMax: 512 * 1024, durability: 'none', logger });
     expect(again.headOffset).toBe(head);
     expect(again.recoveryReport.records).toBe(count);
     expect(again.recoveryReport.truncatedBytes).toBe(0);
