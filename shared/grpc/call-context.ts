@@ -16,6 +16,8 @@ export interface CallContext {
   readonly metadata: grpc.Metadata;
   /** The RPC path, e.g. `/stemedb.v1.WriterService/Append`. */
   readonly method: string;
+  /** The client's `ip:port`, for logs. */
+  readonly peer: string;
   readonly logger: Logger;
 }
 
@@ -33,6 +35,7 @@ export type ServerCallLike = EventEmitter & {
   readonly metadata: grpc.Metadata;
   getDeadline(): grpc.Deadline;
   getPath(): string;
+  getPeer(): string;
 };
 
 export interface CallWatch {

@@ -39,7 +39,7 @@ function loggerOf(options: HandlerOptions): Logger {
 }
 
 function contextOf(call: ServerCallLike, watch: CallWatch, logger: Logger): CallContext {
-  return { signal: watch.signal, deadlineMs: watch.deadlineMs, metadata: call.metadata, method: call.getPath(), logger };
+  return { signal: watch.signal, deadlineMs: watch.deadlineMs, metadata: call.metadata, method: call.getPath(), peer: call.getPeer(), logger };
 }
 
 /** A unary handler: resolve with the response or throw a typed error. */

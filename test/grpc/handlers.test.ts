@@ -90,6 +90,7 @@ describe('unary handlers', () => {
       metadata: new grpc.Metadata(),
       getDeadline: () => Infinity,
       getPath: () => '/x.Y/Z',
+      getPeer: () => '127.0.0.1:1',
     });
     let answer: unknown;
     handler(call as unknown as grpc.ServerUnaryCall<unknown, number>, (err) => (answer = err));

@@ -133,6 +133,17 @@ describe('startServer', () => {
     expect(hasStatus(err, grpc.status.UNAVAILABLE)).toBe(true);
   });
 
+  test('connections older than maxConnectionAgeMs are closed and clients move to a new one', async () => {
+    const peers = new Set<string>();
+    w = await startFakeWriter({ head: (_req, ctx) => (peers.add(ctx.peer), { headOffset: 0n, firstOffset: 0n, segments: [] }) }, { maxConnectionAgeMs: 200, maxConnectionAgeGraceMs: 100 });
+    await callUnary(w.client.head.bind(w.client), {});
+    expect(peers.size).toBe(1);
+    await waitFor(async () => {
+      await callUnary(w!.client.head.bind(w!.client), {});
+      return peers.size >= 2 ? true : undefined;
+    }, 'a call on a second connection', 10_000, 50);
+  });
+
   test('a port already in use is refused with the address in the message', async () => {
     w = await startFakeWriter();
     await expect(startFakeWriter({}, { address: w.running.address })).rejects.toThrow(`cannot listen on ${w.running.address}`);
