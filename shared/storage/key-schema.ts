@@ -56,6 +56,10 @@ export const KEY_KINDS = {
   source: { tag: 'SRC', scope: 'global', fields: [['sourceHash', 'id'], ['assertionId', 'id']] },
   /** SIGNER: assertions an agent signed, in log order (trust updates). */
   signerAssertion: { tag: 'SIGNER', scope: 'global', fields: [['agent', 'agent'], ['offset', 'offset'], ['assertionId', 'id']] },
+  /** CHILD: every assertion that names a parent, by parent id (supersession is decided from these). */
+  childAssertion: { tag: 'CHILD', scope: 'global', fields: [['parentId', 'id'], ['childId', 'id']] },
+  /** TRUSTH: an agent's trust rank after the changes made at one log offset (time travel). */
+  trustHistory: { tag: 'TRUSTH', scope: 'global', fields: [['agent', 'agent'], ['offset', 'offset']] },
 } as const satisfies Record<string, KindSpec>;
 
 export type KeyKind = keyof typeof KEY_KINDS;

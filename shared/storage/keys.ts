@@ -37,7 +37,9 @@ export type StoreKey =
   | { readonly kind: 'escalation'; readonly offset: number; readonly subject: string; readonly predicate: string }
   | { readonly kind: 'subjectEscalation'; readonly subject: string; readonly offset: number; readonly predicate: string }
   | { readonly kind: 'source'; readonly sourceHash: Buffer; readonly assertionId: Buffer }
-  | { readonly kind: 'signerAssertion'; readonly agent: Buffer; readonly offset: number; readonly assertionId: Buffer };
+  | { readonly kind: 'signerAssertion'; readonly agent: Buffer; readonly offset: number; readonly assertionId: Buffer }
+  | { readonly kind: 'childAssertion'; readonly parentId: Buffer; readonly childId: Buffer }
+  | { readonly kind: 'trustHistory'; readonly agent: Buffer; readonly offset: number };
 
 /** Well-known META / LMETA names. */
 export const META_NAMES = {
@@ -179,6 +181,8 @@ export const keys = {
   subjectEscalation: (subject: string, offset: number, predicate: string): Buffer => encodeKey({ kind: 'subjectEscalation', subject, offset, predicate }),
   source: (sourceHash: Buffer, assertionId: Buffer): Buffer => encodeKey({ kind: 'source', sourceHash, assertionId }),
   signerAssertion: (agent: Buffer, offset: number, assertionId: Buffer): Buffer => encodeKey({ kind: 'signerAssertion', agent, offset, assertionId }),
+  childAssertion: (parentId: Buffer, childId: Buffer): Buffer => encodeKey({ kind: 'childAssertion', parentId, childId }),
+  trustHistory: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'trustHistory', agent, offset }),
 } as const;
 
 /** Scan prefixes, one or more per key kind (fewer components = wider scan). */
@@ -201,6 +205,8 @@ export const prefixes = {
   subjectEscalations: (subject: string): Buffer => encodePrefix('subjectEscalation', subject, []),
   sources: (sourceHash: Buffer): Buffer => encodePrefix('source', undefined, [sourceHash]),
   signerAssertions: (agent: Buffer): Buffer => encodePrefix('signerAssertion', undefined, [agent]),
+  children: (parentId: Buffer): Buffer => encodePrefix('childAssertion', undefined, [parentId]),
+  trustHistory: (agent?: Buffer): Buffer => encodePrefix('trustHistory', undefined, agent === undefined ? [] : [agent]),
 } as const;
 
 /**

@@ -39,6 +39,8 @@ const SAMPLES: readonly (readonly [KeyKind, Buffer, 'rocksdb' | 'lmdb'])[] = [
   ['subjectEscalation', keys.subjectEscalation('ada', 40, 'born'), 'lmdb'],
   ['source', keys.source(ID2, ID), 'lmdb'],
   ['signerAssertion', keys.signerAssertion(AGENT, 40, ID), 'lmdb'],
+  ['childAssertion', keys.childAssertion(ID, ID2), 'lmdb'],
+  ['trustHistory', keys.trustHistory(AGENT, 40), 'lmdb'],
 ];
 
 const CURSOR = keys.meta(META_NAMES.cursor);

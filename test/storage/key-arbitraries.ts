@@ -42,6 +42,8 @@ export const storeKey: fc.Arbitrary<StoreKey> = fc.oneof(
   fc.record({ kind: fc.constant('subjectEscalation' as const), subject, offset, predicate: text }),
   fc.record({ kind: fc.constant('source' as const), sourceHash: id, assertionId: id }),
   fc.record({ kind: fc.constant('signerAssertion' as const), agent, offset, assertionId: id }),
+  fc.record({ kind: fc.constant('childAssertion' as const), parentId: id, childId: id }),
+  fc.record({ kind: fc.constant('trustHistory' as const), agent, offset }),
 );
 
 /** A canonical string of a logical key, for equality of keys as values. */
