@@ -1,0 +1,83 @@
+/**
+ * `stemedb status`: what a running service reports. One section per target
+ * flag; each target loads its gRPC client lazily. A new kind of service adds
+ * one entry to STATUS_TARGETS (flag, help line, fetch, render).
+ */
+import { UsageError, type Command } from '../command';
+import { parseFlags } from './assert';
+
+/** A service `status` can ask. */
+export interface StatusTarget {
+  /** The flag naming its address, e.g. `writer` for --writer. */
+  readonly flag: string;
+  /** One help line. */
+  readonly help: string;
+  /** Ask the service at `address`; the result is printed as JSON with --json. */
+  fetch(address: string): Promise<Record<string, unknown>>;
+  /** Human-readable lines. */
+  render(status: Record<string, unknown>): string;
+}
+
+const writerTarget: StatusTarget = {
+  flag: 'writer',
+  help: '--writer HOST:PORT  a writer: head offset, first offset, segments',
+  async fetch(address) {
+    const { writerHead } = await import('../../writer/client');
+    const head = await writerHead(address);
+    return {
+      service: 'writer',
+      address,
+      head_offset: Number(head.headOffset),
+      first_offset: Number(head.firstOffset),
+      segments: head.segments.map((s) => ({ file_name: s.fileName, base_offset: Number(s.baseOffset), end_offset: Number(s.endOffset) })),
+    };
+  },
+  render(s) {
+    const segments = s.segments as Array<{ file_name: string; base_offset: number; end_offset: number }>;
+    return [
+      `writer ${String(s.address)}`,
+      `  head offset:  ${String(s.head_offset)}`,
+      `  first offset: ${String(s.first_offset)}`,
+      `  segments:     ${segments.length}`,
+      ...segments.map((g) => `    ${g.file_name}  ${g.base_offset}..${g.end_offset}`),
+    ].join('\n');
+  },
+};
+
+/** Every service `status` knows, in the order their sections print. */
+export const STATUS_TARGETS: StatusTarget[] = [writerTarget];
+
+function helpText(): string {
+  return `usage: stemedb status ${STATUS_TARGETS.map((t) => `[--${t.flag} HOST:PORT]`).join(' ')} [--json]
+
+Ask running services how they are. At least one address is required; exit 1
+when a service cannot be reached or answers with an error (printed with its
+gRPC status code).
+
+options:
+${STATUS_TARGETS.map((t) => `  ${t.help}`).join('\n')}
+  --json              print one JSON object per service, one per line
+  -h, --help          show this help`;
+}
+
+export const status: Command = {
+  path: ['status'],
+  summary: 'show the state of a running writer',
+  get help() {
+    return helpText();
+  },
+  async run(args, io) {
+    const options: Record<string, { type: 'string' | 'boolean' }> = { json: { type: 'boolean' } };
+    for (const t of STATUS_TARGETS) options[t.flag] = { type: 'string' };
+    const values = parseFlags<Record<string, string | boolean | undefined>>(args, options);
+    const chosen = STATUS_TARGETS.filter((t) => typeof values[t.flag] === 'string');
+    if (chosen.length === 0) throw new UsageError(`name a service: ${STATUS_TARGETS.map((t) => `--${t.flag} HOST:PORT`).join(' or ')}`);
+    for (const t of chosen) {
+      const address = values[t.flag] as string;
+      if (address === '') throw new UsageError(`--${t.flag} needs HOST:PORT`);
+      const s = await t.fetch(address);
+      io.out(values.json === true ? JSON.stringify(s) : t.render(s));
+    }
+    return 0;
+  },
+};

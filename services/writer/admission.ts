@@ -1,0 +1,95 @@
+/**
+ * What a record must pass before it may be appended, in order: convert and
+ * validate (INVALID_ARGUMENT naming the field) → id → verify every signature
+ * on the thread pool (UNAUTHENTICATED) → admin signature for gold standards and
+ * epochs (PERMISSION_DENIED) → the first signer's quota (RESOURCE_EXHAUSTED).
+ * An admitted record comes out as the log payload the WAL stores.
+ */
+import { context, propagation } from '@opentelemetry/api';
+import { recordFromProto } from '../../shared/domain/proto-convert';
+import { encodeLogPayload } from '../../shared/domain/log-payload';
+import { verifyRecordAsync } from '../../shared/domain/signing';
+import type { RecordKind, StemeRecord } from '../../shared/domain/types';
+import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
+import { AdminSignatureRequiredError } from '../../shared/grpc/errors';
+import { agentKey, type AgentQuota } from './quota';
+
+/** A record that passed every check, encoded for the log. */
+export interface Admitted {
+  readonly record: StemeRecord;
+  /** 32-byte BLAKE3 id. */
+  readonly id: Buffer;
+  /** The WAL payload: 8-byte header + LogEntry (record, append time, traceparent). */
+  readonly payload: Buffer;
+}
+
+/** Kinds only a configured admin key may sign (DESIGN.md §2). */
+const ADMIN_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['gold_standard', 'epoch']);
+
+/** The W3C traceparent of the active context ('' when untraced), so ingest spans link to the request. */
+export function activeTraceparent(): string {
+  const carrier: { traceparent?: string } = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ?? '';
+}
+
+export class Admission {
+  private readonly adminKeys: ReadonlySet<string>;
+
+  constructor(
+    adminKeys: readonly Buffer[],
+    private readonly quota: AgentQuota,
+  ) {
+    this.adminKeys = new Set(adminKeys.map((k) => k.toString('latin1')));
+  }
+
+  /** Admit one record (`field` names it in errors, e.g. `record`). */
+  async admit(message: PbRecord | undefined, field: string): Promise<Admitted> {
+    const { record, id } = await this.verified(message, field);
+    this.quota.takeOne(record.signatures[0]!.publicKey);
+    return this.encode(record, id, activeTraceparent());
+  }
+
+  /**
+   * Admit a batch all or nothing: every record is converted first (the first
+   * bad one, in order, is the error), then all signatures are verified
+   * concurrently, then the quota is taken for all of them at once.
+   */
+  async admitBatch(messages: readonly (PbRecord | undefined)[], field: string): Promise<Admitted[]> {
+    const records = messages.map((m, i) => recordFromProto(m as PbRecord, `${field}[${i}]`));
+    const settled = await Promise.allSettled(records.map((r, i) => verifyRecordAsync(r, `${field}[${i}]`)));
+    const ids = settled.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value;
+    });
+    records.forEach((r, i) => this.checkAdmin(r, `${field}[${i}]`));
+    if (this.quota.enabled) {
+      const costs = new Map<string, number>();
+      for (const r of records) {
+        const agent = agentKey(r.signatures);
+        costs.set(agent, (costs.get(agent) ?? 0) + 1);
+      }
+      this.quota.take(costs);
+    }
+    const traceparent = activeTraceparent();
+    return records.map((r, i) => this.encode(r, ids[i]!, traceparent));
+  }
+
+  private async verified(message: PbRecord | undefined, field: string): Promise<{ record: StemeRecord; id: Buffer }> {
+    const record = recordFromProto(message as PbRecord, field);
+    const id = await verifyRecordAsync(record, field);
+    this.checkAdmin(record, field);
+    return { record, id };
+  }
+
+  private checkAdmin(record: StemeRecord, field: string): void {
+    if (!ADMIN_KINDS.has(record.kind)) return;
+    if (record.signatures.some((s) => this.adminKeys.has(s.publicKey.toString('latin1')))) return;
+    const reason = this.adminKeys.size === 0 ? 'requires a signature by an admin key, and this writer has none configured (--admin-key)' : undefined;
+    throw new AdminSignatureRequiredError(`${field}.${record.kind}.signatures`, reason);
+  }
+
+  private encode(record: StemeRecord, id: Buffer, traceparent: string): Admitted {
+    return { record, id, payload: encodeLogPayload({ record, appendedAtMs: Date.now(), traceparent }) };
+  }
+}

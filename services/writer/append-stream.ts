@@ -1,0 +1,122 @@
+/**
+ * AppendStream: the high-rate path. Each request is admitted and appended on
+ * its own, so concurrent records share group commits; each result (a receipt
+ * once durable, or an in-stream AppendError) is sent as soon as it is known,
+ * possibly out of order — `sequence` echoes the client's.
+ *
+ * Flow control: a record holds one of APPEND_STREAM_IN_FLIGHT_MAX slots from
+ * the moment it is read until its result has been handed to the call without
+ * exceeding the call's write buffer. With every slot held the handler stops
+ * pulling requests; grpc-js reads the next message only when asked (its
+ * Readable `_read` calls `startRead`), so reading pauses, HTTP/2 flow control
+ * pushes back on the client, and the writer's memory stays bounded however fast
+ * the producer is — and however slowly it reads its results.
+ *
+ * Stream-level failures end the call with a status: the log unwritable
+ * (UNAVAILABLE; nothing more is acknowledged), an undecodable message, the
+ * deadline or cancellation. At shutdown the stream stops reading, finishes what
+ * is in flight and ends with OK.
+ */
+import type { AppendStreamRequest, AppendStreamResponse } from '../../shared/gen/stemedb/v1/writer';
+import type { BidiStreamFn, StreamWriter } from '../../shared/grpc/handlers';
+import { describeError } from '../../shared/grpc/status';
+import { withSpan } from '../../shared/telemetry/tracing';
+import { writeToLog } from './append-handlers';
+import type { WriterDeps } from './deps';
+import { InFlightSlots } from './in-flight-slots';
+import { APPEND_STREAM_IN_FLIGHT_MAX } from './limits';
+import { receiptOf } from './receipts';
+import { isLogUnwritable } from './writer-log';
+
+const METHOD = '/stemedb.v1.WriterService/AppendStream';
+
+export interface AppendStreamOptions {
+  /** @default APPEND_STREAM_IN_FLIGHT_MAX */
+  readonly inFlightMax?: number;
+  /** Told the slot high-water mark when each stream ends (tests, logs). */
+  readonly onStreamEnd?: (stats: { records: number; inFlightMax: number }) => void;
+}
+
+/** Writes responses one after another, so only one writer ever waits for 'drain'. */
+class ResponseQueue {
+  private last: Promise<void> = Promise.resolve();
+  constructor(private readonly out: StreamWriter<AppendStreamResponse>) {}
+  send(message: AppendStreamResponse): Promise<void> {
+    this.last = this.last.then(() => this.out.write(message));
+    return this.last;
+  }
+}
+
+type Next = IteratorResult<AppendStreamRequest> | 'stopped';
+
+function untilAborted(signal: AbortSignal): Promise<'stopped'> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve('stopped');
+    else signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+  });
+}
+
+export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptions = {}): BidiStreamFn<AppendStreamRequest, AppendStreamResponse> {
+  const inFlightMax = options.inFlightMax ?? APPEND_STREAM_IN_FLIGHT_MAX;
+  return async (input, out, ctx) => {
+    const slots = new InFlightSlots(inFlightMax);
+    const responses = new ResponseQueue(out);
+    const failed = new AbortController();
+    const stop = AbortSignal.any([ctx.draining, failed.signal, ctx.signal]);
+    const stopped = untilAborted(stop);
+    let failure: unknown;
+    const fail = (err: unknown): void => {
+      if (failure === undefined) failure = err;
+      failed.abort(err);
+    };
+    const pending = new Set<Promise<void>>();
+    let records = 0;
+
+    const handle = async (request: AppendStreamRequest): Promise<void> => {
+      const sequence = request.sequence;
+      let response: AppendStreamResponse;
+      try {
+        response = await withSpan('writer.append', { rpc: 'AppendStream' }, async (span) => {
+          const admitted = await deps.admission.admit(request.record, 'record');
+          if (stop.aborted && failure !== undefined) throw failure;
+          const at = await writeToLog(deps, () => deps.log.append(admitted.payload));
+          span.setAttributes({ record_kind: admitted.record.kind, offset: at.offset });
+          return { sequence, result: { $case: 'receipt', value: receiptOf(admitted, at.offset, at.nextOffset) } };
+        });
+      } catch (err) {
+        if (isLogUnwritable(err)) return fail(err);
+        const d = describeError(err, { logger: deps.logger, method: METHOD });
+        response = { sequence, result: { $case: 'error', value: { code: d.code, message: d.details, field: d.field ?? '' } } };
+      }
+      try {
+        await responses.send(response);
+      } catch (err) {
+        fail(err); // the call is over (cancelled, deadline): nobody is left to answer
+      }
+    };
+
+    const iterator = input[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        await Promise.race([slots.acquire(), stopped]);
+        if (stop.aborted) break;
+        const next: Next = await Promise.race([iterator.next(), stopped]);
+        if (next === 'stopped' || next.done === true) {
+          slots.release();
+          break;
+        }
+        records += 1;
+        const p = handle(next.value).finally(() => {
+          slots.release();
+          pending.delete(p);
+        });
+        pending.add(p);
+      }
+    } catch (err) {
+      fail(err); // reading failed: an undecodable message, or the call was cancelled
+    }
+    await Promise.all(pending);
+    options.onStreamEnd?.({ records, inFlightMax: slots.inUseMax });
+    if (failure !== undefined) throw failure;
+  };
+}

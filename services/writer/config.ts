@@ -1,0 +1,171 @@
+/**
+ * The writer's configuration: command-line flags, each with an environment
+ * variable equivalent; a flag wins over its variable. Pure (no I/O, no gRPC),
+ * so `stemedb writer` can parse and report usage errors before anything heavy
+ * is loaded.
+ */
+import { parseArgs } from 'node:util';
+import { publicKeyProblem } from '../../shared/domain/public-key';
+import { MAX_CONNECTION_AGE_MS } from '../../shared/grpc/limits';
+import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
+import type { Durability } from '../../shared/wal/group-commit';
+import { QUOTA_BURST_RECORDS_DEFAULT, QUOTA_RECORDS_PER_SEC_DEFAULT, WRITER_LISTEN_DEFAULT } from './limits';
+
+/** Per-agent append quota (a token bucket keyed by the record's first signer). */
+export interface QuotaConfig {
+  /** Records per second per agent; 0 = unlimited. @default QUOTA_RECORDS_PER_SEC_DEFAULT (0) */
+  readonly recordsPerSec: number;
+  /** Bucket size in records. @default twice `recordsPerSec` */
+  readonly burstRecords: number;
+}
+
+export interface WriterConfig {
+  /** The WAL directory (created if missing; locked while the writer runs). */
+  readonly walDir: string;
+  /** `HOST:PORT`; port 0 picks a free port. @default WRITER_LISTEN_DEFAULT */
+  readonly listen: string;
+  /** Raw 32-byte Ed25519 public keys allowed to sign gold standards and epochs. */
+  readonly adminKeys: readonly Buffer[];
+  /** @default 'fsync' */
+  readonly durability: Durability;
+  /** Undefined keeps the logger's own default (info). */
+  readonly logLevel?: LogLevel;
+  /** `null` never closes connections for age. @default MAX_CONNECTION_AGE_MS */
+  readonly maxConnectionAgeMs: number | null;
+  readonly quota: QuotaConfig;
+}
+
+/** A bad flag or environment value; the CLI prints it with the usage hint. */
+export class WriterConfigError extends Error {
+  override readonly name = 'WriterConfigError';
+  constructor(
+    /** The flag or variable, e.g. `--durability` or `STEMEDB_DURABILITY`. */
+    readonly setting: string,
+    readonly reason: string,
+  ) {
+    super(`${setting}: ${reason}`);
+  }
+}
+
+export const WRITER_HELP = `usage: stemedb writer --wal DIR [--listen HOST:PORT] [--admin-key HEX ...]
+                      [--durability fsync|none] [--quota-records-per-sec N]
+                      [--quota-burst N] [--max-connection-age-ms N] [--log-level L]
+
+The one process that writes the log: validates, verifies and appends signed
+records (WriterService Append, AppendBatch, AppendStream) with group-commit
+fsync, and serves Tail and Head, grpc.health.v1 and server reflection.
+Prints {"ready":true,"service":"writer","address":"HOST:PORT"} on stdout when
+it is serving; logs are JSON lines on stderr. SIGTERM/SIGINT drain in-flight
+appends, close the log and exit 0 (forced after 10 s).
+
+options (each flag overrides its environment variable):
+  --wal DIR                    STEMEDB_WAL_DIR        WAL directory (required)
+  --listen HOST:PORT           STEMEDB_LISTEN         default ${WRITER_LISTEN_DEFAULT}; port 0 = any free port
+  --admin-key HEX              STEMEDB_ADMIN_KEYS     admin public key (64 hex); repeat the flag,
+                                                      or comma-separate in the variable. Gold
+                                                      standards and epochs need a signature by one.
+  --durability fsync|none      STEMEDB_DURABILITY     default fsync; none acknowledges before the
+                                                      data is on disk (tests and benchmarks only)
+  --quota-records-per-sec N    STEMEDB_QUOTA_RECORDS_PER_SEC
+                                                      records per second per agent (first signer);
+                                                      default ${QUOTA_RECORDS_PER_SEC_DEFAULT} = unlimited
+  --quota-burst N              STEMEDB_QUOTA_BURST    bucket size in records; default ${QUOTA_BURST_RECORDS_DEFAULT} = 2 x rate
+  --max-connection-age-ms N    STEMEDB_MAX_CONNECTION_AGE_MS
+                                                      close connections after N ms so clients
+                                                      rebalance; default ${MAX_CONNECTION_AGE_MS}, 0 = never
+  --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
+  -h, --help                   show this help
+
+tracing: the standard OTEL_* variables (see shared/telemetry/sdk.ts).`;
+
+const FLAGS = {
+  wal: { type: 'string' },
+  listen: { type: 'string' },
+  'admin-key': { type: 'string', multiple: true },
+  durability: { type: 'string' },
+  'quota-records-per-sec': { type: 'string' },
+  'quota-burst': { type: 'string' },
+  'max-connection-age-ms': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+type Values = { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { multiple: true } ? string[] : string };
+
+/** Flag value if given, else the environment variable (empty counts as unset), with the name to blame. */
+function pick(values: Values, flag: Exclude<keyof Values, 'admin-key'>, env: NodeJS.ProcessEnv, variable: string): { value: string; setting: string } | undefined {
+  const fromFlag = values[flag];
+  if (fromFlag !== undefined) return { value: fromFlag, setting: `--${flag}` };
+  const fromEnv = env[variable];
+  return fromEnv === undefined || fromEnv.trim() === '' ? undefined : { value: fromEnv.trim(), setting: variable };
+}
+
+function nonNegativeInteger(v: { value: string; setting: string } | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v.value) || !Number.isSafeInteger(Number(v.value))) throw new WriterConfigError(v.setting, `must be a non-negative integer (got '${v.value}')`);
+  return Number(v.value);
+}
+
+function listenAddress(v: { value: string; setting: string } | undefined): string {
+  if (v === undefined) return WRITER_LISTEN_DEFAULT;
+  const i = v.value.lastIndexOf(':');
+  const port = Number(v.value.slice(i + 1));
+  if (i <= 0 || v.value.slice(i + 1) === '' || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new WriterConfigError(v.setting, `must be HOST:PORT with a port in 0..65535 (got '${v.value}')`);
+  }
+  return v.value;
+}
+
+function adminKey(hex: string, setting: string): Buffer {
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new WriterConfigError(setting, `an admin key is 64 hex characters (a 32-byte Ed25519 public key); got '${hex}'`);
+  const key = Buffer.from(hex, 'hex');
+  const problem = publicKeyProblem(key);
+  if (problem !== null) throw new WriterConfigError(setting, `admin key ${hex}: ${problem}`);
+  return key;
+}
+
+function adminKeys(values: Values, env: NodeJS.ProcessEnv): Buffer[] {
+  const fromFlags = values['admin-key'];
+  const list = fromFlags ?? (env.STEMEDB_ADMIN_KEYS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const setting = fromFlags === undefined ? 'STEMEDB_ADMIN_KEYS' : '--admin-key';
+  const keys = list.map((hex) => adminKey(hex, setting));
+  // Duplicates are harmless but almost always a copy-paste mistake worth keeping out of logs.
+  return keys.filter((k, i) => keys.findIndex((o) => o.equals(k)) === i);
+}
+
+/** Parse the arguments after `stemedb writer` and the environment; throws WriterConfigError. */
+export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEnv = process.env): WriterConfig {
+  let values: Values;
+  try {
+    ({ values } = parseArgs({ args: [...args], options: FLAGS, strict: true, allowPositionals: false }) as { values: Values });
+  } catch (err) {
+    throw new WriterConfigError('arguments', (err as Error).message);
+  }
+  const wal = pick(values, 'wal', env, 'STEMEDB_WAL_DIR');
+  if (wal === undefined || wal.value === '') throw new WriterConfigError('--wal', 'required (or set STEMEDB_WAL_DIR)');
+
+  const durabilityOpt = pick(values, 'durability', env, 'STEMEDB_DURABILITY');
+  const durability = durabilityOpt?.value ?? 'fsync';
+  if (durability !== 'fsync' && durability !== 'none') throw new WriterConfigError(durabilityOpt!.setting, `must be fsync or none (got '${durability}')`);
+
+  const levelOpt = pick(values, 'log-level', env, 'STEMEDB_LOG_LEVEL');
+  let logLevel: LogLevel | undefined;
+  try {
+    logLevel = parseLevel(levelOpt?.value);
+  } catch (err) {
+    throw new WriterConfigError(levelOpt!.setting, (err as Error).message);
+  }
+
+  const ageMs = nonNegativeInteger(pick(values, 'max-connection-age-ms', env, 'STEMEDB_MAX_CONNECTION_AGE_MS'), MAX_CONNECTION_AGE_MS);
+  const recordsPerSec = nonNegativeInteger(pick(values, 'quota-records-per-sec', env, 'STEMEDB_QUOTA_RECORDS_PER_SEC'), QUOTA_RECORDS_PER_SEC_DEFAULT);
+  const burst = nonNegativeInteger(pick(values, 'quota-burst', env, 'STEMEDB_QUOTA_BURST'), QUOTA_BURST_RECORDS_DEFAULT);
+
+  return {
+    walDir: wal.value,
+    listen: listenAddress(pick(values, 'listen', env, 'STEMEDB_LISTEN')),
+    adminKeys: adminKeys(values, env),
+    durability,
+    ...(logLevel === undefined ? {} : { logLevel }),
+    maxConnectionAgeMs: ageMs === 0 ? null : ageMs,
+    quota: { recordsPerSec, burstRecords: burst === 0 ? 2 * recordsPerSec : burst },
+  };
+}

@@ -1,0 +1,12 @@
+/** What the writer's RPC handlers are composed from. */
+import type { Logger } from '../../shared/telemetry/logger';
+import type { Admission } from './admission';
+import type { WriterLog } from './writer-log';
+
+export interface WriterDeps {
+  readonly log: WriterLog;
+  readonly admission: Admission;
+  readonly logger: Logger;
+  /** Told when an append found the log unwritable (the server then reports NOT_SERVING). */
+  onLogUnwritable(err: unknown): void;
+}

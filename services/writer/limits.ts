@@ -1,0 +1,31 @@
+/**
+ * Every limit and default of the writer service, in one place (units last).
+ * `stemedb writer --help` and docs quote them; tests check each at ±1.
+ */
+
+/** Records in one AppendBatch (the proto's documented 1..1024). */
+export const APPEND_BATCH_RECORDS_MAX = 1024;
+
+/**
+ * Records of one AppendStream that may be between "read from the client" and
+ * "receipt handed to the client" at once. At the bound the handler stops
+ * pulling requests, so grpc-js stops reading the HTTP/2 stream and the
+ * client's flow-control window fills: a fast producer cannot grow the
+ * writer's memory without bound.
+ */
+export const APPEND_STREAM_IN_FLIGHT_MAX = 256;
+
+/** Payload bytes per Tail response when the request says 0. */
+export const TAIL_BATCH_BYTES_DEFAULT = 256 * 1024;
+/** Largest payload bytes per Tail response a client may ask for (a single bigger record is still sent alone). */
+export const TAIL_BATCH_BYTES_MAX = 4 * 1024 * 1024;
+
+/** Per-agent quota: records per second, 0 = unlimited. */
+export const QUOTA_RECORDS_PER_SEC_DEFAULT = 0;
+/** Per-agent quota: bucket size (records an idle agent may send at once); 0 = twice the rate. */
+export const QUOTA_BURST_RECORDS_DEFAULT = 0;
+/** Agents whose buckets are kept; past this the least recently seen is forgotten (it then starts full). */
+export const QUOTA_AGENTS_TRACKED_MAX = 100_000;
+
+/** Address the writer listens on when neither --listen nor STEMEDB_LISTEN is given. */
+export const WRITER_LISTEN_DEFAULT = '127.0.0.1:7070';

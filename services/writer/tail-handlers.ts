@@ -1,0 +1,80 @@
+/**
+ * Tail and Head. Tail streams raw log records from any record boundary and
+ * then follows new appends live: it sleeps on the WAL's head waiters (woken by
+ * each group commit, no polling) and writes each batch through the
+ * backpressure helper, so a slow consumer holds at most one batch plus the
+ * call's bounded buffer, never a growing backlog.
+ */
+import { ValidationError } from '../../shared/domain/errors';
+import type { HeadRequest, HeadResponse, LogRecord, TailRequest, TailResponse } from '../../shared/gen/stemedb/v1/writer';
+import type { ServerStreamFn, UnaryFn } from '../../shared/grpc/handlers';
+import { WalOffsetError, type WalRecord } from '../../shared/wal';
+import type { WriterDeps } from './deps';
+import { TAIL_BATCH_BYTES_DEFAULT, TAIL_BATCH_BYTES_MAX } from './limits';
+import { isLogUnwritable } from './writer-log';
+
+const FROM_OFFSET_FIELD = 'from_offset';
+
+/** A WalOffsetError for the client's `from_offset` (mapped like any WalOffsetError, with the field named). */
+class FromOffsetError extends WalOffsetError {
+  readonly field = FROM_OFFSET_FIELD;
+}
+
+/** The request's offset as a number: INVALID_ARGUMENT when negative or past the largest log offset. */
+export function requestOffset(value: bigint, field: string): number {
+  if (value < 0n) throw new ValidationError(field, `must not be negative (got ${value})`);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ValidationError(field, `is past the largest log offset (got ${value})`);
+  return Number(value);
+}
+
+/** Payload bytes per response for a requested `max_batch_bytes` (0 = the default, capped at the maximum). */
+export function tailBatchBytes(requested: number): number {
+  return requested === 0 ? TAIL_BATCH_BYTES_DEFAULT : Math.min(requested, TAIL_BATCH_BYTES_MAX);
+}
+
+function logRecordOf(r: WalRecord): LogRecord {
+  return { offset: BigInt(r.offset), payload: r.payload, payloadHash: r.hash };
+}
+
+export function tailHandler(deps: WriterDeps): ServerStreamFn<TailRequest, TailResponse> {
+  return async (request, out, ctx) => {
+    const from = requestOffset(request.fromOffset, FROM_OFFSET_FIELD);
+    const bytesMax = tailBatchBytes(request.maxBatchBytes);
+    const stop = AbortSignal.any([ctx.signal, ctx.draining]);
+    const drained = new Promise<false>((resolve) => {
+      if (ctx.draining.aborted) resolve(false);
+      else ctx.draining.addEventListener('abort', () => resolve(false), { once: true });
+    });
+    let cursor = from;
+    let first = true;
+    for (;;) {
+      try {
+        await deps.log.waitFor(cursor + 1, stop);
+      } catch (err) {
+        if (stop.aborted || isLogUnwritable(err)) return; // cancelled, shutting down, or the log closed
+        throw err;
+      }
+      let records: WalRecord[];
+      try {
+        records = await deps.log.readFrom(cursor, bytesMax);
+      } catch (err) {
+        // Only the client's own offset can be off a boundary; later cursors come from the log itself.
+        if (first && err instanceof WalOffsetError) throw new FromOffsetError(err.kind, err.offset, err.firstOffset, err.headOffset);
+        throw err;
+      }
+      first = false;
+      // At shutdown stop waiting on a consumer that does not read; the call then ends with OK.
+      const written = await Promise.race([out.write({ records: records.map(logRecordOf), headOffset: BigInt(deps.log.headOffset) }).then(() => true), drained]);
+      if (!written) return;
+      cursor = records[records.length - 1]!.nextOffset;
+    }
+  };
+}
+
+export function headHandler(deps: WriterDeps): UnaryFn<HeadRequest, HeadResponse> {
+  return () => ({
+    headOffset: BigInt(deps.log.headOffset),
+    firstOffset: BigInt(deps.log.firstOffset),
+    segments: deps.log.segments().map((s) => ({ baseOffset: BigInt(s.baseOffset), endOffset: BigInt(s.endOffset), fileName: s.fileName })),
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * The parts of the WAL the writer's handlers use. `Wal` (shared/wal) is the
+ * real one; tests pass fakes (e.g. a log whose appends never complete, to
+ * check AppendStream's flow control).
+ */
+import type { AppendBatchResult, AppendResult, SegmentInfo, WalRecord } from '../../shared/wal';
+
+export interface WriterLog {
+  append(payload: Uint8Array): Promise<AppendResult>;
+  appendBatch(payloads: readonly Uint8Array[]): Promise<AppendBatchResult>;
+  readFrom(offset: number, bytesMax: number): Promise<WalRecord[]>;
+  waitFor(offset: number, signal?: AbortSignal): Promise<void>;
+  readonly headOffset: number;
+  readonly firstOffset: number;
+  segments(): SegmentInfo[];
+}
+
+/** Whether `err` means the log cannot take writes (then nothing was acknowledged). */
+export function isLogUnwritable(err: unknown): boolean {
+  const name = err instanceof Error ? err.name : '';
+  return name === 'WalUnavailableError' || name === 'WalClosedError';
+}
