@@ -4,10 +4,18 @@ import { keygen } from './keygen';
 import { hash } from './hash';
 import { walCheck } from './wal-check';
 import { walRepair } from './wal-repair';
+import { writer } from './writer';
+import { assert } from './assert';
+import { vote } from './vote';
+import { status } from './status';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
   hash,
   walCheck,
   walRepair,
+  writer,
+  assert,
+  vote,
+  status,
 ];
