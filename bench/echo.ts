@@ -7,6 +7,7 @@
  * `measureClosedLoop` to put their figures beside this ceiling in the same run.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
@@ -112,6 +113,7 @@ export async function measureEcho(address: string, concurrency: number, duration
 
 export async function run(): Promise<string> {
   const results: Record<EchoMode, LoadPoint[]> = { bare: [], stemedb: [] };
+  const loadBefore = round(loadavg()[0]!, 2);
   const servers = { bare: await startEchoServer('bare'), stemedb: await startEchoServer('stemedb') };
   try {
     // Alternate the two servers point by point, so drifting machine load hits both alike.
@@ -121,6 +123,7 @@ export async function run(): Promise<string> {
   } finally {
     await Promise.all([servers.bare.stop(), servers.stemedb.stop()]);
   }
+  const loadAfter = round(loadavg()[0]!, 2);
   const rows = ECHO_CONCURRENCY_LEVELS.map((c, i) => {
     const b = results.bare[i]!;
     const s = results.stemedb[i]!;
@@ -128,7 +131,14 @@ export async function run(): Promise<string> {
   });
   return writeResults(
     'echo',
-    { payload_bytes: ECHO_PAYLOAD_BYTES, duration_ms: ECHO_DURATION_MS, warmup_ms: ECHO_WARMUP_MS, bare: results.bare, stemedb: results.stemedb },
+    {
+      payload_bytes: ECHO_PAYLOAD_BYTES,
+      duration_ms: ECHO_DURATION_MS,
+      warmup_ms: ECHO_WARMUP_MS,
+      load_average_1m: { before: loadBefore, after: loadAfter },
+      bare: results.bare,
+      stemedb: results.stemedb,
+    },
     [
       {
         title: `Unary echo, ${ECHO_PAYLOAD_BYTES} B, loopback, one channel, server in a child process`,
@@ -138,6 +148,7 @@ export async function run(): Promise<string> {
           '"bare" is a plain grpc-js server with our limits: the RPC ceiling of this machine that the writer\'s Append is compared against.',
           '"shared/grpc" is the same handler served through startServer and the unary wrapper (decode guard interceptor, call tracking, deadline watch, status mapping).',
           `Closed loop: each of N workers calls back to back for ${ECHO_DURATION_MS} ms after ${ECHO_WARMUP_MS} ms of warm-up; client and server share the machine's cores.`,
+          `1-minute load average ${loadBefore} before and ${loadAfter} after the run: well above the core count means other work shared the CPUs and the figures are noisy.`,
         ],
       },
     ],
