@@ -109,7 +109,10 @@ export class LmdbStore implements KVStore {
       checkBatch(BACKEND, ops);
       return withSpan('store.batch', batchAttributes(BACKEND, ops), () =>
         this.db.transaction(() => {
-          for (const op of ops) {
+          // B-tree inserts in key order touch each page once (BASELINES.md: ~336k/s
+          // sorted against ~51k/s random). The sort is stable, so the later of two
+          // ops on one key still wins.
+          for (const op of [...ops].sort((x, y) => Buffer.compare(x.key, y.key))) {
             if (op.type === 'put') this.db.putSync(op.key, op.value);
             else this.db.removeSync(op.key);
           }
