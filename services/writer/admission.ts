@@ -1,11 +1,12 @@
 /**
- * What a record must pass before it may be appended, in order: convert and
- * validate (INVALID_ARGUMENT naming the field) → id → verify every signature
+ * What a record must pass before it may be appended, in order: signed at all
+ * (UNAUTHENTICATED) → convert and validate (INVALID_ARGUMENT naming the field) → id → verify every signature
  * on the thread pool (UNAUTHENTICATED) → admin signature for gold standards and
  * epochs (PERMISSION_DENIED) → the first signer's quota (RESOURCE_EXHAUSTED).
  * An admitted record comes out as the log payload the WAL stores.
  */
 import { context, propagation } from '@opentelemetry/api';
+import { SignatureError } from '../../shared/domain/errors';
 import { recordFromProto } from '../../shared/domain/proto-convert';
 import { encodeLogPayload } from '../../shared/domain/log-payload';
 import { verifyRecordAsync } from '../../shared/domain/signing';
@@ -33,6 +34,29 @@ export function activeTraceparent(): string {
   return carrier.traceparent ?? '';
 }
 
+/**
+ * An unsigned record carries no credentials at all: UNAUTHENTICATED (as a bad
+ * signature is), before its fields are looked at. Everything else converts and
+ * validates through the domain layer (INVALID_ARGUMENT naming the field).
+ */
+function convert(message: PbRecord | undefined, field: string): StemeRecord {
+  const kind = message?.kind;
+  if (kind !== undefined) {
+    const unsigned = kind.$case === 'vote' ? kind.value.signature === undefined : kind.value.signatures.length === 0;
+    if (unsigned) throw new SignatureError(`${field}.${PROTO_KIND_NAMES[kind.$case]}.${kind.$case === 'vote' ? 'signature' : 'signatures'}`, 'the record is unsigned');
+  }
+  return recordFromProto(message as PbRecord, field);
+}
+
+/** The proto field name of each oneof case (ts-proto uses camelCase). */
+const PROTO_KIND_NAMES: Readonly<Record<NonNullable<PbRecord['kind']>['$case'], string>> = {
+  assertion: 'assertion',
+  vote: 'vote',
+  epoch: 'epoch',
+  goldStandard: 'gold_standard',
+  trustPack: 'trust_pack',
+};
+
 export class Admission {
   private readonly adminKeys: ReadonlySet<string>;
 
@@ -56,7 +80,7 @@ export class Admission {
    * concurrently, then the quota is taken for all of them at once.
    */
   async admitBatch(messages: readonly (PbRecord | undefined)[], field: string): Promise<Admitted[]> {
-    const records = messages.map((m, i) => recordFromProto(m as PbRecord, `${field}[${i}]`));
+    const records = messages.map((m, i) => convert(m, `${field}[${i}]`));
     const settled = await Promise.allSettled(records.map((r, i) => verifyRecordAsync(r, `${field}[${i}]`)));
     const ids = settled.map((s) => {
       if (s.status === 'rejected') throw s.reason;
@@ -76,7 +100,7 @@ export class Admission {
   }
 
   private async verified(message: PbRecord | undefined, field: string): Promise<{ record: StemeRecord; id: Buffer }> {
-    const record = recordFromProto(message as PbRecord, field);
+    const record = convert(message, field);
     const id = await verifyRecordAsync(record, field);
     this.checkAdmin(record, field);
     return { record, id };
