@@ -1,0 +1,151 @@
+/**
+ * A WalSource over the writer's `Tail` stream (separate pods). Every payload's
+ * BLAKE3 is checked against the hash the writer sent, and every record must
+ * start where the previous one ended. On any disconnect — the writer restarting
+ * or killed, a connection reaching its maximum age, a graceful shutdown ending
+ * the stream — it reconnects with exponential backoff and resumes Tail from the
+ * last delivered record's `nextOffset`: no gaps, no duplicates.
+ *
+ * Flow control: the stream is consumed with `for await`, one record handed to
+ * the caller at a time; while the caller is busy nothing more is read, so
+ * grpc-js and HTTP/2 push back on the writer.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { blake3 } from '../../../shared/domain/hash';
+import { WriterServiceClient, type HeadResponse, type TailResponse } from '../../../shared/gen/stemedb/v1/writer';
+import { callUnary, makeClient } from '../../../shared/grpc/client';
+import { createLogger, type Logger } from '../../../shared/telemetry/logger';
+import { RECORD_HEADER_BYTES } from '../../../shared/wal/limits';
+import type { SourceRecord, WalSource } from '../wal-source';
+
+/** First wait before reconnecting after a failed or ended stream. */
+export const RECONNECT_BACKOFF_MS_MIN = 50;
+/** Longest wait between reconnection attempts. */
+export const RECONNECT_BACKOFF_MS_MAX = 2_000;
+/** Each failed attempt in a row multiplies the wait by this. */
+const RECONNECT_BACKOFF_FACTOR = 2;
+/** Payload bytes per Tail message asked of the writer (0 = the writer's default). */
+export const TAIL_SOURCE_BATCH_BYTES = 0;
+/** Deadline of a Head call. */
+const HEAD_DEADLINE_MS = 10_000;
+
+/** Status codes after which reconnecting cannot help: the request itself is wrong. */
+const FATAL_CODES: ReadonlySet<grpc.status> = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.OUT_OF_RANGE, grpc.status.DATA_LOSS, grpc.status.UNIMPLEMENTED]);
+
+/** A record arrived damaged or out of place; delivering it would corrupt the consumer. */
+export class TailIntegrityError extends Error {
+  override readonly name = 'TailIntegrityError';
+  constructor(
+    readonly address: string,
+    readonly offset: number,
+    readonly reason: string,
+  ) {
+    super(`Tail from writer ${address}: record at offset ${offset}: ${reason}`);
+  }
+}
+
+export interface WriterTailSourceOptions {
+  /** @default RECONNECT_BACKOFF_MS_MIN */
+  readonly backoffMsMin?: number;
+  /** @default RECONNECT_BACKOFF_MS_MAX */
+  readonly backoffMsMax?: number;
+  /** @default createLogger({ component: 'writer-tail-source' }) */
+  readonly logger?: Logger;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function isFatal(err: unknown): boolean {
+  const code = (err as Partial<grpc.ServiceError>).code;
+  return typeof code === 'number' && FATAL_CODES.has(code);
+}
+
+export class WriterTailSource implements WalSource {
+  private readonly client: WriterServiceClient;
+  private readonly logger: Logger;
+  private readonly backoffMsMin: number;
+  private readonly backoffMsMax: number;
+  /** Streams opened so far (1 + reconnections), for tests and logs. */
+  connects = 0;
+
+  constructor(
+    readonly address: string,
+    options: WriterTailSourceOptions = {},
+  ) {
+    this.backoffMsMin = options.backoffMsMin ?? RECONNECT_BACKOFF_MS_MIN;
+    this.backoffMsMax = options.backoffMsMax ?? RECONNECT_BACKOFF_MS_MAX;
+    this.logger = options.logger ?? createLogger({ component: 'writer-tail-source' });
+    // The channel's own reconnect backoff (grpc-js default: 1 s growing to 120 s) would
+    // outlast ours after a writer restart; keep it within the same bounds.
+    this.client = makeClient(WriterServiceClient, address, {
+      channelOptions: { 'grpc.initial_reconnect_backoff_ms': this.backoffMsMin, 'grpc.max_reconnect_backoff_ms': this.backoffMsMax },
+    });
+  }
+
+  describe(): string {
+    return `writer ${this.address}`;
+  }
+
+  async head(signal?: AbortSignal): Promise<number> {
+    const res: HeadResponse = await callUnary(this.client.head.bind(this.client), {}, { deadlineMs: HEAD_DEADLINE_MS, ...(signal === undefined ? {} : { signal }) });
+    return Number(res.headOffset);
+  }
+
+  async *records(fromOffset: number, signal: AbortSignal): AsyncGenerator<SourceRecord, void, undefined> {
+    let cursor = fromOffset;
+    let backoffMs = this.backoffMsMin;
+    while (!signal.aborted) {
+      this.connects += 1;
+      const call = this.client.tail({ fromOffset: BigInt(cursor), maxBatchBytes: TAIL_SOURCE_BATCH_BYTES });
+      const onAbort = (): void => call.cancel();
+      signal.addEventListener('abort', onAbort, { once: true });
+      let reason: unknown;
+      try {
+        for await (const message of call as AsyncIterable<TailResponse>) {
+          for (const r of message.records) {
+            const record = this.check(r.offset, r.payload, r.payloadHash, cursor);
+            yield record;
+            cursor = record.nextOffset;
+            backoffMs = this.backoffMsMin; // progress: the next outage starts from the shortest wait
+          }
+        }
+        reason = 'the stream ended (writer shutting down or connection aged out)';
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof TailIntegrityError || isFatal(err)) throw err;
+        reason = err;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        call.cancel();
+      }
+      if (signal.aborted) return;
+      this.logger.warn('tail interrupted; reconnecting', { writer: this.address, resume_offset: cursor, backoff_ms: backoffMs, reason: reason instanceof Error ? reason.message : String(reason) });
+      await pause(backoffMs, signal);
+      backoffMs = Math.min(this.backoffMsMax, backoffMs * RECONNECT_BACKOFF_FACTOR);
+    }
+  }
+
+  /** A delivered record, after checking its place in the log and its BLAKE3. */
+  private check(offsetWire: bigint, payload: Buffer, hash: Buffer, expected: number): SourceRecord {
+    const offset = Number(offsetWire);
+    if (offset !== expected) throw new TailIntegrityError(this.address, offset, `expected the record at ${expected} (a gap or a repeat)`);
+    if (!blake3(payload).equals(hash)) throw new TailIntegrityError(this.address, offset, 'payload does not match its BLAKE3');
+    return { offset, payload, hash, nextOffset: offset + RECORD_HEADER_BYTES + payload.length };
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}

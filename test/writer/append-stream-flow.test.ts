@@ -1,0 +1,123 @@
+/**
+ * AppendStream flow control, in process against a log whose appends complete
+ * only when the test says so: the writer reads at most
+ * APPEND_STREAM_IN_FLIGHT_MAX records ahead of their acknowledgements, however
+ * many the client has sent, and picks up exactly one more per freed slot.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { WriterServiceClient, type AppendStreamResponse } from '../../shared/gen/stemedb/v1/writer';
+import { callUnary, makeClient } from '../../shared/grpc/client';
+import { startServer, type RunningServer } from '../../shared/grpc/server';
+import { createLogger } from '../../shared/telemetry/logger';
+import type { AppendBatchResult, AppendResult } from '../../shared/wal';
+import { Admission } from '../../services/writer/admission';
+import { APPEND_STREAM_IN_FLIGHT_MAX } from '../../services/writer/limits';
+import { AgentQuota } from '../../services/writer/quota';
+import { writerService } from '../../services/writer/service';
+import type { WriterLog } from '../../services/writer/writer-log';
+import { setLogLevel } from '../../shared/telemetry/logger';
+import { waitFor } from '../helpers/wait';
+import { pb, signedAssertion } from './writer-fixtures';
+
+/** A log that holds every append until `release` is called. */
+class HeldLog implements WriterLog {
+  readonly held: Array<(r: AppendResult) => void> = [];
+  started = 0;
+  private next = 0;
+  headOffset = 0;
+  firstOffset = 0;
+  append(payload: Uint8Array): Promise<AppendResult> {
+    this.started += 1;
+    return new Promise((resolve) => {
+      this.held.push(() => {
+        const offset = this.next;
+        this.next += 40 + payload.length;
+        this.headOffset = this.next;
+        resolve({ offset, nextOffset: this.next });
+      });
+    });
+  }
+  release(n: number): void {
+    for (const done of this.held.splice(0, n)) done({ offset: 0, nextOffset: 0 });
+  }
+  appendBatch(): Promise<AppendBatchResult> {
+    throw new Error('not used');
+  }
+  readFrom(): Promise<never[]> {
+    return Promise.resolve([]);
+  }
+  waitFor(): Promise<void> {
+    return new Promise(() => undefined);
+  }
+  segments(): [] {
+    return [];
+  }
+}
+
+setLogLevel('warn');
+
+describe('AppendStream flow control', () => {
+  let server: RunningServer;
+  let log: HeldLog;
+  let c: WriterServiceClient;
+
+  beforeEach(async () => {
+    log = new HeldLog();
+    const logger = createLogger({ test: 'flow' });
+    const deps = { log, admission: new Admission([], new AgentQuota({ recordsPerSec: 0, burstRecords: 0 })), logger, onLogUnwritable: () => undefined };
+    server = await startServer({ address: '127.0.0.1:0', services: [writerService(deps)], logger, maxConnectionAgeMs: null });
+    c = makeClient(WriterServiceClient, server.address);
+  });
+  afterEach(async () => {
+    c.close();
+    await server.shutdown(1_000);
+  });
+
+  it(`reads at most APPEND_STREAM_IN_FLIGHT_MAX (${APPEND_STREAM_IN_FLIGHT_MAX}) records ahead of their receipts, then one more per receipt`, async () => {
+    const extra = 200;
+    const total = APPEND_STREAM_IN_FLIGHT_MAX + extra;
+    const records = Array.from({ length: total }, (_, i) => pb(signedAssertion(`flow-${i}`)));
+    const call = c.appendStream();
+    const results: AppendStreamResponse[] = [];
+    call.on('data', (m: AppendStreamResponse) => results.push(m));
+    const ended = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+    call.on('error', () => undefined);
+    records.forEach((record, i) => call.write({ sequence: BigInt(i), record }));
+
+    await waitFor(() => (log.started === APPEND_STREAM_IN_FLIGHT_MAX ? true : undefined), 'the in-flight bound to fill');
+    // A unary round trip on the same connection: the records sent before it have reached the server.
+    await callUnary(c.head.bind(c), {});
+    expect(log.started).toBe(APPEND_STREAM_IN_FLIGHT_MAX);
+
+    log.release(1);
+    await waitFor(() => (results.length === 1 ? true : undefined), 'the first receipt');
+    await waitFor(() => (log.started === APPEND_STREAM_IN_FLIGHT_MAX + 1 ? true : undefined), 'one more record to be read');
+    await callUnary(c.head.bind(c), {});
+    expect(log.started).toBe(APPEND_STREAM_IN_FLIGHT_MAX + 1);
+    expect(log.held).toHaveLength(APPEND_STREAM_IN_FLIGHT_MAX);
+
+    // Release as they come: every record is acknowledged exactly once.
+    const pump = setInterval(() => log.release(log.held.length), 1);
+    await waitFor(() => (results.length === total ? true : undefined), 'every receipt');
+    clearInterval(pump);
+    call.end();
+    expect((await ended).code).toBe(0);
+    expect(new Set(results.map((r) => Number(r.sequence))).size).toBe(total);
+    expect(results.every((r) => r.result?.$case === 'receipt')).toBe(true);
+  });
+
+  it('ends the stream with OK at shutdown after the in-flight records are acknowledged', async () => {
+    const call = c.appendStream();
+    const results: AppendStreamResponse[] = [];
+    call.on('data', (m: AppendStreamResponse) => results.push(m));
+    const ended = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+    call.on('error', () => undefined);
+    for (let i = 0; i < 3; i++) call.write({ sequence: BigInt(i), record: pb(signedAssertion(`drain-${i}`)) });
+    await waitFor(() => (log.started === 3 ? true : undefined), 'three appends in flight');
+    const stopping = server.shutdown(5_000);
+    log.release(3);
+    expect((await ended).code).toBe(0);
+    expect(results).toHaveLength(3);
+    expect((await stopping).forced).toBe(false);
+  });
+});
