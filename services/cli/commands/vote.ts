@@ -15,7 +15,8 @@ options:
   --writer HOST:PORT  the writer's address (required)
   --key FILE          key file from 'stemedb keygen' (required)
   --assertion HEX     id of the assertion voted on, 64 hex (required)
-  --value V           -1..1 (required): 1 agrees, -1 disagrees
+  --value V           -1..1 (required): 1 agrees, -1 disagrees; write a negative
+                      value as --value=-0.5 (else it reads as an option)
   --json              print {"id","offset","next_offset","kind"} as JSON
   -h, --help          show this help
 
