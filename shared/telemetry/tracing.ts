@@ -1,10 +1,20 @@
 /**
  * Span helpers over `@opentelemetry/api`. Without a registered SDK these are
  * no-ops costing a function call, so libraries use them unconditionally.
+ *
+ * `STEMEDB_TELEMETRY=off` (read once at load) bypasses the OpenTelemetry API
+ * altogether: the helpers call `fn` directly with a non-recording span. It exists
+ * so `make bench` can measure what the no-op API path costs against no telemetry
+ * at all.
  */
-import { trace, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { trace, SpanStatusCode, INVALID_SPAN_CONTEXT, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 
 export const TRACER_NAME = 'stemedb';
+
+/** True when telemetry is compiled out for this process (`STEMEDB_TELEMETRY=off`). */
+export const TELEMETRY_OFF = (process.env.STEMEDB_TELEMETRY ?? '').toLowerCase() === 'off';
+
+const NON_RECORDING: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 export function tracer(): Tracer {
   return trace.getTracer(TRACER_NAME);
@@ -12,6 +22,7 @@ export function tracer(): Tracer {
 
 /** Run `fn` inside an active span; records an exception and ERROR status on throw. */
 export async function withSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  if (TELEMETRY_OFF) return fn(NON_RECORDING);
   return tracer().startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn(span);
@@ -26,6 +37,7 @@ export async function withSpan<T>(name: string, attributes: Attributes, fn: (spa
 
 /** Synchronous variant of `withSpan`. */
 export function withSpanSync<T>(name: string, attributes: Attributes, fn: (span: Span) => T): T {
+  if (TELEMETRY_OFF) return fn(NON_RECORDING);
   return tracer().startActiveSpan(name, { attributes }, (span) => {
     try {
       return fn(span);
