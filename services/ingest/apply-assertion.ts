@@ -1,0 +1,102 @@
+/**
+ * An assertion record: a new id lands in H and the S, SP and SRC indexes,
+ * adopts the votes that waited for it, and settles supersession both ways (as
+ * a child of its parent, as the parent of children that came first); a known
+ * id with new signers is a co-signature, merged into the signer set. Either
+ * way each new signer is judged against the pair's gold standards.
+ */
+import type { Assertion } from '../../shared/domain/types';
+import { signersOf, withCoSigners, type SignerAt } from '../../shared/graph/stored-record';
+import { currentVote, netVote } from '../../shared/graph/vote-history';
+import { writeOps } from '../../shared/graph/write-ops';
+import { keys } from '../../shared/storage/keys';
+import { decodeVoteHistory } from '../../shared/graph/vote-history';
+import type { GraphBatch } from './graph-batch';
+import { CandidateState } from './pair-model';
+import { judge } from './trust-judge';
+
+export async function applyAssertion(batch: GraphBatch, a: Assertion, id: Buffer, offset: number): Promise<void> {
+  const pair = await batch.pair(a.subject, a.predicate);
+  const known = pair.candidates.get(id.toString('hex'));
+  if (known !== undefined) return coSign(batch, known, a, offset);
+  const c = new CandidateState(id, id.toString('hex'), { record: a, offset, coSigners: [], supersededAtOffset: null }, pair);
+  batch.register(c);
+  batch.state.write(writeOps.assertion(id, c.stored));
+  batch.state.writeAll(writeOps.assertionIndexes(id, a, offset));
+  batch.touch(pair);
+  await adoptPendingVotes(batch, c);
+  if (a.parentHash !== null) {
+    batch.addChild(a.parentHash, id, offset);
+    const parent = await batch.candidate(a.parentHash);
+    if (parent !== undefined) supersedeIfShared(batch, parent, c, offset);
+  }
+  // Children that arrived before this parent: no edge of theirs can exist yet.
+  for (const child of await batch.childrenOf(id)) supersedeIfShared(batch, c, child, offset);
+  await judgeSigners(batch, c, signersOf(c.stored));
+}
+
+async function coSign(batch: GraphBatch, c: CandidateState, a: Assertion, offset: number): Promise<void> {
+  const merged = withCoSigners(c.stored, a, offset);
+  if (merged === null) return; // a re-delivery: nobody new signed
+  c.stored = merged.stored;
+  c.changed();
+  batch.state.write(writeOps.assertion(c.id, c.stored));
+  batch.touch(c.pair);
+  // A new signer may be what a supersession edge was waiting for, in either direction.
+  if (a.parentHash !== null) {
+    const parent = await batch.candidate(a.parentHash);
+    if (parent !== undefined && !(await edgeExists(batch, parent, c))) supersedeIfShared(batch, parent, c, offset);
+  }
+  for (const child of await batch.childrenOf(c.id)) {
+    if (!(await edgeExists(batch, c, child))) supersedeIfShared(batch, c, child, offset);
+  }
+  await judgeSigners(batch, c, merged.added);
+}
+
+async function edgeExists(batch: GraphBatch, parent: CandidateState, child: CandidateState): Promise<boolean> {
+  return (await batch.state.get(keys.superseded(parent.id, child.id))) !== undefined;
+}
+
+/** DESIGN §2: a child supersedes its parent only when at least one of the parent's signers signs the child. */
+function supersedeIfShared(batch: GraphBatch, parent: CandidateState, child: CandidateState, offset: number): void {
+  const childSigners = new Set(signersOf(child.stored).map((s) => s.publicKey.toString('hex')));
+  if (!signersOf(parent.stored).some((s) => childSigners.has(s.publicKey.toString('hex')))) return;
+  batch.state.write(writeOps.superseded(parent.id, child.id, offset));
+  if (parent.stored.supersededAtOffset !== null) return; // already superseded earlier: the first edge counts
+  parent.stored = { ...parent.stored, supersededAtOffset: offset };
+  parent.changed();
+  batch.state.write(writeOps.assertion(parent.id, parent.stored));
+  batch.touch(parent.pair);
+}
+
+/** Moves votes cast before the assertion arrived from PENDING to V. */
+async function adoptPendingVotes(batch: GraphBatch, c: CandidateState): Promise<void> {
+  const voters = await batch.pendingVotersOf(c.id);
+  if (voters.length === 0) return;
+  for (const voter of voters) {
+    const votes = decodeVoteHistory((await batch.state.get(keys.pendingVote(c.id, voter)))!, 'PENDING');
+    batch.state.write(writeOps.votes(c.id, voter, votes));
+    batch.state.write(writeOps.clearPending(c.id, voter));
+    c.voters.set(voter.toString('hex'), { voter, votes });
+  }
+  batch.pendingIds.delete(c.idHex);
+  c.changed();
+  writeVoteTotals(batch, c);
+}
+
+/** VC and VW from the candidate's current votes. */
+export function writeVoteTotals(batch: GraphBatch, c: CandidateState): void {
+  const current: { voter: Buffer; value: number }[] = [];
+  for (const v of c.voters.values()) {
+    const cur = currentVote(v.votes);
+    if (cur !== undefined) current.push({ voter: v.voter, value: cur.value });
+  }
+  batch.state.writeAll(writeOps.voteTotals(c.id, current.length, netVote(current)));
+}
+
+/** Each new signer against each gold standard of the pair, golds in log order. */
+async function judgeSigners(batch: GraphBatch, c: CandidateState, signers: readonly SignerAt[]): Promise<void> {
+  for (const signer of signers) {
+    for (const gold of c.pair.golds) await judge(batch, signer.publicKey, c.stored.record.object, gold.stored.record.object, signer.offset);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * A vote record. Every vote is kept (V holds an agent's votes on an assertion
+ * in log order) and the agent's current one is its latest (castAtMs, then
+ * offset), so a re-vote replaces the earlier one and VC/VW count each agent
+ * once. A vote on an assertion the log has not carried yet waits in PENDING
+ * and counts once the assertion arrives.
+ */
+import type { Vote } from '../../shared/domain/types';
+import { currentVote, decodeVoteHistory, isLaterVote, type VoteAt } from '../../shared/graph/vote-history';
+import { writeOps } from '../../shared/graph/write-ops';
+import { keys } from '../../shared/storage/keys';
+import { writeVoteTotals } from './apply-assertion';
+import type { GraphBatch } from './graph-batch';
+
+export async function applyVote(batch: GraphBatch, v: Vote, offset: number): Promise<void> {
+  const vote: VoteAt = { value: v.value, castAtMs: v.castAtMs, offset };
+  const c = await batch.candidate(v.assertionId);
+  if (c === undefined) {
+    const raw = await batch.state.get(keys.pendingVote(v.assertionId, v.voter));
+    const earlier = raw === undefined ? [] : decodeVoteHistory(raw, 'PENDING');
+    batch.state.write(writeOps.pendingVotes(v.assertionId, v.voter, [...earlier, vote]));
+    batch.addPending(v.assertionId, v.voter);
+    return;
+  }
+  const hex = v.voter.toString('hex');
+  const state = c.voters.get(hex) ?? { voter: v.voter, votes: [] };
+  const before = currentVote(state.votes);
+  state.votes = [...state.votes, vote];
+  c.voters.set(hex, state);
+  batch.state.write(writeOps.votes(v.assertionId, v.voter, state.votes));
+  if (before !== undefined && !isLaterVote(vote, before)) return; // an older vote arriving late: history only
+  c.changed();
+  writeVoteTotals(batch, c);
+  batch.touch(c.pair);
+}

@@ -1,0 +1,231 @@
+/**
+ * Applies the records of one ingest batch to the graph model, in log order,
+ * on a BatchState overlay: later records see earlier ones' writes. After each
+ * record it re-resolves the pairs that record touched, so an escalation is
+ * recorded at the offset of the record that made its pair contested — the
+ * same entries whatever the batch boundaries. `finish()` adds the final MV of
+ * every re-resolved pair and returns the batch's ops.
+ */
+import type { Assertion, GoldStandard, LogEntry, StemeRecord } from '../../shared/domain/types';
+import { GRAPH_META, MATERIALIZED_LENS } from '../../shared/graph/meta';
+import { decodeU64 } from '../../shared/graph/scalars';
+import { decodeStoredRecord } from '../../shared/graph/stored-record';
+import { decodeVoteHistory } from '../../shared/graph/vote-history';
+import { writeOps } from '../../shared/graph/write-ops';
+import { resolve } from '../../shared/lens/index';
+import { decodeResolution } from '../../shared/lens/materialized';
+import { keys, parseKey, prefixes, type StoreKey } from '../../shared/storage/keys';
+import type { BatchOp, KVStore } from '../../shared/storage/kv-store';
+import type { Logger } from '../../shared/telemetry/logger';
+import { applyAssertion } from './apply-assertion';
+import { applyEpoch, applyGoldStandard, applyTrustPack } from './apply-signed';
+import { applyVote } from './apply-vote';
+import { BatchState } from './batch-state';
+import { CandidateState, PairModel, pairKey } from './pair-model';
+
+/** A verified record of the batch. */
+export interface BatchRecord {
+  readonly entry: LogEntry;
+  readonly id: Buffer;
+  readonly offset: number;
+}
+
+export class GraphBatch {
+  readonly state: BatchState;
+  private readonly pairLoads = new Map<string, Promise<PairModel>>();
+  private readonly pairs: PairModel[] = [];
+  private readonly byId = new Map<string, CandidateState>();
+  private readonly childrenAdded = new Map<string, Buffer[]>();
+  private readonly pendingAdded = new Map<string, Map<string, Buffer>>();
+  private readonly touched = new Set<PairModel>();
+
+  constructor(
+    store: KVStore,
+    /** Ids (hex) of assertions that have PENDING votes; kept across batches by the Ingestor and updated here. */
+    readonly pendingIds: Set<string>,
+    readonly logger: Logger,
+  ) {
+    this.state = new BatchState(store);
+  }
+
+  /** Reads, in bulk, what the records will need: assertion bodies, pending votes, and the pairs they touch. */
+  async prefetch(records: readonly BatchRecord[]): Promise<void> {
+    const wanted: Buffer[] = [];
+    for (const { entry, id } of records) {
+      const r = entry.record;
+      if (r.kind === 'assertion') {
+        wanted.push(keys.assertion(id));
+        if (r.parentHash !== null) wanted.push(keys.assertion(r.parentHash));
+      } else if (r.kind === 'vote') {
+        wanted.push(keys.assertion(r.assertionId), keys.pendingVote(r.assertionId, r.voter));
+      }
+    }
+    await this.state.prefetch(wanted);
+    const pairs = new Map<string, [string, string]>();
+    const addPair = (s: string, p: string): void => void pairs.set(pairKey(s, p), [s, p]);
+    for (const { entry } of records) {
+      const r = entry.record;
+      if (r.kind === 'assertion') addPair(r.subject, r.predicate);
+      const other = r.kind === 'vote' ? r.assertionId : r.kind === 'assertion' ? r.parentHash : null;
+      if (other === null) continue;
+      const raw = await this.state.get(keys.assertion(other));
+      if (raw === undefined) continue;
+      const a = decodeStoredRecord<Assertion>(raw, 'H').record;
+      addPair(a.subject, a.predicate);
+    }
+    await Promise.all([...pairs.values()].map(([s, p]) => this.pair(s, p)));
+  }
+
+  /** The pair's model, loaded from the store on first use in this batch. */
+  pair(subject: string, predicate: string): Promise<PairModel> {
+    const key = pairKey(subject, predicate);
+    let load = this.pairLoads.get(key);
+    if (load === undefined) {
+      load = this.loadPair(subject, predicate);
+      this.pairLoads.set(key, load);
+    }
+    return load;
+  }
+
+  /** A known assertion (loading its pair), or undefined when the log has not carried it yet. */
+  async candidate(id: Buffer): Promise<CandidateState | undefined> {
+    const hex = id.toString('hex');
+    const known = this.byId.get(hex);
+    if (known !== undefined) return known;
+    const raw = await this.state.get(keys.assertion(id));
+    if (raw === undefined) return undefined;
+    const a = decodeStoredRecord<Assertion>(raw, 'H').record;
+    await this.pair(a.subject, a.predicate);
+    return this.byId.get(hex);
+  }
+
+  /** Adds a new assertion to its (loaded) pair. */
+  register(c: CandidateState): void {
+    this.byId.set(c.idHex, c);
+    c.pair.add(c);
+  }
+
+  /** The record being applied may change this pair's resolution. */
+  touch(pair: PairModel): void {
+    this.touched.add(pair);
+  }
+
+  /** CHILD: a new assertion names `parentId`. */
+  addChild(parentId: Buffer, childId: Buffer, offset: number): void {
+    this.state.write(writeOps.child(parentId, childId, offset));
+    const hex = parentId.toString('hex');
+    const list = this.childrenAdded.get(hex) ?? [];
+    list.push(childId);
+    this.childrenAdded.set(hex, list);
+  }
+
+  /** Every known assertion that names `parentId` as its parent. */
+  async childrenOf(parentId: Buffer): Promise<CandidateState[]> {
+    const ids = (await this.state.scanStore(prefixes.children(parentId))).map(([k]) => (parseKey(k) as Extract<StoreKey, { kind: 'childAssertion' }>).childId);
+    ids.push(...(this.childrenAdded.get(parentId.toString('hex')) ?? []));
+    const out: CandidateState[] = [];
+    for (const id of ids) {
+      const c = await this.candidate(id);
+      if (c !== undefined) out.push(c);
+    }
+    return out;
+  }
+
+  /** PENDING: `voter` voted on the unknown assertion `assertionId`. */
+  addPending(assertionId: Buffer, voter: Buffer): void {
+    const hex = assertionId.toString('hex');
+    this.pendingIds.add(hex);
+    const voters = this.pendingAdded.get(hex) ?? new Map<string, Buffer>();
+    voters.set(voter.toString('hex'), voter);
+    this.pendingAdded.set(hex, voters);
+  }
+
+  /** The voters with PENDING votes on `assertionId` (store and this batch), by voter. */
+  async pendingVotersOf(assertionId: Buffer): Promise<Buffer[]> {
+    const hex = assertionId.toString('hex');
+    if (!this.pendingIds.has(hex)) return [];
+    const voters = new Map<string, Buffer>(this.pendingAdded.get(hex) ?? []);
+    for (const [k] of await this.state.scanStore(prefixes.pendingVotes(assertionId))) {
+      const voter = (parseKey(k) as Extract<StoreKey, { kind: 'pendingVote' }>).voter;
+      voters.set(voter.toString('hex'), voter);
+    }
+    return [...voters.values()].sort(Buffer.compare);
+  }
+
+  /** Applies one verified record, then re-resolves the pairs it touched. */
+  async apply(record: StemeRecord, id: Buffer, offset: number): Promise<void> {
+    switch (record.kind) {
+      case 'assertion':
+        await applyAssertion(this, record, id, offset);
+        break;
+      case 'vote':
+        await applyVote(this, record, offset);
+        break;
+      case 'gold_standard':
+        await applyGoldStandard(this, record, id, offset);
+        break;
+      case 'trust_pack':
+        await applyTrustPack(this, record, id, offset);
+        break;
+      case 'epoch':
+        await applyEpoch(this, record, id, offset);
+        break;
+    }
+    this.resolveTouched(offset);
+  }
+
+  /**
+   * Escalation rule (shared/lens isEscalation): a pair escalates when its new
+   * resolution is contested and the previous one was not.
+   */
+  private resolveTouched(offset: number): void {
+    for (const pair of this.touched) {
+      const r = resolve(MATERIALIZED_LENS, pair.subject, pair.predicate, pair.lensCandidates(), { explain: false });
+      if (r.contested && !pair.contested) this.state.writeAll(writeOps.escalation(r, offset));
+      pair.contested = r.contested;
+      pair.resolution = r;
+    }
+    this.touched.clear();
+  }
+
+  /** Every op of the batch: the records' writes, each re-resolved pair's MV, and the counters. */
+  finish(counters: { applied: number; rejected: number }): BatchOp[] {
+    for (const pair of this.pairs) if (pair.resolution !== undefined) this.state.write(writeOps.materialized(pair.resolution));
+    this.state.write(writeOps.counter(GRAPH_META.applied, counters.applied));
+    this.state.write(writeOps.counter(GRAPH_META.rejected, counters.rejected));
+    return this.state.ops();
+  }
+
+  private async loadPair(subject: string, predicate: string): Promise<PairModel> {
+    const [sp, gs, mv] = await Promise.all([
+      this.state.scanStore(prefixes.subjectPredicate(subject, predicate)),
+      this.state.scanStore(prefixes.goldStandards(subject, predicate)),
+      this.state.get(keys.view(subject, predicate, MATERIALIZED_LENS)),
+    ]);
+    const model = new PairModel(subject, predicate, mv === undefined ? false : decodeResolution(mv).contested);
+    const ids = sp.map(([k]) => (parseKey(k) as Extract<StoreKey, { kind: 'subjectPredicate' }>).assertionId);
+    await this.state.prefetch(ids.flatMap((id) => [keys.assertion(id), keys.voteCount(id)]));
+    const states = await Promise.all(ids.map((id) => this.loadCandidate(id, model)));
+    for (const c of states) {
+      model.candidates.set(c.idHex, c);
+      this.byId.set(c.idHex, c);
+    }
+    for (const [k, v] of gs) model.golds.push({ id: (parseKey(k) as Extract<StoreKey, { kind: 'goldStandard' }>).id, stored: decodeStoredRecord<GoldStandard>(v, 'GS') });
+    model.golds.sort((a, b) => a.stored.offset - b.stored.offset || Buffer.compare(a.id, b.id));
+    this.pairs.push(model);
+    return model;
+  }
+
+  private async loadCandidate(id: Buffer, model: PairModel): Promise<CandidateState> {
+    const raw = await this.state.get(keys.assertion(id));
+    if (raw === undefined) throw new Error(`SP names assertion ${id.toString('hex')} but H does not hold it`);
+    const c = new CandidateState(id, id.toString('hex'), decodeStoredRecord<Assertion>(raw, 'H'), model);
+    const count = await this.state.get(keys.voteCount(id));
+    if (count === undefined || decodeU64(count, 'VC') === 0) return c;
+    for (const [k] of await this.state.scanStore(prefixes.votes(id))) {
+      const voter = (parseKey(k) as Extract<StoreKey, { kind: 'vote' }>).voter;
+      c.voters.set(voter.toString('hex'), { voter, votes: decodeVoteHistory((await this.state.get(k))!) });
+    }
+    return c;
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The ingest worker: reads the log from a WalSource, starting at the store's
+ * cursor, checks every record again (decode, id, signatures), applies records
+ * in batches to the graph model and commits each batch with ONE
+ * HybridStore.applyBatch(ops, nextOffsetOfLastRecord): each backend commits
+ * its data with its own cursor, and the redo intent covers a crash between the
+ * two, so a record is applied exactly once however often ingest is killed.
+ *
+ * A record that fails its checks is skipped, counted (META records_rejected,
+ * in the same batch) and logged with its offset: log content never stops the
+ * worker. Batch boundaries never change the result (docs/STORAGE.md).
+ */
+import { SpanStatusCode, type Link } from '@opentelemetry/api';
+import { GRAPH_META } from '../../shared/graph/meta';
+import { decodeU64 } from '../../shared/graph/scalars';
+import type { HybridStore } from '../../shared/storage/hybrid-store';
+import { keys, parseKey, prefixes, type StoreKey } from '../../shared/storage/keys';
+import { createLogger, type Logger } from '../../shared/telemetry/logger';
+import { tracer } from '../../shared/telemetry/tracing';
+import { batchRecords } from './batcher';
+import { checkRecord, type CheckedRecord } from './check-record';
+import { IngestGapError, IngestOptionError } from './errors';
+import { GraphBatch, type BatchRecord } from './graph-batch';
+import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX } from './limits';
+import { INGEST_SPAN_LINKS_MAX, linkOf } from './trace-links';
+import type { SourceRecord, WalSource } from './wal-source';
+
+export interface IngestorOptions {
+  /** Most records per batch, 1..INGEST_BATCH_RECORDS_MAX. @default INGEST_BATCH_RECORDS_MAX */
+  readonly batchRecordsMax?: number;
+  /** Payload bytes that close a batch, 1..INGEST_BATCH_BYTES_MAX. @default INGEST_BATCH_BYTES_MAX */
+  readonly batchBytesMax?: number;
+  /** Wait for more records after a batch's first, 0..INGEST_BATCH_DELAY_MS_MAX. @default INGEST_BATCH_DELAY_MS */
+  readonly batchDelayMs?: number;
+  /** @default createLogger({ component: 'ingest' }) */
+  readonly logger?: Logger;
+  /** Called after each committed batch (progress, read-your-writes waiters, Watch). @default none */
+  readonly onBatch?: (info: BatchInfo) => void;
+}
+
+/** What one committed batch did. */
+export interface BatchInfo {
+  readonly fromOffset: number;
+  readonly appliedThrough: number;
+  readonly records: number;
+  readonly rejected: number;
+  readonly payloadBytes: number;
+}
+
+export interface IngestCounters {
+  /** Records applied since the store was created. */
+  readonly applied: number;
+  /** Records skipped (failed decode or verification) since the store was created. */
+  readonly rejected: number;
+}
+
+function checkRange(option: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw new IngestOptionError(option, `must be an integer ${min}..${max}, got ${value}`);
+  return value;
+}
+
+export class Ingestor {
+  private applied: number;
+  private counts: { applied: number; rejected: number };
+  private running = false;
+  private readonly limits: { recordsMax: number; bytesMax: number; delayMs: number };
+  private readonly logger: Logger;
+
+  private constructor(
+    private readonly store: HybridStore,
+    private readonly source: WalSource,
+    private readonly options: IngestorOptions,
+    appliedOffset: number,
+    counters: IngestCounters,
+    /** Hex ids of assertions with PENDING votes: saves a RocksDB scan per new assertion. */
+    private readonly pendingIds: Set<string>,
+  ) {
+    this.applied = appliedOffset;
+    this.counts = { ...counters };
+    this.logger = options.logger ?? createLogger({ component: 'ingest' });
+    this.limits = {
+      recordsMax: checkRange('batchRecordsMax', options.batchRecordsMax ?? INGEST_BATCH_RECORDS_MAX, 1, INGEST_BATCH_RECORDS_MAX),
+      bytesMax: checkRange('batchBytesMax', options.batchBytesMax ?? INGEST_BATCH_BYTES_MAX, 1, INGEST_BATCH_BYTES_MAX),
+      delayMs: checkRange('batchDelayMs', options.batchDelayMs ?? INGEST_BATCH_DELAY_MS, 0, INGEST_BATCH_DELAY_MS_MAX),
+    };
+  }
+
+  /** An ingestor over an open store, resuming at the store's cursor. */
+  static async open(store: HybridStore, source: WalSource, options: IngestorOptions = {}): Promise<Ingestor> {
+    const { rocks, lmdb } = store.cursors();
+    if (rocks !== lmdb) {
+      (options.logger ?? createLogger({ component: 'ingest' })).warn('store backends disagree on their cursors; resuming from the lower one', { rocks_cursor: rocks, lmdb_cursor: lmdb });
+    }
+    const [applied, rejected] = await store.getMany([keys.meta(GRAPH_META.applied), keys.meta(GRAPH_META.rejected)]);
+    const pendingIds = new Set<string>();
+    for await (const [key] of store.scanPrefix(prefixes.kind('pendingVote'))) {
+      pendingIds.add((parseKey(key) as Extract<StoreKey, { kind: 'pendingVote' }>).assertionId.toString('hex'));
+    }
+    const counters = { applied: applied === undefined ? 0 : decodeU64(applied, 'META'), rejected: rejected === undefined ? 0 : decodeU64(rejected, 'META') };
+    return new Ingestor(store, source, options, Math.min(rocks, lmdb), counters, pendingIds);
+  }
+
+  /** The offset the store has applied the log through (the next record to read). */
+  get appliedOffset(): number {
+    return this.applied;
+  }
+
+  get counters(): IngestCounters {
+    return { ...this.counts };
+  }
+
+  /** Applies every record at an offset below `untilOffset` (e.g. the log's head), then resolves. */
+  async catchUp(untilOffset: number, signal?: AbortSignal): Promise<void> {
+    if (this.applied >= untilOffset) return;
+    await this.pump(untilOffset, signal);
+  }
+
+  /** Follows the log until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    await this.pump(undefined, signal);
+  }
+
+  private async pump(untilOffset: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (this.running) throw new Error('this ingestor is already running');
+    this.running = true;
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted === true) stop.abort();
+    try {
+      for await (const batch of batchRecords(this.source.records(this.applied, stop.signal), this.limits)) {
+        const wanted = untilOffset === undefined ? batch : batch.filter((r) => r.offset < untilOffset);
+        if (wanted.length > 0) await this.applyRecords(wanted);
+        if (stop.signal.aborted || (untilOffset !== undefined && this.applied >= untilOffset)) {
+          // Ends the source's tail before the batcher asks it to return.
+          stop.abort();
+          break;
+        }
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      stop.abort();
+      this.running = false;
+    }
+  }
+
+  /**
+   * Checks and applies consecutive records (the first at `appliedOffset`) as
+   * ONE batch. Exposed for sources that deliver whole batches and for tests.
+   */
+  async applyRecords(records: readonly SourceRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    let expected = this.applied;
+    for (const r of records) {
+      if (r.offset !== expected) throw new IngestGapError(expected, r.offset);
+      expected = r.nextOffset;
+    }
+    const checked = records.map(checkRecord);
+    const links = collectLinks(checked);
+    const attributes = { from_offset: this.applied, applied_through: expected, batch_records: records.length };
+    await tracer().startActiveSpan('ingest.apply', { attributes, links }, async (span) => {
+      try {
+        const rejected = await this.applyChecked(checked, expected);
+        span.setAttribute('rejected', rejected);
+      } catch (err) {
+        span.recordException(err instanceof Error ? err : new Error(String(err)));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async applyChecked(checked: readonly CheckedRecord[], appliedThrough: number): Promise<number> {
+    const fromOffset = this.applied;
+    const batch = new GraphBatch(this.store, this.pendingIds, this.logger);
+    const valid: BatchRecord[] = [];
+    for (const c of checked) if (c.ok) valid.push({ entry: c.entry, id: c.id, offset: c.offset });
+    await batch.prefetch(valid);
+    const counts = { ...this.counts };
+    let rejected = 0;
+    for (const c of checked) {
+      if (c.ok) {
+        await batch.apply(c.entry.record, c.id, c.offset);
+        counts.applied++;
+      } else {
+        rejected++;
+        counts.rejected++;
+        this.logger.warn('skipped an invalid log record', { offset: c.offset, next_offset: c.nextOffset, reason: c.reason, error: c.error });
+      }
+    }
+    await this.store.applyBatch(batch.finish(counts), appliedThrough);
+    this.applied = appliedThrough;
+    this.counts = counts;
+    const payloadBytes = checked.reduce((n, c) => n + c.nextOffset - c.offset, 0);
+    this.logger.debug('applied a batch', { from_offset: fromOffset, applied_through: appliedThrough, records: checked.length, rejected });
+    this.options.onBatch?.({ fromOffset, appliedThrough, records: checked.length, rejected, payloadBytes });
+    return rejected;
+  }
+}
+
+function collectLinks(checked: readonly CheckedRecord[]): Link[] {
+  const links: Link[] = [];
+  for (const c of checked) {
+    if (links.length >= INGEST_SPAN_LINKS_MAX) break;
+    const link = c.ok ? linkOf(c.entry.traceparent) : undefined;
+    if (link !== undefined) links.push(link);
+  }
+  return links;
+}

@@ -1,0 +1,10 @@
+/** Limits of the ingest worker's batches (docs/STORAGE.md "Ingest"). */
+
+/** Most log records applied in one store batch. */
+export const INGEST_BATCH_RECORDS_MAX = 1000;
+/** A batch closes once its payloads reach this many bytes. */
+export const INGEST_BATCH_BYTES_MAX = 4 * 1024 * 1024;
+/** How long a batch waits for more records once it has one (live tailing). */
+export const INGEST_BATCH_DELAY_MS = 10;
+/** Longest wait a caller may configure between a batch's first record and its commit. */
+export const INGEST_BATCH_DELAY_MS_MAX = 1000;

@@ -1,0 +1,85 @@
+/**
+ * One (subject, predicate) as the batch sees it: every assertion with its
+ * signers and votes, the pair's gold standards, and whether its resolution is
+ * contested. Loaded from the store when a batch first touches the pair and
+ * updated by every record after, so the lens (per record, for escalations) and
+ * the trust rule never re-read the store.
+ */
+import type { Assertion, GoldStandard } from '../../shared/domain/types';
+import { candidateOf } from '../../shared/graph/views';
+import type { StoredRecord } from '../../shared/graph/stored-record';
+import type { VoteAt } from '../../shared/graph/vote-history';
+import type { Candidate, Resolution } from '../../shared/lens/types';
+
+/** Every vote of one agent on one assertion, in log order (mutable copy of a V value). */
+export interface VoterState {
+  readonly voter: Buffer;
+  votes: VoteAt[];
+}
+
+export class CandidateState {
+  private cached: Candidate | undefined;
+  /** voter hex → its votes. */
+  readonly voters = new Map<string, VoterState>();
+
+  constructor(
+    readonly id: Buffer,
+    readonly idHex: string,
+    public stored: StoredRecord<Assertion>,
+    readonly pair: PairModel,
+  ) {}
+
+  /** The lens candidate now. */
+  candidate(): Candidate {
+    this.cached ??= candidateOf(this.id, this.stored, [...this.voters.values()]);
+    return this.cached;
+  }
+
+  /** Call after any change to `stored` or `voters`. */
+  changed(): void {
+    this.cached = undefined;
+    this.pair.changed();
+  }
+}
+
+export interface GoldState {
+  readonly id: Buffer;
+  readonly stored: StoredRecord<GoldStandard>;
+}
+
+export class PairModel {
+  /** By id hex, in log order (first offset). */
+  readonly candidates = new Map<string, CandidateState>();
+  /** In log order (offset, then id). */
+  readonly golds: GoldState[] = [];
+  /** The newest resolution computed in this batch (written as MV at its end), or undefined. */
+  resolution: Resolution | undefined;
+  private list: Candidate[] | undefined;
+
+  constructor(
+    readonly subject: string,
+    readonly predicate: string,
+    /** Whether the pair's resolution is contested: the stored MV's flag, then each new resolution's. */
+    public contested: boolean,
+  ) {}
+
+  add(c: CandidateState): void {
+    this.candidates.set(c.idHex, c);
+    this.changed();
+  }
+
+  changed(): void {
+    this.list = undefined;
+  }
+
+  /** The lens candidates now, in log order. */
+  lensCandidates(): Candidate[] {
+    this.list ??= [...this.candidates.values()].map((c) => c.candidate());
+    return this.list;
+  }
+}
+
+/** Map key of a pair (a subject never holds NUL). */
+export function pairKey(subject: string, predicate: string): string {
+  return `${subject}\u0000${predicate}`;
+}

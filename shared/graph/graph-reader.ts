@@ -1,0 +1,259 @@
+/**
+ * The read side of the graph model: everything the reader service asks the
+ * store, as domain values. Each read takes an optional `asOfOffset` where
+ * history allows it, and then answers exactly as a store built from the
+ * records at offsets < asOfOffset would (test/graph/time-travel.test.ts).
+ *
+ * Reads go through the KVStore interface only; RocksDB-hosted values (H, VC,
+ * V) are fetched with getMany and parallel scans, never one awaited get per
+ * candidate.
+ */
+import type { Assertion, GoldStandard, TrustPack } from '../domain/types';
+import { decodeResolution, escalationOf } from '../lens/materialized';
+import type { Candidate, Resolution } from '../lens/types';
+import { prefixUpperBound } from '../storage/key-range';
+import { keys, parseKey, prefixes, type StoreKey } from '../storage/keys';
+import type { KVStore, ScanOptions } from '../storage/kv-store';
+import { GraphInputError, GraphValueError } from './errors';
+import { HISTORY_CHUNK_ASSERTIONS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './limits';
+import { GRAPH_META, MATERIALIZED_LENS } from './meta';
+import { decodeF64, decodeU64 } from './scalars';
+import { decodeStoredRecord, type StoredRecord } from './stored-record';
+import { assertionViewOf, candidateOf, recordViewOf, type AssertionView, type EscalationView, type Page, type RecordView, type VoterVotes } from './views';
+import { decodeVoteHistory } from './vote-history';
+
+/** Time travel: answer as the graph stood before this log offset. */
+export interface AsOf {
+  /** Only records at offsets < asOfOffset count. @default every applied record */
+  readonly asOfOffset?: number;
+}
+
+/** A paged read. */
+export interface PageRequest {
+  /** 1..PAGE_SIZE_MAX. @default PAGE_SIZE_DEFAULT */
+  readonly pageSize?: number;
+  /** The `nextPageToken` of the previous page. @default '' (first page) */
+  readonly pageToken?: string;
+}
+
+const ZERO_ID = Buffer.alloc(32);
+
+export class GraphReader {
+  constructor(private readonly store: KVStore) {}
+
+  /** One assertion by id, with signers, votes and supersession; undefined when unknown (as of the offset). */
+  async getAssertion(id: Buffer, options: AsOf = {}): Promise<AssertionView | undefined> {
+    const asOf = checkAsOf(options.asOfOffset);
+    const raw = await this.store.get(keys.assertion(id));
+    if (raw === undefined) return undefined;
+    const stored = decodeStoredRecord<Assertion>(raw, 'H');
+    if (asOf !== undefined && stored.offset >= asOf) return undefined;
+    const [voters, supersededBy] = await Promise.all([this.votersOf(id), this.supersededBy(id, asOf)]);
+    return assertionViewOf(id, stored, voters, supersededBy, asOf);
+  }
+
+  /** The lens candidates of a (subject, predicate), in log order. */
+  async candidatesFor(subject: string, predicate: string, options: AsOf = {}): Promise<Candidate[]> {
+    const asOf = checkAsOf(options.asOfOffset);
+    const ids: Buffer[] = [];
+    for await (const id of this.pairIds(subject, predicate, asOf)) ids.push(id);
+    const loaded = await this.load(ids);
+    return loaded.map(({ id, stored, voters }) => candidateOf(id, stored, voters, asOf));
+  }
+
+  /** Every assertion of a (subject, predicate) in log order, streamed in chunks. */
+  async *historyOf(subject: string, predicate: string, options: AsOf = {}): AsyncGenerator<AssertionView> {
+    const asOf = checkAsOf(options.asOfOffset);
+    let chunk: Buffer[] = [];
+    const flush = async (): Promise<AssertionView[]> => {
+      const loaded = await this.load(chunk);
+      const by = await Promise.all(chunk.map((id) => this.supersededBy(id, asOf)));
+      chunk = [];
+      return loaded.map(({ id, stored, voters }, i) => assertionViewOf(id, stored, voters, by[i]!, asOf));
+    };
+    for await (const id of this.pairIds(subject, predicate, asOf)) {
+      chunk.push(id);
+      if (chunk.length >= HISTORY_CHUNK_ASSERTIONS) yield* await flush();
+    }
+    if (chunk.length > 0) yield* await flush();
+  }
+
+  /** Assertions citing a source hash, by assertion id, one page at a time. */
+  async bySource(sourceHash: Buffer, options: PageRequest & AsOf = {}): Promise<Page<AssertionView>> {
+    const asOf = checkAsOf(options.asOfOffset);
+    const prefix = prefixes.sources(sourceHash);
+    const { items, nextPageToken } = await this.page(prefix, 'source', options, (value) => asOf === undefined || decodeU64(value, 'SRC') < asOf);
+    const ids = items.map(([key]) => (parseKey(key) as Extract<StoreKey, { kind: 'source' }>).assertionId);
+    const loaded = await this.load(ids);
+    const by = await Promise.all(ids.map((id) => this.supersededBy(id, asOf)));
+    return { items: loaded.map(({ id, stored, voters }, i) => assertionViewOf(id, stored, voters, by[i]!, asOf)), nextPageToken };
+  }
+
+  /** Escalations in log order (of one subject, or of all), one page at a time. */
+  async escalations(options: PageRequest & { readonly subject?: string } = {}): Promise<Page<EscalationView>> {
+    const subject = options.subject === undefined || options.subject === '' ? undefined : options.subject;
+    const prefix = subject === undefined ? prefixes.escalations() : prefixes.subjectEscalations(subject);
+    const { items, nextPageToken } = await this.page(prefix, subject === undefined ? 'escalation' : 'subjectEscalation', options, () => true);
+    return {
+      items: items.map(([key, value]) => {
+        const k = parseKey(key) as Extract<StoreKey, { kind: 'escalation' | 'subjectEscalation' }>;
+        const resolution = decodeResolution(value);
+        const facts = escalationOf(resolution);
+        if (facts === null) throw new GraphValueError('ESC', 'stored resolution is not contested', key.toString('hex'));
+        return { subject: resolution.subject, predicate: k.predicate, offset: k.offset, resolution, facts };
+      }),
+      nextPageToken,
+    };
+  }
+
+  /** Learned trust rank per agent (lowercase hex public key); agents never judged are absent. */
+  async trustRanks(options: AsOf = {}): Promise<Map<string, number>> {
+    const asOf = checkAsOf(options.asOfOffset);
+    const ranks = new Map<string, number>();
+    if (asOf === undefined) {
+      for await (const [key, value] of this.store.scanPrefix(prefixes.kind('trust'))) {
+        ranks.set((parseKey(key) as Extract<StoreKey, { kind: 'trust' }>).agent.toString('hex'), decodeF64(value, 'TRUST'));
+      }
+      return ranks;
+    }
+    // TRUSTH sorts by agent, then offset: the last entry below asOf per agent wins.
+    for await (const [key, value] of this.store.scanPrefix(prefixes.trustHistory())) {
+      const k = parseKey(key) as Extract<StoreKey, { kind: 'trustHistory' }>;
+      if (k.offset < asOf) ranks.set(k.agent.toString('hex'), decodeF64(value, 'TRUSTH'));
+    }
+    return ranks;
+  }
+
+  /** A trust pack by id, or undefined. */
+  async trustPack(id: Buffer, options: AsOf = {}): Promise<RecordView<TrustPack> | undefined> {
+    const asOf = checkAsOf(options.asOfOffset);
+    const raw = await this.store.get(keys.trustPack(id));
+    if (raw === undefined) return undefined;
+    const stored = decodeStoredRecord<TrustPack>(raw, 'TP');
+    return asOf !== undefined && stored.offset >= asOf ? undefined : recordViewOf(id, stored, asOf);
+  }
+
+  /** Gold standards of a (subject, predicate), by id. */
+  async goldStandards(subject: string, predicate: string, options: AsOf = {}): Promise<RecordView<GoldStandard>[]> {
+    const asOf = checkAsOf(options.asOfOffset);
+    const out: RecordView<GoldStandard>[] = [];
+    for await (const [key, value] of this.store.scanPrefix(prefixes.goldStandards(subject, predicate))) {
+      const stored = decodeStoredRecord<GoldStandard>(value, 'GS');
+      if (asOf !== undefined && stored.offset >= asOf) continue;
+      out.push(recordViewOf((parseKey(key) as Extract<StoreKey, { kind: 'goldStandard' }>).id, stored, asOf));
+    }
+    return out;
+  }
+
+  /** The materialized Consensus resolution (now), or undefined when the pair has none. */
+  async materialized(subject: string, predicate: string): Promise<Resolution | undefined> {
+    const raw = await this.store.get(keys.view(subject, predicate, MATERIALIZED_LENS));
+    return raw === undefined ? undefined : decodeResolution(raw);
+  }
+
+  /** The predicates a subject has assertions for, in key (UTF-8 byte) order. */
+  async predicatesOf(subject: string, options: AsOf = {}): Promise<string[]> {
+    const asOf = checkAsOf(options.asOfOffset);
+    const out: string[] = [];
+    const prefix = prefixes.subjectPredicates(subject);
+    let from: Buffer | undefined;
+    for (;;) {
+      const first = await firstKey(this.store, prefix, from === undefined ? {} : { gte: from });
+      if (first === undefined) return out;
+      const { predicate } = parseKey(first) as Extract<StoreKey, { kind: 'subjectPredicate' }>;
+      const own = prefixes.subjectPredicate(subject, predicate);
+      if (asOf === undefined || (await firstKey(this.store, own, { lt: keys.subjectPredicate(subject, predicate, asOf, ZERO_ID) })) !== undefined) out.push(predicate);
+      from = prefixUpperBound(own);
+      if (from === undefined) return out;
+    }
+  }
+
+  /** Records applied and rejected so far (META counters). */
+  async counters(): Promise<{ applied: number; rejected: number }> {
+    const [applied, rejected] = await this.store.getMany([keys.meta(GRAPH_META.applied), keys.meta(GRAPH_META.rejected)]);
+    return { applied: applied === undefined ? 0 : decodeU64(applied, 'META'), rejected: rejected === undefined ? 0 : decodeU64(rejected, 'META') };
+  }
+
+  /** Assertion ids of a pair in log order (SP), below asOf. */
+  private async *pairIds(subject: string, predicate: string, asOf: number | undefined): AsyncGenerator<Buffer> {
+    const options: ScanOptions = asOf === undefined ? {} : { lt: keys.subjectPredicate(subject, predicate, asOf, ZERO_ID) };
+    for await (const [key] of this.store.scanPrefix(prefixes.subjectPredicate(subject, predicate), options)) {
+      yield (parseKey(key) as Extract<StoreKey, { kind: 'subjectPredicate' }>).assertionId;
+    }
+  }
+
+  /** H and votes of many assertions: one getMany, then vote scans only where VC says there are votes. */
+  private async load(ids: readonly Buffer[]): Promise<{ id: Buffer; stored: StoredRecord<Assertion>; voters: VoterVotes[] }[]> {
+    if (ids.length === 0) return [];
+    const values = await this.store.getMany([...ids.map((id) => keys.assertion(id)), ...ids.map((id) => keys.voteCount(id))]);
+    return Promise.all(
+      ids.map(async (id, i) => {
+        const raw = values[i];
+        if (raw === undefined) throw new GraphValueError('H', 'an index names an assertion the store does not hold', keys.assertion(id).toString('hex'));
+        const count = values[ids.length + i];
+        const voters = count !== undefined && decodeU64(count, 'VC') > 0 ? await this.votersOf(id) : [];
+        return { id, stored: decodeStoredRecord<Assertion>(raw, 'H'), voters };
+      }),
+    );
+  }
+
+  private async votersOf(id: Buffer): Promise<VoterVotes[]> {
+    const out: VoterVotes[] = [];
+    for await (const [key, value] of this.store.scanPrefix(prefixes.votes(id))) {
+      out.push({ voter: (parseKey(key) as Extract<StoreKey, { kind: 'vote' }>).voter, votes: decodeVoteHistory(value) });
+    }
+    return out;
+  }
+
+  private async supersededBy(id: Buffer, asOf: number | undefined): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    for await (const [key, value] of this.store.scanPrefix(prefixes.superseding(id))) {
+      if (asOf !== undefined && decodeU64(value, 'SUPERSEDED') >= asOf) continue;
+      out.push((parseKey(key) as Extract<StoreKey, { kind: 'superseded' }>).childId);
+    }
+    return out;
+  }
+
+  /** Up to pageSize entries under `prefix` after the token's key that pass `keep`, and the token of the next page. */
+  private async page(prefix: Buffer, kind: StoreKey['kind'], request: PageRequest, keep: (value: Buffer) => boolean): Promise<{ items: [Buffer, Buffer][]; nextPageToken: string }> {
+    const pageSize = request.pageSize ?? PAGE_SIZE_DEFAULT;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > PAGE_SIZE_MAX) throw new GraphInputError('page_size', `must be 1..${PAGE_SIZE_MAX}, got ${pageSize}`);
+    const after = request.pageToken === undefined || request.pageToken === '' ? undefined : tokenKey(request.pageToken, prefix, kind);
+    const items: [Buffer, Buffer][] = [];
+    let more = false;
+    for await (const entry of this.store.scanPrefix(prefix, after === undefined ? {} : { gt: after })) {
+      if (!keep(entry[1])) continue;
+      if (items.length === pageSize) {
+        more = true;
+        break;
+      }
+      items.push(entry);
+    }
+    return { items, nextPageToken: more ? items[items.length - 1]![0].toString('hex') : '' };
+  }
+}
+
+function checkAsOf(asOf: number | undefined): number | undefined {
+  if (asOf !== undefined && !(Number.isSafeInteger(asOf) && asOf >= 0)) throw new GraphInputError('as_of_offset', `must be an integer 0..2^53-1, got ${asOf}`);
+  return asOf;
+}
+
+/** A page token is the hex of the last key of the previous page; anything else is refused. */
+function tokenKey(token: string, prefix: Buffer, kind: StoreKey['kind']): Buffer {
+  const key = /^(?:[0-9a-f]{2})+$/.test(token) ? Buffer.from(token, 'hex') : undefined;
+  let ok = false;
+  if (key !== undefined && key.subarray(0, prefix.length).equals(prefix)) {
+    try {
+      ok = parseKey(key).kind === kind;
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok || key === undefined) throw new GraphInputError('page_token', 'not a token this listing returned');
+  return key;
+}
+
+async function firstKey(store: KVStore, prefix: Buffer, options: ScanOptions): Promise<Buffer | undefined> {
+  for await (const [key] of store.scanPrefix(prefix, { ...options, limit: 1 })) return key;
+  return undefined;
+}

@@ -1,0 +1,8 @@
+/** Limits of the graph read API. */
+
+/** Largest page a paged read (bySource, escalations) returns. */
+export const PAGE_SIZE_MAX = 1000;
+/** Page size when the caller names none. */
+export const PAGE_SIZE_DEFAULT = 100;
+/** Assertions read per store round trip when streaming a history. */
+export const HISTORY_CHUNK_ASSERTIONS = 256;

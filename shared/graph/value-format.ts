@@ -1,0 +1,74 @@
+/**
+ * A stable, readable one-line rendering of a stored value, chosen by its key's
+ * kind (what `stemedb store dump` prints). Values this model does not know, or
+ * cannot decode, print as `hex:{bytes}`, so a dump never fails on a damaged
+ * value.
+ */
+import { recordToJson } from '../domain/record-json';
+import { formatKey, parseKey, type StoreKey } from '../storage/keys';
+import { decodeF64, decodeU64 } from './scalars';
+import { decodeStoredRecord } from './stored-record';
+import { decodeVoteHistory } from './vote-history';
+
+function storedRecordJson(value: Buffer, tag: string): string {
+  const s = decodeStoredRecord(value, tag);
+  return JSON.stringify({
+    offset: s.offset,
+    ...(s.supersededAtOffset === null ? {} : { supersededAtOffset: s.supersededAtOffset }),
+    record: recordToJson(s.record),
+    coSigners: s.coSigners.map((c) => ({ offset: c.offset, publicKey: c.publicKey.toString('hex'), signature: c.signature.toString('hex') })),
+  });
+}
+
+function render(key: StoreKey, value: Buffer): string {
+  switch (key.kind) {
+    case 'assertion':
+      return storedRecordJson(value, 'H');
+    case 'goldStandard':
+      return storedRecordJson(value, 'GS');
+    case 'trustPack':
+      return storedRecordJson(value, 'TP');
+    case 'epoch':
+      return storedRecordJson(value, 'E');
+    case 'vote':
+    case 'pendingVote':
+      return JSON.stringify(decodeVoteHistory(value));
+    case 'voteCount':
+    case 'superseded':
+    case 'childAssertion':
+    case 'subjectAssertion':
+    case 'source':
+    case 'meta':
+    case 'lmdbMeta':
+      return String(decodeU64(value, key.kind));
+    case 'voteWeight':
+    case 'trust':
+    case 'trustHistory':
+      return String(decodeF64(value, key.kind));
+    case 'view':
+    case 'escalation':
+    case 'subjectEscalation':
+      // Already canonical JSON (shared/lens/materialized.ts).
+      return value.toString('utf8');
+    case 'subjectPredicate':
+      if (value.length === 0) return '""';
+      break;
+    case 'signerAssertion':
+      break;
+  }
+  return `hex:${value.toString('hex')}`;
+}
+
+/** The readable form of `value` stored under `key`. */
+export function formatValue(key: Buffer, value: Buffer): string {
+  try {
+    return render(parseKey(key), value);
+  } catch {
+    return `hex:${value.toString('hex')}`;
+  }
+}
+
+/** One line of `stemedb store dump`: backend, the key per the codec, `=`, the value. */
+export function formatDumpEntry(entry: { readonly backend: string; readonly key: Buffer; readonly value: Buffer }): string {
+  return `${entry.backend} ${formatKey(entry.key)} = ${formatValue(entry.key, entry.value)}`;
+}

@@ -1,0 +1,123 @@
+/**
+ * What the graph read API returns, built from stored values as of an offset.
+ * The same functions serve "now" (no offset) and time travel, and ingest uses
+ * `candidateOf` for the materialized view, so MV and a fresh resolution see
+ * the exact same candidates.
+ */
+import type { Assertion, StemeRecord } from '../domain/types';
+import type { Candidate, CandidateVote, Resolution } from '../lens/types';
+import type { EscalationFacts } from '../lens/materialized';
+import { mergedRecord, signersOf, type SignerAt, type StoredRecord } from './stored-record';
+import { currentVote, netVote, type VoteAt } from './vote-history';
+
+/** Every vote of one agent on one assertion (a V value with its voter). */
+export interface VoterVotes {
+  /** 32-byte public key. */
+  readonly voter: Buffer;
+  /** In log order. */
+  readonly votes: readonly VoteAt[];
+}
+
+/** An assertion as GetAssertion, History and BySource show it. */
+export interface AssertionView {
+  readonly id: Buffer;
+  /** The assertion with every signature merged in (as of the query). */
+  readonly assertion: Assertion;
+  /** Log offset where the id was first seen. */
+  readonly offset: number;
+  /** Each signer with the offset it signed at, in log order. */
+  readonly signers: readonly SignerAt[];
+  /** Each voter's current vote, by voter. */
+  readonly votes: readonly CandidateVote[];
+  /** Sum of `votes` values (ascending voter order). */
+  readonly netVote: number;
+  readonly superseded: boolean;
+  /** Offset of the first record that superseded it, or null. */
+  readonly supersededAtOffset: number | null;
+  /** Ids of the assertions that supersede it, by id. */
+  readonly supersededBy: readonly Buffer[];
+}
+
+/** A signed record kept by id (gold standard, trust pack, epoch). */
+export interface RecordView<R extends StemeRecord> {
+  readonly id: Buffer;
+  /** With every signature merged in (as of the query). */
+  readonly record: R;
+  readonly offset: number;
+  readonly signers: readonly SignerAt[];
+}
+
+/** An ESC entry: a pair became contested at `offset`. */
+export interface EscalationView {
+  readonly subject: string;
+  readonly predicate: string;
+  /** Offset of the record that made the pair contested. */
+  readonly offset: number;
+  /** The Consensus resolution right after that record. */
+  readonly resolution: Resolution;
+  /** Top two values and shares (as stemedb.v1.Escalation carries them). */
+  readonly facts: EscalationFacts;
+}
+
+/** A page of a paged read; `nextPageToken` is '' on the last page. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextPageToken: string;
+}
+
+/** Current vote per voter (as of `asOfOffset`), sorted by voter. */
+export function votesAsOf(voters: readonly VoterVotes[], asOfOffset?: number): CandidateVote[] {
+  const out: CandidateVote[] = [];
+  for (const v of voters) {
+    const cur = currentVote(v.votes, asOfOffset);
+    if (cur !== undefined) out.push({ voter: v.voter, value: cur.value, castAtMs: cur.castAtMs, offset: cur.offset });
+  }
+  return out.sort((a, b) => Buffer.compare(a.voter, b.voter));
+}
+
+function supersededAsOf(stored: StoredRecord<Assertion>, asOfOffset?: number): number | null {
+  const at = stored.supersededAtOffset;
+  if (at === null || (asOfOffset !== undefined && at >= asOfOffset)) return null;
+  return at;
+}
+
+/** The lens candidate of a stored assertion as the log stood at `asOfOffset` (now when undefined). */
+export function candidateOf(id: Buffer, stored: StoredRecord<Assertion>, voters: readonly VoterVotes[], asOfOffset?: number): Candidate {
+  const at = supersededAsOf(stored, asOfOffset);
+  const base = {
+    id,
+    assertion: mergedRecord(stored, asOfOffset),
+    signers: signersOf(stored, asOfOffset).map((s) => s.publicKey),
+    offset: stored.offset,
+    votes: votesAsOf(voters, asOfOffset),
+    superseded: at !== null,
+  };
+  return at === null ? base : { ...base, supersededAtOffset: at };
+}
+
+/** The read view of a stored assertion as of `asOfOffset`; `supersededBy` already filtered by the caller. */
+export function assertionViewOf(
+  id: Buffer,
+  stored: StoredRecord<Assertion>,
+  voters: readonly VoterVotes[],
+  supersededBy: readonly Buffer[],
+  asOfOffset?: number,
+): AssertionView {
+  const votes = votesAsOf(voters, asOfOffset);
+  const at = supersededAsOf(stored, asOfOffset);
+  return {
+    id,
+    assertion: mergedRecord(stored, asOfOffset),
+    offset: stored.offset,
+    signers: signersOf(stored, asOfOffset),
+    votes,
+    netVote: netVote(votes),
+    superseded: at !== null,
+    supersededAtOffset: at,
+    supersededBy,
+  };
+}
+
+export function recordViewOf<R extends StemeRecord>(id: Buffer, stored: StoredRecord<R>, asOfOffset?: number): RecordView<R> {
+  return { id, record: mergedRecord(stored, asOfOffset), offset: stored.offset, signers: signersOf(stored, asOfOffset) };
+}

@@ -1,0 +1,60 @@
+/**
+ * Write-op builders: the one place that pairs each key kind with its value
+ * encoding (docs/STORAGE.md "Data model"). Ingest composes these; nobody else
+ * writes graph keys.
+ */
+import type { Assertion, StemeRecord } from '../domain/types';
+import { encodeResolution } from '../lens/materialized';
+import type { Resolution } from '../lens/types';
+import { keys } from '../storage/keys';
+import type { BatchOp } from '../storage/kv-store';
+import { GRAPH_META, MATERIALIZED_LENS } from './meta';
+import { encodeF64, encodeU64 } from './scalars';
+import { encodeStoredRecord, type StoredRecord } from './stored-record';
+import { encodeVoteHistory, type VoteAt } from './vote-history';
+
+const EMPTY = Buffer.alloc(0);
+
+function put(key: Buffer, value: Buffer): BatchOp {
+  return { type: 'put', key, value };
+}
+
+export const writeOps = {
+  /** H: the assertion with its signers and supersession. */
+  assertion: (id: Buffer, stored: StoredRecord<Assertion>): BatchOp => put(keys.assertion(id), encodeStoredRecord(stored)),
+  /** S, SP and SRC index entries of a new assertion. */
+  assertionIndexes: (id: Buffer, a: Assertion, offset: number): BatchOp[] => [
+    put(keys.subjectAssertion(a.subject, id), encodeU64(offset)),
+    put(keys.subjectPredicate(a.subject, a.predicate, offset, id), EMPTY),
+    put(keys.source(a.sourceHash, id), encodeU64(offset)),
+  ],
+  /** CHILD: `childId` (first seen at `offset`) names `parentId` as its parent. */
+  child: (parentId: Buffer, childId: Buffer, offset: number): BatchOp => put(keys.childAssertion(parentId, childId), encodeU64(offset)),
+  /** SUPERSEDED: `childId` supersedes `parentId` from `offset` on. */
+  superseded: (parentId: Buffer, childId: Buffer, offset: number): BatchOp => put(keys.superseded(parentId, childId), encodeU64(offset)),
+  /** V: every vote of `voter` on a known assertion. */
+  votes: (assertionId: Buffer, voter: Buffer, votes: readonly VoteAt[]): BatchOp => put(keys.vote(assertionId, voter), encodeVoteHistory(votes)),
+  /** PENDING: votes on an assertion not ingested yet. */
+  pendingVotes: (assertionId: Buffer, voter: Buffer, votes: readonly VoteAt[]): BatchOp => put(keys.pendingVote(assertionId, voter), encodeVoteHistory(votes)),
+  clearPending: (assertionId: Buffer, voter: Buffer): BatchOp => ({ type: 'delete', key: keys.pendingVote(assertionId, voter) }),
+  /** VC and VW: number of voters and net vote of their current votes. */
+  voteTotals: (assertionId: Buffer, count: number, weight: number): BatchOp[] => [
+    put(keys.voteCount(assertionId), encodeU64(count)),
+    put(keys.voteWeight(assertionId), encodeF64(weight)),
+  ],
+  /** GS, TP, E: signed records kept by id or name. */
+  goldStandard: (subject: string, predicate: string, id: Buffer, stored: StoredRecord): BatchOp => put(keys.goldStandard(subject, predicate, id), encodeStoredRecord(stored)),
+  trustPack: (id: Buffer, stored: StoredRecord): BatchOp => put(keys.trustPack(id), encodeStoredRecord(stored)),
+  epoch: (name: string, stored: StoredRecord<StemeRecord>): BatchOp => put(keys.epoch(name), encodeStoredRecord(stored)),
+  /** TRUST (current) and TRUSTH (as of `offset`). */
+  trust: (agent: Buffer, rank: number, offset: number): BatchOp[] => [put(keys.trust(agent), encodeF64(rank)), put(keys.trustHistory(agent, offset), encodeF64(rank))],
+  /** MV: the materialized default-lens resolution of a pair. */
+  materialized: (r: Resolution): BatchOp => put(keys.view(r.subject, r.predicate, MATERIALIZED_LENS), encodeResolution(r)),
+  /** ESC, global and per subject: the pair became contested at `offset`. */
+  escalation: (r: Resolution, offset: number): BatchOp[] => {
+    const value = encodeResolution(r);
+    return [put(keys.escalation(offset, r.subject, r.predicate), value), put(keys.subjectEscalation(r.subject, offset, r.predicate), value)];
+  },
+  /** META counters. */
+  counter: (name: (typeof GRAPH_META)[keyof typeof GRAPH_META], value: number): BatchOp => put(keys.meta(name), encodeU64(value)),
+} as const;
