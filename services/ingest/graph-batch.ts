@@ -21,6 +21,7 @@ import { applyAssertion } from './apply-assertion';
 import { applyEpoch, applyGoldStandard, applyTrustPack } from './apply-signed';
 import { applyVote } from './apply-vote';
 import { BatchState } from './batch-state';
+import type { PairCache } from './pair-cache';
 import { CandidateState, PairModel, pairKey } from './pair-model';
 
 /** A verified record of the batch. */
@@ -32,15 +33,18 @@ export interface BatchRecord {
 
 export class GraphBatch {
   readonly state: BatchState;
+  /** Loads running in this batch, so concurrent asks for one pair load it once. */
   private readonly pairLoads = new Map<string, Promise<PairModel>>();
-  private readonly pairs: PairModel[] = [];
-  private readonly byId = new Map<string, CandidateState>();
+  /** Pairs re-resolved in this batch: their MV is written at the end. */
+  private readonly resolved = new Set<PairModel>();
   private readonly childrenAdded = new Map<string, Buffer[]>();
   private readonly pendingAdded = new Map<string, Map<string, Buffer>>();
   private readonly touched = new Set<PairModel>();
 
   constructor(
     store: KVStore,
+    /** Pair models kept across batches by the Ingestor, updated here. */
+    private readonly cache: PairCache,
     /** Ids (hex) of assertions that have PENDING votes; kept across batches by the Ingestor and updated here. */
     readonly pendingIds: Set<string>,
     readonly logger: Logger,
@@ -79,6 +83,8 @@ export class GraphBatch {
   /** The pair's model, loaded from the store on first use in this batch. */
   pair(subject: string, predicate: string): Promise<PairModel> {
     const key = pairKey(subject, predicate);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
     let load = this.pairLoads.get(key);
     if (load === undefined) {
       load = this.loadPair(subject, predicate);
@@ -90,18 +96,18 @@ export class GraphBatch {
   /** A known assertion (loading its pair), or undefined when the log has not carried it yet. */
   async candidate(id: Buffer): Promise<CandidateState | undefined> {
     const hex = id.toString('hex');
-    const known = this.byId.get(hex);
+    const known = this.cache.candidate(hex);
     if (known !== undefined) return known;
     const raw = await this.state.get(keys.assertion(id));
     if (raw === undefined) return undefined;
     const a = decodeStoredRecord<Assertion>(raw, 'H').record;
     await this.pair(a.subject, a.predicate);
-    return this.byId.get(hex);
+    return this.cache.candidate(hex);
   }
 
   /** Adds a new assertion to its (loaded) pair. */
   register(c: CandidateState): void {
-    this.byId.set(c.idHex, c);
+    this.cache.addCandidate(c);
     c.pair.add(c);
   }
 
@@ -184,13 +190,14 @@ export class GraphBatch {
       if (r.contested && !pair.contested) this.state.writeAll(writeOps.escalation(r, offset));
       pair.contested = r.contested;
       pair.resolution = r;
+      this.resolved.add(pair);
     }
     this.touched.clear();
   }
 
   /** Every op of the batch: the records' writes, each re-resolved pair's MV, and the counters. */
   finish(counters: { applied: number; rejected: number }): BatchOp[] {
-    for (const pair of this.pairs) if (pair.resolution !== undefined) this.state.write(writeOps.materialized(pair.resolution));
+    for (const pair of this.resolved) this.state.write(writeOps.materialized(pair.resolution!));
     this.state.write(writeOps.counter(GRAPH_META.applied, counters.applied));
     this.state.write(writeOps.counter(GRAPH_META.rejected, counters.rejected));
     return this.state.ops();
@@ -206,13 +213,10 @@ export class GraphBatch {
     const ids = sp.map(([k]) => (parseKey(k) as Extract<StoreKey, { kind: 'subjectPredicate' }>).assertionId);
     await this.state.prefetch(ids.flatMap((id) => [keys.assertion(id), keys.voteCount(id)]));
     const states = await Promise.all(ids.map((id) => this.loadCandidate(id, model)));
-    for (const c of states) {
-      model.candidates.set(c.idHex, c);
-      this.byId.set(c.idHex, c);
-    }
+    for (const c of states) model.candidates.set(c.idHex, c);
     for (const [k, v] of gs) model.golds.push({ id: (parseKey(k) as Extract<StoreKey, { kind: 'goldStandard' }>).id, stored: decodeStoredRecord<GoldStandard>(v, 'GS') });
     model.golds.sort((a, b) => a.stored.offset - b.stored.offset || Buffer.compare(a.id, b.id));
-    this.pairs.push(model);
+    this.cache.add(pairKey(subject, predicate), model);
     return model;
   }
 

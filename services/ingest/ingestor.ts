@@ -22,6 +22,7 @@ import { checkRecord, type CheckedRecord } from './check-record';
 import { IngestGapError, IngestOptionError } from './errors';
 import { GraphBatch, type BatchRecord } from './graph-batch';
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX } from './limits';
+import { PairCache } from './pair-cache';
 import { INGEST_SPAN_LINKS_MAX, linkOf } from './trace-links';
 import type { SourceRecord, WalSource } from './wal-source';
 
@@ -63,6 +64,10 @@ export class Ingestor {
   private applied: number;
   private counts: { applied: number; rejected: number };
   private running = false;
+  /** Set when a batch failed: the caches may be ahead of the store, so only a new Ingestor may continue. */
+  private failure: Error | undefined;
+  private readonly cache = new PairCache();
+  private commits = 0;
   private readonly limits: { recordsMax: number; bytesMax: number; delayMs: number };
   private readonly logger: Logger;
 
@@ -103,6 +108,18 @@ export class Ingestor {
   /** The offset the store has applied the log through (the next record to read). */
   get appliedOffset(): number {
     return this.applied;
+  }
+
+  /**
+   * A seqlock over store commits: odd while a batch is being committed,
+   * incremented when the commit starts and again when it has finished (and
+   * `appliedOffset` moved). A reader that sees the same even value before and
+   * after a store read knows no commit overlapped it, so the read saw the
+   * store exactly as of `appliedOffset`. A failed commit leaves it odd: the
+   * store no longer provably matches `appliedOffset`.
+   */
+  get commitSequence(): number {
+    return this.commits;
   }
 
   get counters(): IngestCounters {
@@ -149,6 +166,7 @@ export class Ingestor {
    * ONE batch. Exposed for sources that deliver whole batches and for tests.
    */
   async applyRecords(records: readonly SourceRecord[]): Promise<void> {
+    if (this.failure !== undefined) throw new Error(`an earlier batch failed (${this.failure.message}); open a new Ingestor to resume from the store's cursor`);
     if (records.length === 0) return;
     let expected = this.applied;
     for (const r of records) {
@@ -163,6 +181,7 @@ export class Ingestor {
         const rejected = await this.applyChecked(checked, expected);
         span.setAttribute('rejected', rejected);
       } catch (err) {
+        this.failure = err instanceof Error ? err : new Error(String(err));
         span.recordException(err instanceof Error ? err : new Error(String(err)));
         span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
         throw err;
@@ -174,7 +193,7 @@ export class Ingestor {
 
   private async applyChecked(checked: readonly CheckedRecord[], appliedThrough: number): Promise<number> {
     const fromOffset = this.applied;
-    const batch = new GraphBatch(this.store, this.pendingIds, this.logger);
+    const batch = new GraphBatch(this.store, this.cache, this.pendingIds, this.logger);
     const valid: BatchRecord[] = [];
     for (const c of checked) if (c.ok) valid.push({ entry: c.entry, id: c.id, offset: c.offset });
     await batch.prefetch(valid);
@@ -190,8 +209,11 @@ export class Ingestor {
         this.logger.warn('skipped an invalid log record', { offset: c.offset, next_offset: c.nextOffset, reason: c.reason, error: c.error });
       }
     }
-    await this.store.applyBatch(batch.finish(counts), appliedThrough);
+    const ops = batch.finish(counts);
+    this.commits += 1;
+    await this.store.applyBatch(ops, appliedThrough);
     this.applied = appliedThrough;
+    this.commits += 1;
     this.counts = counts;
     const payloadBytes = checked.reduce((n, c) => n + c.nextOffset - c.offset, 0);
     this.logger.debug('applied a batch', { from_offset: fromOffset, applied_through: appliedThrough, records: checked.length, rejected });
