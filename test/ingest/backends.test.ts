@@ -1,0 +1,40 @@
+/**
+ * Every tag the graph model writes lands in the backend DESIGN §4 names
+ * (must-hold 1, end to end through ingest): RocksDB for H, V, PENDING, VC, VW,
+ * E, SUPERSEDED, META; LMDB for S, SP, MV, TRUST, TRUSTH, TP, GS, ESC, SRC,
+ * CHILD, LMETA.
+ */
+import { tagOf } from '../../shared/storage/keys';
+import { setLogLevel } from '../../shared/telemetry/logger';
+import { useTempDir } from '../helpers/tmp';
+import { agent, claim, epoch, gold, idOf, logOf, signed, text, trustPack, vote } from '../graph/log-builder';
+import { buildStore } from '../graph/store-helpers';
+
+const EXPECTED: Record<string, 'rocksdb' | 'lmdb'> = {
+  H: 'rocksdb', V: 'rocksdb', PENDING: 'rocksdb', VC: 'rocksdb', VW: 'rocksdb', E: 'rocksdb', SUPERSEDED: 'rocksdb', META: 'rocksdb',
+  S: 'lmdb', SP: 'lmdb', MV: 'lmdb', TRUST: 'lmdb', TRUSTH: 'lmdb', TP: 'lmdb', GS: 'lmdb', ESC: 'lmdb', SRC: 'lmdb', CHILD: 'lmdb', LMETA: 'lmdb',
+};
+
+beforeAll(() => setLogLevel('error'));
+
+describe('backends', () => {
+  const tmp = useTempDir('stemedb-backends-');
+
+  it('an ingested log of every record kind puts each tag in its backend', async () => {
+    const x = signed(claim({ subject: 'ada', predicate: 'born', object: text('1815') }), [agent(0)]);
+    const y = signed(claim({ subject: 'ada', predicate: 'born', object: text('1816'), source: 2 }), [agent(1)]);
+    const child = signed(claim({ subject: 'ada', predicate: 'born', object: text('1815-12-10'), parent: idOf(x), source: 3 }), [agent(0)]);
+    const never = signed(claim({ subject: 'ada', predicate: 'died', object: text('1852') }), [agent(2)]);
+    const store = await buildStore(tmp.path, logOf([x, y, child, vote(idOf(y), agent(3), 1), vote(idOf(never), agent(3), 1), gold('ada', 'born', text('1815')), trustPack('editors', [[agent(0), 0.9]]), epoch('e1')]));
+    try {
+      const seen = new Map<string, Set<string>>();
+      for await (const e of store.dump()) {
+        const tag = tagOf(e.key);
+        seen.set(tag, (seen.get(tag) ?? new Set()).add(e.backend));
+      }
+      expect(Object.fromEntries([...seen].map(([tag, backends]) => [tag, [...backends]]))).toEqual(Object.fromEntries(Object.entries(EXPECTED).map(([t, b]) => [t, [b]])));
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,56 @@
+/** `stemedb ingest` and `stemedb store dump` from the built CLI. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { INGEST_BATCH_RECORDS_MAX } from '../../services/ingest/limits';
+import { requireBuilt, runCli } from '../helpers/process';
+import { useTempDir } from '../helpers/tmp';
+import { logOf, payloadOf, randomLog, writeWal } from '../graph/log-builder';
+import { buildStore, dumpLines } from '../graph/store-helpers';
+
+describe('stemedb ingest / store dump', () => {
+  const tmp = useTempDir('stemedb-cli-ingest-');
+  beforeAll(() => requireBuilt());
+
+  it('rebuilds a store whose dump equals an in-process build; a second run has nothing to do', async () => {
+    const records = randomLog(5, { records: 120 });
+    const wal = join(tmp.path, 'wal');
+    const head = await writeWal(wal, records.map((r, i) => payloadOf(r, i)));
+    const data = join(tmp.path, 'data');
+    const first = await runCli(['ingest', '--wal', wal, '--data', data]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(new RegExp(`^ingested 120 records \\(0 rejected, [0-9.]+ MB\\) in [0-9.]+ s, \\d+ records/s; ${data} applied through offset ${head} of ${head}\\n$`));
+    const again = await runCli(['ingest', '--wal', wal, '--data', data, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ records: 0, fromOffset: head, appliedOffset: head });
+    const dump = await runCli(['store', 'dump', '--data', data]);
+    const store = await buildStore(join(tmp.path, 'in-process'), logOf(records));
+    try {
+      expect(dump.stdout).toBe((await dumpLines(store)).join('\n') + '\n');
+    } finally {
+      await store.close();
+    }
+    const json = await runCli(['store', 'dump', '--data', data, '--json']);
+    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { backend: string; key: string; value: string });
+    expect(lines.map((l) => `${l.backend} ${l.key} = ${l.value}`)).toEqual(dump.stdout.trim().split('\n'));
+  });
+
+  it('checks --batch-records at its limits and requires --wal and --data', async () => {
+    const wal = join(tmp.path, 'wal');
+    await writeWal(wal, []);
+    const data = join(tmp.path, 'data');
+    for (const bad of ['0', String(INGEST_BATCH_RECORDS_MAX + 1), 'x']) {
+      expect((await runCli(['ingest', '--wal', wal, '--data', data, '--batch-records', bad])).code).toBe(2);
+    }
+    for (const ok of ['1', String(INGEST_BATCH_RECORDS_MAX)]) expect((await runCli(['ingest', '--wal', wal, '--data', data, '--batch-records', ok])).code).toBe(0);
+    expect((await runCli(['ingest', '--data', data])).code).toBe(2);
+    const missing = await runCli(['ingest', '--wal', join(tmp.path, 'nope'), '--data', data]);
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('no such WAL directory')]);
+  });
+
+  it('store dump refuses a directory that holds no store, without creating one', async () => {
+    const empty = join(tmp.path, 'empty');
+    mkdirSync(empty);
+    const r = await runCli(['store', 'dump', '--data', empty]);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringContaining('not a store directory')]);
+    expect((await runCli(['store', 'dump'])).code).toBe(2);
+  });
+});
