@@ -34,6 +34,8 @@ interface Mapping {
   readonly log: LogLevel;
   /** What the client sees when the message is not exposed. */
   readonly generic?: string;
+  /** The request field to name when the error itself names none. */
+  readonly field?: string;
 }
 
 const clientFault = (code: grpc.status): Mapping => ({ code, expose: true, log: 'debug' });
@@ -59,6 +61,12 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   WalClosedError: { code: Status.UNAVAILABLE, expose: false, log: 'warn', generic: 'the log is closed (the server is shutting down)' },
   WalLimitError: clientFault(Status.RESOURCE_EXHAUSTED),
   WalCorruptionError: { code: Status.DATA_LOSS, expose: false, log: 'error', generic: 'the log is damaged at this position' },
+  // Lens and graph read arguments (shared/lens, shared/graph): a bad query option, page size or token.
+  LensInputError: clientFault(Status.INVALID_ARGUMENT),
+  UnknownLensError: { ...clientFault(Status.INVALID_ARGUMENT), field: 'options.lens' },
+  GraphInputError: clientFault(Status.INVALID_ARGUMENT),
+  // A reader did not reach a query's min_offset / as_of_offset within its wait bound.
+  OffsetWaitError: clientFault(Status.DEADLINE_EXCEEDED),
 };
 
 const WAL_OFFSET_CODES: Readonly<Record<string, grpc.status>> = {
@@ -139,7 +147,8 @@ export function describeError(err: unknown, options: DescribeOptions = {}): Erro
   if (err instanceof RpcStatusError) return { code: err.code, details: err.details, name: err.name, field: err.metadata.get(FIELD_METADATA_KEY)[0]?.toString() };
   const name = err instanceof Error ? err.name : 'Error';
   const message = err instanceof Error ? err.message : String(err);
-  const field = stringProp(err, 'field') ?? options.field;
+  const mapped = MAPPINGS[name];
+  const field = stringProp(err, 'field') ?? options.field ?? mapped?.field;
   const logFields = { method: options.method, error_name: name, error: message, field };
 
   if (isUpstreamServiceError(err)) {
