@@ -7,8 +7,11 @@ import { walRepair } from './wal-repair';
 import { ingest } from './ingest';
 import { storeDump } from './store-dump';
 import { writer } from './writer';
+import { reader } from './reader';
 import { assert } from './assert';
 import { vote } from './vote';
+import { resolveCommand } from './resolve';
+import { explain } from './explain';
 import { status } from './status';
 import { dev } from './dev';
 
@@ -20,8 +23,11 @@ export const COMMANDS: readonly Command[] = [
   ingest,
   storeDump,
   writer,
+  reader,
   assert,
   vote,
+  resolveCommand,
+  explain,
   status,
   dev,
 ];

@@ -44,8 +44,39 @@ const writerTarget: StatusTarget = {
   },
 };
 
+const readerTarget: StatusTarget = {
+  flag: 'reader',
+  help: '--reader HOST:PORT  a reader: applied offset, writer head, lag, records, source',
+  async fetch(address) {
+    const { readerStatus } = await import('../../reader/client');
+    const s = await readerStatus(address);
+    return {
+      service: 'reader',
+      address,
+      applied_offset: Number(s.appliedOffset),
+      writer_head_offset: Number(s.writerHeadOffset),
+      lag_bytes: Number(s.lagBytes),
+      records_applied: Number(s.recordsApplied),
+      records_rejected: Number(s.recordsRejected),
+      source: s.source,
+    };
+  },
+  render(s) {
+    const head = s.writer_head_offset as number;
+    return [
+      `reader ${String(s.address)}`,
+      `  source:           ${String(s.source)}`,
+      `  applied offset:   ${String(s.applied_offset)}`,
+      `  log head:         ${head < 0 ? 'unknown' : String(head)}`,
+      `  lag:              ${head < 0 ? 'unknown' : `${String(s.lag_bytes)} bytes`}`,
+      `  records applied:  ${String(s.records_applied)}`,
+      `  records rejected: ${String(s.records_rejected)}`,
+    ].join('\n');
+  },
+};
+
 /** Every service `status` knows, in the order their sections print. */
-export const STATUS_TARGETS: StatusTarget[] = [writerTarget];
+export const STATUS_TARGETS: StatusTarget[] = [writerTarget, readerTarget];
 
 function helpText(): string {
   return `usage: stemedb status ${STATUS_TARGETS.map((t) => `[--${t.flag} HOST:PORT]`).join(' ')} [--json]
@@ -62,7 +93,7 @@ ${STATUS_TARGETS.map((t) => `  ${t.help}`).join('\n')}
 
 export const status: Command = {
   path: ['status'],
-  summary: 'show the state of a running writer',
+  summary: 'show the state of a running writer or reader',
   get help() {
     return helpText();
   },

@@ -1,0 +1,107 @@
+/**
+ * `stemedb resolve`: ask a reader for the resolution of one (subject,
+ * predicate) and print it readably (or as JSON). `stemedb explain` shares the
+ * flags. gRPC code is loaded only when the command runs.
+ */
+import { renderResolution } from '../../reader/resolution-json';
+import type { QueryFlags } from '../../reader/client';
+import { UsageError, type Command } from '../command';
+import { parseFlags, parseHash, parseNumberFlag, required } from './assert';
+
+/** The flags resolve and explain share, as their help text lists them. */
+export const QUERY_FLAGS_HELP = `  --reader HOST:PORT     the reader's address (required)
+  --subject S            (required)
+  --predicate P          (required)
+  --lens NAME            consensus (default), recency, authority or threshold
+  --min-offset N         read your write: wait until the reader has applied the
+                         record at offset N (a receipt's offset); 0 = no wait
+  --as-of N              answer as the graph stood before log offset N (pass an
+                         answer's served_at_offset to reproduce it exactly)
+  --epoch E              only assertions of epoch E
+  --trust-pack HEX       authority lens: rank agents by this trust pack (64 hex)
+  --include-superseded   also score superseded assertions
+  --min-share X          threshold lens: minimum share in (0, 1], default 0.5
+  --json                 print the answer as one JSON object
+  -h, --help             show this help
+
+Errors from the reader are printed with their gRPC status code and field; exit 1.`;
+
+const LENSES = ['consensus', 'recency', 'authority', 'threshold'];
+
+interface Flags {
+  reader?: string;
+  subject?: string;
+  predicate?: string;
+  lens?: string;
+  'min-offset'?: string;
+  'as-of'?: string;
+  epoch?: string;
+  'trust-pack'?: string;
+  'include-superseded'?: boolean;
+  'min-share'?: string;
+  json?: boolean;
+}
+
+const S = { type: 'string' } as const;
+const B = { type: 'boolean' } as const;
+
+function offsetFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`--${flag}: expected a non-negative integer offset (got '${text}')`);
+  return Number(text);
+}
+
+/** Parse resolve/explain flags: the reader's address, the query, and --json. */
+export function parseQueryFlags(args: readonly string[]): { address: string; query: QueryFlags; json: boolean } {
+  const v = parseFlags<Flags>(args, {
+    reader: S,
+    subject: S,
+    predicate: S,
+    lens: S,
+    'min-offset': S,
+    'as-of': S,
+    epoch: S,
+    'trust-pack': S,
+    'include-superseded': B,
+    'min-share': S,
+    json: B,
+  });
+  const values = v as Record<string, unknown>;
+  if (v.lens !== undefined && !LENSES.includes(v.lens)) throw new UsageError(`--lens must be one of ${LENSES.join(', ')} (got '${v.lens}')`);
+  const minOffset = offsetFlag('min-offset', v['min-offset']);
+  const asOfOffset = offsetFlag('as-of', v['as-of']);
+  const query: QueryFlags = {
+    subject: required(values, 'subject'),
+    predicate: required(values, 'predicate'),
+    ...(v.lens === undefined ? {} : { lens: v.lens }),
+    ...(minOffset === undefined ? {} : { minOffset }),
+    ...(asOfOffset === undefined ? {} : { asOfOffset }),
+    ...(v.epoch === undefined ? {} : { epoch: v.epoch }),
+    ...(v['trust-pack'] === undefined ? {} : { trustPackId: parseHash('trust-pack', v['trust-pack']) }),
+    ...(v['include-superseded'] === true ? { includeSuperseded: true } : {}),
+    ...(v['min-share'] === undefined ? {} : { minShare: parseNumberFlag('min-share', v['min-share']) }),
+  };
+  return { address: required(values, 'reader'), query, json: v.json === true };
+}
+
+export const resolveCommand: Command = {
+  path: ['resolve'],
+  summary: 'ask a reader what a (subject, predicate) resolves to under a lens',
+  help: `usage: stemedb resolve --reader HOST:PORT --subject S --predicate P [--lens NAME]
+                       [--min-offset N] [--as-of N] [--epoch E] [--trust-pack HEX]
+                       [--include-superseded] [--min-share X] [--json]
+
+Print the winning value, its score and share of the total support, whether the
+pair is contested, the ranked alternatives, and the log offset the answer was
+served at (pass it to --as-of later to get the same answer).
+
+options:
+${QUERY_FLAGS_HELP}`,
+  async run(args, io) {
+    const { address, query, json } = parseQueryFlags(args);
+    const { resolveQuery } = await import('../../reader/client');
+    const answer = await resolveQuery(address, query);
+    io.out(json ? JSON.stringify(answer) : renderResolution(answer));
+    return 0;
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * A small client of the reader for the CLI (resolve, explain, status) and
+ * tests: one call, its answer in JSON-friendly form, failures as RpcError
+ * naming the status code and field. Loads grpc-js: import it lazily from code
+ * that must not (the CLI's command registry).
+ */
+import { objectFromProto } from '../../shared/domain/proto-convert';
+import type { ObjectValue as PbObjectValue } from '../../shared/gen/stemedb/v1/records';
+import { Lens, Outcome, ReaderServiceClient, type QueryOptions, type Resolution, type StatusResponse } from '../../shared/gen/stemedb/v1/reader';
+import { callUnary, makeClient } from '../../shared/grpc/client';
+import { rpcErrorOf } from '../writer/client';
+import { objectJson, type AnswerJson, type ObjectJson, type ResolutionJson } from './resolution-json';
+
+/** Deadline of the CLI's calls to a reader (a min_offset wait counts against it). */
+export const READER_CALL_DEADLINE_MS = 10_000;
+
+/** What `stemedb resolve` / `explain` ask. */
+export interface QueryFlags {
+  readonly subject: string;
+  readonly predicate: string;
+  /** consensus, recency, authority or threshold. */
+  readonly lens?: string;
+  readonly minOffset?: number;
+  readonly asOfOffset?: number;
+  readonly epoch?: string;
+  readonly trustPackId?: Buffer;
+  readonly includeSuperseded?: boolean;
+  readonly minShare?: number;
+}
+
+const LENS_BY_NAME: Readonly<Record<string, Lens>> = {
+  consensus: Lens.LENS_CONSENSUS,
+  recency: Lens.LENS_RECENCY,
+  authority: Lens.LENS_AUTHORITY,
+  threshold: Lens.LENS_THRESHOLD,
+};
+
+export function readerClient(address: string): ReaderServiceClient {
+  return makeClient(ReaderServiceClient, address);
+}
+
+function optionsOf(q: QueryFlags): QueryOptions {
+  return {
+    lens: q.lens === undefined ? Lens.LENS_UNSPECIFIED : (LENS_BY_NAME[q.lens] ?? Lens.UNRECOGNIZED),
+    minOffset: BigInt(q.minOffset ?? 0),
+    ...(q.asOfOffset === undefined ? {} : { asOfOffset: BigInt(q.asOfOffset) }),
+    epoch: q.epoch ?? '',
+    trustPackId: q.trustPackId ?? Buffer.alloc(0),
+    includeSuperseded: q.includeSuperseded ?? false,
+    ...(q.minShare === undefined ? {} : { minShare: q.minShare }),
+  };
+}
+
+function objectOf(o: PbObjectValue | undefined, field: string): ObjectJson | null {
+  return o === undefined ? null : objectJson(objectFromProto(o, field));
+}
+
+const lensName = (l: Lens): string => (Lens[l] ?? String(l)).replace(/^LENS_/, '').toLowerCase();
+const outcomeName = (o: Outcome): string => (Outcome[o] ?? String(o)).replace(/^OUTCOME_/, '').toLowerCase();
+const hexOrNull = (b: Buffer): string | null => (b.length === 0 ? null : b.toString('hex'));
+
+export function resolutionJson(r: Resolution): ResolutionJson {
+  return {
+    subject: r.subject,
+    predicate: r.predicate,
+    lens: lensName(r.lens),
+    outcome: outcomeName(r.outcome),
+    object: objectOf(r.object, 'resolution.object'),
+    winner_id: hexOrNull(r.winnerId),
+    score: r.score,
+    share: r.share,
+    contested: r.contested,
+    alternatives: r.alternatives.map((a, i) => ({ object: objectOf(a.object, `alternatives[${i}].object`), score: a.score, share: a.share, assertion_ids: a.assertionIds.map((id) => id.toString('hex')) })),
+    explanations: r.explanations.map((e, i) => ({
+      assertion_id: e.assertionId.toString('hex'),
+      object: objectOf(e.object, `explanations[${i}].object`),
+      score: e.score,
+      terms: e.terms.map((t) => ({ name: t.name, value: t.value, detail: t.detail })),
+      superseded: e.superseded,
+      excluded_reason: e.excludedReason === '' ? null : e.excludedReason,
+    })),
+    summary: r.summary,
+  };
+}
+
+async function withClient<T>(address: string, fn: (c: ReaderServiceClient) => Promise<T>): Promise<T> {
+  const client = readerClient(address);
+  try {
+    return await fn(client);
+  } catch (err) {
+    throw rpcErrorOf(err);
+  } finally {
+    client.close();
+  }
+}
+
+/** Resolve one pair; rejects with RpcError. */
+export function resolveQuery(address: string, q: QueryFlags, deadlineMs = READER_CALL_DEADLINE_MS): Promise<AnswerJson> {
+  return withClient(address, async (c) => {
+    const res = await callUnary(c.resolve.bind(c), { subject: q.subject, predicate: q.predicate, options: optionsOf(q) }, { deadlineMs });
+    if (res.resolution === undefined) throw new Error('the reader answered without a resolution');
+    return { resolution: resolutionJson(res.resolution), served_at_offset: Number(res.servedAtOffset), from_materialized_view: res.fromMaterializedView };
+  });
+}
+
+/** Explain one pair; rejects with RpcError. */
+export function explainQuery(address: string, q: QueryFlags, deadlineMs = READER_CALL_DEADLINE_MS): Promise<AnswerJson> {
+  return withClient(address, async (c) => {
+    const res = await callUnary(c.explain.bind(c), { subject: q.subject, predicate: q.predicate, options: optionsOf(q) }, { deadlineMs });
+    if (res.resolution === undefined) throw new Error('the reader answered without a resolution');
+    return { resolution: resolutionJson(res.resolution), served_at_offset: Number(res.servedAtOffset) };
+  });
+}
+
+/** The reader's Status; rejects with RpcError. */
+export function readerStatus(address: string, deadlineMs = READER_CALL_DEADLINE_MS): Promise<StatusResponse> {
+  return withClient(address, (c) => callUnary(c.status.bind(c), {}, { deadlineMs }));
+}

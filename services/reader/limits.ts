@@ -1,0 +1,28 @@
+/**
+ * Every limit and default of the reader service, in one place (units last).
+ * `stemedb reader --help` and docs quote them; tests check each at ±1.
+ */
+export { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../shared/graph/limits';
+
+/** Address the reader listens on when neither --listen nor STEMEDB_LISTEN is given. */
+export const READER_LISTEN_DEFAULT = '127.0.0.1:7071';
+
+/**
+ * Longest a query waits for ingest to reach its `min_offset` (or an
+ * `as_of_offset` past the applied offset) when the client set no deadline
+ * (or a later one): then DEADLINE_EXCEEDED. A bound so a typo'd offset cannot
+ * hold a call forever.
+ */
+export const OFFSET_WAIT_MS_MAX = 60_000;
+
+/** Deadline of the `Head` call Status makes to learn the writer's head. */
+export const STATUS_HEAD_DEADLINE_MS = 2_000;
+
+/**
+ * Startup: how long the reader waits for the log's head before it reports
+ * SERVING without an initial catch-up target (the source unreachable).
+ */
+export const STARTUP_HEAD_DEADLINE_MS = 5_000;
+
+/** Predicates one ResolveSubject answers; a subject with more is RESOURCE_EXHAUSTED (resolve its predicates one by one). */
+export const RESOLVE_SUBJECT_PREDICATES_MAX = 1000;
