@@ -45,7 +45,7 @@ describe('invalid records in the log', () => {
     const wal = await Wal.open({ dir, durability: 'none' });
     try {
       const r = await wal.appendBatch(payloads);
-      return { offsets: r.offsets, head: r.nextOffset };
+      return { offsets: [...r.offsets], head: r.nextOffset };
     } finally {
       await wal.close();
     }
