@@ -5,7 +5,7 @@
  * writer, each with a bounded wait. Loads grpc-js (import it lazily).
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { writeKeyFile } from '../../shared/domain/key-file';
 import { generateKeyPair } from '../../shared/domain/signing';
 import { ChildService, CLI_MAIN, type ChildExit } from './child-service';
@@ -40,12 +40,12 @@ export function devPaths(dataDir: string): { wal: string; reader: string; logs: 
   return { wal: join(dataDir, 'wal'), reader: join(dataDir, 'reader'), logs, writerLog: join(logs, 'writer.log'), readerLog: join(logs, 'reader.log'), key: join(dataDir, 'keys', 'you.json') };
 }
 
-/** A path as the user should type it: relative to the working directory when inside it. */
+/** A path as the user should type it: `./relative` when inside the working directory, else absolute. */
 export function displayPath(path: string, cwd = process.cwd()): string {
   const abs = resolve(cwd, path);
   const rel = relative(cwd, abs);
   if (rel === '') return '.';
-  return rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+  return rel.startsWith('..') || isAbsolute(rel) ? abs : `.${sep}${rel}`;
 }
 
 /** `./stemedb` when run from the repository root (the wrapper script is there), else `node <main.js>`. */
@@ -117,7 +117,7 @@ async function stopAll(children: readonly ChildService[]): Promise<Map<string, C
 function report(exits: Map<string, ChildExit>, config: DevConfig, io: DevOutput): number {
   const bad = [...exits].filter(([, e]) => e.forced || e.code !== 0);
   if (config.json) io.out(JSON.stringify({ stopped: true, exits: Object.fromEntries([...exits].map(([s, e]) => [s, { code: e.code, signal: e.signal, forced: e.forced }])) }));
-  else if (bad.length === 0) io.out('Stopped the reader and the writer. The data stays in ' + displayPath(config.dataDir) + '; run again to continue.');
+  else if (bad.length === 0) io.out(`Stopped the reader and the writer. The data stays in ${displayPath(config.dataDir)}: run again to continue where you left off.`);
   for (const [service, e] of bad) {
     io.err(`stemedb dev: the ${service} did not stop cleanly (${e.forced ? `killed after ignoring SIGTERM` : e.signal ?? `exit code ${String(e.code)}`}); see ${displayPath(devPaths(config.dataDir)[service === 'writer' ? 'writerLog' : 'readerLog'])}`);
   }

@@ -1,5 +1,5 @@
 /** The suggested commands and the paths `stemedb dev` prints. */
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { OFFSET_PLACEHOLDER, renderTour, shellQuote, tourSteps, type TourInput } from '../../services/dev/tour';
 import { displayPath, programName } from '../../services/dev/run-dev';
 import { CLI, REPO_ROOT } from '../helpers/process';
@@ -57,8 +57,9 @@ describe('tour', () => {
 });
 
 describe('paths as the user types them', () => {
-  it('relative inside the working directory, absolute outside it', () => {
-    expect(displayPath('./data/keys/you.json', '/repo')).toBe(join('data', 'keys', 'you.json'));
+  it('./relative inside the working directory, absolute outside it', () => {
+    expect(displayPath('./data/keys/you.json', '/repo')).toBe(`.${sep}${join('data', 'keys', 'you.json')}`);
+    expect(displayPath('/repo/data', '/repo')).toBe(`.${sep}data`);
     expect(displayPath('/repo', '/repo')).toBe('.');
     expect(displayPath('/tmp/x', '/repo')).toBe('/tmp/x');
   });
@@ -66,6 +67,6 @@ describe('paths as the user types them', () => {
   it('the program is ./stemedb at the repository root and node <main.js> elsewhere', () => {
     expect(programName(REPO_ROOT, CLI)).toBe('./stemedb');
     expect(programName(join(REPO_ROOT, 'docs'), CLI)).toBe(`node ${CLI}`);
-    expect(programName('/', CLI)).toBe(`node ${CLI.slice(1)}`);
+    expect(programName('/', CLI)).toBe(`node .${CLI}`);
   });
 });
