@@ -138,6 +138,19 @@ describe('stemedb dev', () => {
     }
   });
 
+  it('a child that dies stops the other, and dev exits 1 naming the dead one and its log', async () => {
+    const tmp = makeTempDir('stemedb-dev-');
+    try {
+      const { proc, ready } = await startDev(tmp.path);
+      process.kill(ready.pids.reader, 'SIGKILL');
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr()).toContain(`the reader exited unexpectedly; its log is ${ready.logs.reader}`);
+      expect(alive(ready.pids.writer)).toBe(false);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it.each(['--writer-listen', '--reader-listen'])('a busy port given to %s is an error naming it and the flag, and starts nothing', async (flag) => {
     const busy = await listenAnywhere();
     const tmp = makeTempDir('stemedb-dev-');
