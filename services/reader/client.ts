@@ -42,7 +42,7 @@ export function readerClient(address: string): ReaderServiceClient {
 function optionsOf(q: QueryFlags): QueryOptions {
   return {
     lens: q.lens === undefined ? Lens.LENS_UNSPECIFIED : (LENS_BY_NAME[q.lens] ?? Lens.UNRECOGNIZED),
-    minOffset: BigInt(q.minOffset ?? 0),
+    ...(q.minOffset === undefined ? {} : { minOffset: BigInt(q.minOffset) }),
     ...(q.asOfOffset === undefined ? {} : { asOfOffset: BigInt(q.asOfOffset) }),
     epoch: q.epoch ?? '',
     trustPackId: q.trustPackId ?? Buffer.alloc(0),

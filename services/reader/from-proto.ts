@@ -75,7 +75,7 @@ export function queryFromWire(options: QueryOptions | undefined, field = 'option
   const trustPackId = o === undefined || o.trustPackId.length === 0 ? null : idFromWire(o.trustPackId, `${field}.trust_pack_id`);
   return {
     lens: o === undefined ? 'consensus' : lensFromWire(o.lens, `${field}.lens`),
-    minOffset: o === undefined ? 0 : offsetFromWire(o.minOffset, `${field}.min_offset`),
+    minOffset: o?.minOffset === undefined ? undefined : offsetFromWire(o.minOffset, `${field}.min_offset`),
     asOfOffset: o?.asOfOffset === undefined ? undefined : offsetFromWire(o.asOfOffset, `${field}.as_of_offset`),
     epoch: o === undefined || o.epoch === '' ? null : nameFromWire(o.epoch, `${field}.epoch`, PREDICATE_BYTES_MAX),
     trustPackId,

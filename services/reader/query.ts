@@ -7,8 +7,8 @@ import type { LensName } from '../../shared/lens/types';
 export interface ReadQuery {
   /** @default 'consensus' (LENS_UNSPECIFIED) */
   readonly lens: LensName;
-  /** Read-your-writes: the record at this offset must be applied first. 0 = no wait. */
-  readonly minOffset: number;
+  /** Read-your-writes: the record at this offset must be applied first. undefined = no wait. */
+  readonly minOffset: number | undefined;
   /** Time travel: only records at offsets < this count. undefined = now. */
   readonly asOfOffset: number | undefined;
   /** Only assertions of this epoch; null = every epoch. */
@@ -23,7 +23,7 @@ export interface ReadQuery {
 /** The query with every option at its default: what a bare Resolve asks. */
 export const DEFAULT_QUERY: ReadQuery = {
   lens: 'consensus',
-  minOffset: 0,
+  minOffset: undefined,
   asOfOffset: undefined,
   epoch: null,
   trustPackId: null,
@@ -34,11 +34,12 @@ export const DEFAULT_QUERY: ReadQuery = {
 /**
  * The applied offset ingest must have reached before the query can be
  * answered: past the record at `minOffset` (the receipt's offset names the
- * record's first byte, so that record must be applied: applied > minOffset),
- * and at least `asOfOffset`. 0 = no wait.
+ * record's first byte, so that record must be applied: applied > minOffset,
+ * which covers a record at offset 0 too), and at least `asOfOffset`.
+ * 0 = no wait.
  */
 export function requiredOffset(q: Pick<ReadQuery, 'minOffset' | 'asOfOffset'>): number {
-  return Math.max(q.minOffset > 0 ? q.minOffset + 1 : 0, q.asOfOffset ?? 0);
+  return Math.max(q.minOffset === undefined ? 0 : q.minOffset + 1, q.asOfOffset ?? 0);
 }
 
 /**

@@ -21,9 +21,9 @@ import { servingOffset } from './serving-offset';
 import { escalationToWire, storedAssertionToWire } from './to-proto';
 
 /** min_offset and the optional as_of_offset of a request that carries them at top level. */
-function topLevelOffsets(request: { minOffset: bigint; asOfOffset?: bigint | undefined }): { minOffset: number; asOfOffset: number | undefined } {
+function topLevelOffsets(request: { minOffset?: bigint | undefined; asOfOffset?: bigint | undefined }): { minOffset: number | undefined; asOfOffset: number | undefined } {
   return {
-    minOffset: offsetFromWire(request.minOffset, 'min_offset'),
+    minOffset: request.minOffset === undefined ? undefined : offsetFromWire(request.minOffset, 'min_offset'),
     asOfOffset: request.asOfOffset === undefined ? undefined : offsetFromWire(request.asOfOffset, 'as_of_offset'),
   };
 }
@@ -82,7 +82,7 @@ export function listEscalationsHandler(core: ReaderCore): UnaryFn<ListEscalation
   return async (request, ctx) => {
     const subject = request.subject === '' ? undefined : subjectFromWire(request.subject);
     const pageSize = pageSizeFromWire(request.pageSize);
-    const at = await servingOffset(core, { minOffset: offsetFromWire(request.minOffset, 'min_offset'), asOfOffset: undefined }, '', ctx.signal);
+    const at = await servingOffset(core, { ...topLevelOffsets(request), asOfOffset: undefined }, '', ctx.signal);
     const page = await core.graph.escalations({ pageSize, pageToken: request.pageToken, ...(subject === undefined ? {} : { subject }) });
     const cut = page.items.findIndex((e) => e.offset >= at);
     const items = cut < 0 ? page.items : page.items.slice(0, cut);

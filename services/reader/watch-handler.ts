@@ -59,7 +59,7 @@ export function watchHandler(resolver: Resolver, bell: BatchBell): ServerStreamF
         }
         dirty = false;
         const r = await resolver.resolvePair(subject, predicate, query, { explain: false, signal: ctx.signal });
-        query = { ...q, minOffset: 0 }; // min_offset gates the first answer only
+        query = { ...q, minOffset: undefined }; // min_offset gates the first answer only
         const bytes = encodeResolution(r.resolution);
         if (last !== undefined && bytes.equals(last)) continue;
         last = bytes;

@@ -71,7 +71,7 @@ describe('ReaderService over the wire', () => {
       expect([e!.top?.value, e!.runnerUp?.value].map((v) => (v?.$case === 'text' ? v.value : undefined)).sort()).toEqual(['1815', '1816']);
       expect(list.servedAtOffset).toBeGreaterThan(BigInt(at));
     }
-    const other = await callUnary(c.listEscalations.bind(c), { subject: 'nobody', minOffset: 0n, pageSize: 0, pageToken: '' });
+    const other = await callUnary(c.listEscalations.bind(c), { subject: 'nobody', pageSize: 0, pageToken: '' });
     expect(other.escalations).toEqual([]);
   });
 
@@ -113,7 +113,7 @@ describe('ReaderService over the wire', () => {
     expect(a.netVote).toBe(1);
     expect(a.superseded).toBe(true);
     expect(a.supersededBy).toEqual([recordId(child)]);
-    const before = await callUnary(c.getAssertion.bind(c), { id: recordId(parent), minOffset: 0n, asOfOffset: BigInt(beforeSupersession) });
+    const before = await callUnary(c.getAssertion.bind(c), { id: recordId(parent), asOfOffset: BigInt(beforeSupersession) });
     expect(before.assertion!.superseded).toBe(false);
     expect(before.assertion!.votes).toEqual([]);
 
@@ -124,10 +124,10 @@ describe('ReaderService over the wire', () => {
     expect(empty).toHaveLength(1);
     expect(empty[0]!.assertions).toEqual([]);
 
-    const first = await callUnary(c.bySource.bind(c), { sourceHash: Buffer.alloc(32, 9), minOffset: 0n, pageSize: 1, pageToken: '' });
+    const first = await callUnary(c.bySource.bind(c), { sourceHash: Buffer.alloc(32, 9), pageSize: 1, pageToken: '' });
     expect(first.assertions).toHaveLength(1);
     expect(first.nextPageToken).not.toBe('');
-    const second = await callUnary(c.bySource.bind(c), { sourceHash: Buffer.alloc(32, 9), minOffset: 0n, pageSize: 1, pageToken: first.nextPageToken });
+    const second = await callUnary(c.bySource.bind(c), { sourceHash: Buffer.alloc(32, 9), pageSize: 1, pageToken: first.nextPageToken });
     expect(second.assertions).toHaveLength(1);
     expect(second.nextPageToken).toBe('');
     expect([first, second].map((p) => p.assertions[0]!.id.toString('hex')).sort()).toEqual([parent, child].map((r) => recordId(r).toString('hex')).sort());
@@ -203,17 +203,17 @@ describe('ReaderService over the wire', () => {
     });
 
     it('an unknown assertion or trust pack is NOT_FOUND; a wrong-length id is INVALID_ARGUMENT', async () => {
-      expect(await failure(callUnary(c.getAssertion.bind(c), { id: Buffer.alloc(32, 0xee), minOffset: 0n }))).toEqual({ code: grpc.status.NOT_FOUND, field: 'id' });
+      expect(await failure(callUnary(c.getAssertion.bind(c), { id: Buffer.alloc(32, 0xee) }))).toEqual({ code: grpc.status.NOT_FOUND, field: 'id' });
       expect(await failure(resolve(c, 'ada', 'born', { lens: Lens.LENS_AUTHORITY, trustPackId: Buffer.alloc(32, 1) }))).toEqual({ code: grpc.status.NOT_FOUND, field: 'options.trust_pack_id' });
-      expect(await failure(callUnary(c.getAssertion.bind(c), { id: Buffer.alloc(33), minOffset: 0n }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'id' });
-      expect(await failure(callUnary(c.bySource.bind(c), { sourceHash: Buffer.alloc(3), minOffset: 0n, pageSize: 0, pageToken: '' }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'source_hash' });
+      expect(await failure(callUnary(c.getAssertion.bind(c), { id: Buffer.alloc(33) }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'id' });
+      expect(await failure(callUnary(c.bySource.bind(c), { sourceHash: Buffer.alloc(3), pageSize: 0, pageToken: '' }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'source_hash' });
     });
 
     it('a bad page token or page size is INVALID_ARGUMENT', async () => {
-      expect(await failure(callUnary(c.bySource.bind(c), { sourceHash: Buffer.alloc(32, 9), minOffset: 0n, pageSize: 0, pageToken: 'zz' }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'page_token' });
-      expect(await failure(callUnary(c.listEscalations.bind(c), { subject: '', minOffset: 0n, pageSize: 0, pageToken: 'abcd' }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'page_token' });
-      expect(await failure(callUnary(c.listEscalations.bind(c), { subject: '', minOffset: 0n, pageSize: 1001, pageToken: '' }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'page_size' });
-      expect((await callUnary(c.listEscalations.bind(c), { subject: '', minOffset: 0n, pageSize: 1000, pageToken: '' })).escalations.length).toBeGreaterThan(0);
+      expect(await failure(callUnary(c.bySource.bind(c), { sourceHash: Buffer.alloc(32, 9), pageSize: 0, pageToken: 'zz' }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'page_token' });
+      expect(await failure(callUnary(c.listEscalations.bind(c), { subject: '', pageSize: 0, pageToken: 'abcd' }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'page_token' });
+      expect(await failure(callUnary(c.listEscalations.bind(c), { subject: '', pageSize: 1001, pageToken: '' }))).toEqual({ code: grpc.status.INVALID_ARGUMENT, field: 'page_size' });
+      expect((await callUnary(c.listEscalations.bind(c), { subject: '', pageSize: 1000, pageToken: '' })).escalations.length).toBeGreaterThan(0);
     });
 
     it('random bytes as a request body are INVALID_ARGUMENT', async () => {

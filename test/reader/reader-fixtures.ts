@@ -40,7 +40,7 @@ export function readerClient(address: string): ReaderServiceClient {
 
 /** QueryOptions with every field at its default, overridden by `o`. */
 export function options(o: Partial<QueryOptions> = {}): QueryOptions {
-  return { lens: Lens.LENS_UNSPECIFIED, minOffset: 0n, epoch: '', trustPackId: Buffer.alloc(0), includeSuperseded: false, ...o };
+  return { lens: Lens.LENS_UNSPECIFIED, epoch: '', trustPackId: Buffer.alloc(0), includeSuperseded: false, ...o };
 }
 
 export function resolve(c: ReaderServiceClient, subject: string, predicate: string, o: Partial<QueryOptions> = {}, deadlineMs = 10_000): Promise<ResolveResponse> {

@@ -80,9 +80,10 @@ describe('edge converters', () => {
   });
 
   it('the record at min_offset must be applied (applied > min_offset); as_of needs applied >= as_of; 0 waits for nothing', () => {
-    expect(requiredOffset({ minOffset: 0, asOfOffset: undefined })).toBe(0);
+    expect(requiredOffset({ minOffset: undefined, asOfOffset: undefined })).toBe(0);
+    expect(requiredOffset({ minOffset: 0, asOfOffset: undefined })).toBe(1);
     expect(requiredOffset({ minOffset: 234, asOfOffset: undefined })).toBe(235);
-    expect(requiredOffset({ minOffset: 0, asOfOffset: 468 })).toBe(468);
+    expect(requiredOffset({ minOffset: undefined, asOfOffset: 468 })).toBe(468);
     expect(requiredOffset({ minOffset: 500, asOfOffset: 468 })).toBe(501);
   });
 });
