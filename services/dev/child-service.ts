@@ -34,6 +34,10 @@ export interface ChildServiceOptions {
   readonly readyTimeoutMs?: number;
   /** @default CHILD_STOP_TIMEOUT_MS */
   readonly stopTimeoutMs?: number;
+  /** Aborting it before the ready line stops the child (SIGTERM) and rejects once it has exited. */
+  readonly signal?: AbortSignal;
+  /** The script `node` runs, before the service name. @default CLI_MAIN */
+  readonly script?: string;
 }
 
 export class ChildService {
@@ -62,13 +66,28 @@ export class ChildService {
     const logFd = openSync(options.logPath, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [CLI_MAIN, options.service, ...options.args], { detached: true, stdio: ['ignore', 'pipe', logFd] });
+      child = spawn(process.execPath, [options.script ?? CLI_MAIN, options.service, ...options.args], { detached: true, stdio: ['ignore', 'pipe', logFd] });
     } finally {
       // The child holds its own copy of the descriptor.
       closeSync(logFd);
     }
     const exited = new Promise<ChildExit>((res) => child.once('exit', (code, signal) => res({ code, signal, forced: false })));
-    const address = await readyAddress(child, options, exited);
+    const onAbort = (): void => void child.kill('SIGTERM');
+    if (options.signal?.aborted === true) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    let address: string;
+    try {
+      address = await readyAddress(child, options, exited);
+    } catch (err) {
+      // Never leave a half-started child behind (it may have been spawned and then failed to announce itself).
+      if (child.pid !== undefined) {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await exited;
+      }
+      throw err;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
     // Whatever it prints later goes to the log too.
     child.stdout!.pipe(createWriteStream(options.logPath, { flags: 'a' }));
     return new ChildService(child, options, address, exited);
@@ -107,12 +126,9 @@ function readyAddress(child: ChildProcess, options: ChildServiceOptions, exited:
       settled = true;
       clearTimeout(timer);
       rl.close();
-      rej(new ChildStartError(options.service, reason, options.logPath, logTail(options.logPath)));
+      rej(new ChildStartError(options.service, reason, options.logPath, logTail(options.logPath), child.pid));
     };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(`printed no ready line within ${timeoutMs} ms`);
-    }, timeoutMs);
+    const timer = setTimeout(() => fail(`printed no ready line within ${timeoutMs} ms`), timeoutMs);
     rl.on('line', (line) => {
       const msg = parseJson(line);
       if (settled || msg?.ready !== true || msg.service !== options.service || typeof msg.address !== 'string') return;

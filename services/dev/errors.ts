@@ -21,6 +21,8 @@ export class ChildStartError extends Error {
     /** Its log file, quoted in the message's tail. */
     readonly logPath: string,
     readonly logTail: string,
+    /** Its process id, when it was spawned (it is gone by the time this is thrown). */
+    readonly pid: number | undefined,
   ) {
     super(`the ${service} ${reason}; its log is ${logPath}${logTail === '' ? '' : `, ending with:\n${logTail}`}`);
   }

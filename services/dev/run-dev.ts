@@ -68,7 +68,12 @@ export async function runDev(config: DevConfig, io: DevOutput): Promise<number> 
 
   let signalled: (signal: NodeJS.Signals) => void = () => undefined;
   const stopRequested = new Promise<NodeJS.Signals>((res) => (signalled = res));
-  const onSignal = (signal: NodeJS.Signals): void => signalled(signal);
+  // Aborts a child that is still starting; the ones already started are in `children`.
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    abort.abort();
+    signalled(signal);
+  };
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const children: ChildService[] = [];
   const killOnExit = (): void => children.forEach((c) => c.killNow());
@@ -77,9 +82,9 @@ export async function runDev(config: DevConfig, io: DevOutput): Promise<number> 
 
   try {
     const demo = buildDemoGraph();
-    const writer = await orStop(ChildService.start({ service: 'writer', args: ['--wal', paths.wal, '--listen', config.writerListen, '--admin-key', demo.adminKey.toString('hex')], logPath: paths.writerLog }));
+    const writer = await ChildService.start({ service: 'writer', args: ['--wal', paths.wal, '--listen', config.writerListen, '--admin-key', demo.adminKey.toString('hex')], logPath: paths.writerLog, signal: abort.signal });
     children.push(writer);
-    const reader = await orStop(ChildService.start({ service: 'reader', args: ['--data', paths.reader, '--writer', writer.address, '--listen', config.readerListen], logPath: paths.readerLog }));
+    const reader = await ChildService.start({ service: 'reader', args: ['--data', paths.reader, '--writer', writer.address, '--listen', config.readerListen], logPath: paths.readerLog, signal: abort.signal });
     children.push(reader);
     const load = await orStop(loadDemoIfEmpty(writer.address));
     await orStop(waitForReader(reader.address, load.headOffset));
@@ -96,7 +101,7 @@ export async function runDev(config: DevConfig, io: DevOutput): Promise<number> 
     return report(exits, config, io);
   } catch (err) {
     await stopAll(children);
-    if (err instanceof Stopped) {
+    if (err instanceof Stopped || abort.signal.aborted) {
       if (!config.json) io.out('Stopped before everything was ready.');
       return 0;
     }
