@@ -1,7 +1,8 @@
 /**
  * Loads the demo graph through the writer's gRPC API — only into an empty log,
  * so rerunning `stemedb dev` on existing data keeps it as it is — and waits for
- * the reader to apply the log up to the writer's head. Loads grpc-js.
+ * the reader to apply the log up to the writer's head. Loads grpc-js. Failed
+ * calls reject with RpcError (status code, details, field).
  */
 import { recordToProto } from '../../shared/domain/proto-convert';
 import { ReaderServiceClient } from '../../shared/gen/stemedb/v1/reader';
@@ -9,6 +10,7 @@ import { WriterServiceClient } from '../../shared/gen/stemedb/v1/writer';
 import { callUnary, hasStatus, makeClient } from '../../shared/grpc/client';
 import { withSpan } from '../../shared/telemetry/tracing';
 import { status } from '@grpc/grpc-js';
+import { rpcErrorOf } from '../writer/client';
 import { buildDemoGraph } from './demo-graph';
 import { CatchUpTimeoutError } from './errors';
 import { DEV_CALL_DEADLINE_MS, READER_CATCH_UP_TIMEOUT_MS, READER_POLL_INTERVAL_MS } from './limits';
@@ -36,6 +38,8 @@ export async function loadDemoIfEmpty(writerAddress: string): Promise<DemoLoad> 
       if (res.receipts.length !== records.length || last === undefined) throw new Error(`the writer acknowledged ${res.receipts.length} of ${records.length} demo records`);
       return { loaded: true, records: records.length, headOffset: Number(last.nextOffset) };
     });
+  } catch (err) {
+    throw rpcErrorOf(err);
   } finally {
     client.close();
   }
@@ -53,6 +57,8 @@ export async function waitForReader(readerAddress: string, offset: number, timeo
       if (Date.now() >= deadline) throw new CatchUpTimeoutError(offset, applied, timeoutMs);
       await new Promise((r) => setTimeout(r, READER_POLL_INTERVAL_MS));
     }
+  } catch (err) {
+    throw rpcErrorOf(err);
   } finally {
     client.close();
   }
@@ -66,7 +72,7 @@ export async function assertionOffset(readerAddress: string, id: Buffer): Promis
     return res.assertion === undefined ? undefined : Number(res.assertion.offset);
   } catch (err) {
     if (hasStatus(err, status.NOT_FOUND)) return undefined;
-    throw err;
+    throw rpcErrorOf(err);
   } finally {
     client.close();
   }
