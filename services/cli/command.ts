@@ -18,6 +18,13 @@ export interface Command {
   readonly summary: string;
   /** Full `--help` text: usage line, options with defaults, environment variables. */
   readonly help: string;
+  /**
+   * 'client': a command that calls a StemeDB service. The entry point starts
+   * OpenTelemetry as service `stemedb-cli` before the command loads gRPC (so its
+   * calls carry a trace context to the server) and flushes spans before exit.
+   * Server commands start their own telemetry. @default none
+   */
+  readonly telemetry?: 'client';
   /** Run with the arguments after the path; resolve to the exit code. */
   run(args: string[], io: CommandIo): Promise<number>;
 }

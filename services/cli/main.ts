@@ -3,6 +3,7 @@
  * `stemedb`: the one entry point. Picks the subcommand by its leading words,
  * runs it, and maps failures to exit codes (2 usage, 1 everything else).
  */
+import { startTelemetry } from '../../shared/telemetry/sdk';
 import { COMMANDS } from './commands/index';
 import { UsageError, type Command, type CommandIo } from './command';
 
@@ -42,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     io.out(command.help);
     return 0;
   }
+  // Client commands load gRPC lazily inside run(), so telemetry starts first.
+  const telemetry = command.telemetry === 'client' ? startTelemetry('stemedb-cli', process.env, { quiet: true }) : undefined;
   try {
     return await command.run(rest, io);
   } catch (err) {
@@ -52,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
     const e = err instanceof Error ? err : new Error(String(err));
     io.err(`stemedb ${command.path.join(' ')}: ${e.name === 'Error' ? '' : e.name + ': '}${e.message}`);
     return 1;
+  } finally {
+    await telemetry?.shutdown();
   }
 }
 

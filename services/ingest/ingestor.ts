@@ -23,7 +23,7 @@ import { IngestGapError, IngestOptionError } from './errors';
 import { GraphBatch, type BatchRecord } from './graph-batch';
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX } from './limits';
 import { PairCache } from './pair-cache';
-import { INGEST_SPAN_LINKS_MAX, linkOf } from './trace-links';
+import { INGEST_SPAN_LINKS_MAX, linkOf, startRecordSpans, type TracedRecord } from './trace-links';
 import type { SourceRecord, WalSource } from './wal-source';
 
 export interface IngestorOptions {
@@ -177,6 +177,7 @@ export class Ingestor {
     const links = collectLinks(checked);
     const attributes = { from_offset: this.applied, applied_through: expected, batch_records: records.length };
     await tracer().startActiveSpan('ingest.apply', { attributes, links }, async (span) => {
+      const recordSpans = startRecordSpans(tracedRecords(checked), span.spanContext());
       try {
         const rejected = await this.applyChecked(checked, expected);
         span.setAttribute('rejected', rejected);
@@ -186,6 +187,7 @@ export class Ingestor {
         span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
         throw err;
       } finally {
+        for (const s of recordSpans) s.end();
         span.end();
       }
     });
@@ -220,6 +222,14 @@ export class Ingestor {
     this.options.onBatch?.({ fromOffset, appliedThrough, records: checked.length, rejected, payloadBytes });
     return rejected;
   }
+}
+
+function tracedRecords(checked: readonly CheckedRecord[]): TracedRecord[] {
+  const out: TracedRecord[] = [];
+  for (const c of checked) {
+    if (c.ok && c.entry.traceparent !== '') out.push({ traceparent: c.entry.traceparent, attributes: { offset: c.offset, record_kind: c.entry.record.kind, id: c.id.toString('hex') } });
+  }
+  return out;
 }
 
 function collectLinks(checked: readonly CheckedRecord[]): Link[] {

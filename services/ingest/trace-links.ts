@@ -3,10 +3,14 @@
  * log entry carries the W3C traceparent of its Append call, so a trace
  * continues from the agent into ingest on every reader.
  */
-import { TraceFlags, type Link } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, trace, type Attributes, type Link, type Span, type SpanContext } from '@opentelemetry/api';
+import { tracer } from '../../shared/telemetry/tracing';
 
 /** Most links one batch span carries (a span with thousands of links helps nobody). */
 export const INGEST_SPAN_LINKS_MAX = 64;
+
+/** Most per-record `ingest.record` spans one batch starts (records past it keep only the batch link). */
+export const INGEST_RECORD_SPANS_MAX = 256;
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const INVALID_TRACE_ID = '0'.repeat(32);
@@ -17,4 +21,29 @@ export function linkOf(traceparent: string): Link | undefined {
   const m = TRACEPARENT.exec(traceparent);
   if (m === null || m[1] === INVALID_TRACE_ID || m[2] === INVALID_SPAN_ID) return undefined;
   return { context: { traceId: m[1]!, spanId: m[2]!, traceFlags: Number.parseInt(m[3]!, 16) & TraceFlags.SAMPLED, isRemote: true } };
+}
+
+/** A record whose traceparent continues a sampled trace into this reader. */
+export interface TracedRecord {
+  readonly traceparent: string;
+  readonly attributes: Attributes;
+}
+
+/**
+ * Starts one `ingest.record` span per record that carries a sampled traceparent,
+ * as a child of the writer-side span that appended it, so the agent's call, the
+ * writer's append and fsync, and this reader's ingest share one trace id. The
+ * caller ends them once the batch is committed (the record is then visible
+ * here). Unsampled or untraced records start nothing.
+ */
+export function startRecordSpans(records: readonly TracedRecord[], batch: SpanContext): Span[] {
+  const spans: Span[] = [];
+  for (const r of records) {
+    if (spans.length >= INGEST_RECORD_SPANS_MAX) break;
+    const link = linkOf(r.traceparent);
+    if (link === undefined || (link.context.traceFlags & TraceFlags.SAMPLED) === 0) continue;
+    const parent = trace.setSpanContext(ROOT_CONTEXT, link.context);
+    spans.push(tracer().startSpan('ingest.record', { attributes: r.attributes, links: [{ context: batch }] }, parent));
+  }
+  return spans;
 }

@@ -56,8 +56,10 @@ let started: TelemetryHandle | undefined;
 /**
  * Start the SDK for `serviceName` (e.g. 'stemedb-writer') when the environment
  * asks for it; otherwise a no-op handle. Idempotent within a process.
+ * `quiet` logs the start at debug level (command-line clients: their stderr is
+ * for the user).
  */
-export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): TelemetryHandle {
+export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env, options: { readonly quiet?: boolean } = {}): TelemetryHandle {
   if (started !== undefined) return started;
   const plan = telemetryPlan(env);
   if (plan.traces === 'none' && !plan.otlpMetrics && plan.prometheusPort === null) {
@@ -92,10 +94,13 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
     serviceName: isSet(env.OTEL_SERVICE_NAME) ? env.OTEL_SERVICE_NAME : serviceName,
     spanProcessors,
     metricReaders,
+    // Logs are JSON lines on stderr carrying trace ids; the SDK must not add an
+    // OTLP log exporter of its own (its default when OTEL_LOGS_EXPORTER is unset).
+    logRecordProcessors: [],
     instrumentations: [new GrpcInstrumentation()],
   });
   sdk.start();
-  log.info('telemetry started', { service: serviceName, traces: plan.traces, otlp_metrics: plan.otlpMetrics, prometheus_port: plan.prometheusPort });
+  (options.quiet === true ? log.debug : log.info)('telemetry started', { service: serviceName, traces: plan.traces, otlp_metrics: plan.otlpMetrics, prometheus_port: plan.prometheusPort });
   started = {
     tracing: plan.traces !== 'none',
     metrics: metricReaders.length > 0,

@@ -133,6 +133,7 @@ const S = { type: 'string' } as const;
 export const assert: Command = {
   path: ['assert'],
   summary: 'sign an assertion with a key file and append it through a writer',
+  telemetry: 'client',
   help: HELP,
   async run(args, io) {
     const v = parseFlags<AssertFlags>(args, { writer: S, key: S, subject: S, predicate: S, object: S, type: S, confidence: S, source: S, parent: S, epoch: S, json: { type: 'boolean' } });

@@ -6,6 +6,7 @@ import { parseQueryFlags, QUERY_FLAGS_HELP } from './resolve';
 export const explain: Command = {
   path: ['explain'],
   summary: 'resolve a (subject, predicate) and show why: every candidate and score term',
+  telemetry: 'client',
   help: `usage: stemedb explain --reader HOST:PORT --subject S --predicate P [--lens NAME]
                        [--min-offset N] [--as-of N] [--epoch E] [--trust-pack HEX]
                        [--include-superseded] [--min-share X] [--json]

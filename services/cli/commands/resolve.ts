@@ -87,6 +87,7 @@ export function parseQueryFlags(args: readonly string[]): { address: string; que
 export const resolveCommand: Command = {
   path: ['resolve'],
   summary: 'ask a reader what a (subject, predicate) resolves to under a lens',
+  telemetry: 'client',
   help: `usage: stemedb resolve --reader HOST:PORT --subject S --predicate P [--lens NAME]
                        [--min-offset N] [--as-of N] [--epoch E] [--trust-pack HEX]
                        [--include-superseded] [--min-share X] [--json]

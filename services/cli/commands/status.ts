@@ -94,6 +94,7 @@ ${STATUS_TARGETS.map((t) => `  ${t.help}`).join('\n')}
 export const status: Command = {
   path: ['status'],
   summary: 'show the state of a running writer or reader',
+  telemetry: 'client',
   get help() {
     return helpText();
   },

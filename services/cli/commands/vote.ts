@@ -35,6 +35,7 @@ const S = { type: 'string' } as const;
 export const vote: Command = {
   path: ['vote'],
   summary: 'sign a vote on an assertion and append it through a writer',
+  telemetry: 'client',
   help: HELP,
   async run(args, io) {
     const v = parseFlags<VoteFlags>(args, { writer: S, key: S, assertion: S, value: S, json: { type: 'boolean' } });
