@@ -23,6 +23,7 @@ import { IngestGapError, IngestOptionError } from './errors';
 import { GraphBatch, type BatchRecord } from './graph-batch';
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX } from './limits';
 import { PairCache } from './pair-cache';
+import { stemeMetrics } from '../../shared/telemetry/metrics';
 import { INGEST_SPAN_LINKS_MAX, linkOf, startRecordSpans, type TracedRecord } from './trace-links';
 import type { SourceRecord, WalSource } from './wal-source';
 
@@ -216,6 +217,8 @@ export class Ingestor {
     await this.store.applyBatch(ops, appliedThrough);
     this.applied = appliedThrough;
     this.commits += 1;
+    stemeMetrics().ingestAppliedRecords.add(counts.applied - this.counts.applied);
+    if (rejected > 0) stemeMetrics().ingestRejectedRecords.add(rejected);
     this.counts = counts;
     const payloadBytes = checked.reduce((n, c) => n + c.nextOffset - c.offset, 0);
     this.logger.debug('applied a batch', { from_offset: fromOffset, applied_through: appliedThrough, records: checked.length, rejected });

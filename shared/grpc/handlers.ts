@@ -19,7 +19,8 @@ import { watchCall, type CallContext, type CallWatch, type ServerCallLike, type 
 import { isUndecodable, undecodableStatus } from './codec';
 import { DRAIN_EVENT, markDrainable } from './drain';
 import { UnavailableError } from './errors';
-import { toServiceError } from './status';
+import { stemeMetrics } from '../telemetry/metrics';
+import { toServiceError, type RpcStatusError } from './status';
 
 export type { CallContext, StreamContext } from './call-context';
 export { StreamWriter, writeWithBackpressure, type BackpressureStats } from './backpressure';
@@ -58,7 +59,7 @@ export function unary<Req, Res>(fn: UnaryFn<Req, Res>, options: HandlerOptions =
       if (settled) return;
       settled = true;
       watch.dispose();
-      callback(toServiceError(err, { logger, method }));
+      callback(countedError(toServiceError(err, { logger, method }), method));
     };
     const succeed = (response: Res): void => {
       if (settled) return;
@@ -74,6 +75,12 @@ export function unary<Req, Res>(fn: UnaryFn<Req, Res>, options: HandlerOptions =
       .then(() => fn(call.request, ctx))
       .then(succeed, fail);
   };
+}
+
+/** Counts a non-OK answer by status code and method (the `stemedb.rpc.errors` metric). */
+function countedError(e: RpcStatusError, method: string): RpcStatusError {
+  stemeMetrics().rpcErrors.add(1, { code: grpc.status[e.code] ?? String(e.code), method });
+  return e;
 }
 
 type StreamCall<Res> = ServerCallLike & {
@@ -101,7 +108,7 @@ function runStream<Res>(call: StreamCall<Res>, logger: Logger, body: (out: Strea
     call.removeListener(DRAIN_EVENT, onDrain);
     if (call.cancelled || call.destroyed || call.writableEnded) return; // nobody left to tell
     if (failure === undefined) call.end();
-    else call.emit('error', toServiceError(failure.err, { logger, method }));
+    else call.emit('error', countedError(toServiceError(failure.err, { logger, method }), method));
   };
   if (watch.signal.aborted) return settle({ err: watch.signal.reason });
   watch.signal.addEventListener('abort', () => settle({ err: watch.signal.reason }), { once: true });

@@ -8,6 +8,7 @@
  * (after a failed fsync the page cache cannot be trusted, so no retry).
  */
 import type { Span } from '@opentelemetry/api';
+import { stemeMetrics } from '../telemetry/metrics';
 import { withSpan, withSpanSync } from '../telemetry/tracing';
 import { WalUnavailableError } from './errors';
 import type { WalFileIo } from './file-io';
@@ -134,7 +135,7 @@ export class GroupCommit {
         if (this.config.durability === 'fsync') {
           const t0 = performance.now();
           await this.config.io.datasync(fd);
-          span.setAttribute('fsync_us', Math.round((performance.now() - t0) * 1000));
+          recordFsync(span, performance.now() - t0);
         }
       }).then(
         () => this.done(batch, records, data.length, last.nextOffset),
@@ -144,6 +145,7 @@ export class GroupCommit {
   };
 
   private done(batch: PendingAppend[], records: number, bytes: number, endOffset: number): void {
+    stemeMetrics().groupCommitRecords.record(records);
     this.stats.batches += 1;
     this.stats.appends += records;
     this.stats.bytesWritten += bytes;
@@ -177,5 +179,12 @@ export class GroupCommit {
 function timed(span: Span, fn: () => void): void {
   const t0 = performance.now();
   fn();
-  span.setAttribute('fsync_us', Math.round((performance.now() - t0) * 1000));
+  recordFsync(span, performance.now() - t0);
+}
+
+/** fdatasync time on the batch's span (fsync_us) and in the fsync latency histogram. */
+function recordFsync(span: Span, ms: number): void {
+  const us = Math.round(ms * 1000);
+  span.setAttribute('fsync_us', us);
+  stemeMetrics().fsyncLatencyUs.record(us);
 }
