@@ -14,6 +14,7 @@ interface Bench {
 const BENCHES: readonly Bench[] = [
   { name: 'echo', run: () => import('./echo').then((m) => m.run()) },
   { name: 'wal', run: () => import('./wal').then((m) => m.run()) },
+  { name: 'ingest', run: () => import('./ingest').then((m) => m.run()) },
   { name: 'writer', run: () => import('./writer').then((m) => m.run()) },
   { name: 'reader', run: () => import('./reader').then((m) => m.run()) },
 ];
