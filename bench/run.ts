@@ -17,6 +17,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'ingest', run: () => import('./ingest').then((m) => m.run()) },
   { name: 'writer', run: () => import('./writer').then((m) => m.run()) },
   { name: 'reader', run: () => import('./reader').then((m) => m.run()) },
+  { name: 'telemetry', run: () => import('./telemetry').then((m) => m.run()) },
 ];
 
 async function main(): Promise<void> {
