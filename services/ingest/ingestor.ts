@@ -21,8 +21,10 @@ import { batchRecords } from './batcher';
 import { checkRecord, type CheckedRecord } from './check-record';
 import { IngestGapError, IngestOptionError } from './errors';
 import { GraphBatch, type BatchRecord } from './graph-batch';
-import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX } from './limits';
+import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX, INGEST_CHECK_AHEAD_BATCHES } from './limits';
+import { BoundedQueue } from './bounded-queue';
 import { PairCache } from './pair-cache';
+import { INGEST_VERIFY_WORKERS_MAX, VerifyPool } from './verify-pool';
 import { stemeMetrics } from '../../shared/telemetry/metrics';
 import { INGEST_SPAN_LINKS_MAX, linkOf, startRecordSpans, type TracedRecord } from './trace-links';
 import type { SourceRecord, WalSource } from './wal-source';
@@ -38,6 +40,13 @@ export interface IngestorOptions {
   readonly logger?: Logger;
   /** Called after each committed batch (progress, read-your-writes waiters, Watch). @default none */
   readonly onBatch?: (info: BatchInfo) => void;
+  /**
+   * Worker threads that decode and verify records while the previous batch is
+   * applied, 0..INGEST_VERIFY_WORKERS_MAX; 0 checks on the applying thread.
+   * Needs the built worker script (dist/); without it checks run inline.
+   * @default 0
+   */
+  readonly verifyWorkers?: number;
 }
 
 /** What one committed batch did. */
@@ -71,6 +80,7 @@ export class Ingestor {
   private commits = 0;
   private readonly limits: { recordsMax: number; bytesMax: number; delayMs: number };
   private readonly logger: Logger;
+  private readonly pool: VerifyPool | undefined;
 
   private constructor(
     private readonly store: HybridStore,
@@ -89,6 +99,17 @@ export class Ingestor {
       bytesMax: checkRange('batchBytesMax', options.batchBytesMax ?? INGEST_BATCH_BYTES_MAX, 1, INGEST_BATCH_BYTES_MAX),
       delayMs: checkRange('batchDelayMs', options.batchDelayMs ?? INGEST_BATCH_DELAY_MS, 0, INGEST_BATCH_DELAY_MS_MAX),
     };
+    this.pool = VerifyPool.create(checkRange('verifyWorkers', options.verifyWorkers ?? 0, 0, INGEST_VERIFY_WORKERS_MAX));
+  }
+
+  /** Worker threads verifying records (0 = inline). */
+  get verifyWorkers(): number {
+    return this.pool?.size ?? 0;
+  }
+
+  /** Stops the verification workers; the store and source stay open (their owner closes them). */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   /** An ingestor over an open store, resuming at the store's cursor. */
@@ -145,20 +166,44 @@ export class Ingestor {
     const onAbort = (): void => stop.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted === true) stop.abort();
+    // Batches are checked (on the workers) ahead of the one being applied.
+    const queue = new BoundedQueue<{ records: SourceRecord[]; checked: Promise<CheckedRecord[]> }>(INGEST_CHECK_AHEAD_BATCHES);
+    const producer = this.produce(queue, untilOffset, stop);
+    try {
+      for (;;) {
+        const item = await queue.shift();
+        if (item === undefined) break;
+        await this.applyChecked(item.records, await item.checked);
+      }
+    } finally {
+      // On an error too: stop reading, release a producer waiting on a full queue, wait for it.
+      stop.abort();
+      queue.close();
+      await producer;
+      signal?.removeEventListener('abort', onAbort);
+      this.running = false;
+    }
+  }
+
+  /** Reads batches (only records below `untilOffset`), starts their checks and queues them, in order. Never throws: errors go to the queue. */
+  private async produce(queue: BoundedQueue<{ records: SourceRecord[]; checked: Promise<CheckedRecord[]> }>, untilOffset: number | undefined, stop: AbortController): Promise<void> {
     try {
       for await (const batch of batchRecords(this.source.records(this.applied, stop.signal), this.limits)) {
         const wanted = untilOffset === undefined ? batch : batch.filter((r) => r.offset < untilOffset);
-        if (wanted.length > 0) await this.applyRecords(wanted);
-        if (stop.signal.aborted || (untilOffset !== undefined && this.applied >= untilOffset)) {
+        if (wanted.length > 0) {
+          const checked = this.check(wanted);
+          checked.catch(() => undefined); // awaited by the consumer; never an unhandled rejection meanwhile
+          if (!(await queue.push({ records: wanted, checked }))) break;
+        }
+        if (stop.signal.aborted || (untilOffset !== undefined && batch[batch.length - 1]!.nextOffset >= untilOffset)) {
           // Ends the source's tail before the batcher asks it to return.
           stop.abort();
           break;
         }
       }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      stop.abort();
-      this.running = false;
+      queue.close();
+    } catch (err) {
+      queue.fail(err);
     }
   }
 
@@ -167,20 +212,34 @@ export class Ingestor {
    * ONE batch. Exposed for sources that deliver whole batches and for tests.
    */
   async applyRecords(records: readonly SourceRecord[]): Promise<void> {
-    if (this.failure !== undefined) throw new Error(`an earlier batch failed (${this.failure.message}); open a new Ingestor to resume from the store's cursor`);
     if (records.length === 0) return;
+    this.checkOrder(records);
+    await this.applyChecked(records, await this.check(records));
+  }
+
+  private check(records: readonly SourceRecord[]): Promise<CheckedRecord[]> {
+    return this.pool === undefined ? Promise.resolve(records.map(checkRecord)) : this.pool.check(records);
+  }
+
+  /** The records must follow the applied offset without a gap. */
+  private checkOrder(records: readonly SourceRecord[]): number {
     let expected = this.applied;
     for (const r of records) {
       if (r.offset !== expected) throw new IngestGapError(expected, r.offset);
       expected = r.nextOffset;
     }
-    const checked = records.map(checkRecord);
+    return expected;
+  }
+
+  private async applyChecked(records: readonly SourceRecord[], checked: readonly CheckedRecord[]): Promise<void> {
+    if (this.failure !== undefined) throw new Error(`an earlier batch failed (${this.failure.message}); open a new Ingestor to resume from the store's cursor`);
+    const expected = this.checkOrder(records);
     const links = collectLinks(checked);
     const attributes = { from_offset: this.applied, applied_through: expected, batch_records: records.length };
     await tracer().startActiveSpan('ingest.apply', { attributes, links }, async (span) => {
       const recordSpans = startRecordSpans(tracedRecords(checked), span.spanContext());
       try {
-        const rejected = await this.applyChecked(checked, expected);
+        const rejected = await this.commit(checked, expected);
         span.setAttribute('rejected', rejected);
       } catch (err) {
         this.failure = err instanceof Error ? err : new Error(String(err));
@@ -194,7 +253,7 @@ export class Ingestor {
     });
   }
 
-  private async applyChecked(checked: readonly CheckedRecord[], appliedThrough: number): Promise<number> {
+  private async commit(checked: readonly CheckedRecord[], appliedThrough: number): Promise<number> {
     const fromOffset = this.applied;
     const batch = new GraphBatch(this.store, this.cache, this.pendingIds, this.logger);
     const valid: BatchRecord[] = [];

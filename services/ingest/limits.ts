@@ -8,3 +8,5 @@ export const INGEST_BATCH_BYTES_MAX = 4 * 1024 * 1024;
 export const INGEST_BATCH_DELAY_MS = 10;
 /** Longest wait a caller may configure between a batch's first record and its commit. */
 export const INGEST_BATCH_DELAY_MS_MAX = 1000;
+/** Batches checked (or being checked) ahead of the one being applied. */
+export const INGEST_CHECK_AHEAD_BATCHES = 2;

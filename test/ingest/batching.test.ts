@@ -4,6 +4,8 @@ import { IngestGapError, IngestOptionError } from '../../services/ingest/errors'
 import { Ingestor } from '../../services/ingest/ingestor';
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX } from '../../services/ingest/limits';
 import type { SourceRecord } from '../../services/ingest/wal-source';
+import { INGEST_VERIFY_WORKERS_MAX } from '../../services/ingest/verify-pool';
+import { BoundedQueue } from '../../services/ingest/bounded-queue';
 import { openHybridStore } from '../../shared/storage/hybrid-store';
 import { setLogLevel } from '../../shared/telemetry/logger';
 import { useTempDir } from '../helpers/tmp';
@@ -49,14 +51,34 @@ describe('batching', () => {
     expect(sizes).toEqual([1, 1]);
   });
 
+  it('the check-ahead queue holds at most its capacity and hands items over in order', async () => {
+    const q = new BoundedQueue<number>(2);
+    expect(await q.push(1)).toBe(true);
+    expect(await q.push(2)).toBe(true);
+    let third = false;
+    const pushing = q.push(3).then((ok) => (third = ok));
+    await new Promise((r) => setImmediate(r));
+    expect(third).toBe(false); // full: waits
+    expect(await q.shift()).toBe(1);
+    await pushing;
+    expect(third).toBe(true);
+    q.close();
+    expect([await q.shift(), await q.shift(), await q.shift()]).toEqual([2, 3, undefined]);
+    expect(await q.push(4)).toBe(false);
+    const failing = new BoundedQueue<number>(1);
+    failing.fail(new Error('boom'));
+    await expect(failing.shift()).rejects.toThrow('boom');
+    expect(() => new BoundedQueue(0)).toThrow(RangeError);
+  });
+
   it('ingestor options are checked at their limits', async () => {
     const store = await openHybridStore(tmp.path);
     const source = new MemorySource(LOG);
     try {
-      for (const bad of [{ batchRecordsMax: 0 }, { batchRecordsMax: INGEST_BATCH_RECORDS_MAX + 1 }, { batchBytesMax: INGEST_BATCH_BYTES_MAX + 1 }, { batchDelayMs: -1 }, { batchDelayMs: INGEST_BATCH_DELAY_MS_MAX + 1 }]) {
+      for (const bad of [{ batchRecordsMax: 0 }, { batchRecordsMax: INGEST_BATCH_RECORDS_MAX + 1 }, { batchBytesMax: INGEST_BATCH_BYTES_MAX + 1 }, { batchDelayMs: -1 }, { batchDelayMs: INGEST_BATCH_DELAY_MS_MAX + 1 }, { verifyWorkers: -1 }, { verifyWorkers: INGEST_VERIFY_WORKERS_MAX + 1 }]) {
         await expect(Ingestor.open(store, source, bad)).rejects.toThrow(IngestOptionError);
       }
-      for (const ok of [{ batchRecordsMax: 1 }, { batchRecordsMax: INGEST_BATCH_RECORDS_MAX }, { batchBytesMax: INGEST_BATCH_BYTES_MAX }, { batchDelayMs: 0 }, { batchDelayMs: INGEST_BATCH_DELAY_MS_MAX }]) {
+      for (const ok of [{ batchRecordsMax: 1 }, { batchRecordsMax: INGEST_BATCH_RECORDS_MAX }, { batchBytesMax: INGEST_BATCH_BYTES_MAX }, { batchDelayMs: 0 }, { batchDelayMs: INGEST_BATCH_DELAY_MS_MAX }, { verifyWorkers: 0 }]) {
         await expect(Ingestor.open(store, source, ok)).resolves.toBeInstanceOf(Ingestor);
       }
     } finally {

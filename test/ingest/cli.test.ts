@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { INGEST_BATCH_RECORDS_MAX } from '../../services/ingest/limits';
+import { INGEST_VERIFY_WORKERS_MAX } from '../../services/ingest/verify-pool';
 import { requireBuilt, runCli } from '../helpers/process';
 import { useTempDir } from '../helpers/tmp';
 import { logOf, payloadOf, randomLog, writeWal } from '../graph/log-builder';
@@ -31,6 +32,21 @@ describe('stemedb ingest / store dump', () => {
     const json = await runCli(['store', 'dump', '--data', data, '--json']);
     const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { backend: string; key: string; value: string });
     expect(lines.map((l) => `${l.backend} ${l.key} = ${l.value}`)).toEqual(dump.stdout.trim().split('\n'));
+  });
+
+  it('verifying on worker threads or inline builds the same store; --verify-workers is checked at its limits', async () => {
+    const records = randomLog(9, { records: 150 });
+    const wal = join(tmp.path, 'wal');
+    await writeWal(wal, records.map((r, i) => payloadOf(r, i)));
+    const dumps: string[] = [];
+    for (const workers of ['0', String(INGEST_VERIFY_WORKERS_MAX)]) {
+      const data = join(tmp.path, `data-${workers}`);
+      expect((await runCli(['ingest', '--wal', wal, '--data', data, '--verify-workers', workers, '--batch-records', '7'])).code).toBe(0);
+      dumps.push((await runCli(['store', 'dump', '--data', data])).stdout);
+    }
+    expect(dumps[0]).toBe(dumps[1]);
+    expect(dumps[0]!.length).toBeGreaterThan(0);
+    expect((await runCli(['ingest', '--wal', wal, '--data', join(tmp.path, 'x'), '--verify-workers', String(INGEST_VERIFY_WORKERS_MAX + 1)])).code).toBe(2);
   });
 
   it('checks --batch-records at its limits and requires --wal and --data', async () => {

@@ -8,12 +8,13 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Ingestor } from '../../ingest/ingestor';
 import { INGEST_BATCH_RECORDS_MAX } from '../../ingest/limits';
+import { INGEST_VERIFY_WORKERS_MAX, defaultVerifyWorkers } from '../../ingest/verify-pool';
 import { ProgressBar } from '../../ingest/progress-bar';
 import { WalDirSource } from '../../ingest/sources/wal-dir-source';
 import { openHybridStore } from '../../../shared/storage/hybrid-store';
 import { UsageError, type Command } from '../command';
 
-const HELP = `usage: stemedb ingest --wal DIR --data DIR [--json] [--batch-records N]
+const HELP = `usage: stemedb ingest --wal DIR --data DIR [--json] [--batch-records N] [--verify-workers N]
 
 Applies every record of the WAL directory, up to its end when the command
 starts, to the store in --data (created if missing): verifies each record
@@ -28,6 +29,8 @@ options:
   --wal DIR            the WAL directory to read (not modified; a writer may be running)
   --data DIR           the store directory (rocksdb/ and lmdb/ inside)
   --batch-records N    records per store batch, 1..${INGEST_BATCH_RECORDS_MAX} (default ${INGEST_BATCH_RECORDS_MAX})
+  --verify-workers N   threads verifying signatures while a batch applies, 0..${INGEST_VERIFY_WORKERS_MAX}
+                       (default: cores - 1, at least 1; 0 verifies on the applying thread)
   --json               print the summary as one JSON object on stdout
   -h, --help           show this help
 
@@ -48,18 +51,31 @@ export interface IngestSummary {
   readonly recordsPerSec: number;
 }
 
-function parse(args: string[]): { wal: string; data: string; json: boolean; batchRecords: number } {
-  let values: { wal?: string; data?: string; json?: boolean; 'batch-records'?: string };
+function intOption(name: string, raw: string, min: number, max: number): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`--${name} must be ${min}..${max}, got '${raw}'`);
+  return n;
+}
+
+function parse(args: string[]): { wal: string; data: string; json: boolean; batchRecords: number; verifyWorkers: number } {
+  let values: { wal?: string; data?: string; json?: boolean; 'batch-records'?: string; 'verify-workers'?: string };
   try {
-    ({ values } = parseArgs({ args, options: { wal: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, 'batch-records': { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args,
+      options: { wal: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, 'batch-records': { type: 'string' }, 'verify-workers': { type: 'string' } },
+      strict: true,
+    }));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   if (values.wal === undefined || values.data === undefined) throw new UsageError('--wal and --data are required');
-  const raw = values['batch-records'] ?? String(INGEST_BATCH_RECORDS_MAX);
-  const batchRecords = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(batchRecords >= 1 && batchRecords <= INGEST_BATCH_RECORDS_MAX)) throw new UsageError(`--batch-records must be 1..${INGEST_BATCH_RECORDS_MAX}, got '${raw}'`);
-  return { wal: values.wal, data: values.data, json: values.json === true, batchRecords };
+  return {
+    wal: values.wal,
+    data: values.data,
+    json: values.json === true,
+    batchRecords: intOption('batch-records', values['batch-records'] ?? String(INGEST_BATCH_RECORDS_MAX), 1, INGEST_BATCH_RECORDS_MAX),
+    verifyWorkers: intOption('verify-workers', values['verify-workers'] ?? String(defaultVerifyWorkers()), 0, INGEST_VERIFY_WORKERS_MAX),
+  };
 }
 
 export function renderSummary(s: IngestSummary): string {
@@ -83,6 +99,7 @@ export const ingest: Command = {
         const progress = io.isTty ? new ProgressBar((line) => io.err(line)) : undefined;
         const ingestor = await Ingestor.open(store, source, {
           batchRecordsMax: opts.batchRecords,
+          verifyWorkers: opts.verifyWorkers,
           onBatch: (b) => {
             records += b.records;
             rejected += b.rejected;
@@ -91,7 +108,11 @@ export const ingest: Command = {
         });
         const fromOffset = ingestor.appliedOffset;
         const started = performance.now();
-        await ingestor.catchUp(head);
+        try {
+          await ingestor.catchUp(head);
+        } finally {
+          await ingestor.close();
+        }
         progress?.done();
         const seconds = (performance.now() - started) / 1000;
         const summary: IngestSummary = {
