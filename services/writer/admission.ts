@@ -3,17 +3,18 @@
  * (UNAUTHENTICATED) → convert and validate (INVALID_ARGUMENT naming the field) → id → verify every signature
  * on the thread pool (UNAUTHENTICATED) → admin signature for gold standards and
  * epochs (PERMISSION_DENIED) → the first signer's quota (RESOURCE_EXHAUSTED).
+ * Signatures are verified in batches on worker threads (`SignatureVerifier`).
  * An admitted record comes out as the log payload the WAL stores.
  */
 import { context, propagation } from '@opentelemetry/api';
 import { SignatureError } from '../../shared/domain/errors';
 import { recordFromProto } from '../../shared/domain/proto-convert';
 import { encodeLogPayload } from '../../shared/domain/log-payload';
-import { verifyRecordAsync } from '../../shared/domain/signing';
 import type { RecordKind, StemeRecord } from '../../shared/domain/types';
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import { AdminSignatureRequiredError } from '../../shared/grpc/errors';
 import { agentKey, type AgentQuota } from './quota';
+import { SignatureVerifier } from './signature-verifier';
 
 /** A record that passed every check, encoded for the log. */
 export interface Admitted {
@@ -63,6 +64,8 @@ export class Admission {
   constructor(
     adminKeys: readonly Buffer[],
     private readonly quota: AgentQuota,
+    /** @default a verifier with the default worker count (its idle workers do not keep the process alive) */
+    readonly verifier: SignatureVerifier = new SignatureVerifier(),
   ) {
     this.adminKeys = new Set(adminKeys.map((k) => k.toString('latin1')));
   }
@@ -81,7 +84,7 @@ export class Admission {
    */
   async admitBatch(messages: readonly (PbRecord | undefined)[], field: string): Promise<Admitted[]> {
     const records = messages.map((m, i) => convert(m, `${field}[${i}]`));
-    const settled = await Promise.allSettled(records.map((r, i) => verifyRecordAsync(r, `${field}[${i}]`)));
+    const settled = await Promise.allSettled(records.map((r, i) => this.verifier.verifyRecord(r, `${field}[${i}]`)));
     const ids = settled.map((s) => {
       if (s.status === 'rejected') throw s.reason;
       return s.value;
@@ -101,7 +104,7 @@ export class Admission {
 
   private async verified(message: PbRecord | undefined, field: string): Promise<{ record: StemeRecord; id: Buffer }> {
     const record = convert(message, field);
-    const id = await verifyRecordAsync(record, field);
+    const id = await this.verifier.verifyRecord(record, field);
     this.checkAdmin(record, field);
     return { record, id };
   }

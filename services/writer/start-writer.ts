@@ -13,6 +13,7 @@ import { Admission } from './admission';
 import type { WriterConfig } from './config';
 import type { WriterDeps } from './deps';
 import { AgentQuota } from './quota';
+import { SignatureVerifier } from './signature-verifier';
 import { WRITER_SERVICE_NAME, writerService } from './service';
 
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
@@ -36,9 +37,10 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   if (config.logLevel !== undefined) setLogLevel(config.logLevel);
   const wal = await Wal.open({ dir: config.walDir, durability: config.durability, logger: logger.child({ component: 'wal' }) });
   let server: RunningServer | undefined;
+  const verifier = new SignatureVerifier();
   const deps: WriterDeps = {
     log: wal,
-    admission: new Admission(config.adminKeys, new AgentQuota(config.quota)),
+    admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier),
     logger,
     onLogUnwritable: () => server?.setServing(false),
   };
@@ -51,7 +53,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
       reflectedServices: [WRITER_SERVICE_NAME, HEALTH_SERVICE_NAME],
     });
   } catch (err) {
-    await wal.close();
+    await Promise.all([wal.close(), verifier.close()]);
     throw err;
   }
   const running = server;
@@ -66,7 +68,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   let stopping: Promise<WriterShutdownReport> | undefined;
   const shutdown = async (graceMs: number): Promise<WriterShutdownReport> => {
     const report = await running.shutdown(graceMs);
-    await wal.close();
+    await Promise.all([wal.close(), verifier.close()]);
     logger.info('writer stopped', { forced: report.forced, duration_ms: report.durationMs, head_offset: wal.headOffset });
     return { forced: report.forced, durationMs: report.durationMs };
   };

@@ -1,0 +1,128 @@
+/**
+ * SignatureVerifier: worker-thread batches give exactly the answers of
+ * `verifySignature` / `verifyRecord`, one turn's signatures travel in few
+ * messages, and a dead worker or a closed verifier loses no answer.
+ */
+import type { Worker } from 'node:worker_threads';
+import fc from 'fast-check';
+import { SignatureError } from '../../shared/domain/errors';
+import { recordId } from '../../shared/domain/hash';
+import { signId, verifySignature } from '../../shared/domain/signing';
+import type { RecordKind, Signature } from '../../shared/domain/types';
+import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from '../../services/writer/limits';
+import { SignatureVerifier } from '../../services/writer/signature-verifier';
+import { assertionWith, epochWith, goldStandardWith, KEY_A, KEY_B, KEY_C, resign, trustPackWith, voteWith } from '../domain/fixtures';
+
+const KINDS: readonly RecordKind[] = ['assertion', 'vote', 'epoch', 'gold_standard', 'trust_pack'];
+
+describe('SignatureVerifier', () => {
+  let verifier: SignatureVerifier;
+  beforeEach(() => {
+    verifier = new SignatureVerifier({ workers: 2 });
+  });
+  afterEach(() => verifier.close());
+
+  it('gives the same answer as verifySignature for valid, flipped and malformed signatures', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...KINDS), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.nat(64 * 8 - 1), fc.boolean(), async (kind, idBytes, bit, flip) => {
+        const id = Buffer.from(idBytes);
+        const sig = signId(kind, id, KEY_A);
+        const signature = Buffer.from(sig.signature);
+        if (flip) signature[bit >> 3] ^= 1 << (bit & 7);
+        const candidate: Signature = { publicKey: sig.publicKey, signature };
+        expect(await verifier.verifySignature(kind, id, candidate)).toBe(verifySignature(kind, id, candidate));
+        expect(await verifier.verifySignature(kind, id, candidate)).toBe(!flip);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('resolves false (never rejects) for wrong lengths, small-order and garbage keys, an unknown kind and another key', async () => {
+    const id = Buffer.alloc(32, 7);
+    const good = signId('assertion', id, KEY_A);
+    const identity = Buffer.alloc(32);
+    identity[0] = 1;
+    const cases: Array<[RecordKind, Buffer, Signature]> = [
+      ['assertion', id.subarray(1), good],
+      ['assertion', id, { publicKey: good.publicKey.subarray(1), signature: good.signature }],
+      ['assertion', id, { publicKey: good.publicKey, signature: good.signature.subarray(1) }],
+      ['assertion', id, { publicKey: Buffer.alloc(32, 0xff), signature: good.signature }],
+      ['assertion', id, { publicKey: identity, signature: good.signature }],
+      ['nope' as RecordKind, id, good],
+      ['assertion', id, { ...good, publicKey: KEY_B.publicKey }],
+      ['vote', id, good],
+    ];
+    for (const [kind, i, sig] of cases) {
+      expect(await verifier.verifySignature(kind, i, sig)).toBe(false);
+      expect(verifySignature(kind, i, sig)).toBe(false);
+    }
+  });
+
+  it('returns the id of every record kind, and names the lowest failing signature', async () => {
+    for (const record of [assertionWith(), voteWith(), epochWith(), goldStandardWith(), trustPackWith()]) {
+      expect((await verifier.verifyRecord(record)).equals(recordId(record))).toBe(true);
+    }
+    const three = resign(assertionWith(), [KEY_A, KEY_B, KEY_C]);
+    const bad = { ...three, signatures: three.signatures.map((s, i) => (i === 0 ? s : { ...s, signature: Buffer.alloc(64, i) })) };
+    await expect(verifier.verifyRecord(bad, 'records[3]')).rejects.toMatchObject({ name: 'SignatureError', field: 'records[3].assertion.signatures[1]' });
+    const vote = voteWith();
+    await expect(verifier.verifyRecord({ ...vote, signatures: [{ ...vote.signatures[0]!, signature: Buffer.alloc(64) }] })).rejects.toBeInstanceOf(SignatureError);
+    await expect(verifier.verifyRecord({ ...vote, signatures: [] })).rejects.toMatchObject({ field: 'record.vote.signature' });
+  });
+
+  it(`sends one turn's signatures in messages of at most VERIFY_BATCH_SIGNATURES_MAX (${VERIFY_BATCH_SIGNATURES_MAX}), spread over the workers`, async () => {
+    const id = Buffer.alloc(32, 1);
+    const sig = signId('assertion', id, KEY_A);
+    const n = 2 * 2 * VERIFY_BATCH_SIGNATURES_MAX + 1;
+    const results = await Promise.all(Array.from({ length: n }, () => verifier.verifySignature('assertion', id, sig)));
+    expect(results.every((ok) => ok)).toBe(true);
+    expect(verifier.stats.signatures).toBe(n);
+    // ceil(n / 2 workers) = 2·MAX + 1 per worker, cut at MAX: 5 messages.
+    expect(verifier.stats.batches).toBe(5);
+    expect(verifier.stats.fallbacks).toBe(0);
+
+    const small = new SignatureVerifier({ workers: 1 });
+    try {
+      await Promise.all(Array.from({ length: VERIFY_BATCH_SIGNATURES_MAX }, () => small.verifySignature('assertion', id, sig)));
+      expect(small.stats.batches).toBe(1);
+      await Promise.all(Array.from({ length: VERIFY_BATCH_SIGNATURES_MAX + 1 }, () => small.verifySignature('assertion', id, sig)));
+      expect(small.stats.batches).toBe(3);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('answers every pending signature when it is closed mid-batch, and verifies on the thread pool afterwards', async () => {
+    const id = Buffer.alloc(32, 2);
+    const sig = signId('assertion', id, KEY_A);
+    const pending = Array.from({ length: 50 }, (_, i) => verifier.verifySignature('assertion', id, i % 2 === 0 ? sig : { ...sig, publicKey: KEY_B.publicKey }));
+    await new Promise((r) => setImmediate(r)); // the batch has gone to the workers
+    await verifier.close();
+    const results = await Promise.all(pending);
+    expect(results).toEqual(Array.from({ length: 50 }, (_, i) => i % 2 === 0));
+    expect(await verifier.verifySignature('assertion', id, sig)).toBe(true);
+  });
+
+  it('verifies on the thread pool what a dying worker held, and replaces the worker', async () => {
+    const id = Buffer.alloc(32, 3);
+    const sig = signId('assertion', id, KEY_A);
+    expect(await verifier.verifySignature('assertion', id, sig)).toBe(true); // spawns lane 0
+    const lanes = (verifier as unknown as { lanes: Array<{ worker: Worker } | undefined> }).lanes;
+    const pending = Array.from({ length: 20 }, () => verifier.verifySignature('assertion', id, sig));
+    await new Promise((r) => setImmediate(r));
+    await Promise.all(lanes.map((lane) => lane?.worker.terminate()));
+    expect(await Promise.all(pending)).toEqual(Array.from({ length: 20 }, () => true));
+    expect(verifier.stats.fallbacks).toBeGreaterThan(0);
+    const before = verifier.stats.batches;
+    expect(await verifier.verifySignature('assertion', id, sig)).toBe(true);
+    expect(verifier.stats.batches).toBe(before + 1);
+  });
+
+  it(`rejects worker counts outside 1..VERIFY_WORKERS_MAX (${VERIFY_WORKERS_MAX}) and a batch size below 1`, async () => {
+    expect(() => new SignatureVerifier({ workers: 0 })).toThrow(RangeError);
+    expect(() => new SignatureVerifier({ workers: VERIFY_WORKERS_MAX + 1 })).toThrow(RangeError);
+    expect(() => new SignatureVerifier({ batchSignaturesMax: 0 })).toThrow(RangeError);
+    const ok = [new SignatureVerifier({ workers: 1 }), new SignatureVerifier({ workers: VERIFY_WORKERS_MAX, batchSignaturesMax: 1 })];
+    await Promise.all(ok.map((v) => v.close()));
+  });
+});
