@@ -50,7 +50,7 @@ describe('spans and metrics for an append and a query', () => {
 
   beforeAll(async () => {
     setLogSink({ write: () => undefined });
-    writer = await startWriter({ walDir: join(dir.path, 'wal'), listen: '127.0.0.1:0', adminKeys: [], durability: 'fsync', maxConnectionAgeMs: null, quota: { recordsPerSec: 0, burst: 0 } }, logger);
+    writer = await startWriter({ walDir: join(dir.path, 'wal'), listen: '127.0.0.1:0', adminKeys: [], durability: 'fsync', maxConnectionAgeMs: null, quota: { recordsPerSec: 0, burstRecords: 0 } }, logger);
     readerService = await startReader({ dataDir: join(dir.path, 'reader'), source: { kind: 'writer', address: writer.address }, listen: '127.0.0.1:0', maxConnectionAgeMs: null }, logger);
   });
 
