@@ -18,7 +18,7 @@
  * is in flight and ends with OK.
  */
 import type { AppendStreamRequest, AppendStreamResponse } from '../../shared/gen/stemedb/v1/writer';
-import type { BidiStreamFn, StreamWriter } from '../../shared/grpc/handlers';
+import type { BidiStreamFn } from '../../shared/grpc/handlers';
 import { describeError } from '../../shared/grpc/status';
 import { withSpan } from '../../shared/telemetry/tracing';
 import { writeToLog } from './append-handlers';
@@ -37,22 +37,28 @@ export interface AppendStreamOptions {
   readonly onStreamEnd?: (stats: { records: number; inFlightMax: number }) => void;
 }
 
-/** Writes responses one after another, so only one writer ever waits for 'drain'. */
-class ResponseQueue {
-  private last: Promise<void> = Promise.resolve();
-  constructor(private readonly out: StreamWriter<AppendStreamResponse>) {}
-  send(message: AppendStreamResponse): Promise<void> {
-    this.last = this.last.then(() => this.out.write(message));
-    return this.last;
-  }
-}
-
 type Next = IteratorResult<AppendStreamRequest> | 'stopped';
 
-function untilAborted(signal: AbortSignal): Promise<'stopped'> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve('stopped');
-    else signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+/**
+ * `promise`, or 'stopped' as soon as `signal` aborts. The listener is removed
+ * once `promise` settles: racing every read against one long-lived promise
+ * would pile a reaction on it per record for the life of the stream.
+ */
+function unlessStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 'stopped'> {
+  if (signal.aborted) return Promise.resolve('stopped');
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve('stopped');
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
   });
 }
 
@@ -60,10 +66,8 @@ export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptio
   const inFlightMax = options.inFlightMax ?? APPEND_STREAM_IN_FLIGHT_MAX;
   return async (input, out, ctx) => {
     const slots = new InFlightSlots(inFlightMax);
-    const responses = new ResponseQueue(out);
     const failed = new AbortController();
     const stop = AbortSignal.any([ctx.draining, failed.signal, ctx.signal]);
-    const stopped = untilAborted(stop);
     let failure: unknown;
     const fail = (err: unknown): void => {
       if (failure === undefined) failure = err;
@@ -89,7 +93,8 @@ export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptio
         response = { sequence, result: { $case: 'error', value: { code: d.code, message: d.details, field: d.field ?? '' } } };
       }
       try {
-        await responses.send(response);
+        // The writer queues behind earlier writes and resolves at once unless the client is not reading.
+        await out.write(response);
       } catch (err) {
         fail(err); // the call is over (cancelled, deadline): nobody is left to answer
       }
@@ -98,9 +103,8 @@ export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptio
     const iterator = input[Symbol.asyncIterator]();
     try {
       for (;;) {
-        await Promise.race([slots.acquire(), stopped]);
-        if (stop.aborted) break;
-        const next: Next = await Promise.race([iterator.next(), stopped]);
+        if ((await unlessStopped(slots.acquire(), stop)) === 'stopped') break;
+        const next: Next = await unlessStopped(iterator.next(), stop);
         if (next === 'stopped' || next.done === true) {
           slots.release();
           break;
