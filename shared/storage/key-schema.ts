@@ -58,6 +58,11 @@ export const KEY_KINDS = {
   signerAssertion: { tag: 'SIGNER', scope: 'global', fields: [['agent', 'agent'], ['offset', 'offset'], ['assertionId', 'id']] },
   /** CHILD: every assertion that names a parent, by parent id (supersession is decided from these). */
   childAssertion: { tag: 'CHILD', scope: 'global', fields: [['parentId', 'id'], ['childId', 'id']] },
+  /**
+   * PV: the votes of one voter on one assertion, under the assertion's subject
+   * and predicate (a copy of V), so a pair's votes are one prefix scan.
+   */
+  pairVote: { tag: 'PV', scope: 'subject', fields: [['predicate', 'text'], ['assertionId', 'id'], ['voter', 'agent']] },
   /** TRUSTH: an agent's trust rank after the changes made at one log offset (time travel). */
   trustHistory: { tag: 'TRUSTH', scope: 'global', fields: [['agent', 'agent'], ['offset', 'offset']] },
 } as const satisfies Record<string, KindSpec>;

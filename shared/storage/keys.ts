@@ -39,6 +39,7 @@ export type StoreKey =
   | { readonly kind: 'source'; readonly sourceHash: Buffer; readonly assertionId: Buffer }
   | { readonly kind: 'signerAssertion'; readonly agent: Buffer; readonly offset: number; readonly assertionId: Buffer }
   | { readonly kind: 'childAssertion'; readonly parentId: Buffer; readonly childId: Buffer }
+  | { readonly kind: 'pairVote'; readonly subject: string; readonly predicate: string; readonly assertionId: Buffer; readonly voter: Buffer }
   | { readonly kind: 'trustHistory'; readonly agent: Buffer; readonly offset: number };
 
 /** Well-known META / LMETA names. */
@@ -183,6 +184,7 @@ export const keys = {
   signerAssertion: (agent: Buffer, offset: number, assertionId: Buffer): Buffer => encodeKey({ kind: 'signerAssertion', agent, offset, assertionId }),
   childAssertion: (parentId: Buffer, childId: Buffer): Buffer => encodeKey({ kind: 'childAssertion', parentId, childId }),
   trustHistory: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'trustHistory', agent, offset }),
+  pairVote: (subject: string, predicate: string, assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'pairVote', subject, predicate, assertionId, voter }),
 } as const;
 
 /** Scan prefixes, one or more per key kind (fewer components = wider scan). */
@@ -207,6 +209,8 @@ export const prefixes = {
   signerAssertions: (agent: Buffer): Buffer => encodePrefix('signerAssertion', undefined, [agent]),
   children: (parentId: Buffer): Buffer => encodePrefix('childAssertion', undefined, [parentId]),
   trustHistory: (agent?: Buffer): Buffer => encodePrefix('trustHistory', undefined, agent === undefined ? [] : [agent]),
+  /** Every vote on the assertions of one (subject, predicate). */
+  pairVotes: (subject: string, predicate: string): Buffer => encodePrefix('pairVote', subject, [predicate]),
 } as const;
 
 /**

@@ -41,6 +41,7 @@ const SAMPLES: readonly (readonly [KeyKind, Buffer, 'rocksdb' | 'lmdb'])[] = [
   ['signerAssertion', keys.signerAssertion(AGENT, 40, ID), 'lmdb'],
   ['childAssertion', keys.childAssertion(ID, ID2), 'lmdb'],
   ['trustHistory', keys.trustHistory(AGENT, 40), 'lmdb'],
+  ['pairVote', keys.pairVote('ada', 'born', ID, AGENT), 'lmdb'],
 ];
 
 const CURSOR = keys.meta(META_NAMES.cursor);
