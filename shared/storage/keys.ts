@@ -11,7 +11,7 @@
  * keys never share bytes.
  */
 import { KeyCodecError } from './errors';
-import { AGENT_BYTES, ID_BYTES, KEY_BYTES_MAX } from './limits';
+import { AGENT_BYTES, ID_BYTES, KEY_BYTES_MAX, KEY_NUMBER_BYTES } from './limits';
 import { decodeFixed, decodeOffset, decodeText, encodeFixed, encodeOffset, encodeSubject, encodeText, stringOf } from './key-components';
 import { KEY_KINDS, type FieldType, type KeyKind, type KeyScope } from './key-schema';
 
@@ -72,10 +72,12 @@ function encodeField(type: FieldType, value: unknown, what: string): Buffer {
   }
 }
 
+/** `\x00{TAG}:` per tag, built once: what follows the subject (or starts a global key). */
+const TAG_HEADS = new Map<string, Buffer>(Object.values(KEY_KINDS).map(({ tag }) => [tag, Buffer.from(`\x00${tag}:`, 'latin1')]));
+
 function head(scope: KeyScope, tag: string, subject: unknown): Buffer[] {
-  const tagBytes = Buffer.from(`${tag}:`, 'latin1');
-  if (scope === 'global') return [Buffer.of(NUL), tagBytes];
-  return [encodeSubject(subject), Buffer.of(NUL), tagBytes];
+  const tagHead = TAG_HEADS.get(tag)!;
+  return scope === 'global' ? [tagHead] : [encodeSubject(subject), tagHead];
 }
 
 function finish(parts: Buffer[]): Buffer {
@@ -158,6 +160,33 @@ export function parseKey(key: Buffer): StoreKey {
   }
   if (pos !== key.length) throw new KeyCodecError(`${key.length - pos} trailing bytes after a ${kind} key`, key.toString('hex'));
   return out as unknown as StoreKey;
+}
+
+const FIXED_FIELD_BYTES: Readonly<Record<FieldType, number | undefined>> = { id: ID_BYTES, agent: AGENT_BYTES, offset: KEY_NUMBER_BYTES, text: undefined };
+
+/**
+ * One fixed-width component of a `kind` key, read from the key's end without
+ * parsing the rest (a hot path: the ids of a long SP or PV scan). Only for a
+ * component that has nothing but fixed-width components after it; the key's
+ * tag must be `kind`'s. Callers scanning a prefix of `kind` know the rest of
+ * the key already.
+ */
+export function tailComponent(key: Buffer, kind: KeyKind, name: string): Buffer | number {
+  const spec = KEY_KINDS[kind];
+  if (tagOf(key) !== spec.tag) throw new KeyCodecError(`not a ${kind} key`, key.toString('hex'));
+  let end = key.length;
+  for (let i = spec.fields.length - 1; i >= 0; i--) {
+    const [field, type] = spec.fields[i]!;
+    const width = FIXED_FIELD_BYTES[type];
+    if (width === undefined) break;
+    const start = end - width;
+    if (field === name) {
+      if (type === 'offset') return decodeOffset(key, start, `${kind}.${name}`)[0];
+      return decodeFixed(key, start, width, `${kind}.${name}`)[0];
+    }
+    end = start;
+  }
+  throw new KeyCodecError(`${kind}.${name} is not a fixed-width component at the end of the key`);
 }
 
 /** Typed builders, one per key kind. */

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { KeyCodecError } from '../../shared/storage/errors';
-import { KEY_KINDS, encodeKey, encodePrefix, formatKey, keys, parseKey, prefixes, tagOf, type KeyKind, type StoreKey } from '../../shared/storage/keys';
+import { KEY_KINDS, encodeKey, encodePrefix, formatKey, keys, parseKey, prefixes, tagOf, tailComponent, type KeyKind, type StoreKey } from '../../shared/storage/keys';
 import { KEY_BYTES_MAX } from '../../shared/storage/limits';
 import { componentId, logicalId, offset, storeKey, subject, text } from './key-arbitraries';
 
@@ -20,6 +20,30 @@ describe('key codec properties', () => {
   it('the arbitraries cover every key kind', () => {
     const seen = new Set(fc.sample(storeKey, { numRuns: 2000, seed: 7 }).map((k) => k.kind));
     expect([...seen].sort()).toEqual(Object.keys(KEY_KINDS).sort());
+  });
+
+  it('tailComponent reads every fixed-width trailing component as parseKey does, and refuses any other', () => {
+    fc.assert(
+      fc.property(storeKey, (key) => {
+        const bytes = encodeKey(key);
+        const fields = KEY_KINDS[key.kind].fields;
+        let fixedTail = true;
+        for (let i = fields.length - 1; i >= 0; i--) {
+          const [name, type] = fields[i]!;
+          fixedTail &&= type !== 'text';
+          if (fixedTail) expect(tailComponent(bytes, key.kind, name)).toEqual((key as unknown as Record<string, unknown>)[name]);
+          else expect(() => tailComponent(bytes, key.kind, name)).toThrow(KeyCodecError);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('tailComponent refuses a key of another kind', () => {
+    expect(() => tailComponent(keys.vote(ID, AGENT), 'subjectPredicate', 'assertionId')).toThrow(KeyCodecError);
+    expect(tailComponent(keys.pairVote('ada', 'born', ID, AGENT), 'pairVote', 'assertionId')).toEqual(ID);
+    expect(tailComponent(keys.pairVote('ada', 'born', ID, AGENT), 'pairVote', 'voter')).toEqual(AGENT);
+    expect(tailComponent(keys.subjectPredicate('ada', 'born', 4096, ID2), 'subjectPredicate', 'offset')).toBe(4096);
   });
 
   it('parseKey(encodeKey(k)) equals k for every kind', () => {
