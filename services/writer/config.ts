@@ -66,10 +66,12 @@ options (each flag overrides its environment variable):
                                                       standards and epochs need a signature by one.
   --durability fsync|none      STEMEDB_DURABILITY     default fsync; none acknowledges before the
                                                       data is on disk (tests and benchmarks only)
-  --quota-records-per-sec N    STEMEDB_QUOTA_RECORDS_PER_SEC
-                                                      records per second per agent (first signer);
+  --quota-records-per-sec R    STEMEDB_QUOTA_RECORDS_PER_SEC
+                                                      records per second per agent (first signer),
+                                                      a decimal such as 0.5 (one every 2 s);
                                                       default ${QUOTA_RECORDS_PER_SEC_DEFAULT} = unlimited
-  --quota-burst N              STEMEDB_QUOTA_BURST    bucket size in records; default ${QUOTA_BURST_RECORDS_DEFAULT} = 2 x rate
+  --quota-burst N              STEMEDB_QUOTA_BURST    bucket size in records; default ${QUOTA_BURST_RECORDS_DEFAULT} = 2 x rate,
+                                                      rounded up, at least 1
   --max-connection-age-ms N    STEMEDB_MAX_CONNECTION_AGE_MS
                                                       close connections after N ms so clients
                                                       rebalance; default ${MAX_CONNECTION_AGE_MS}, 0 = never
@@ -103,6 +105,19 @@ function nonNegativeInteger(v: { value: string; setting: string } | undefined, f
   if (v === undefined) return fallback;
   if (!/^\d+$/.test(v.value) || !Number.isSafeInteger(Number(v.value))) throw new WriterConfigError(v.setting, `must be a non-negative integer (got '${v.value}')`);
   return Number(v.value);
+}
+
+/** A non-negative decimal such as 2, 0.5 or 0.001 (no exponent, no sign). */
+function nonNegativeDecimal(v: { value: string; setting: string } | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v.value);
+  if (!/^\d+(\.\d+)?$/.test(v.value) || !Number.isFinite(n)) throw new WriterConfigError(v.setting, `must be a non-negative decimal number (got '${v.value}')`);
+  return n;
+}
+
+/** Twice the rate, rounded up, and at least one record (a bucket below 1 would refuse everything). */
+function defaultBurst(recordsPerSec: number): number {
+  return recordsPerSec === 0 ? 0 : Math.max(1, Math.ceil(2 * recordsPerSec));
 }
 
 function listenAddress(v: { value: string; setting: string } | undefined): string {
@@ -156,7 +171,7 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
   }
 
   const ageMs = nonNegativeInteger(pick(values, 'max-connection-age-ms', env, 'STEMEDB_MAX_CONNECTION_AGE_MS'), MAX_CONNECTION_AGE_MS);
-  const recordsPerSec = nonNegativeInteger(pick(values, 'quota-records-per-sec', env, 'STEMEDB_QUOTA_RECORDS_PER_SEC'), QUOTA_RECORDS_PER_SEC_DEFAULT);
+  const recordsPerSec = nonNegativeDecimal(pick(values, 'quota-records-per-sec', env, 'STEMEDB_QUOTA_RECORDS_PER_SEC'), QUOTA_RECORDS_PER_SEC_DEFAULT);
   const burst = nonNegativeInteger(pick(values, 'quota-burst', env, 'STEMEDB_QUOTA_BURST'), QUOTA_BURST_RECORDS_DEFAULT);
 
   return {
@@ -166,6 +181,6 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
     durability,
     ...(logLevel === undefined ? {} : { logLevel }),
     maxConnectionAgeMs: ageMs === 0 ? null : ageMs,
-    quota: { recordsPerSec, burstRecords: burst === 0 ? 2 * recordsPerSec : burst },
+    quota: { recordsPerSec, burstRecords: burst === 0 ? defaultBurst(recordsPerSec) : burst },
   };
 }

@@ -82,8 +82,9 @@ describe('stemedb assert / vote / status', () => {
   });
 
   it('a writer error names the gRPC status code and the field', async () => {
-    // The writer enforces the per-agent quota: run a second writer with a burst of 1.
-    const quotaWriter = await startWriterProcess(join(tmp.path, 'wal-quota'), ['--quota-records-per-sec', '1', '--quota-burst', '1']);
+    // The writer enforces the per-agent quota: a second writer with a burst of 1 that
+    // refills one record per 1000 s, so no amount of process start-up time refills it.
+    const quotaWriter = await startWriterProcess(join(tmp.path, 'wal-quota'), ['--quota-records-per-sec', '0.001', '--quota-burst', '1']);
     try {
       const seedKey = join(tmp.path, 'seed.json');
       writeFileSync(seedKey, keyFileJson(keyPairFromSeed(Buffer.alloc(32, 9))), { mode: 0o600 });

@@ -57,6 +57,14 @@ describe('writer configuration', () => {
     expect(c).toMatchObject({ walDir: '/flag', listen: '127.0.0.1:0', adminKeys: [KEY_B.publicKey], durability: 'fsync', quota: { recordsPerSec: 7, burstRecords: 14 } });
   });
 
+  it('takes a fractional quota rate, with a default burst of twice the rate rounded up and at least 1', () => {
+    const q = (rate: string): unknown => parseWriterConfig(['--wal', 'w', '--quota-records-per-sec', rate], {}).quota;
+    expect(q('0.5')).toEqual({ recordsPerSec: 0.5, burstRecords: 1 });
+    expect(q('0.001')).toEqual({ recordsPerSec: 0.001, burstRecords: 1 });
+    expect(q('2.25')).toEqual({ recordsPerSec: 2.25, burstRecords: 5 });
+    expect(q('0')).toEqual({ recordsPerSec: 0, burstRecords: 0 });
+  });
+
   it('takes --admin-key several times and drops duplicates', () => {
     expect(parseWriterConfig(['--wal', 'w', '--admin-key', A, '--admin-key', B, '--admin-key', A.toUpperCase()], {}).adminKeys).toEqual([KEY_A.publicKey, KEY_B.publicKey]);
   });
@@ -73,6 +81,8 @@ describe('writer configuration', () => {
     expect(fails(['--wal', 'w', '--admin-key', '01' + '00'.repeat(31)]).reason).toMatch(/small-order/);
     expect(fails(['--wal', 'w', '--quota-records-per-sec=-1']).setting).toBe('--quota-records-per-sec');
     expect(fails(['--wal', 'w', '--quota-burst', '1.5']).setting).toBe('--quota-burst');
+    expect(fails(['--wal', 'w', '--quota-records-per-sec', '1e3']).setting).toBe('--quota-records-per-sec');
+    expect(fails(['--wal', 'w', '--quota-records-per-sec', '.5']).setting).toBe('--quota-records-per-sec');
     expect(fails(['--wal', 'w'], { STEMEDB_LOG_LEVEL: 'loud' }).setting).toBe('STEMEDB_LOG_LEVEL');
     expect(fails(['--wal', 'w', '--bogus']).setting).toBe('arguments');
   });
