@@ -75,7 +75,7 @@ async function adoptPendingVotes(batch: GraphBatch, c: CandidateState): Promise<
   if (voters.length === 0) return;
   for (const voter of voters) {
     const votes = decodeVoteHistory((await batch.state.get(keys.pendingVote(c.id, voter)))!, 'PENDING');
-    batch.state.write(writeOps.votes(c.id, voter, votes));
+    batch.state.writeAll(writeOps.votes(c.pair, c.id, voter, votes));
     batch.state.write(writeOps.clearPending(c.id, voter));
     c.voters.set(voter.toString('hex'), { voter, votes });
   }

@@ -27,7 +27,7 @@ export async function applyVote(batch: GraphBatch, v: Vote, offset: number): Pro
   const before = currentVote(state.votes);
   state.votes = [...state.votes, vote];
   c.voters.set(hex, state);
-  batch.state.write(writeOps.votes(v.assertionId, v.voter, state.votes));
+  batch.state.writeAll(writeOps.votes(c.pair, v.assertionId, v.voter, state.votes));
   if (before !== undefined && !isLaterVote(vote, before)) return; // an older vote arriving late: history only
   c.changed();
   writeVoteTotals(batch, c);

@@ -8,13 +8,12 @@
  */
 import type { Assertion, GoldStandard, LogEntry, StemeRecord } from '../../shared/domain/types';
 import { GRAPH_META, MATERIALIZED_LENS } from '../../shared/graph/meta';
-import { decodeU64 } from '../../shared/graph/scalars';
 import { decodeStoredRecord } from '../../shared/graph/stored-record';
 import { decodeVoteHistory } from '../../shared/graph/vote-history';
 import { writeOps } from '../../shared/graph/write-ops';
 import { resolve } from '../../shared/lens/index';
 import { decodeResolution } from '../../shared/lens/materialized';
-import { keys, parseKey, prefixes, type StoreKey } from '../../shared/storage/keys';
+import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../../shared/storage/keys';
 import type { BatchOp, KVStore } from '../../shared/storage/kv-store';
 import type { Logger } from '../../shared/telemetry/logger';
 import { applyAssertion } from './apply-assertion';
@@ -204,16 +203,26 @@ export class GraphBatch {
   }
 
   private async loadPair(subject: string, predicate: string): Promise<PairModel> {
-    const [sp, gs, mv] = await Promise.all([
+    const [sp, gs, mv, pv] = await Promise.all([
       this.state.scanStore(prefixes.subjectPredicate(subject, predicate)),
       this.state.scanStore(prefixes.goldStandards(subject, predicate)),
       this.state.get(keys.view(subject, predicate, MATERIALIZED_LENS)),
+      this.state.scanStore(prefixes.pairVotes(subject, predicate)),
     ]);
     const model = new PairModel(subject, predicate, mv === undefined ? false : decodeResolution(mv).contested);
-    const ids = sp.map(([k]) => (parseKey(k) as Extract<StoreKey, { kind: 'subjectPredicate' }>).assertionId);
-    await this.state.prefetch(ids.flatMap((id) => [keys.assertion(id), keys.voteCount(id)]));
-    const states = await Promise.all(ids.map((id) => this.loadCandidate(id, model)));
-    for (const c of states) model.candidates.set(c.idHex, c);
+    const ids = sp.map(([k]) => tailComponent(k, 'subjectPredicate', 'assertionId') as Buffer);
+    await this.state.prefetch(ids.map((id) => keys.assertion(id)));
+    for (const id of ids) {
+      const c = await this.loadCandidate(id, model);
+      model.candidates.set(c.idHex, c);
+    }
+    for (const [k, v] of pv) {
+      const assertionId = tailComponent(k, 'pairVote', 'assertionId') as Buffer;
+      const voter = tailComponent(k, 'pairVote', 'voter') as Buffer;
+      const c = model.candidates.get(assertionId.toString('hex'));
+      if (c === undefined) throw new Error(`PV names assertion ${assertionId.toString('hex')} but SP does not`);
+      c.voters.set(voter.toString('hex'), { voter, votes: decodeVoteHistory(v, 'PV') });
+    }
     for (const [k, v] of gs) model.golds.push({ id: (parseKey(k) as Extract<StoreKey, { kind: 'goldStandard' }>).id, stored: decodeStoredRecord<GoldStandard>(v, 'GS') });
     model.golds.sort((a, b) => a.stored.offset - b.stored.offset || Buffer.compare(a.id, b.id));
     this.cache.add(pairKey(subject, predicate), model);
@@ -223,13 +232,6 @@ export class GraphBatch {
   private async loadCandidate(id: Buffer, model: PairModel): Promise<CandidateState> {
     const raw = await this.state.get(keys.assertion(id));
     if (raw === undefined) throw new Error(`SP names assertion ${id.toString('hex')} but H does not hold it`);
-    const c = new CandidateState(id, id.toString('hex'), decodeStoredRecord<Assertion>(raw, 'H'), model);
-    const count = await this.state.get(keys.voteCount(id));
-    if (count === undefined || decodeU64(count, 'VC') === 0) return c;
-    for (const [k] of await this.state.scanStore(prefixes.votes(id))) {
-      const voter = (parseKey(k) as Extract<StoreKey, { kind: 'vote' }>).voter;
-      c.voters.set(voter.toString('hex'), { voter, votes: decodeVoteHistory((await this.state.get(k))!) });
-    }
-    return c;
+    return new CandidateState(id, id.toString('hex'), decodeStoredRecord<Assertion>(raw, 'H'), model);
   }
 }

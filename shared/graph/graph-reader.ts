@@ -6,16 +6,18 @@
  *
  * Reads go through the KVStore interface only; RocksDB-hosted values (H, VC,
  * V) are fetched with getMany and parallel scans, never one awaited get per
- * candidate.
+ * candidate. A pair's candidates (candidatesFor, historyOf) take their votes
+ * from PV, one LMDB prefix scan for the whole pair.
  */
 import type { Assertion, GoldStandard, TrustPack } from '../domain/types';
 import { decodeResolution, escalationOf } from '../lens/materialized';
 import type { Candidate, Resolution } from '../lens/types';
 import { prefixUpperBound } from '../storage/key-range';
-import { keys, parseKey, prefixes, type StoreKey } from '../storage/keys';
+import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../storage/keys';
 import type { KVStore, ScanOptions } from '../storage/kv-store';
 import { GraphInputError, GraphValueError } from './errors';
-import { HISTORY_CHUNK_ASSERTIONS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './limits';
+import { DecodedRecordCache } from './decoded-cache';
+import { DECODED_RECORDS_CACHED_MAX, HISTORY_CHUNK_ASSERTIONS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './limits';
 import { GRAPH_META, MATERIALIZED_LENS } from './meta';
 import { decodeF64, decodeU64 } from './scalars';
 import { decodeStoredRecord, type StoredRecord } from './stored-record';
@@ -38,15 +40,28 @@ export interface PageRequest {
 
 const ZERO_ID = Buffer.alloc(32);
 
+export interface GraphReaderOptions {
+  /** Decoded assertions kept for reuse (0 = none). @default DECODED_RECORDS_CACHED_MAX */
+  readonly decodedRecordsCachedMax?: number;
+}
+
 export class GraphReader {
-  constructor(private readonly store: KVStore) {}
+  private readonly decoded: DecodedRecordCache;
+
+  constructor(
+    private readonly store: KVStore,
+    options: GraphReaderOptions = {},
+  ) {
+    this.decoded = new DecodedRecordCache(options.decodedRecordsCachedMax ?? DECODED_RECORDS_CACHED_MAX);
+  }
 
   /** One assertion by id, with signers, votes and supersession; undefined when unknown (as of the offset). */
   async getAssertion(id: Buffer, options: AsOf = {}): Promise<AssertionView | undefined> {
     const asOf = checkAsOf(options.asOfOffset);
-    const raw = await this.store.get(keys.assertion(id));
+    const key = keys.assertion(id);
+    const raw = await this.store.get(key);
     if (raw === undefined) return undefined;
-    const stored = decodeStoredRecord<Assertion>(raw, 'H');
+    const stored = this.decoded.decode<Assertion>(key, raw, 'H');
     if (asOf !== undefined && stored.offset >= asOf) return undefined;
     const [voters, supersededBy] = await Promise.all([this.votersOf(id), this.supersededBy(id, asOf)]);
     return assertionViewOf(id, stored, voters, supersededBy, asOf);
@@ -57,19 +72,20 @@ export class GraphReader {
     const asOf = checkAsOf(options.asOfOffset);
     const ids: Buffer[] = [];
     for await (const id of this.pairIds(subject, predicate, asOf)) ids.push(id);
-    const loaded = await this.load(ids);
-    return loaded.map(({ id, stored, voters }) => candidateOf(id, stored, voters, asOf));
+    const [loaded, votes] = await Promise.all([this.loadBodies(ids), this.pairVotes(subject, predicate)]);
+    return loaded.map(({ id, stored }) => candidateOf(id, stored, votes.get(id.toString('latin1')) ?? [], asOf));
   }
 
   /** Every assertion of a (subject, predicate) in log order, streamed in chunks. */
   async *historyOf(subject: string, predicate: string, options: AsOf = {}): AsyncGenerator<AssertionView> {
     const asOf = checkAsOf(options.asOfOffset);
     let chunk: Buffer[] = [];
+    let votes: Map<string, VoterVotes[]> | undefined;
     const flush = async (): Promise<AssertionView[]> => {
-      const loaded = await this.load(chunk);
-      const by = await Promise.all(chunk.map((id) => this.supersededBy(id, asOf)));
+      votes ??= await this.pairVotes(subject, predicate);
+      const [loaded, by] = await Promise.all([this.loadBodies(chunk), Promise.all(chunk.map((id) => this.supersededBy(id, asOf)))]);
       chunk = [];
-      return loaded.map(({ id, stored, voters }, i) => assertionViewOf(id, stored, voters, by[i]!, asOf));
+      return loaded.map(({ id, stored }, i) => assertionViewOf(id, stored, votes!.get(id.toString('latin1')) ?? [], by[i]!, asOf));
     };
     for await (const id of this.pairIds(subject, predicate, asOf)) {
       chunk.push(id);
@@ -178,21 +194,40 @@ export class GraphReader {
   private async *pairIds(subject: string, predicate: string, asOf: number | undefined): AsyncGenerator<Buffer> {
     const options: ScanOptions = asOf === undefined ? {} : { lt: keys.subjectPredicate(subject, predicate, asOf, ZERO_ID) };
     for await (const [key] of this.store.scanPrefix(prefixes.subjectPredicate(subject, predicate), options)) {
-      yield (parseKey(key) as Extract<StoreKey, { kind: 'subjectPredicate' }>).assertionId;
+      yield tailComponent(key, 'subjectPredicate', 'assertionId') as Buffer;
     }
   }
 
-  /** H and votes of many assertions: one getMany, then vote scans only where VC says there are votes. */
+  /** H of many assertions, in one getMany. */
+  private async loadBodies(ids: readonly Buffer[]): Promise<{ id: Buffer; stored: StoredRecord<Assertion> }[]> {
+    if (ids.length === 0) return [];
+    const hKeys = ids.map((id) => keys.assertion(id));
+    const values = await this.store.getMany(hKeys);
+    return ids.map((id, i) => ({ id, stored: this.decoded.decode<Assertion>(hKeys[i]!, bodyOf(values[i], id), 'H') }));
+  }
+
+  /** Every vote on a pair's assertions (PV, one prefix scan), by assertion id (latin1 of the bytes). */
+  private async pairVotes(subject: string, predicate: string): Promise<Map<string, VoterVotes[]>> {
+    const out = new Map<string, VoterVotes[]>();
+    for await (const [key, value] of this.store.scanPrefix(prefixes.pairVotes(subject, predicate))) {
+      const id = (tailComponent(key, 'pairVote', 'assertionId') as Buffer).toString('latin1');
+      let list = out.get(id);
+      if (list === undefined) out.set(id, (list = []));
+      list.push({ voter: tailComponent(key, 'pairVote', 'voter') as Buffer, votes: decodeVoteHistory(value, 'PV') });
+    }
+    return out;
+  }
+
+  /** H and votes of many assertions (of any pairs): one getMany, then vote scans only where VC says there are votes. */
   private async load(ids: readonly Buffer[]): Promise<{ id: Buffer; stored: StoredRecord<Assertion>; voters: VoterVotes[] }[]> {
     if (ids.length === 0) return [];
     const values = await this.store.getMany([...ids.map((id) => keys.assertion(id)), ...ids.map((id) => keys.voteCount(id))]);
     return Promise.all(
       ids.map(async (id, i) => {
-        const raw = values[i];
-        if (raw === undefined) throw new GraphValueError('H', 'an index names an assertion the store does not hold', keys.assertion(id).toString('hex'));
+        const raw = bodyOf(values[i], id);
         const count = values[ids.length + i];
         const voters = count !== undefined && decodeU64(count, 'VC') > 0 ? await this.votersOf(id) : [];
-        return { id, stored: decodeStoredRecord<Assertion>(raw, 'H'), voters };
+        return { id, stored: this.decoded.decode<Assertion>(keys.assertion(id), raw, 'H'), voters };
       }),
     );
   }
@@ -231,6 +266,12 @@ export class GraphReader {
     }
     return { items, nextPageToken: more ? items[items.length - 1]![0].toString('hex') : '' };
   }
+}
+
+/** A stored H value an index pointed to; its absence is a damaged store. */
+function bodyOf(raw: Buffer | undefined, id: Buffer): Buffer {
+  if (raw === undefined) throw new GraphValueError('H', 'an index names an assertion the store does not hold', keys.assertion(id).toString('hex'));
+  return raw;
 }
 
 function checkAsOf(asOf: number | undefined): number | undefined {

@@ -3,11 +3,12 @@
  * (docs/STORAGE.md "Data model"), and the read API the reader service builds on.
  * Ingest (services/ingest) is the only writer.
  */
-export { GraphReader, type AsOf, type PageRequest } from './graph-reader';
+export { GraphReader, type AsOf, type GraphReaderOptions, type PageRequest } from './graph-reader';
+export { DecodedRecordCache } from './decoded-cache';
 export type { AssertionView, EscalationView, Page, RecordView, VoterVotes } from './views';
 export { candidateOf, votesAsOf } from './views';
 export { GraphInputError, GraphValueError } from './errors';
-export { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './limits';
+export { DECODED_RECORDS_CACHED_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './limits';
 export { GRAPH_META, MATERIALIZED_LENS } from './meta';
 export { TRUST_INITIAL_RANK, TRUST_LEARNING_RATE, nextRank } from './trust-rule';
 export { decodeStoredRecord, encodeStoredRecord, mergedRecord, signersOf, type SignerAt, type StoredRecord } from './stored-record';

@@ -6,3 +6,8 @@ export const PAGE_SIZE_MAX = 1000;
 export const PAGE_SIZE_DEFAULT = 100;
 /** Assertions read per store round trip when streaming a history. */
 export const HISTORY_CHUNK_ASSERTIONS = 256;
+/**
+ * Decoded stored records a GraphReader keeps (about 1 KiB each), so a hot
+ * pair's full resolution does not decode its candidates again.
+ */
+export const DECODED_RECORDS_CACHED_MAX = 50_000;

@@ -32,6 +32,7 @@ function render(key: StoreKey, value: Buffer): string {
       return storedRecordJson(value, 'E');
     case 'vote':
     case 'pendingVote':
+    case 'pairVote':
       return JSON.stringify(decodeVoteHistory(value));
     case 'voteCount':
     case 'superseded':

@@ -32,8 +32,11 @@ export const writeOps = {
   child: (parentId: Buffer, childId: Buffer, offset: number): BatchOp => put(keys.childAssertion(parentId, childId), encodeU64(offset)),
   /** SUPERSEDED: `childId` supersedes `parentId` from `offset` on. */
   superseded: (parentId: Buffer, childId: Buffer, offset: number): BatchOp => put(keys.superseded(parentId, childId), encodeU64(offset)),
-  /** V: every vote of `voter` on a known assertion. */
-  votes: (assertionId: Buffer, voter: Buffer, votes: readonly VoteAt[]): BatchOp => put(keys.vote(assertionId, voter), encodeVoteHistory(votes)),
+  /** V and PV: every vote of `voter` on a known assertion of `pair`, by assertion and under the pair. */
+  votes: (pair: { readonly subject: string; readonly predicate: string }, assertionId: Buffer, voter: Buffer, votes: readonly VoteAt[]): BatchOp[] => {
+    const value = encodeVoteHistory(votes);
+    return [put(keys.vote(assertionId, voter), value), put(keys.pairVote(pair.subject, pair.predicate, assertionId, voter), value)];
+  },
   /** PENDING: votes on an assertion not ingested yet. */
   pendingVotes: (assertionId: Buffer, voter: Buffer, votes: readonly VoteAt[]): BatchOp => put(keys.pendingVote(assertionId, voter), encodeVoteHistory(votes)),
   clearPending: (assertionId: Buffer, voter: Buffer): BatchOp => ({ type: 'delete', key: keys.pendingVote(assertionId, voter) }),

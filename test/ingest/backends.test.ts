@@ -1,7 +1,7 @@
 /**
  * Every tag the graph model writes lands in the backend DESIGN §4 names
  * (must-hold 1, end to end through ingest): RocksDB for H, V, PENDING, VC, VW,
- * E, SUPERSEDED, META; LMDB for S, SP, MV, TRUST, TRUSTH, TP, GS, ESC, SRC,
+ * E, SUPERSEDED, META; LMDB for S, SP, PV, MV, TRUST, TRUSTH, TP, GS, ESC, SRC,
  * CHILD, LMETA.
  */
 import { tagOf } from '../../shared/storage/keys';
@@ -12,7 +12,7 @@ import { buildStore } from '../graph/store-helpers';
 
 const EXPECTED: Record<string, 'rocksdb' | 'lmdb'> = {
   H: 'rocksdb', V: 'rocksdb', PENDING: 'rocksdb', VC: 'rocksdb', VW: 'rocksdb', E: 'rocksdb', SUPERSEDED: 'rocksdb', META: 'rocksdb',
-  S: 'lmdb', SP: 'lmdb', MV: 'lmdb', TRUST: 'lmdb', TRUSTH: 'lmdb', TP: 'lmdb', GS: 'lmdb', ESC: 'lmdb', SRC: 'lmdb', CHILD: 'lmdb', LMETA: 'lmdb',
+  S: 'lmdb', SP: 'lmdb', PV: 'lmdb', MV: 'lmdb', TRUST: 'lmdb', TRUSTH: 'lmdb', TP: 'lmdb', GS: 'lmdb', ESC: 'lmdb', SRC: 'lmdb', CHILD: 'lmdb', LMETA: 'lmdb',
 };
 
 beforeAll(() => setLogLevel('error'));
