@@ -88,8 +88,12 @@ export class ChildService {
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
-    // Whatever it prints later goes to the log too.
-    child.stdout!.pipe(createWriteStream(options.logPath, { flags: 'a' }));
+    // Whatever it prints later goes to the log too. The descriptor is opened now,
+    // synchronously: an asynchronous open could fail later (the log directory
+    // removed meanwhile) as an unhandled stream error that takes `dev` down.
+    const later = createWriteStream('', { fd: openSync(options.logPath, 'a') });
+    later.on('error', () => child.stdout!.unpipe(later)); // a failing log must not stop the service
+    child.stdout!.pipe(later);
     return new ChildService(child, options, address, exited);
   }
 
