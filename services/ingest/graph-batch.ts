@@ -13,6 +13,7 @@ import { decodeVoteHistory } from '../../shared/graph/vote-history';
 import { writeOps } from '../../shared/graph/write-ops';
 import { resolve } from '../../shared/lens/index';
 import { decodeResolution } from '../../shared/lens/materialized';
+import type { Resolution } from '../../shared/lens/types';
 import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../../shared/storage/keys';
 import type { BatchOp, KVStore } from '../../shared/storage/kv-store';
 import type { Logger } from '../../shared/telemetry/logger';
@@ -34,8 +35,8 @@ export class GraphBatch {
   readonly state: BatchState;
   /** Loads running in this batch, so concurrent asks for one pair load it once. */
   private readonly pairLoads = new Map<string, Promise<PairModel>>();
-  /** Pairs re-resolved in this batch: their MV is written at the end. */
-  private readonly resolved = new Set<PairModel>();
+  /** Pairs re-resolved in this batch and their newest resolution: written as MV at the end. */
+  private readonly resolved = new Map<PairModel, Resolution>();
   private readonly childrenAdded = new Map<string, Buffer[]>();
   private readonly pendingAdded = new Map<string, Map<string, Buffer>>();
   private readonly touched = new Set<PairModel>();
@@ -53,6 +54,7 @@ export class GraphBatch {
 
   /** Reads, in bulk, what the records will need: assertion bodies, pending votes, and the pairs they touch. */
   async prefetch(records: readonly BatchRecord[]): Promise<void> {
+    if (this.cache.complete) return this.prefetchComplete(records);
     const wanted: Buffer[] = [];
     for (const { entry, id } of records) {
       const r = entry.record;
@@ -79,11 +81,27 @@ export class GraphBatch {
     await Promise.all([...pairs.values()].map(([s, p]) => this.pair(s, p)));
   }
 
+  /** With a complete cache only PENDING votes can be in the store: votes on assertions the cache does not know. */
+  private async prefetchComplete(records: readonly BatchRecord[]): Promise<void> {
+    const wanted: Buffer[] = [];
+    for (const { entry } of records) {
+      const r = entry.record;
+      if (r.kind === 'vote' && this.cache.candidate(r.assertionId.toString('hex')) === undefined) wanted.push(keys.pendingVote(r.assertionId, r.voter));
+    }
+    await this.state.prefetch(wanted);
+  }
+
   /** The pair's model, loaded from the store on first use in this batch. */
   pair(subject: string, predicate: string): Promise<PairModel> {
     const key = pairKey(subject, predicate);
     const cached = this.cache.get(key);
     if (cached !== undefined) return Promise.resolve(cached);
+    if (this.cache.complete) {
+      // Not cached, so not in the store: a pair the log has not carried yet.
+      const model = new PairModel(subject, predicate, false);
+      this.cache.add(key, model);
+      return Promise.resolve(model);
+    }
     let load = this.pairLoads.get(key);
     if (load === undefined) {
       load = this.loadPair(subject, predicate);
@@ -96,7 +114,7 @@ export class GraphBatch {
   async candidate(id: Buffer): Promise<CandidateState | undefined> {
     const hex = id.toString('hex');
     const known = this.cache.candidate(hex);
-    if (known !== undefined) return known;
+    if (known !== undefined || this.cache.complete) return known;
     const raw = await this.state.get(keys.assertion(id));
     if (raw === undefined) return undefined;
     const a = decodeStoredRecord<Assertion>(raw, 'H').record;
@@ -119,6 +137,7 @@ export class GraphBatch {
   addChild(parentId: Buffer, childId: Buffer, offset: number): void {
     this.state.write(writeOps.child(parentId, childId, offset));
     const hex = parentId.toString('hex');
+    this.cache.addChild(hex, childId);
     const list = this.childrenAdded.get(hex) ?? [];
     list.push(childId);
     this.childrenAdded.set(hex, list);
@@ -126,14 +145,21 @@ export class GraphBatch {
 
   /** Every known assertion that names `parentId` as its parent. */
   async childrenOf(parentId: Buffer): Promise<CandidateState[]> {
-    const ids = (await this.state.scanStore(prefixes.children(parentId))).map(([k]) => (parseKey(k) as Extract<StoreKey, { kind: 'childAssertion' }>).childId);
-    ids.push(...(this.childrenAdded.get(parentId.toString('hex')) ?? []));
+    const hex = parentId.toString('hex');
+    const ids = [...(this.cache.childrenOf(hex) ?? (await this.childrenInStore(parentId)))];
     const out: CandidateState[] = [];
     for (const id of ids) {
       const c = await this.candidate(id);
       if (c !== undefined) out.push(c);
     }
     return out;
+  }
+
+  /** CHILD edges of `parentId` in the store, then those this batch added. */
+  private async childrenInStore(parentId: Buffer): Promise<Buffer[]> {
+    const ids = (await this.state.scanStore(prefixes.children(parentId))).map(([k]) => tailComponent(k, 'childAssertion', 'childId') as Buffer);
+    ids.push(...(this.childrenAdded.get(parentId.toString('hex')) ?? []));
+    return ids;
   }
 
   /** PENDING: `voter` voted on the unknown assertion `assertionId`. */
@@ -188,15 +214,14 @@ export class GraphBatch {
       const r = resolve(MATERIALIZED_LENS, pair.subject, pair.predicate, pair.lensCandidates(), { explain: false });
       if (r.contested && !pair.contested) this.state.writeAll(writeOps.escalation(r, offset));
       pair.contested = r.contested;
-      pair.resolution = r;
-      this.resolved.add(pair);
+      this.resolved.set(pair, r);
     }
     this.touched.clear();
   }
 
   /** Every op of the batch: the records' writes, each re-resolved pair's MV, and the counters. */
   finish(counters: { applied: number; rejected: number }): BatchOp[] {
-    for (const pair of this.resolved) this.state.write(writeOps.materialized(pair.resolution!));
+    for (const r of this.resolved.values()) this.state.write(writeOps.materialized(r));
     this.state.write(writeOps.counter(GRAPH_META.applied, counters.applied));
     this.state.write(writeOps.counter(GRAPH_META.rejected, counters.rejected));
     return this.state.ops();

@@ -23,7 +23,7 @@ import { IngestGapError, IngestOptionError } from './errors';
 import { GraphBatch, type BatchRecord } from './graph-batch';
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX, INGEST_CHECK_AHEAD_BATCHES } from './limits';
 import { BoundedQueue } from './bounded-queue';
-import { PairCache } from './pair-cache';
+import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from './pair-cache';
 import { INGEST_VERIFY_WORKERS_MAX, VerifyPool } from './verify-pool';
 import { stemeMetrics } from '../../shared/telemetry/metrics';
 import { INGEST_SPAN_LINKS_MAX, linkOf, startRecordSpans, type TracedRecord } from './trace-links';
@@ -47,6 +47,8 @@ export interface IngestorOptions {
    * @default 0
    */
   readonly verifyWorkers?: number;
+  /** Candidates kept in cached pair models across batches, 0..PAIR_CACHE_CANDIDATES_MAX. @default PAIR_CACHE_CANDIDATES_MAX */
+  readonly pairCacheCandidatesMax?: number;
 }
 
 /** What one committed batch did. */
@@ -76,7 +78,7 @@ export class Ingestor {
   private running = false;
   /** Set when a batch failed: the caches may be ahead of the store, so only a new Ingestor may continue. */
   private failure: Error | undefined;
-  private readonly cache = new PairCache();
+  private readonly cache: PairCache;
   private commits = 0;
   private readonly limits: { recordsMax: number; bytesMax: number; delayMs: number };
   private readonly logger: Logger;
@@ -93,6 +95,9 @@ export class Ingestor {
   ) {
     this.applied = appliedOffset;
     this.counts = { ...counters };
+    // Nothing applied yet: the store holds no pair, so the pair cache starts complete.
+    const cacheMax = checkRange('pairCacheCandidatesMax', options.pairCacheCandidatesMax ?? PAIR_CACHE_CANDIDATES_MAX, 0, PAIR_CACHE_CANDIDATES_MAX);
+    this.cache = new PairCache(cacheMax, appliedOffset === 0 && counters.applied === 0 && counters.rejected === 0);
     this.logger = options.logger ?? createLogger({ component: 'ingest' });
     this.limits = {
       recordsMax: checkRange('batchRecordsMax', options.batchRecordsMax ?? INGEST_BATCH_RECORDS_MAX, 1, INGEST_BATCH_RECORDS_MAX),
@@ -255,6 +260,7 @@ export class Ingestor {
 
   private async commit(checked: readonly CheckedRecord[], appliedThrough: number): Promise<number> {
     const fromOffset = this.applied;
+    this.cache.beginBatch();
     const batch = new GraphBatch(this.store, this.cache, this.pendingIds, this.logger);
     const valid: BatchRecord[] = [];
     for (const c of checked) if (c.ok) valid.push({ entry: c.entry, id: c.id, offset: c.offset });
@@ -276,6 +282,7 @@ export class Ingestor {
     await this.store.applyBatch(ops, appliedThrough);
     this.applied = appliedThrough;
     this.commits += 1;
+    this.cache.evict();
     stemeMetrics().ingestAppliedRecords.add(counts.applied - this.counts.applied);
     if (rejected > 0) stemeMetrics().ingestRejectedRecords.add(rejected);
     this.counts = counts;

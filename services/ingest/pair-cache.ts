@@ -4,6 +4,12 @@
  * Every model mirrors exactly what the store holds after the last committed
  * batch: models change only while a batch applies, and an Ingestor whose
  * batch failed is unusable (its caches may be ahead of the store).
+ *
+ * A cache that started on an empty store and has never evicted is
+ * **complete**: it holds every pair the store holds, and the CHILD edges
+ * (parent → children) the log has carried. Then a miss means "not in the
+ * store either", and a batch skips the reads (an offline rebuild reads
+ * nothing back). The first eviction makes it incomplete for good.
  */
 import type { CandidateState, PairModel } from './pair-model';
 
@@ -11,16 +17,38 @@ import type { CandidateState, PairModel } from './pair-model';
 export const PAIR_CACHE_CANDIDATES_MAX = 200_000;
 
 export class PairCache {
-  /** Map order is recency order: a used pair is re-inserted at the end. */
+  /** Map order is recency order: a pair used in a new batch is re-inserted at the end. */
   private readonly pairs = new Map<string, PairModel>();
   private readonly byId = new Map<string, CandidateState>();
+  /** Batch the recency order was last updated for, per pair: one re-insertion per pair per batch. */
+  private readonly usedIn = new WeakMap<PairModel, number>();
+  private batch = 0;
   private candidates = 0;
+  /** While complete: every CHILD edge, parent id hex → child ids in log order. */
+  private children: Map<string, Buffer[]> | undefined;
 
-  constructor(private readonly candidatesMax = PAIR_CACHE_CANDIDATES_MAX) {}
+  constructor(
+    private readonly candidatesMax = PAIR_CACHE_CANDIDATES_MAX,
+    /** True when the store holds no pair yet (an empty store). @default false */
+    complete = false,
+  ) {
+    if (complete) this.children = new Map();
+  }
+
+  /** True while every pair of the store is cached (see the module comment). */
+  get complete(): boolean {
+    return this.children !== undefined;
+  }
+
+  /** Starts a batch (recency is tracked per batch). */
+  beginBatch(): void {
+    this.batch++;
+  }
 
   get(key: string): PairModel | undefined {
     const model = this.pairs.get(key);
-    if (model !== undefined) {
+    if (model !== undefined && this.usedIn.get(model) !== this.batch) {
+      this.usedIn.set(model, this.batch);
       this.pairs.delete(key);
       this.pairs.set(key, model);
     }
@@ -30,6 +58,7 @@ export class PairCache {
   /** A loaded pair and its candidates. */
   add(key: string, model: PairModel): void {
     this.pairs.set(key, model);
+    this.usedIn.set(model, this.batch);
     for (const c of model.candidates.values()) this.byId.set(c.idHex, c);
     this.candidates += model.candidates.size;
   }
@@ -44,8 +73,23 @@ export class PairCache {
     return this.byId.get(idHex);
   }
 
+  /** Records a CHILD edge (kept only while complete). */
+  addChild(parentHex: string, childId: Buffer): void {
+    if (this.children === undefined) return;
+    const list = this.children.get(parentHex);
+    if (list === undefined) this.children.set(parentHex, [childId]);
+    else list.push(childId);
+  }
+
+  /** Children of a parent, when complete; undefined when the store must be asked. */
+  childrenOf(parentHex: string): readonly Buffer[] | undefined {
+    return this.children === undefined ? undefined : (this.children.get(parentHex) ?? []);
+  }
+
   /** Drops least recently used pairs until the cache is within its bound (between batches only). */
   evict(): void {
+    if (this.candidates <= this.candidatesMax) return;
+    this.children = undefined;
     for (const [key, model] of this.pairs) {
       if (this.candidates <= this.candidatesMax) return;
       this.pairs.delete(key);

@@ -9,7 +9,7 @@ import type { Assertion, GoldStandard } from '../../shared/domain/types';
 import { candidateOf } from '../../shared/graph/views';
 import type { StoredRecord } from '../../shared/graph/stored-record';
 import type { VoteAt } from '../../shared/graph/vote-history';
-import type { Candidate, Resolution } from '../../shared/lens/types';
+import type { Candidate } from '../../shared/lens/types';
 
 /** Every vote of one agent on one assertion, in log order (mutable copy of a V value). */
 export interface VoterState {
@@ -52,8 +52,6 @@ export class PairModel {
   readonly candidates = new Map<string, CandidateState>();
   /** In log order (offset, then id). */
   readonly golds: GoldState[] = [];
-  /** The newest resolution computed in this batch (written as MV at its end), or undefined. */
-  resolution: Resolution | undefined;
   private list: Candidate[] | undefined;
 
   constructor(
