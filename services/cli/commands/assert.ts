@@ -2,15 +2,14 @@
  * `stemedb assert`: sign an assertion with a key file and append it through a
  * writer; prints the receipt. gRPC code is loaded only when the command runs.
  */
-import { parseArgs } from 'node:util';
 import { canonicalObjectBytes } from '../../../shared/domain/canonical';
 import { ValidationError } from '../../../shared/domain/errors';
 import { blake3 } from '../../../shared/domain/hash';
 import { readKeyFile } from '../../../shared/domain/key-file';
-import { HASH_BYTES } from '../../../shared/domain/limits';
 import { signRecord } from '../../../shared/domain/signing';
 import type { Assertion, ObjectValue, StemeRecord } from '../../../shared/domain/types';
 import { validateRecord } from '../../../shared/domain/validate';
+import { parseFlags, parseHash, parseNumberFlag, required } from '../args';
 import { UsageError, type Command, type CommandIo } from '../command';
 
 const HELP = `usage: stemedb assert --writer HOST:PORT --key FILE --subject S --predicate P --object V
@@ -72,32 +71,6 @@ export function parseObject(type: ObjectType, text: string): ObjectValue {
       return { kind: 'timestamp', value: BigInt(ms) };
     }
   }
-}
-
-export function parseHash(flag: string, text: string): Buffer {
-  if (!new RegExp(`^[0-9a-fA-F]{${HASH_BYTES * 2}}$`).test(text)) throw new UsageError(`--${flag}: expected ${HASH_BYTES * 2} hex characters (got '${text}')`);
-  return Buffer.from(text, 'hex');
-}
-
-export function parseNumberFlag(flag: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || Number.isNaN(n)) throw new UsageError(`--${flag}: '${text}' is not a number`);
-  return n;
-}
-
-/** Parse argv with node:util, turning its errors into usage errors. */
-export function parseFlags<T>(args: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): T {
-  try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values as T;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-export function required(values: Record<string, unknown>, flag: string): string {
-  const v = values[flag];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${flag} is required`);
-  return v;
 }
 
 /** Validate locally (a clear usage error beats a round trip), append, print the receipt. */

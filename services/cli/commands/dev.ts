@@ -5,7 +5,7 @@
 import { DEV_DATA_DIR_DEFAULT, DEV_READER_LISTEN_DEFAULT, DEV_WRITER_LISTEN_DEFAULT } from '../../dev/limits';
 import { splitAddress } from '../../dev/port-check';
 import { UsageError, type Command } from '../command';
-import { parseFlags } from './assert';
+import { parseFlags } from '../args';
 
 const HELP = `usage: stemedb dev [--data DIR] [--writer-listen HOST:PORT] [--reader-listen HOST:PORT] [--json]
 

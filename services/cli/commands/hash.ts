@@ -4,11 +4,11 @@
  * id is what a signer signs — but any present must be well-formed.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { canonicalBytes } from '../../../shared/domain/canonical';
 import { recordId } from '../../../shared/domain/hash';
 import { parseRecordJson } from '../../../shared/domain/record-json';
-import { UsageError, type Command } from '../command';
+import { parseFlagsAndOne } from '../args';
+import type { Command } from '../command';
 
 /** Record JSON larger than this is refused (a full trust pack is ~150 KiB). */
 export const RECORD_JSON_BYTES_MAX = 1024 * 1024;
@@ -45,14 +45,8 @@ export const hash: Command = {
   summary: 'print the canonical id of a record given as JSON',
   help: HELP,
   async run(args, io) {
-    let parsed: { values: { json?: boolean }; positionals: string[] };
-    try {
-      parsed = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: true });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (parsed.positionals.length !== 1) throw new UsageError('expected exactly one FILE.json (or - for stdin)');
-    const record = parseRecordJson(await readInput(parsed.positionals[0]!), 'record', { allowUnsigned: true });
+    const parsed = parseFlagsAndOne<{ json?: boolean }>(args, { json: { type: 'boolean' } }, 'FILE.json (or - for stdin)');
+    const record = parseRecordJson(await readInput(parsed.positional), 'record', { allowUnsigned: true });
     const id = recordId(record).toString('hex');
     io.out(parsed.values.json === true ? JSON.stringify({ id, kind: record.kind, canonical: canonicalBytes(record).toString('hex') }) : id);
     return 0;

@@ -5,13 +5,13 @@
  * same store a one-pass build gives.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { Ingestor } from '../../ingest/ingestor';
 import { INGEST_BATCH_RECORDS_MAX } from '../../ingest/limits';
 import { INGEST_VERIFY_WORKERS_MAX, defaultVerifyWorkers } from '../../ingest/verify-pool';
 import { ProgressBar } from '../../ingest/progress-bar';
 import { WalDirSource } from '../../ingest/sources/wal-dir-source';
 import { openHybridStore } from '../../../shared/storage/hybrid-store';
+import { parseFlags } from '../args';
 import { UsageError, type Command } from '../command';
 
 const HELP = `usage: stemedb ingest --wal DIR --data DIR [--json] [--batch-records N] [--verify-workers N]
@@ -58,16 +58,13 @@ function intOption(name: string, raw: string, min: number, max: number): number 
 }
 
 function parse(args: string[]): { wal: string; data: string; json: boolean; batchRecords: number; verifyWorkers: number } {
-  let values: { wal?: string; data?: string; json?: boolean; 'batch-records'?: string; 'verify-workers'?: string };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { wal: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, 'batch-records': { type: 'string' }, 'verify-workers': { type: 'string' } },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags<{ wal?: string; data?: string; json?: boolean; 'batch-records'?: string; 'verify-workers'?: string }>(args, {
+    wal: { type: 'string' },
+    data: { type: 'string' },
+    json: { type: 'boolean' },
+    'batch-records': { type: 'string' },
+    'verify-workers': { type: 'string' },
+  });
   if (values.wal === undefined || values.data === undefined) throw new UsageError('--wal and --data are required');
   return {
     wal: values.wal,

@@ -3,9 +3,9 @@
  * (mode 0600, never over an existing file) and prints the public key, the agent
  * id; without it, prints the key file JSON to stdout.
  */
-import { parseArgs } from 'node:util';
 import { keyFileJson, writeKeyFile } from '../../../shared/domain/key-file';
 import { generateKeyPair } from '../../../shared/domain/signing';
+import { parseFlags } from '../args';
 import { UsageError, type Command } from '../command';
 
 const HELP = `usage: stemedb keygen [--out FILE] [--json]
@@ -26,12 +26,7 @@ export const keygen: Command = {
   summary: 'generate an Ed25519 key pair file; prints the public key',
   help: HELP,
   async run(args, io) {
-    let values: { out?: string; json?: boolean };
-    try {
-      ({ values } = parseArgs({ args, options: { out: { type: 'string' }, json: { type: 'boolean' } }, strict: true, allowPositionals: false }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseFlags<{ out?: string; json?: boolean }>(args, { out: { type: 'string' }, json: { type: 'boolean' } });
     if (values.out === '') throw new UsageError('--out needs a file name');
     const pair = generateKeyPair();
     if (values.out === undefined) {

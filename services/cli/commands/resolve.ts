@@ -6,7 +6,7 @@
 import { renderResolution } from '../../reader/resolution-json';
 import type { QueryFlags } from '../../reader/client';
 import { UsageError, type Command } from '../command';
-import { parseFlags, parseHash, parseNumberFlag, required } from './assert';
+import { parseFlags, parseHash, parseNumberFlag, required } from '../args';
 
 /** The flags resolve and explain share, as their help text lists them. */
 export const QUERY_FLAGS_HELP = `  --reader HOST:PORT     the reader's address (required)

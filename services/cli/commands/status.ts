@@ -4,7 +4,7 @@
  * one entry to STATUS_TARGETS (flag, help line, fetch, render).
  */
 import { UsageError, type Command } from '../command';
-import { parseFlags } from './assert';
+import { parseFlags } from '../args';
 
 /** A service `status` can ask. */
 export interface StatusTarget {

@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatDumpEntry, formatValue } from '../../../shared/graph/value-format';
 import { openHybridStore } from '../../../shared/storage/hybrid-store';
 import { formatKey } from '../../../shared/storage/keys';
+import { parseFlags } from '../args';
 import { UsageError, type Command } from '../command';
 
 const HELP = `usage: stemedb store dump --data DIR [--json]
@@ -32,12 +32,7 @@ export const storeDump: Command = {
   summary: 'print every key and value of a store (stable, readable)',
   help: HELP,
   async run(args, io) {
-    let values: { data?: string; json?: boolean };
-    try {
-      ({ values } = parseArgs({ args, options: { data: { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseFlags<{ data?: string; json?: boolean }>(args, { data: { type: 'string' }, json: { type: 'boolean' } });
     if (values.data === undefined) throw new UsageError('--data is required');
     // Never create a store by dumping a path that holds none.
     if (!existsSync(join(values.data, 'rocksdb')) || !existsSync(join(values.data, 'lmdb'))) throw new Error(`${values.data}: not a store directory (no rocksdb/ and lmdb/)`);

@@ -3,7 +3,8 @@ import { readKeyFile } from '../../../shared/domain/key-file';
 import { signRecord } from '../../../shared/domain/signing';
 import type { Vote } from '../../../shared/domain/types';
 import { type Command } from '../command';
-import { parseFlags, parseHash, parseNumberFlag, required, submitAndPrint } from './assert';
+import { parseFlags, parseHash, parseNumberFlag, required } from '../args';
+import { submitAndPrint } from './assert';
 
 const HELP = `usage: stemedb vote --writer HOST:PORT --key FILE --assertion HEX --value V [--json]
 

@@ -4,9 +4,9 @@
  * finds problems.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { checkDir, type CheckReport } from '../../../shared/wal/check';
-import { UsageError, type Command } from '../command';
+import { parseFlagsAndOne } from '../args';
+import type { Command } from '../command';
 
 const HELP = `usage: stemedb wal check DIR [--json]
 
@@ -48,14 +48,8 @@ export const walCheck: Command = {
   summary: 'verify a WAL directory (read-only)',
   help: HELP,
   async run(args, io) {
-    let parsed: { values: { json?: boolean }; positionals: string[] };
-    try {
-      parsed = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: true });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (parsed.positionals.length !== 1) throw new UsageError('expected exactly one DIR');
-    const dir = parsed.positionals[0]!;
+    const parsed = parseFlagsAndOne<{ json?: boolean }>(args, { json: { type: 'boolean' } }, 'DIR');
+    const dir = parsed.positional;
     if (!existsSync(dir)) throw new Error(`${dir}: no such directory`);
     const report = checkDir(dir);
     io.out(parsed.values.json === true ? JSON.stringify(report) : renderCheck(report));

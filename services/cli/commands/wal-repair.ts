@@ -5,10 +5,10 @@
  * while another process holds the directory's lock.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { createLogger } from '../../../shared/telemetry/logger';
 import { WalCorruptionError } from '../../../shared/wal/errors';
 import { repairDir } from '../../../shared/wal/repair';
+import { parseFlagsAndOne } from '../args';
 import { UsageError, type Command } from '../command';
 
 const HELP = `usage: stemedb wal repair DIR [--truncate-at OFFSET] [--json]
@@ -35,14 +35,8 @@ export const walRepair: Command = {
   summary: 'quarantine a torn WAL tail (or cut at --truncate-at)',
   help: HELP,
   async run(args, io) {
-    let parsed: { values: { json?: boolean; 'truncate-at'?: string }; positionals: string[] };
-    try {
-      parsed = parseArgs({ args, options: { json: { type: 'boolean' }, 'truncate-at': { type: 'string' } }, strict: true, allowPositionals: true });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (parsed.positionals.length !== 1) throw new UsageError('expected exactly one DIR');
-    const dir = parsed.positionals[0]!;
+    const parsed = parseFlagsAndOne<{ json?: boolean; 'truncate-at'?: string }>(args, { json: { type: 'boolean' }, 'truncate-at': { type: 'string' } }, 'DIR');
+    const dir = parsed.positional;
     const rawCut = parsed.values['truncate-at'];
     let truncateAt: number | undefined;
     if (rawCut !== undefined) {
