@@ -93,3 +93,29 @@ export async function kill9(p: Spawned): Promise<void> {
   if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   await p.exited;
 }
+
+/** A running `stemedb writer` or `stemedb reader` process. */
+export interface ServiceProcess {
+  readonly address: string;
+  readonly proc: Spawned;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | string>;
+}
+
+/**
+ * Start `stemedb <service> ...args` (quiet logs unless `env` says otherwise)
+ * and wait for its ready line, which must name the service and its address.
+ */
+export async function startService(service: 'writer' | 'reader', args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
+  const proc = startNode(CLI, [service, ...args], { STEMEDB_LOG_LEVEL: 'warn', ...env });
+  const ready = await waitForReady(proc);
+  if (ready.service !== service || typeof ready.address !== 'string') throw new Error(`unexpected ready line ${JSON.stringify(ready)}`);
+  return {
+    address: ready.address,
+    proc,
+    stop: async () => {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+      return proc.exited;
+    },
+  };
+}

@@ -9,29 +9,14 @@ import { Lens, ReaderServiceClient, type QueryOptions, type ResolveResponse } fr
 import type { Receipt } from '../../shared/gen/stemedb/v1/writer';
 import { callUnary, makeClient } from '../../shared/grpc/client';
 import { agent, claim, signed } from '../graph/log-builder';
-import { CLI, startNode, waitForReady, type Spawned } from '../helpers/process';
+import { startService, type ServiceProcess } from '../helpers/process';
 import { append, client as writerClient, pb } from '../writer/writer-fixtures';
 
-export interface ReaderProcess {
-  readonly address: string;
-  readonly proc: Spawned;
-  /** SIGTERM and wait for the exit code. */
-  stop(): Promise<number | string>;
-}
+export type ReaderProcess = ServiceProcess;
 
 /** Start `stemedb reader --data DIR <source args> --listen 127.0.0.1:0` and wait for its ready line. */
-export async function startReaderProcess(dataDir: string, sourceArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<ReaderProcess> {
-  const proc = startNode(CLI, ['reader', '--data', dataDir, ...sourceArgs, '--listen', '127.0.0.1:0'], { STEMEDB_LOG_LEVEL: 'warn', ...env });
-  const ready = await waitForReady(proc);
-  if (ready.service !== 'reader' || typeof ready.address !== 'string') throw new Error(`unexpected ready line ${JSON.stringify(ready)}`);
-  return {
-    address: ready.address,
-    proc,
-    stop: async () => {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
-      return proc.exited;
-    },
-  };
+export function startReaderProcess(dataDir: string, sourceArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<ReaderProcess> {
+  return startService('reader', ['--data', dataDir, ...sourceArgs, '--listen', '127.0.0.1:0'], env);
 }
 
 export function readerClient(address: string): ReaderServiceClient {

@@ -10,28 +10,13 @@ import { WriterServiceClient, type Receipt, type TailResponse } from '../../shar
 import { callUnary, makeClient } from '../../shared/grpc/client';
 import { assertionWith, resign } from '../domain/fixtures';
 import type { KeyPair } from '../../shared/domain/signing';
-import { CLI, startNode, waitForReady, type Spawned } from '../helpers/process';
+import { startService, type ServiceProcess } from '../helpers/process';
 
-export interface WriterProcess {
-  readonly address: string;
-  readonly proc: Spawned;
-  /** SIGTERM and wait for the exit code. */
-  stop(): Promise<number | string>;
-}
+export type WriterProcess = ServiceProcess;
 
 /** Start `stemedb writer --wal DIR --listen 127.0.0.1:0 ...args` and wait for its ready line. */
-export async function startWriterProcess(walDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, listen = '127.0.0.1:0'): Promise<WriterProcess> {
-  const proc = startNode(CLI, ['writer', '--wal', walDir, '--listen', listen, '--durability', 'fsync', ...args], { STEMEDB_LOG_LEVEL: 'warn', ...env });
-  const ready = await waitForReady(proc);
-  if (ready.service !== 'writer' || typeof ready.address !== 'string') throw new Error(`unexpected ready line ${JSON.stringify(ready)}`);
-  return {
-    address: ready.address,
-    proc,
-    stop: async () => {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
-      return proc.exited;
-    },
-  };
+export function startWriterProcess(walDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, listen = '127.0.0.1:0'): Promise<WriterProcess> {
+  return startService('writer', ['--wal', walDir, '--listen', listen, '--durability', 'fsync', ...args], env);
 }
 
 export function client(address: string): WriterServiceClient {
