@@ -179,7 +179,8 @@ export async function run(): Promise<string> {
       notes: [
         `One reader process (\`stemedb reader --wal\`), client in the bench process, both on this machine; ${POINT_MS} ms per point after ${WARMUP_MS} ms warm-up. ` +
           `mv = the default query (Consensus, now): one LMDB read of the materialized view. fresh = the same query with as_of_offset = head: ` +
-          `every candidate and its votes read from the store (RocksDB getMany + vote scans) and the lens run.`,
+          `every candidate and its votes read from the store (SP scan, RocksDB getMany of H, one PV scan for the pair's votes) and the lens run. ` +
+          `Every call repeats the same pair, so caches are warm: RocksDB's and the OS's, and the reader's decoded-assertion cache (H bytes are still read and compared on every call; only the protobuf decode and checks are skipped).`,
         `Log: ${CANDIDATE_COUNTS.join(' + ')} assertions (one agent and one source each, ${VALUES} competing values, a vote on every ${VOTE_EVERY}th), ` +
           `${head} bytes; the reader's startup ingest and catch-up took ${Math.round(ingestMs)} ms. Load average at the end: ${load.join(', ')}.`,
       ],
