@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { INGEST_RECORDS, WAL_APPENDERS, WAL_DURATION_MS, WAL_PAYLOAD_BYTES } from './lib/telemetry-workload';
 import { round, SCRATCH_DIR, writeResults } from './lib/results';
 
-const RUNS_PER_SETTING = 3;
+const RUNS_PER_SETTING = 5;
 const WORKLOAD = join(__dirname, 'lib', 'telemetry-workload.js');
 const SETTINGS = [
   { name: 'OTEL_* unset (no-op API)', env: {} },
