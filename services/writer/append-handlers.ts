@@ -35,12 +35,14 @@ export function appendHandler(deps: WriterDeps): UnaryFn<AppendRequest, AppendRe
   return (request, ctx) =>
     withSpan('writer.append', {}, async (span) => {
       const startedMs = performance.now();
-      const admitted = await deps.admission.admit(request.record, 'record');
-      checkStillWanted(ctx);
-      const at = await writeToLog(deps, () => deps.log.append(admitted.payload));
-      span.setAttributes({ record_kind: admitted.record.kind, offset: at.offset, value_len: admitted.payload.length });
-      latency.record(performance.now() - startedMs, { rpc: 'Append' });
-      return { receipt: receiptOf(admitted, at.offset, at.nextOffset) };
+      return deps.load.run(1, async () => {
+        const admitted = await deps.admission.admit(request.record, 'record');
+        checkStillWanted(ctx);
+        const at = await writeToLog(deps, () => deps.log.append(admitted.payload));
+        span.setAttributes({ record_kind: admitted.record.kind, offset: at.offset, value_len: admitted.payload.length });
+        latency.record(performance.now() - startedMs, { rpc: 'Append' });
+        return { receipt: receiptOf(admitted, at.offset, at.nextOffset) };
+      });
     });
 }
 
@@ -52,11 +54,13 @@ export function appendBatchHandler(deps: WriterDeps): UnaryFn<AppendBatchRequest
       const n = request.records.length;
       if (n === 0) throw new ValidationError('records', 'at least one record is required');
       if (n > APPEND_BATCH_RECORDS_MAX) throw new SizeLimitError('records', n, APPEND_BATCH_RECORDS_MAX, 'records');
-      const admitted = await deps.admission.admitBatch(request.records, 'records');
-      checkStillWanted(ctx);
-      const at = await writeToLog(deps, () => deps.log.appendBatch(admitted.map((a) => a.payload)));
-      span.setAttributes({ offset: at.offset, next_offset: at.nextOffset });
-      latency.record(performance.now() - startedMs, { rpc: 'AppendBatch' });
-      return { receipts: admitted.map((a, i) => receiptOf(a, at.offsets[i]!, at.offsets[i + 1] ?? at.nextOffset)) };
+      return deps.load.run(n, async () => {
+        const admitted = await deps.admission.admitBatch(request.records, 'records');
+        checkStillWanted(ctx);
+        const at = await writeToLog(deps, () => deps.log.appendBatch(admitted.map((a) => a.payload)));
+        span.setAttributes({ offset: at.offset, next_offset: at.nextOffset });
+        latency.record(performance.now() - startedMs, { rpc: 'AppendBatch' });
+        return { receipts: admitted.map((a, i) => receiptOf(a, at.offsets[i]!, at.offsets[i + 1] ?? at.nextOffset)) };
+      });
     });
 }

@@ -80,13 +80,15 @@ export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptio
       const sequence = request.sequence;
       let response: AppendStreamResponse;
       try {
-        response = await withSpan('writer.append', { rpc: 'AppendStream' }, async (span) => {
-          const admitted = await deps.admission.admit(request.record, 'record');
-          if (stop.aborted && failure !== undefined) throw failure;
-          const at = await writeToLog(deps, () => deps.log.append(admitted.payload));
-          span.setAttributes({ record_kind: admitted.record.kind, offset: at.offset });
-          return { sequence, result: { $case: 'receipt', value: receiptOf(admitted, at.offset, at.nextOffset) } };
-        });
+        response = await withSpan('writer.append', { rpc: 'AppendStream' }, (span) =>
+          deps.load.run(1, async () => {
+            const admitted = await deps.admission.admit(request.record, 'record');
+            if (stop.aborted && failure !== undefined) throw failure;
+            const at = await writeToLog(deps, () => deps.log.append(admitted.payload));
+            span.setAttributes({ record_kind: admitted.record.kind, offset: at.offset });
+            return { sequence, result: { $case: 'receipt' as const, value: receiptOf(admitted, at.offset, at.nextOffset) } };
+          }),
+        );
       } catch (err) {
         if (isLogUnwritable(err)) return fail(err);
         const d = describeError(err, { logger: deps.logger, method: METHOD });

@@ -3,6 +3,19 @@
  * `stemedb writer --help` and docs quote them; tests check each at ±1.
  */
 
+/**
+ * Records the writer holds between "request taken" and "acknowledged", across
+ * every Append, AppendBatch and AppendStream call. Past it a call is refused
+ * with RESOURCE_EXHAUSTED (and a retry-after hint) before any work is done, so
+ * a flood of clients meets a bounded verification queue and WAL queue instead
+ * of growing the writer's memory. ~8k records is several group commits' worth
+ * at this machine's fsync rate, far above what throughput needs.
+ */
+export const RECORDS_IN_FLIGHT_MAX = 8192;
+
+/** The retry-after hint sent with an overload refusal. */
+export const OVERLOAD_RETRY_AFTER_MS = 50;
+
 /** Records in one AppendBatch (the proto's documented 1..1024). */
 export const APPEND_BATCH_RECORDS_MAX = 1024;
 

@@ -11,6 +11,7 @@ import { createLogger, setLogLevel, type Logger } from '../../shared/telemetry/l
 import { Wal } from '../../shared/wal';
 import { Admission } from './admission';
 import type { WriterConfig } from './config';
+import { AppendLoad } from './append-load';
 import type { WriterDeps } from './deps';
 import { AgentQuota } from './quota';
 import { SignatureVerifier } from './signature-verifier';
@@ -41,6 +42,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   const deps: WriterDeps = {
     log: wal,
     admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier),
+    load: new AppendLoad(),
     logger,
     onLogUnwritable: () => server?.setServing(false),
   };

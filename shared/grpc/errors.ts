@@ -6,6 +6,23 @@
  */
 
 /** An agent went over its quota (records or bytes per window). */
+/**
+ * The server is at a named capacity limit (e.g. records in flight); nothing was
+ * done, and the client should retry after `retryAfterMs`. RESOURCE_EXHAUSTED.
+ */
+export class OverloadedError extends Error {
+  override readonly name = 'OverloadedError';
+  constructor(
+    /** What is full, e.g. `records_in_flight`. */
+    readonly resource: string,
+    readonly inUse: number,
+    readonly limit: number,
+    readonly retryAfterMs: number,
+  ) {
+    super(`the server is at its ${resource} limit (${inUse} of ${limit}); retry after ${retryAfterMs} ms`);
+  }
+}
+
 export class QuotaExceededError extends Error {
   override readonly name = 'QuotaExceededError';
   constructor(

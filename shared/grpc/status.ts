@@ -50,6 +50,7 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   AdminSignatureRequiredError: clientFault(Status.PERMISSION_DENIED),
   PermissionError: clientFault(Status.PERMISSION_DENIED),
   QuotaExceededError: clientFault(Status.RESOURCE_EXHAUSTED),
+  OverloadedError: { code: Status.RESOURCE_EXHAUSTED, expose: true, log: 'warn' },
   SizeLimitError: clientFault(Status.RESOURCE_EXHAUSTED),
   NotFoundError: clientFault(Status.NOT_FOUND),
   DeadlineError: clientFault(Status.DEADLINE_EXCEEDED),

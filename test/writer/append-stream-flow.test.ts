@@ -9,50 +9,15 @@ import { WriterServiceClient, type AppendStreamResponse } from '../../shared/gen
 import { callUnary, makeClient } from '../../shared/grpc/client';
 import { startServer, type RunningServer } from '../../shared/grpc/server';
 import { createLogger } from '../../shared/telemetry/logger';
-import type { AppendBatchResult, AppendResult } from '../../shared/wal';
 import { Admission } from '../../services/writer/admission';
+import { AppendLoad } from '../../services/writer/append-load';
 import { APPEND_STREAM_IN_FLIGHT_MAX } from '../../services/writer/limits';
 import { AgentQuota } from '../../services/writer/quota';
 import { writerService } from '../../services/writer/service';
-import type { WriterLog } from '../../services/writer/writer-log';
 import { setLogLevel } from '../../shared/telemetry/logger';
 import { waitFor } from '../helpers/wait';
+import { HeldLog } from './held-log';
 import { pb, signedAssertion } from './writer-fixtures';
-
-/** A log that holds every append until `release` is called. */
-class HeldLog implements WriterLog {
-  readonly held: Array<(r: AppendResult) => void> = [];
-  started = 0;
-  private next = 0;
-  headOffset = 0;
-  firstOffset = 0;
-  append(payload: Uint8Array): Promise<AppendResult> {
-    this.started += 1;
-    return new Promise((resolve) => {
-      this.held.push(() => {
-        const offset = this.next;
-        this.next += 40 + payload.length;
-        this.headOffset = this.next;
-        resolve({ offset, nextOffset: this.next });
-      });
-    });
-  }
-  release(n: number): void {
-    for (const done of this.held.splice(0, n)) done({ offset: 0, nextOffset: 0 });
-  }
-  appendBatch(): Promise<AppendBatchResult> {
-    throw new Error('not used');
-  }
-  readFrom(): Promise<never[]> {
-    return Promise.resolve([]);
-  }
-  waitFor(): Promise<void> {
-    return new Promise(() => undefined);
-  }
-  segments(): [] {
-    return [];
-  }
-}
 
 setLogLevel('warn');
 
@@ -64,7 +29,7 @@ describe('AppendStream flow control', () => {
   beforeEach(async () => {
     log = new HeldLog();
     const logger = createLogger({ test: 'flow' });
-    const deps = { log, admission: new Admission([], new AgentQuota({ recordsPerSec: 0, burstRecords: 0 })), logger, onLogUnwritable: () => undefined };
+    const deps = { log, admission: new Admission([], new AgentQuota({ recordsPerSec: 0, burstRecords: 0 })), logger, onLogUnwritable: () => undefined, load: new AppendLoad() };
     server = await startServer({ address: '127.0.0.1:0', services: [writerService(deps)], logger, maxConnectionAgeMs: null });
     c = makeClient(WriterServiceClient, server.address);
   });
