@@ -2,8 +2,6 @@
  * The small pure parts of the storage layer: prefix ranges, routing of
  * prefixes, the streaming merge, the redo intent codec, key locks and spans.
  */
-import { trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { StoreError } from '../../shared/storage/errors';
 import { KeyLocks } from '../../shared/storage/key-locks';
 import { prefixUpperBound, scanRange } from '../../shared/storage/key-range';
@@ -13,6 +11,7 @@ import { LmdbStore } from '../../shared/storage/lmdb-store';
 import { mergeScans } from '../../shared/storage/merge-scan';
 import { decodeRedoIntent, encodeRedoIntent } from '../../shared/storage/redo-intent';
 import { backendsOfPrefix } from '../../shared/storage/routing';
+import { useSpanCapture } from '../helpers/spans';
 import { useTempDir } from '../helpers/tmp';
 import { collect } from './stores';
 
@@ -137,14 +136,7 @@ describe('KeyLocks', () => {
 
 describe('store spans', () => {
   const tmp = useTempDir('stemedb-spans-');
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-  beforeAll(() => trace.setGlobalTracerProvider(provider));
-  afterAll(async () => {
-    trace.disable();
-    await provider.shutdown();
-  });
+  const exporter = useSpanCapture();
 
   it('get, batch and scan each record one span with key_len, value_len, ops and backend', async () => {
     const store = await LmdbStore.open(tmp.path);

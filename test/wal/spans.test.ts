@@ -1,19 +1,11 @@
-import { trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Wal } from '../../shared/wal';
+import { useSpanCapture } from '../helpers/spans';
 import { useTempDir } from '../helpers/tmp';
 import { memoryLogger } from './wal-fixtures';
 
 describe('WAL spans', () => {
   const tmp = useTempDir('stemedb-wal-spans-');
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-  beforeAll(() => trace.setGlobalTracerProvider(provider));
-  afterAll(async () => {
-    trace.disable();
-    await provider.shutdown();
-  });
+  const exporter = useSpanCapture();
 
   test('recovery, appends and group commits are traced with their sizes and the fsync time', async () => {
     const logger = memoryLogger();
