@@ -12,7 +12,7 @@ import { decodeStoredRecord } from '../../shared/graph/stored-record';
 import { decodeVoteHistory } from '../../shared/graph/vote-history';
 import { writeOps } from '../../shared/graph/write-ops';
 import { resolve } from '../../shared/lens/index';
-import { decodeResolution } from '../../shared/lens/materialized';
+import { decodeStoredResolution, materializedCounts, type StoredResolutionCounts } from '../../shared/lens/stored-resolution';
 import type { Resolution } from '../../shared/lens/types';
 import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../../shared/storage/keys';
 import type { BatchOp, KVStore } from '../../shared/storage/kv-store';
@@ -36,7 +36,7 @@ export class GraphBatch {
   /** Loads running in this batch, so concurrent asks for one pair load it once. */
   private readonly pairLoads = new Map<string, Promise<PairModel>>();
   /** Pairs re-resolved in this batch and their newest resolution: written as MV at the end. */
-  private readonly resolved = new Map<PairModel, Resolution>();
+  private readonly resolved = new Map<PairModel, { readonly resolution: Resolution; readonly counts: StoredResolutionCounts }>();
   private readonly childrenAdded = new Map<string, Buffer[]>();
   private readonly pendingAdded = new Map<string, Map<string, Buffer>>();
   private readonly touched = new Set<PairModel>();
@@ -211,17 +211,18 @@ export class GraphBatch {
    */
   private resolveTouched(offset: number): void {
     for (const pair of this.touched) {
-      const r = resolve(MATERIALIZED_LENS, pair.subject, pair.predicate, pair.lensCandidates(), { explain: false });
+      const candidates = pair.lensCandidates();
+      const r = resolve(MATERIALIZED_LENS, pair.subject, pair.predicate, candidates, { explain: false });
       if (r.contested && !pair.contested) this.state.writeAll(writeOps.escalation(r, offset));
       pair.contested = r.contested;
-      this.resolved.set(pair, r);
+      this.resolved.set(pair, { resolution: r, counts: materializedCounts(candidates) });
     }
     this.touched.clear();
   }
 
   /** Every op of the batch: the records' writes, each re-resolved pair's MV, and the counters. */
   finish(counters: { applied: number; rejected: number }): BatchOp[] {
-    for (const r of this.resolved.values()) this.state.write(writeOps.materialized(r));
+    for (const { resolution, counts } of this.resolved.values()) this.state.write(writeOps.materialized(resolution, counts));
     this.state.write(writeOps.counter(GRAPH_META.applied, counters.applied));
     this.state.write(writeOps.counter(GRAPH_META.rejected, counters.rejected));
     return this.state.ops();
@@ -234,7 +235,7 @@ export class GraphBatch {
       this.state.get(keys.view(subject, predicate, MATERIALIZED_LENS)),
       this.state.scanStore(prefixes.pairVotes(subject, predicate)),
     ]);
-    const model = new PairModel(subject, predicate, mv === undefined ? false : decodeResolution(mv).contested);
+    const model = new PairModel(subject, predicate, mv === undefined ? false : decodeStoredResolution(subject, predicate, mv).contested);
     const ids = sp.map(([k]) => tailComponent(k, 'subjectPredicate', 'assertionId') as Buffer);
     await this.state.prefetch(ids.map((id) => keys.assertion(id)));
     for (const id of ids) {

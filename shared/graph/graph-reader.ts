@@ -11,6 +11,7 @@
  */
 import type { Assertion, GoldStandard, TrustPack } from '../domain/types';
 import { decodeResolution, escalationOf } from '../lens/materialized';
+import { decodeStoredResolution } from '../lens/stored-resolution';
 import type { Candidate, Resolution } from '../lens/types';
 import { prefixUpperBound } from '../storage/key-range';
 import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../storage/keys';
@@ -164,7 +165,7 @@ export class GraphReader {
   /** The materialized Consensus resolution (now), or undefined when the pair has none. */
   async materialized(subject: string, predicate: string): Promise<Resolution | undefined> {
     const raw = await this.store.get(keys.view(subject, predicate, MATERIALIZED_LENS));
-    return raw === undefined ? undefined : decodeResolution(raw);
+    return raw === undefined ? undefined : decodeStoredResolution(subject, predicate, raw);
   }
 
   /** The predicates a subject has assertions for, in key (UTF-8 byte) order. */

@@ -5,6 +5,8 @@
  * value.
  */
 import { recordToJson } from '../domain/record-json';
+import { encodeResolution } from '../lens/materialized';
+import { decodeStoredResolution } from '../lens/stored-resolution';
 import { formatKey, parseKey, type StoreKey } from '../storage/keys';
 import { decodeF64, decodeU64 } from './scalars';
 import { decodeStoredRecord } from './stored-record';
@@ -18,6 +20,11 @@ function storedRecordJson(value: Buffer, tag: string): string {
     record: recordToJson(s.record),
     coSigners: s.coSigners.map((c) => ({ offset: c.offset, publicKey: c.publicKey.toString('hex'), signature: c.signature.toString('hex') })),
   });
+}
+
+/** The MV value as canonical JSON of the resolution it decodes to (summary rebuilt, no explanations). */
+function storedResolutionJson(subject: string, predicate: string, value: Buffer): string {
+  return encodeResolution(decodeStoredResolution(subject, predicate, value)).toString('utf8');
 }
 
 function render(key: StoreKey, value: Buffer): string {
@@ -47,6 +54,7 @@ function render(key: StoreKey, value: Buffer): string {
     case 'trustHistory':
       return String(decodeF64(value, key.kind));
     case 'view':
+      return storedResolutionJson(key.subject, key.predicate, value);
     case 'escalation':
     case 'subjectEscalation':
       // Already canonical JSON (shared/lens/materialized.ts).

@@ -5,6 +5,7 @@
  */
 import type { Assertion, StemeRecord } from '../domain/types';
 import { encodeResolution } from '../lens/materialized';
+import { encodeStoredResolution, type StoredResolutionCounts } from '../lens/stored-resolution';
 import type { Resolution } from '../lens/types';
 import { keys } from '../storage/keys';
 import type { BatchOp } from '../storage/kv-store';
@@ -52,7 +53,8 @@ export const writeOps = {
   /** TRUST (current) and TRUSTH (as of `offset`). */
   trust: (agent: Buffer, rank: number, offset: number): BatchOp[] => [put(keys.trust(agent), encodeF64(rank)), put(keys.trustHistory(agent, offset), encodeF64(rank))],
   /** MV: the materialized default-lens resolution of a pair. */
-  materialized: (r: Resolution): BatchOp => put(keys.view(r.subject, r.predicate, MATERIALIZED_LENS), encodeResolution(r)),
+  materialized: (r: Resolution, counts: StoredResolutionCounts): BatchOp =>
+    put(keys.view(r.subject, r.predicate, MATERIALIZED_LENS), encodeStoredResolution(r, counts)),
   /** ESC, global and per subject: the pair became contested at `offset`. */
   escalation: (r: Resolution, offset: number): BatchOp[] => {
     const value = encodeResolution(r);

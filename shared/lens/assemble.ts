@@ -76,7 +76,11 @@ export function assemble(input: AssembleInput): Resolution {
   const summary = describeResolution({
     ...resolution,
     method: input.method,
-    prepared: input.prepared,
+    considered: {
+      visible: input.prepared.visible,
+      superseded: input.prepared.excluded.filter((e) => e.reason === 'superseded').length,
+      otherEpoch: input.prepared.excluded.filter((e) => e.reason === 'other_epoch').length,
+    },
     minShare: input.minShare,
   });
   return { ...resolution, summary };

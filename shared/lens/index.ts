@@ -71,3 +71,10 @@ export {
   stripExplanations,
   type EscalationFacts,
 } from './materialized';
+export {
+  decodeStoredResolution,
+  encodeStoredResolution,
+  materializedCounts,
+  STORED_RESOLUTION_VERSION,
+  type StoredResolutionCounts,
+} from './stored-resolution';

@@ -2,11 +2,18 @@
  * The one-paragraph account of a resolution: what was considered, what was
  * excluded, what won by how much, and whether it is contested.
  */
-import type { PreparedCandidates } from './candidates';
 import { fmt, plural, shortHex } from './format';
 import { formatObject } from './object-value';
 import { CONTEST_MARGIN } from './params';
 import type { Alternative, LensName, Outcome } from './types';
+
+/** How many candidates the lens saw and why it skipped some: all the summary needs of them. */
+export interface ConsideredCounts {
+  /** Candidates before `asOfOffset` (live and excluded). */
+  readonly visible: number;
+  readonly superseded: number;
+  readonly otherEpoch: number;
+}
 
 export interface SummaryInput {
   readonly lens: LensName;
@@ -16,7 +23,7 @@ export interface SummaryInput {
   readonly winnerId: Buffer | null;
   readonly contested: boolean;
   readonly alternatives: readonly Alternative[];
-  readonly prepared: PreparedCandidates;
+  readonly considered: ConsideredCounts;
   readonly minShare: number | undefined;
   readonly method: string;
 }
@@ -30,7 +37,7 @@ const LENS_TITLE: Readonly<Record<LensName, string>> = {
 
 export function describeResolution(r: SummaryInput): string {
   const parts = [
-    `${LENS_TITLE[r.lens]} lens on ${JSON.stringify(r.subject)} / ${JSON.stringify(r.predicate)}: ${considered(r.prepared)}.`,
+    `${LENS_TITLE[r.lens]} lens on ${JSON.stringify(r.subject)} / ${JSON.stringify(r.predicate)}: ${considered(r.considered)}.`,
     r.method,
     `${outcomeSentence(r)}`,
   ];
@@ -45,9 +52,8 @@ export function describeResolution(r: SummaryInput): string {
   return parts.join(' ');
 }
 
-function considered(p: PreparedCandidates): string {
-  const superseded = p.excluded.filter((e) => e.reason === 'superseded').length;
-  const otherEpoch = p.excluded.filter((e) => e.reason === 'other_epoch').length;
+function considered(p: ConsideredCounts): string {
+  const { superseded, otherEpoch } = p;
   const skipped: string[] = [];
   if (superseded > 0) skipped.push(`${superseded} superseded`);
   if (otherEpoch > 0) skipped.push(`${otherEpoch} of another epoch`);

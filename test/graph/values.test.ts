@@ -6,6 +6,7 @@ import { decodeStoredRecord, encodeStoredRecord, mergedRecord, signersOf, withCo
 import { formatDumpEntry, formatValue } from '../../shared/graph/value-format';
 import { currentVote, decodeVoteHistory, encodeVoteHistory, netVote } from '../../shared/graph/vote-history';
 import { nextRank } from '../../shared/graph/trust-rule';
+import { encodeResolution, encodeStoredResolution, materializedCounts, resolve } from '../../shared/lens';
 import { keys, parseKey, prefixes } from '../../shared/storage/keys';
 import { agent, claim, signed, text } from './log-builder';
 
@@ -76,5 +77,15 @@ describe('graph values', () => {
     expect(formatDumpEntry({ backend: 'rocksdb', key: keys.voteCount(Buffer.alloc(32, 1)), value: encodeU64(3) })).toBe(`rocksdb VC assertionId=${'01'.repeat(32)} = 3`);
     expect(formatValue(keys.voteCount(Buffer.alloc(32, 1)), Buffer.from('zz'))).toBe('hex:7a7a');
     expect(formatValue(Buffer.from('not a key'), Buffer.of(1))).toBe('hex:01');
+  });
+
+  it('an MV value prints as the JSON of the resolution it holds, summary rebuilt', () => {
+    const candidates = [{ id: Buffer.alloc(32, 7), assertion: A, signers: [agent(0).publicKey], offset: 0, votes: [], superseded: false }];
+    const r = resolve('consensus', 's', 'p', candidates, { explain: false });
+    const value = encodeStoredResolution(r, materializedCounts(candidates));
+    const line = formatValue(keys.view('s', 'p', 'consensus'), value);
+    expect(line).toBe(encodeResolution(r).toString('utf8'));
+    expect(JSON.parse(line)).toMatchObject({ v: 1, outcome: 'resolved', winnerId: '07'.repeat(32), summary: r.summary });
+    expect(formatValue(keys.view('s', 'p', 'consensus'), value.subarray(1))).toBe(`hex:${value.subarray(1).toString('hex')}`);
   });
 });

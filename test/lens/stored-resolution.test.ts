@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import {
+  decodeStoredResolution,
+  encodeResolution,
+  encodeStoredResolution,
+  materializedCounts,
+  resolve,
+  ResolutionDecodeError,
+  ResolutionEncodeError,
+} from '../../shared/lens';
+import type { Resolution } from '../../shared/lens/types';
+import { PREDICATE, SUBJECT, bytes32, cand, objectArb, shuffleAll, text, worldArb } from './helpers';
+
+const mvOf = (candidates: Parameters<typeof resolve>[3]): Resolution => resolve('consensus', SUBJECT, PREDICATE, candidates, { explain: false });
+
+const docExample = [cand({ id: 'e1', object: text('Ada'), confidence: 1, signers: ['ana'] })];
+
+/** The hex of the example under "MV value" in docs/STORAGE.md (spaces and line breaks dropped). */
+function documentedExampleHex(): string {
+  const doc = readFileSync(join(__dirname, '../../docs/STORAGE.md'), 'utf8');
+  const block = /<!-- mv-example -->\s*```text\n([\s\S]*?)```/.exec(doc);
+  if (block === null) throw new Error('docs/STORAGE.md has no mv-example block');
+  return block[1]!
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, ''))
+    .join('')
+    .replace(/\s+/g, '');
+}
+
+function decodeErrorField(bytes: Buffer): string {
+  try {
+    decodeStoredResolution(SUBJECT, PREDICATE, bytes);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ResolutionDecodeError);
+    return (err as ResolutionDecodeError).field;
+  }
+  throw new Error('decoded without error');
+}
+
+describe('stored (binary) MV encoding', () => {
+  it('round-trips every Consensus MV resolution, summary included, byte-identical on re-encode', () => {
+    fc.assert(
+      fc.property(worldArb({ withSuperseded: true, withEpochs: true }), (world) => {
+        const r = mvOf(world.candidates);
+        const bytes = encodeStoredResolution(r, materializedCounts(world.candidates));
+        const back = decodeStoredResolution(SUBJECT, PREDICATE, bytes);
+        expect(back).toEqual(r);
+        expect(encodeStoredResolution(back, materializedCounts(world.candidates)).equals(bytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same bytes for the same candidates in any order', () => {
+    fc.assert(
+      fc.property(worldArb({ withSuperseded: true }), fc.integer(), (world, seed) => {
+        const shuffled = shuffleAll(world.candidates, seed);
+        const a = encodeStoredResolution(mvOf(world.candidates), materializedCounts(world.candidates));
+        const b = encodeStoredResolution(mvOf(shuffled), materializedCounts(shuffled));
+        expect(b.equals(a)).toBe(true);
+      }),
+    );
+  });
+
+  it('round-trips every object kind exactly (-0, 64-bit integers, bytes) and any id', () => {
+    const clear = mvOf(docExample);
+    fc.assert(
+      fc.property(objectArb, bytes32, (object, id) => {
+        const r: Resolution = { ...clear, object, winnerId: id, alternatives: [{ ...clear.alternatives[0]!, object, assertionIds: [id] }] };
+        const back = decodeStoredResolution(SUBJECT, PREDICATE, encodeStoredResolution(r, { superseded: 0 }));
+        expect(back.object).toEqual(object);
+        expect(back.alternatives[0]!.object).toEqual(object);
+        expect(back.winnerId).toEqual(id);
+        if (object.kind === 'number') expect(Object.is(back.object?.value, object.value)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the example in docs/STORAGE.md is the encoding of its resolution', () => {
+    const r = mvOf(docExample);
+    const bytes = encodeStoredResolution(r, { superseded: 0 });
+    expect(bytes.toString('hex')).toBe(documentedExampleHex());
+    expect(decodeStoredResolution(SUBJECT, PREDICATE, bytes)).toEqual(r);
+  });
+
+  it('is far smaller than the JSON encoding: no summary, raw ids', () => {
+    const candidates = Array.from({ length: 50 }, (_, i) => cand({ id: `c${i}`, object: text(`v${i % 3}`), signers: [`a${i}`], source: `s${i}` }));
+    const r = mvOf(candidates);
+    const bytes = encodeStoredResolution(r, { superseded: 0 });
+    // 4 header + 32 winner + 16 score/share + 8 counts, then per value 1+4+2 object, 16, 4 and 32 per id.
+    expect(bytes.length).toBe(4 + 32 + 16 + 8 + 3 * (7 + 16 + 4) + 50 * 32);
+    expect(bytes.length * 2).toBeLessThan(encodeResolution(r).length);
+  });
+
+  it('rebuilds the summary with the superseded count', () => {
+    const candidates = [...docExample, cand({ id: 'old', object: text('Bob'), signers: ['ben'], superseded: true })];
+    const r = mvOf(candidates);
+    expect(r.summary).toContain('skipped 1 superseded');
+    expect(decodeStoredResolution(SUBJECT, PREDICATE, encodeStoredResolution(r, materializedCounts(candidates))).summary).toBe(r.summary);
+  });
+
+  it('rejects bytes that are not a stored resolution, naming the field', () => {
+    const contested = mvOf([
+      cand({ id: 'e1', object: text('Alice'), confidence: 0.9, signers: ['ana'], source: 's1' }),
+      cand({ id: 'e2', object: text('Bob'), confidence: 0.8, signers: ['ben'], source: 's2' }),
+    ]);
+    const good = encodeStoredResolution(contested, { superseded: 0 });
+    const patched = (at: number, byte: number): Buffer => {
+      const b = Buffer.from(good);
+      b[at] = byte;
+      return b;
+    };
+    // Header 4 + winner 32 + score/share 16 + counts 8 = 60: the first alternative's object kind.
+    expect(decodeErrorField(patched(0, 2))).toBe('v');
+    expect(decodeErrorField(patched(1, 1))).toBe('lens');
+    expect(decodeErrorField(patched(2, 3))).toBe('outcome');
+    expect(decodeErrorField(patched(3, 2))).toBe('contested');
+    expect(decodeErrorField(patched(60, 7))).toBe('alternatives[0].object.kind');
+    expect(decodeErrorField(patched(56, 0xff))).toBe('alternatives');
+    expect(decodeErrorField(Buffer.concat([good, Buffer.of(0)]))).toBe('');
+    expect(decodeErrorField(Buffer.from(good).fill(0xff, 44, 52))).toBe('share');
+    for (let n = 0; n < good.length; n++) expect(decodeErrorField(good.subarray(0, n))).not.toBe('');
+  });
+
+  it('a u32 count may claim exactly the bytes left, not one item more', () => {
+    const r = mvOf(docExample);
+    const good = encodeStoredResolution(r, { superseded: 0 });
+    // The one alternative's id count sits 4 + 32 bytes before the end.
+    const countAt = good.length - 4 - 32;
+    expect(good.readUInt32LE(countAt)).toBe(1);
+    const withIds = (n: number): Buffer => {
+      const b = Buffer.concat([good, Buffer.alloc(32 * (n - 1), 0xab)]);
+      b.writeUInt32LE(n, countAt);
+      return b;
+    };
+    expect(decodeStoredResolution(SUBJECT, PREDICATE, withIds(3)).alternatives[0]!.assertionIds).toHaveLength(3);
+    const tooMany = withIds(3);
+    tooMany.writeUInt32LE(4, countAt);
+    expect(decodeErrorField(tooMany)).toBe('alternatives[0].assertionIds');
+  });
+
+  it('refuses to store what it cannot rebuild, naming the field', () => {
+    const r = mvOf(docExample);
+    const field = (x: Resolution): string => {
+      try {
+        encodeStoredResolution(x, { superseded: 0 });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ResolutionEncodeError);
+        return (err as ResolutionEncodeError).field;
+      }
+      throw new Error('encoded without error');
+    };
+    expect(field({ ...r, lens: 'recency' })).toBe('lens');
+    expect(field(resolve('consensus', SUBJECT, PREDICATE, docExample))).toBe('explanations');
+    expect(field({ ...r, object: text('Other') })).toBe('object');
+    expect(field({ ...r, winnerId: null })).toBe('winnerId');
+    expect(field({ ...r, score: Number.NaN })).toBe('score');
+    expect(field({ ...r, alternatives: [{ ...r.alternatives[0]!, assertionIds: [Buffer.alloc(31)] }] })).toBe('alternatives[0].assertionIds[0]');
+    expect(() => encodeStoredResolution(r, { superseded: -1 })).toThrow(ResolutionEncodeError);
+  });
+});
