@@ -10,8 +10,9 @@
  * value, so repetition does not help here either; sources are not counted —
  * the ranks already say whom to believe.
  */
-import { type ValueGroup, latestVotesByVoter, prepareCandidates, resolveContext } from './candidates';
-import { assemble, type ScoredAssertion, type ScoredValue } from './assemble';
+import { type ValueGroup, latestVotesByVoter } from './candidates';
+import type { ScoredAssertion, ScoredValue } from './assemble';
+import { runLens } from './run-lens';
 import { bestBySigner, byScoreThenId, creditedSigners } from './credit';
 import { fmt, fmtSigned, plural, shortHex } from './format';
 import { stableSum, voteFactor } from './math';
@@ -25,20 +26,13 @@ export function resolveAuthority(
   candidates: readonly Candidate[],
   context: LensContext,
 ): Resolution {
-  const ctx = resolveContext(context);
-  const prepared = prepareCandidates(subject, predicate, candidates, ctx);
-  return assemble({
-    lens: 'authority',
-    subject,
-    predicate,
-    prepared,
+  return runLens('authority', subject, predicate, candidates, context, (prepared, ctx) => ({
     values: prepared.groups.map((g) => scoreAuthorityValue(g, ctx.trust)),
     method:
       `Support per value is the sum over distinct signers of trust rank × best confidence ` +
       `(${ctx.trust.source === 'trust_pack' ? 'ranks from a trust pack' : 'learned ranks'}, ` +
       `unranked agents ${fmt(ctx.trust.defaultRank)}), scaled by 1 + ${VOTE_WEIGHT}·tanh(trust-weighted net vote / ${VOTE_SCALE}).`,
-    explain: ctx.explain,
-  });
+  }));
 }
 
 /** The rank of an agent (public key in hex) under `trust`. */

@@ -11,8 +11,9 @@
  * at most its best confidence, and any number of agents citing one source add
  * at most that source's best confidence. docs/LENSES.md has worked examples.
  */
-import { type LiveCandidate, type ValueGroup, latestVotesByVoter, prepareCandidates, resolveContext } from './candidates';
-import { assemble, type ScoredAssertion, type ScoredValue } from './assemble';
+import { type LiveCandidate, type ValueGroup, latestVotesByVoter } from './candidates';
+import type { ScoredAssertion, ScoredValue } from './assemble';
+import { runLens } from './run-lens';
 import { bestBySigner, bestBySource, byScoreThenId, creditedSigners } from './credit';
 import { fmt, fmtSigned, plural, shortHex } from './format';
 import { stableSum, voteFactor } from './math';
@@ -30,17 +31,10 @@ export function resolveConsensus(
   candidates: readonly Candidate[],
   context: LensContext,
 ): Resolution {
-  const ctx = resolveContext(context);
-  const prepared = prepareCandidates(subject, predicate, candidates, ctx);
-  return assemble({
-    lens: 'consensus',
-    subject,
-    predicate,
-    prepared,
+  return runLens('consensus', subject, predicate, candidates, context, (prepared) => ({
     values: prepared.groups.map(scoreConsensusValue),
     method: CONSENSUS_METHOD,
-    explain: ctx.explain,
-  });
+  }));
 }
 
 /** The Consensus support of one value, with each assertion's share of it. */

@@ -8,8 +8,9 @@
  * millisecond share 1/k each and are contested — the clock cannot order them,
  * only the log can, and the winner among them is the one appended last.
  */
-import { type LiveCandidate, type ValueGroup, prepareCandidates, resolveContext } from './candidates';
-import { assemble, type ScoredValue } from './assemble';
+import type { LiveCandidate, ValueGroup } from './candidates';
+import type { ScoredValue } from './assemble';
+import { runLens } from './run-lens';
 import { shortHex } from './format';
 import type { Candidate, LensContext, Resolution } from './types';
 
@@ -31,21 +32,15 @@ export function resolveRecency(
   candidates: readonly Candidate[],
   context: LensContext,
 ): Resolution {
-  const ctx = resolveContext(context);
-  const prepared = prepareCandidates(subject, predicate, candidates, ctx);
-  const newestByValue = prepared.groups.map((g) => [...g.candidates].sort(compareRecency));
-  const newestMs = Math.max(...newestByValue.map((cs) => cs[0].candidate.assertion.assertedAtMs));
-  const values = prepared.groups.map((g, i) => scoreRecencyValue(g, newestByValue[i], newestMs));
-  return assemble({
-    lens: 'recency',
-    subject,
-    predicate,
-    prepared,
-    values,
-    // Equal scores (same newest millisecond): the value whose newest claim is newer first.
-    compareTies: (a, b) => compareRecency(a.assertions[0].live, b.assertions[0].live),
-    method: RECENCY_METHOD,
-    explain: ctx.explain,
+  return runLens('recency', subject, predicate, candidates, context, (prepared) => {
+    const newestByValue = prepared.groups.map((g) => [...g.candidates].sort(compareRecency));
+    const newestMs = Math.max(...newestByValue.map((cs) => cs[0].candidate.assertion.assertedAtMs));
+    return {
+      values: prepared.groups.map((g, i) => scoreRecencyValue(g, newestByValue[i], newestMs)),
+      // Equal scores (same newest millisecond): the value whose newest claim is newer first.
+      compareTies: (a, b) => compareRecency(a.assertions[0].live, b.assertions[0].live),
+      method: RECENCY_METHOD,
+    };
   });
 }
 

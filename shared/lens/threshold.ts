@@ -4,10 +4,9 @@
  * query says otherwise). Below it the outcome is 'unresolved' with no object;
  * score and share still report the top value, so a caller sees how close it was.
  */
-import { prepareCandidates, resolveContext } from './candidates';
-import { assemble } from './assemble';
 import { CONSENSUS_METHOD, scoreConsensusValue } from './consensus';
 import { fmt } from './format';
+import { runLens } from './run-lens';
 import type { Candidate, LensContext, Resolution } from './types';
 
 export function resolveThreshold(
@@ -16,16 +15,9 @@ export function resolveThreshold(
   candidates: readonly Candidate[],
   context: LensContext,
 ): Resolution {
-  const ctx = resolveContext(context);
-  const prepared = prepareCandidates(subject, predicate, candidates, ctx);
-  return assemble({
-    lens: 'threshold',
-    subject,
-    predicate,
-    prepared,
+  return runLens('threshold', subject, predicate, candidates, context, (prepared, ctx) => ({
     values: prepared.groups.map(scoreConsensusValue),
     minShare: ctx.minShare,
     method: `${CONSENSUS_METHOD} A winner needs a share of at least ${fmt(ctx.minShare)}.`,
-    explain: ctx.explain,
-  });
+  }));
 }
