@@ -25,10 +25,12 @@ export interface BackpressureStats {
   drainWaits: number;
   /** Most messages ever queued in the call's buffer at once. */
   bufferedMax: number;
+  /** True while the producer is parked waiting for 'drain'. */
+  waiting: boolean;
 }
 
 export function newBackpressureStats(): BackpressureStats {
-  return { written: 0, drainWaits: 0, bufferedMax: 0 };
+  return { written: 0, drainWaits: 0, bufferedMax: 0, waiting: false };
 }
 
 function ended(call: WritableCall<unknown>): boolean {
@@ -76,8 +78,14 @@ export async function writeWithBackpressure<T>(call: WritableCall<T>, message: T
     stats.bufferedMax = Math.max(stats.bufferedMax, call.writableLength);
   }
   if (more) return;
-  if (stats !== undefined) stats.drainWaits += 1;
-  await waitForDrain(call, signal);
+  if (stats === undefined) return waitForDrain(call, signal);
+  stats.drainWaits += 1;
+  stats.waiting = true;
+  try {
+    await waitForDrain(call, signal);
+  } finally {
+    stats.waiting = false;
+  }
 }
 
 /**
