@@ -7,6 +7,7 @@ import type { EventEmitter } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../telemetry/logger';
 import { CancelledError, DeadlineError } from './errors';
+import { DEADLINE_CANCEL_SLACK_MS } from './limits';
 
 export interface CallContext {
   /** Fires on deadline (reason `DeadlineError`) or cancellation (reason `CancelledError`). */
@@ -55,8 +56,11 @@ export function deadlineMsOf(call: ServerCallLike): number {
 export function watchCall(call: ServerCallLike): CallWatch {
   const controller = new AbortController();
   const deadlineMs = deadlineMsOf(call);
-  // grpc-js reports a passed deadline as 'cancelled' too: tell the two apart by the clock.
-  const onCancelled = (): void => controller.abort(Date.now() >= deadlineMs ? new DeadlineError(deadlineMs) : new CancelledError());
+  // grpc-js reports a passed deadline as 'cancelled' too, and so does a client whose
+  // own deadline timer fired first: tell them apart by the clock, with slack for the
+  // client's head start (see DEADLINE_CANCEL_SLACK_MS).
+  const onCancelled = (): void =>
+    controller.abort(Date.now() >= deadlineMs - DEADLINE_CANCEL_SLACK_MS ? new DeadlineError(deadlineMs) : new CancelledError());
   let timer: NodeJS.Timeout | undefined;
   if (call.cancelled) onCancelled();
   else call.once('cancelled', onCancelled);

@@ -48,6 +48,17 @@ export const MAX_CONNECTION_AGE_GRACE_MS = 60_000;
  */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
+/**
+ * A client cancels its call when *its* deadline timer fires, and that timer runs
+ * ahead of the server's: the server counts the same `grpc-timeout` from the moment
+ * it read the request, later by the request's transit and queueing time. A
+ * cancellation arriving less than this long before the server's deadline is
+ * therefore counted as the deadline passing (DeadlineError), not as a client
+ * cancellation. Only the server's own logs, metrics and handler signals see the
+ * difference; the client already has its status.
+ */
+export const DEADLINE_CANCEL_SLACK_MS = 1_000;
+
 /** Default deadline of a unary call made with `callUnary` when none is given. */
 export const UNARY_DEADLINE_MS_DEFAULT = 30_000;
 
