@@ -181,6 +181,8 @@ export class SignatureVerifier {
     this.nextLane = (this.nextLane + 1) % this.workers;
     const lane = (this.lanes[laneIndex] ??= this.spawn(laneIndex));
     const batch = this.nextBatch++;
+    // A worker keeps the process alive exactly while it holds checks somebody awaits.
+    if (lane.inFlight.size === 0) lane.worker.ref();
     lane.inFlight.set(batch, checks);
     this.stats.batches += 1;
     this.stats.signatures += checks.length;
@@ -190,15 +192,17 @@ export class SignatureVerifier {
 
   private spawn(index: number): Lane {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { keyCacheMax: PUBLIC_KEY_CACHE_ENTRIES_MAX } });
-    // Idle workers must not keep the process alive; pending checks hold their callers' promises anyway.
-    worker.unref();
     const lane: Lane = { worker, inFlight: new Map() };
     worker.on('message', ({ batch, ok }: { batch: number; ok: Uint8Array }) => {
       const checks = lane.inFlight.get(batch);
       if (checks === undefined) return;
       lane.inFlight.delete(batch);
+      if (lane.inFlight.size === 0) worker.unref();
       checks.forEach((c, i) => c.resolve(ok[i] === 1));
     });
+    // An idle worker must not keep the process alive. (unref after adding the
+    // 'message' listener: adding one refs the worker again.)
+    worker.unref();
     const lost = (): void => {
       if (this.lanes[index] === lane) this.lanes[index] = undefined;
       this.detach(lane);

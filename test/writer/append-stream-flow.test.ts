@@ -25,17 +25,20 @@ describe('AppendStream flow control', () => {
   let server: RunningServer;
   let log: HeldLog;
   let c: WriterServiceClient;
+  let admission: Admission;
 
   beforeEach(async () => {
     log = new HeldLog();
     const logger = createLogger({ test: 'flow' });
-    const deps = { log, admission: new Admission([], new AgentQuota({ recordsPerSec: 0, burstRecords: 0 })), logger, onLogUnwritable: () => undefined, load: new AppendLoad() };
+    admission = new Admission([], new AgentQuota({ recordsPerSec: 0, burstRecords: 0 }));
+    const deps = { log, admission, logger, onLogUnwritable: () => undefined, load: new AppendLoad() };
     server = await startServer({ address: '127.0.0.1:0', services: [writerService(deps)], logger, maxConnectionAgeMs: null });
     c = makeClient(WriterServiceClient, server.address);
   });
   afterEach(async () => {
     c.close();
     await server.shutdown(1_000);
+    await admission.verifier.close();
   });
 
   it(`reads at most APPEND_STREAM_IN_FLIGHT_MAX (${APPEND_STREAM_IN_FLIGHT_MAX}) records ahead of their receipts, then one more per receipt`, async () => {

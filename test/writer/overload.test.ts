@@ -28,6 +28,7 @@ describe('records in flight are bounded writer-wide', () => {
   let log: HeldLog;
   let load: AppendLoad;
   let c: WriterServiceClient;
+  let admission: Admission;
   let n = 0;
   const record = (): ReturnType<typeof pb> => pb(signedAssertion(`overload-${n++}`));
   const append = (): Promise<unknown> => callUnary(c.append.bind(c), { record: record() }, { deadlineMs: 10_000 });
@@ -36,7 +37,8 @@ describe('records in flight are bounded writer-wide', () => {
     log = new HeldLog();
     load = new AppendLoad(MAX);
     const logger = createLogger({ test: 'overload' });
-    const deps = { log, admission: new Admission([], new AgentQuota({ recordsPerSec: 0, burstRecords: 0 })), logger, onLogUnwritable: () => undefined, load };
+    admission = new Admission([], new AgentQuota({ recordsPerSec: 0, burstRecords: 0 }));
+    const deps = { log, admission, logger, onLogUnwritable: () => undefined, load };
     server = await startServer({ address: '127.0.0.1:0', services: [writerService(deps)], logger, maxConnectionAgeMs: null });
     c = makeClient(WriterServiceClient, server.address);
   });
@@ -44,6 +46,7 @@ describe('records in flight are bounded writer-wide', () => {
     log.release(log.held.length);
     c.close();
     await server.shutdown(1_000);
+    await admission.verifier.close();
   });
 
   it('admits up to the bound, refuses one record more with RESOURCE_EXHAUSTED and a retry-after, and admits again once a slot frees', async () => {

@@ -3,6 +3,8 @@
  * `verifySignature` / `verifyRecord`, one turn's signatures travel in few
  * messages, and a dead worker or a closed verifier loses no answer.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { SignatureError } from '../../shared/domain/errors';
 import { recordId } from '../../shared/domain/hash';
@@ -12,6 +14,7 @@ import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from '../../services/
 import { SignatureVerifier } from '../../services/writer/signature-verifier';
 import { assertionWith, epochWith, goldStandardWith, KEY_A, KEY_B, KEY_C, resign, trustPackWith, voteWith } from '../domain/fixtures';
 import { expectAgreesWithVerifySignature } from '../domain/verifier-agreement';
+import { DIST, requireBuilt } from '../helpers/process';
 
 describe('SignatureVerifier', () => {
   let verifier: SignatureVerifier;
@@ -111,5 +114,22 @@ describe('SignatureVerifier', () => {
     expect(() => new SignatureVerifier({ batchSignaturesMax: 0 })).toThrow(RangeError);
     const ok = [new SignatureVerifier({ workers: 1 }), new SignatureVerifier({ workers: VERIFY_WORKERS_MAX, batchSignaturesMax: 1 })];
     await Promise.all(ok.map((v) => v.close()));
+  });
+
+  it('a verifier nobody closes keeps its process alive exactly while a check is pending', () => {
+    // Two checks one after the other (the worker goes idle in between), then nothing:
+    // the process must print both answers and exit by itself.
+    const verifierJs = requireBuilt(join(DIST, 'services', 'writer', 'signature-verifier.js'));
+    const signingJs = requireBuilt(join(DIST, 'shared', 'domain', 'signing.js'));
+    const program = `
+      const { SignatureVerifier } = require(${JSON.stringify(verifierJs)});
+      const { generateKeyPair, signId } = require(${JSON.stringify(signingJs)});
+      const id = Buffer.alloc(32, 7);
+      const sig = signId('assertion', id, generateKeyPair());
+      const v = new SignatureVerifier({ workers: 1 });
+      v.verifySignature('assertion', id, sig)
+        .then((a) => v.verifySignature('assertion', id, sig).then((b) => process.stdout.write(a + ' ' + b)));`;
+    const run = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8', timeout: 30_000 });
+    expect({ stdout: run.stdout, status: run.status, signal: run.signal }).toEqual({ stdout: 'true true', status: 0, signal: null });
   });
 });
