@@ -4,7 +4,6 @@
  * records/s applied, beside the rate of decoding and verifying the same records
  * alone (the signature-check ceiling) — and the store's size on disk per backend.
  */
-import { sign, createPrivateKey, type KeyObject } from 'node:crypto';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { defaultVerifyWorkers } from '../services/ingest/verify-pool';
 import { checkRecord } from '../services/ingest/check-record';
 import { recordId } from '../shared/domain/hash';
 import { encodeLogPayload } from '../shared/domain/log-payload';
-import { keyPairFromSeed, signingMessage } from '../shared/domain/signing';
+import { keyPairFromSeed, signRecord, type KeyPair } from '../shared/domain/signing';
 import type { Assertion, StemeRecord, Vote } from '../shared/domain/types';
 import { openHybridStore } from '../shared/storage/hybrid-store';
 import { setLogLevel } from '../shared/telemetry/logger';
@@ -30,12 +29,6 @@ const OBJECTS_PER_PREDICATE = 3;
 const APPEND_CHUNK_RECORDS = 2000;
 const VERIFY_SAMPLE_RECORDS = 20_000;
 const T0 = 1_700_000_000_000;
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-interface Agent {
-  readonly publicKey: Buffer;
-  readonly key: KeyObject;
-}
 
 /** A small seeded PRNG, so every run ingests the same log. */
 function prng(seed: number): () => number {
@@ -48,19 +41,12 @@ function prng(seed: number): () => number {
   };
 }
 
-function agents(): Agent[] {
+function agents(): KeyPair[] {
   return Array.from({ length: AGENTS }, (_, i) => {
     const seed = Buffer.alloc(32);
     seed.writeUInt32BE(i + 1);
-    const kp = keyPairFromSeed(seed);
-    return { publicKey: kp.publicKey, key: createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' }) };
+    return keyPairFromSeed(seed);
   });
-}
-
-/** Signs with a cached private KeyObject (signId parses the key every call: too slow for 200k). */
-function signedBy<R extends StemeRecord>(record: R, by: Agent): R {
-  const signature = sign(null, signingMessage(record.kind, recordId(record)), by.key);
-  return { ...record, signatures: [{ publicKey: by.publicKey, signature }] };
 }
 
 /** 130k assertions and 70k votes, interleaved: each vote targets an assertion already in the log. */
@@ -89,12 +75,12 @@ function prepareRecords(): StemeRecord[] {
         assertedAtMs: T0 + i,
         signatures: [],
       };
-      const s = signedBy(a, by);
+      const s = signRecord(a, [by]);
       records.push(s);
       ids.push(recordId(s));
     } else {
       const v: Vote = { kind: 'vote', assertionId: ids[Math.floor(random() * ids.length)]!, voter: by.publicKey, value: random() < 0.7 ? 1 : -1, castAtMs: T0 + i, signatures: [] };
-      records.push(signedBy(v, by));
+      records.push(signRecord(v, [by]));
     }
   }
   return records;

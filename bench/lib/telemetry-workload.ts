@@ -4,14 +4,12 @@
  *   node telemetry-workload.js wal|ingest SCRATCH_DIR
  * Prints {"mode","rate"} (operations per second) on stdout.
  */
-import { createPrivateKey, sign } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ingestor } from '../../services/ingest/ingestor';
 import { WalDirSource } from '../../services/ingest/sources/wal-dir-source';
-import { recordId } from '../../shared/domain/hash';
 import { encodeLogPayload } from '../../shared/domain/log-payload';
-import { keyPairFromSeed, signingMessage } from '../../shared/domain/signing';
+import { keyPairFromSeed, signRecord } from '../../shared/domain/signing';
 import type { Assertion } from '../../shared/domain/types';
 import { openHybridStore } from '../../shared/storage/hybrid-store';
 import { setLogLevel } from '../../shared/telemetry/logger';
@@ -22,7 +20,6 @@ export const WAL_PAYLOAD_BYTES = 300;
 export const WAL_DURATION_MS = 2000;
 export const INGEST_RECORDS = 20_000;
 const AGENTS = 50;
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** Appends/s with 64 concurrent appenders, durability 'none': the CPU path with its spans. */
 async function walRate(dir: string): Promise<number> {
@@ -51,7 +48,7 @@ async function ingestRate(dir: string): Promise<number> {
   const signers = Array.from({ length: AGENTS }, (_, i) => {
     const seed = Buffer.alloc(32);
     seed.writeUInt32BE(i + 1);
-    return { publicKey: keyPairFromSeed(seed).publicKey, key: createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' }) };
+    return keyPairFromSeed(seed);
   });
   const payloads: Buffer[] = [];
   for (let i = 0; i < INGEST_RECORDS; i++) {
@@ -69,8 +66,7 @@ async function ingestRate(dir: string): Promise<number> {
       assertedAtMs: 1_700_000_000_000 + i,
       signatures: [],
     };
-    const signature = sign(null, signingMessage('assertion', recordId(unsigned)), by.key);
-    payloads.push(encodeLogPayload({ record: { ...unsigned, signatures: [{ publicKey: by.publicKey, signature }] }, appendedAtMs: 1_700_000_000_000 + i, traceparent: '' }));
+    payloads.push(encodeLogPayload({ record: signRecord(unsigned, [by]), appendedAtMs: 1_700_000_000_000 + i, traceparent: '' }));
     if (payloads.length === 1000) await wal.appendBatch(payloads.splice(0));
   }
   if (payloads.length > 0) await wal.appendBatch(payloads.splice(0));

@@ -64,9 +64,25 @@ export function keyPairFromSeed(seed: Buffer): KeyPair {
   return { publicKey: Buffer.from(spki.subarray(spki.length - PUBLIC_KEY_BYTES)), privateKey: Buffer.from(seed) };
 }
 
+/**
+ * The parsed private key of each key pair in use, so signing many records with
+ * one pair parses its seed once, not per signature (parsing costs about as much
+ * as signing). Held only as long as the KeyPair object itself; the seed is
+ * compared on every use, so a pair whose bytes changed is parsed again.
+ */
+const privateKeys = new WeakMap<KeyPair, { readonly seed: Buffer; readonly key: KeyObject }>();
+
+function privateKeyOf(keyPair: KeyPair): KeyObject {
+  const cached = privateKeys.get(keyPair);
+  if (cached !== undefined && cached.seed.equals(keyPair.privateKey)) return cached.key;
+  const key = privateKeyObject(keyPair.privateKey);
+  privateKeys.set(keyPair, { seed: Buffer.from(keyPair.privateKey), key });
+  return key;
+}
+
 /** Sign a record id of the given kind. Ed25519 is deterministic: same inputs, same signature. */
 export function signId(kind: RecordKind, id: Buffer, keyPair: KeyPair): Signature {
-  const signature = sign(null, signingMessage(kind, id), privateKeyObject(keyPair.privateKey));
+  const signature = sign(null, signingMessage(kind, id), privateKeyOf(keyPair));
   return { publicKey: Buffer.from(keyPair.publicKey), signature };
 }
 

@@ -170,6 +170,18 @@ describe('signRecord and verifyRecord', () => {
   });
 });
 
+describe('private key reuse', () => {
+  it('a key pair whose seed bytes change signs with the new key, not a parsed copy of the old one', () => {
+    const pair = keyPairFromSeed(Buffer.alloc(32, 1));
+    const first = signId('assertion', ID, pair);
+    expect(signId('assertion', ID, pair).signature.equals(first.signature)).toBe(true);
+    const other = keyPairFromSeed(Buffer.alloc(32, 2));
+    pair.privateKey.set(other.privateKey);
+    // The public key is the caller's to keep in step; the signature must follow the seed.
+    expect(signId('assertion', ID, pair).signature.equals(signId('assertion', ID, other).signature)).toBe(true);
+  });
+});
+
 describe('public key cache', () => {
   it(`stays bounded at PUBLIC_KEY_CACHE_ENTRIES_MAX (${PUBLIC_KEY_CACHE_ENTRIES_MAX}) entries`, () => {
     const sig = signId('vote', ID, KEY_A);
