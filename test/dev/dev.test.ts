@@ -4,10 +4,10 @@
  * same data keeps it; a busy port is a clear error.
  */
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { OFFSET_PLACEHOLDER } from '../../services/dev/tour';
 import { CLI, runCli, startNode, waitForReady, type Spawned } from '../helpers/process';
+import { listenOnLoopback } from '../helpers/net';
 import { makeTempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
@@ -152,7 +152,7 @@ describe('stemedb dev', () => {
   });
 
   it.each(['--writer-listen', '--reader-listen'])('a busy port given to %s is an error naming it and the flag, and starts nothing', async (flag) => {
-    const busy = await listenAnywhere();
+    const busy = await listenOnLoopback();
     const tmp = makeTempDir('stemedb-dev-');
     try {
       const data = join(tmp.path, 'data');
@@ -174,14 +174,3 @@ describe('stemedb dev', () => {
     expect(r.stderr).toContain('--writer-listen and --reader-listen are both 127.0.0.1:7999');
   });
 });
-
-function listenAnywhere(): Promise<{ server: Server; address: string }> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      if (a === null || typeof a === 'string') throw new Error('no TCP address');
-      resolve({ server, address: `127.0.0.1:${a.port}` });
-    });
-  });
-}

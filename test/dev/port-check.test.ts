@@ -1,22 +1,11 @@
 /** The busy-port check `stemedb dev` runs before starting anything. */
-import { createServer, type Server } from 'node:net';
 import { PortBusyError } from '../../services/dev/errors';
 import { ensurePortFree, splitAddress } from '../../services/dev/port-check';
-
-function listen(): Promise<{ server: Server; address: string }> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      if (a === null || typeof a === 'string') throw new Error('no TCP address');
-      resolve({ server, address: `127.0.0.1:${a.port}` });
-    });
-  });
-}
+import { listenOnLoopback } from '../helpers/net';
 
 describe('port check', () => {
   it('a port in use is a PortBusyError naming the address and the flag to change', async () => {
-    const { server, address } = await listen();
+    const { server, address } = await listenOnLoopback();
     try {
       const err = await ensurePortFree(address, '--reader-listen').then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(PortBusyError);
@@ -30,7 +19,7 @@ describe('port check', () => {
   });
 
   it('a free port passes and stays free', async () => {
-    const { server, address } = await listen();
+    const { server, address } = await listenOnLoopback();
     await new Promise((r) => server.close(r));
     await expect(ensurePortFree(address, '--writer-listen')).resolves.toBeUndefined();
     await expect(ensurePortFree(address, '--writer-listen')).resolves.toBeUndefined();

@@ -101,3 +101,12 @@ export const trustPack: fc.Arbitrary<TrustPack> = fc.record({
 });
 
 export const anyRecord: fc.Arbitrary<StemeRecord> = fc.oneof(assertion, vote, epoch, goldStandard, trustPack);
+
+/** Each record kind beside its arbitrary, for `it.each` over every kind. */
+export const recordKinds = [
+  ['assertion', assertion],
+  ['vote', vote],
+  ['epoch', epoch],
+  ['gold_standard', goldStandard],
+  ['trust_pack', trustPack],
+] as const;

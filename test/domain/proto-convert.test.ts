@@ -7,7 +7,7 @@ import { RECORD_TIMESTAMP_MS_MAX } from '../../shared/domain/limits';
 import { decodeRecordBytes, encodeRecordBytes, objectFromProto, objectToProto, recordFromProto, recordToProto } from '../../shared/domain/proto-convert';
 import { installStrictUtf8Decoding } from '../../shared/domain/strict-utf8';
 import type { StemeRecord } from '../../shared/domain/types';
-import { anyRecord, assertion, epoch, goldStandard, objectValue, trustPack, vote } from './arbitraries';
+import { anyRecord, objectValue, recordKinds } from './arbitraries';
 import { assertionWith, trustPackWith, voteWith } from './fixtures';
 
 function rejection(fn: () => unknown): Error {
@@ -30,13 +30,7 @@ function assertionBytesWithSubject(subject: Buffer): Buffer {
 }
 
 describe('protobuf round trip', () => {
-  it.each([
-    ['assertion', assertion],
-    ['vote', vote],
-    ['epoch', epoch],
-    ['gold_standard', goldStandard],
-    ['trust_pack', trustPack],
-  ] as const)('domain → proto → bytes → proto → domain gives the same %s and id', (_kind, arb) => {
+  it.each(recordKinds)('domain → proto → bytes → proto → domain gives the same %s and id', (_kind, arb) => {
     fc.assert(
       fc.property(arb as fc.Arbitrary<StemeRecord>, (record) => {
         const back = decodeRecordBytes(encodeRecordBytes(record));

@@ -12,6 +12,7 @@ import type { Assertion, Epoch, GoldStandard, ObjectValue, StemeRecord, TrustPac
 import { Wal } from '../../shared/wal';
 import { RECORD_HEADER_BYTES } from '../../shared/wal/limits';
 import type { SourceRecord, WalSource } from '../../services/ingest/wal-source';
+import { rng } from '../helpers/random';
 
 export const T0 = 1_700_000_000_000;
 
@@ -137,18 +138,6 @@ export async function writeWal(dir: string, payloads: readonly Buffer[]): Promis
   } finally {
     await wal.close();
   }
-}
-
-/** mulberry32: a small seeded PRNG, so a random log is reproducible from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface RandomLogOptions {

@@ -12,7 +12,8 @@ import { openHybridStore } from '../../shared/storage/hybrid-store';
 import { keys, parseKey, prefixes, type StoreKey } from '../../shared/storage/keys';
 import { CLI, kill9, requireBuilt, runCli, startNode } from '../helpers/process';
 import { makeTempDir } from '../helpers/tmp';
-import { agent, claim, idOf, payloadOf, randomLog, rng, signed, sourceRecords, text, writeWal } from '../graph/log-builder';
+import { agent, claim, idOf, payloadOf, randomLog, signed, sourceRecords, text, writeWal } from '../graph/log-builder';
+import { rng } from '../helpers/random';
 import { expectedOf } from './reference-model';
 
 const ROUNDS = Number(process.env.STEMEDB_CRASH_ROUNDS ?? 20);

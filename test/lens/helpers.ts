@@ -7,6 +7,7 @@ import { createHash } from 'crypto';
 import fc from 'fast-check';
 import type { Assertion, ObjectValue } from '../../shared/domain/types';
 import type { Candidate, CandidateVote } from '../../shared/lens/types';
+import { rng } from '../helpers/random';
 
 export const SUBJECT = 'acme';
 export const PREDICATE = 'ceo';
@@ -196,27 +197,15 @@ export const objectArb: fc.Arbitrary<ObjectValue> = fc.oneof(
 
 /** Shuffle candidates, and each candidate's signers and votes, by a permutation seed. */
 export function shuffleAll(candidates: readonly Candidate[], seed: number): Candidate[] {
-  const rng = mulberry32(seed);
-  return shuffle(candidates, rng).map((c) => ({ ...c, signers: shuffle(c.signers, rng), votes: shuffle(c.votes, rng) }));
+  const random = rng(seed);
+  return shuffle(candidates, random).map((c) => ({ ...c, signers: shuffle(c.signers, random), votes: shuffle(c.votes, random) }));
 }
 
-function shuffle<T>(xs: readonly T[], rng: () => number): T[] {
+function shuffle<T>(xs: readonly T[], random: () => number): T[] {
   const out = [...xs];
   for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
+    const j = Math.floor(random() * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
-}
-
-/** A tiny seeded PRNG so a shuffle is reproducible from fast-check's seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
