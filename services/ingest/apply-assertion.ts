@@ -1,12 +1,19 @@
 /**
  * An assertion record: a new id lands in H and the S, SP and SRC indexes,
- * adopts the votes that waited for it, and settles supersession both ways (as
+ * adopts the votes that waited for it, and settles withdrawals both ways (as
  * a child of its parent, as the parent of children that came first); a known
- * id with new signers is a co-signature, merged into the signer set. Either
- * way each new signer is judged against the pair's gold standards.
+ * id with new signers is a co-signature, merged into the signer set, and its
+ * new signers are checked against the parent and the children the same way.
+ * Either way each new signer is judged against the pair's gold standards.
+ *
+ * Supersession belongs to authors (shared/graph/withdrawals.ts): a child
+ * withdraws from its parent only the support of agents that signed both, so
+ * whichever of parent, child and co-signatures comes first, every withdrawal
+ * is found by the record that completes it, at that record's offset.
  */
 import type { Assertion } from '../../shared/domain/types';
 import { signersOf, withCoSigners, type SignerAt } from '../../shared/graph/stored-record';
+import { withSupersessionRederived, withWithdrawal } from '../../shared/graph/withdrawals';
 import { currentVote, netVote } from '../../shared/graph/vote-history';
 import { writeOps } from '../../shared/graph/write-ops';
 import { keys } from '../../shared/storage/keys';
@@ -25,45 +32,60 @@ export async function applyAssertion(batch: GraphBatch, a: Assertion, id: Buffer
   batch.state.writeAll(writeOps.assertionIndexes(id, a, offset));
   batch.touch(pair);
   await adoptPendingVotes(batch, c);
+  const signers = signersOf(c.stored);
   if (a.parentHash !== null) {
     batch.addChild(a.parentHash, id, offset);
     const parent = await batch.candidate(a.parentHash);
-    if (parent !== undefined) supersedeIfShared(batch, parent, c, offset);
+    // A new child: no edge of its can exist yet.
+    if (parent !== undefined) await withdrawShared(batch, parent, c, signers, offset, false);
   }
-  // Children that arrived before this parent: no edge of theirs can exist yet.
-  for (const child of await batch.childrenOf(id)) supersedeIfShared(batch, c, child, offset);
-  await judgeSigners(batch, c, signersOf(c.stored));
+  // Children that arrived before this parent: no edge of theirs can exist yet either.
+  for (const child of await batch.childrenOf(id)) await withdrawShared(batch, c, child, signers, offset, false);
+  await judgeSigners(batch, c, signers);
 }
 
 async function coSign(batch: GraphBatch, c: CandidateState, a: Assertion, offset: number): Promise<void> {
   const merged = withCoSigners(c.stored, a, offset);
   if (merged === null) return; // a re-delivery: nobody new signed
-  c.stored = merged.stored;
+  // A new signer that has not withdrawn supports the record again, even if every earlier signer had.
+  c.stored = withSupersessionRederived(merged.stored);
   c.changed();
   batch.state.write(writeOps.assertion(c.id, c.stored));
   batch.touch(c.pair);
-  // A new signer may be what a supersession edge was waiting for, in either direction.
+  // A new signer may complete a withdrawal in either direction: from the parent, or from this record.
   if (a.parentHash !== null) {
     const parent = await batch.candidate(a.parentHash);
-    if (parent !== undefined && !(await edgeExists(batch, parent, c))) supersedeIfShared(batch, parent, c, offset);
+    if (parent !== undefined) await withdrawShared(batch, parent, c, merged.added, offset, true);
   }
-  for (const child of await batch.childrenOf(c.id)) {
-    if (!(await edgeExists(batch, c, child))) supersedeIfShared(batch, c, child, offset);
-  }
+  for (const child of await batch.childrenOf(c.id)) await withdrawShared(batch, c, child, merged.added, offset, true);
   await judgeSigners(batch, c, merged.added);
 }
 
-async function edgeExists(batch: GraphBatch, parent: CandidateState, child: CandidateState): Promise<boolean> {
-  return (await batch.state.get(keys.superseded(parent.id, child.id))) !== undefined;
-}
-
-/** DESIGN §2: a child supersedes its parent only when at least one of the parent's signers signs the child. */
-function supersedeIfShared(batch: GraphBatch, parent: CandidateState, child: CandidateState, offset: number): void {
+/**
+ * Withdraws from `parent` the support of each agent among `agents` (the
+ * signers the current record just added to one side) that has signed both
+ * `parent` and `child`, from `offset`; writes the SUPERSEDED edge the first
+ * time the two share a signer. The parent's pair is re-resolved.
+ */
+async function withdrawShared(
+  batch: GraphBatch,
+  parent: CandidateState,
+  child: CandidateState,
+  agents: readonly SignerAt[],
+  offset: number,
+  edgeMayExist: boolean,
+): Promise<void> {
   const childSigners = new Set(signersOf(child.stored).map((s) => s.publicKey.toString('hex')));
-  if (!signersOf(parent.stored).some((s) => childSigners.has(s.publicKey.toString('hex')))) return;
-  batch.state.write(writeOps.superseded(parent.id, child.id, offset));
-  if (parent.stored.supersededAtOffset !== null) return; // already superseded earlier: the first edge counts
-  parent.stored = { ...parent.stored, supersededAtOffset: offset };
+  const parentSigners = new Set(signersOf(parent.stored).map((s) => s.publicKey.toString('hex')));
+  const shared = agents.filter((s) => childSigners.has(s.publicKey.toString('hex')) && parentSigners.has(s.publicKey.toString('hex')));
+  if (shared.length === 0) return;
+  if (!edgeMayExist || (await batch.state.get(keys.superseded(parent.id, child.id))) === undefined) {
+    batch.state.write(writeOps.superseded(parent.id, child.id, offset));
+  }
+  let stored = parent.stored;
+  for (const s of shared) stored = withWithdrawal(stored, { agent: s.publicKey, childId: child.id, offset }) ?? stored;
+  if (stored === parent.stored) return; // each of them had withdrawn already, through another child
+  parent.stored = stored;
   parent.changed();
   batch.state.write(writeOps.assertion(parent.id, parent.stored));
   batch.touch(parent.pair);

@@ -78,6 +78,7 @@ export function resolutionJson(r: Resolution): ResolutionJson {
       terms: e.terms.map((t) => ({ name: t.name, value: t.value, detail: t.detail })),
       superseded: e.superseded,
       excluded_reason: e.excludedReason === '' ? null : e.excludedReason,
+      withdrawals: e.withdrawals.map((w) => ({ agent: w.agent.toString('hex'), child_id: w.childId.toString('hex'), offset: Number(w.offset) })),
     })),
     summary: r.summary,
   };

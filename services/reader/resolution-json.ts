@@ -20,6 +20,16 @@ export interface ScoreTermJson {
   readonly detail: string;
 }
 
+/** A signer's support withdrawn by a child assertion it also signed. */
+export interface WithdrawalJson {
+  /** Public key of the signer, hex. */
+  readonly agent: string;
+  /** Id of the child assertion, hex. */
+  readonly child_id: string;
+  /** Offset from which it holds. */
+  readonly offset: number;
+}
+
 export interface ExplanationJson {
   readonly assertion_id: string;
   readonly object: ObjectJson | null;
@@ -27,6 +37,8 @@ export interface ExplanationJson {
   readonly terms: readonly ScoreTermJson[];
   readonly superseded: boolean;
   readonly excluded_reason: string | null;
+  /** Signers that withdrew as of the answer, in (offset, agent) order. */
+  readonly withdrawals: readonly WithdrawalJson[];
 }
 
 export interface AlternativeJson {
@@ -109,6 +121,7 @@ export function renderExplanation(a: AnswerJson): string {
     const state = e.excluded_reason !== null ? `excluded: ${e.excluded_reason}` : `score ${fixed(e.score)}${e.superseded ? ' (superseded)' : ''}`;
     lines.push(`    ${short(e.assertion_id)}  ${shown(e.object)}  ${state}`);
     for (const t of e.terms) lines.push(`        ${t.name} = ${term(t.value)}${t.detail === '' ? '' : `  ${t.detail}`}`);
+    for (const w of e.withdrawals) lines.push(`        withdrawn: signer ${short(w.agent)} by assertion ${short(w.child_id)} at offset ${w.offset}`);
   }
   lines.push('  summary:', ...wrap(r.summary, 76).map((l) => `    ${l}`));
   return lines.join('\n');

@@ -47,6 +47,7 @@ export function resolutionToWire(r: Resolution): pb.Resolution {
       terms: e.terms.map((t) => ({ name: t.name, value: t.value, detail: t.detail })),
       superseded: e.superseded,
       excludedReason: e.excludedReason ?? '',
+      withdrawals: e.withdrawals.map(withdrawalToWire),
     })),
     summary: r.summary,
   };
@@ -66,7 +67,13 @@ export function storedAssertionToWire(v: AssertionView): pb.StoredAssertion {
     netVote: v.netVote,
     superseded: v.superseded,
     supersededBy: [...v.supersededBy],
+    withdrawals: v.withdrawals.map(withdrawalToWire),
+    ...(v.supersededAtOffset === null ? {} : { supersededAtOffset: BigInt(v.supersededAtOffset) }),
   };
+}
+
+function withdrawalToWire(w: { readonly agent: Buffer; readonly childId: Buffer; readonly offset: number }): pb.Withdrawal {
+  return { agent: w.agent, childId: w.childId, offset: BigInt(w.offset) };
 }
 
 export function escalationToWire(e: EscalationView): pb.Escalation {

@@ -19,6 +19,7 @@ function storedRecordJson(value: Buffer, tag: string): string {
     ...(s.supersededAtOffset === null ? {} : { supersededAtOffset: s.supersededAtOffset }),
     record: recordToJson(s.record),
     coSigners: s.coSigners.map((c) => ({ offset: c.offset, publicKey: c.publicKey.toString('hex'), signature: c.signature.toString('hex') })),
+    ...(s.withdrawals === undefined ? {} : { withdrawals: s.withdrawals.map((w) => ({ offset: w.offset, agent: w.agent.toString('hex'), childId: w.childId.toString('hex') })) }),
   });
 }
 

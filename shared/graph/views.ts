@@ -7,8 +7,9 @@
 import type { Assertion, StemeRecord } from '../domain/types';
 import type { Candidate, CandidateVote, Resolution } from '../lens/types';
 import type { EscalationFacts } from '../lens/materialized';
-import { mergedRecord, signersOf, type SignerAt, type StoredRecord } from './stored-record';
+import { mergedRecord, signersOf, type SignerAt, type StoredRecord, type Withdrawal } from './stored-record';
 import { currentVote, netVote, type VoteAt } from './vote-history';
+import { fullySupersededAt, withdrawalsOf } from './withdrawals';
 
 /** Every vote of one agent on one assertion (a V value with its voter). */
 export interface VoterVotes {
@@ -31,11 +32,14 @@ export interface AssertionView {
   readonly votes: readonly CandidateVote[];
   /** Sum of `votes` values (ascending voter order). */
   readonly netVote: number;
+  /** Every signer has withdrawn (as of the query). */
   readonly superseded: boolean;
-  /** Offset of the first record that superseded it, or null. */
+  /** Offset from which every signer had withdrawn, or null while one still supports it. */
   readonly supersededAtOffset: number | null;
-  /** Ids of the assertions that supersede it, by id. */
+  /** Ids of the assertions that withdrew at least one of its signers, by id. */
   readonly supersededBy: readonly Buffer[];
+  /** Who withdrew (as of the query), through which child, from which offset; in (offset, agent) order. */
+  readonly withdrawals: readonly Withdrawal[];
 }
 
 /** A signed record kept by id (gold standard, trust pack, epoch). */
@@ -75,15 +79,14 @@ export function votesAsOf(voters: readonly VoterVotes[], asOfOffset?: number): C
   return out.sort((a, b) => Buffer.compare(a.voter, b.voter));
 }
 
-function supersededAsOf(stored: StoredRecord<Assertion>, asOfOffset?: number): number | null {
-  const at = stored.supersededAtOffset;
-  if (at === null || (asOfOffset !== undefined && at >= asOfOffset)) return null;
-  return at;
-}
-
-/** The lens candidate of a stored assertion as the log stood at `asOfOffset` (now when undefined). */
+/**
+ * The lens candidate of a stored assertion as the log stood at `asOfOffset`
+ * (now when undefined): its signers, votes and withdrawals as of then, and
+ * superseded when every signer had withdrawn by then.
+ */
 export function candidateOf(id: Buffer, stored: StoredRecord<Assertion>, voters: readonly VoterVotes[], asOfOffset?: number): Candidate {
-  const at = supersededAsOf(stored, asOfOffset);
+  const at = fullySupersededAt(stored, asOfOffset);
+  const withdrawals = withdrawalsOf(stored, asOfOffset);
   const base = {
     id,
     assertion: mergedRecord(stored, asOfOffset),
@@ -91,6 +94,7 @@ export function candidateOf(id: Buffer, stored: StoredRecord<Assertion>, voters:
     offset: stored.offset,
     votes: votesAsOf(voters, asOfOffset),
     superseded: at !== null,
+    ...(withdrawals.length === 0 ? {} : { withdrawals: withdrawals.map((w) => ({ agent: w.agent, childId: w.childId, offset: w.offset })) }),
   };
   return at === null ? base : { ...base, supersededAtOffset: at };
 }
@@ -104,7 +108,7 @@ export function assertionViewOf(
   asOfOffset?: number,
 ): AssertionView {
   const votes = votesAsOf(voters, asOfOffset);
-  const at = supersededAsOf(stored, asOfOffset);
+  const at = fullySupersededAt(stored, asOfOffset);
   return {
     id,
     assertion: mergedRecord(stored, asOfOffset),
@@ -115,6 +119,7 @@ export function assertionViewOf(
     superseded: at !== null,
     supersededAtOffset: at,
     supersededBy,
+    withdrawals: withdrawalsOf(stored, asOfOffset),
   };
 }
 

@@ -106,6 +106,7 @@ function explain(ranked: readonly ScoredValue[], prepared: PreparedCandidates): 
         terms: a.terms(),
         superseded: a.live.superseded,
         excludedReason: null,
+        withdrawals: a.live.withdrawals,
       });
     }
   }
@@ -117,6 +118,7 @@ function explain(ranked: readonly ScoredValue[], prepared: PreparedCandidates): 
       terms: [],
       superseded: e.superseded,
       excludedReason: e.reason,
+      withdrawals: e.withdrawals,
     });
   }
   return out;

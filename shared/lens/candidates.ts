@@ -1,15 +1,20 @@
 /**
  * Turns the caller's candidates into what every lens scores: checked against
  * the lens contract, cut at `asOfOffset`, split into live and excluded
- * (superseded, other epoch), signers deduplicated, votes reduced to each
- * agent's latest, and everything in a canonical order so that no input order
- * can leak into a result.
+ * (superseded, other epoch), signers deduplicated and cut by their
+ * withdrawals, votes reduced to each agent's latest, and everything in a
+ * canonical order so that no input order can leak into a result.
+ *
+ * Withdrawals (docs/LENSES.md "Supersession and withdrawal"): a signer that
+ * withdrew as of the query is not in `LiveCandidate.signers`, so no lens counts
+ * it for that candidate; a candidate all of whose signers withdrew is excluded
+ * as superseded. Votes are untouched. `includeSuperseded` ignores withdrawals.
  */
 import type { ObjectValue } from '../domain/types';
 import { LensInputError } from './errors';
 import { canonicalObject, compareObjects, objectKey } from './object-value';
 import { THRESHOLD_MIN_SHARE_DEFAULT, TRUST_DEFAULT_RANK } from './params';
-import type { Candidate, CandidateVote, LensContext, TrustContext } from './types';
+import type { Candidate, CandidateVote, CandidateWithdrawal, LensContext, TrustContext } from './types';
 
 /** A vote after reduction, with the voter's key in hex. */
 export interface LiveVote {
@@ -27,8 +32,10 @@ export interface LiveCandidate {
   readonly object: ObjectValue;
   readonly confidence: number;
   readonly sourceHex: string;
-  /** Distinct signer keys in hex, sorted. */
+  /** Distinct signer keys in hex, sorted, without those that withdrew as of the query (unless includeSuperseded). */
   readonly signers: readonly string[];
+  /** Withdrawals that hold as of the query, in (offset, agent) order. */
+  readonly withdrawals: readonly CandidateWithdrawal[];
   /** One per voter (its latest), sorted by voter. */
   readonly votes: readonly LiveVote[];
   /** Superseded as of the query (only live when includeSuperseded). */
@@ -42,6 +49,8 @@ export interface ExcludedCandidate {
   readonly candidate: Candidate;
   readonly superseded: boolean;
   readonly reason: ExclusionReason;
+  /** Withdrawals that hold as of the query, in (offset, agent) order. */
+  readonly withdrawals: readonly CandidateWithdrawal[];
 }
 
 /** Live candidates of one distinct value, sorted by id. */
@@ -110,13 +119,17 @@ export function prepareCandidates(
     if (seen.has(idHex)) throw new LensInputError(`${field}.id`, `duplicate candidate ${idHex}`);
     seen.add(idHex);
     if (ctx.asOfOffset !== undefined && c.offset >= ctx.asOfOffset) return;
-    const superseded = supersededAsOf(c, ctx.asOfOffset);
+    const signers = [...new Set(c.signers.map((s) => s.toString('hex')))].sort(compareStrings);
+    const withdrawals = withdrawalsAsOf(c, ctx.asOfOffset);
+    const withdrawn = new Set(withdrawals.map((w) => w.agent.toString('hex')));
+    const remaining = signers.filter((s) => !withdrawn.has(s));
+    const superseded = supersededAsOf(c, ctx.asOfOffset) || remaining.length === 0;
     if (ctx.epoch !== null && c.assertion.epoch !== ctx.epoch) {
-      excluded.push({ candidate: c, superseded, reason: 'other_epoch' });
+      excluded.push({ candidate: c, superseded, reason: 'other_epoch', withdrawals });
     } else if (superseded && !ctx.includeSuperseded) {
-      excluded.push({ candidate: c, superseded, reason: 'superseded' });
+      excluded.push({ candidate: c, superseded, reason: 'superseded', withdrawals });
     } else {
-      live.push(toLive(c, idHex, superseded, ctx.asOfOffset, field));
+      live.push(toLive(c, idHex, superseded, ctx.includeSuperseded ? signers : remaining, withdrawals, ctx.asOfOffset, field));
     }
   });
   excluded.sort((a, b) => Buffer.compare(a.candidate.id, b.candidate.id));
@@ -148,6 +161,12 @@ function compareVoteRecency(a: LiveVote, b: LiveVote): number {
   return a.offset - b.offset || a.castAtMs - b.castAtMs || a.value - b.value;
 }
 
+/** The candidate's withdrawals below `asOfOffset`, in (offset, agent) order. */
+function withdrawalsAsOf(c: Candidate, asOfOffset: number | undefined): CandidateWithdrawal[] {
+  const list = (c.withdrawals ?? []).filter((w) => asOfOffset === undefined || w.offset < asOfOffset);
+  return list.sort((a, b) => a.offset - b.offset || Buffer.compare(a.agent, b.agent) || Buffer.compare(a.childId, b.childId));
+}
+
 function supersededAsOf(c: Candidate, asOfOffset: number | undefined): boolean {
   if (!c.superseded) return false;
   if (asOfOffset === undefined || c.supersededAtOffset === undefined) return true;
@@ -158,6 +177,8 @@ function toLive(
   c: Candidate,
   idHex: string,
   superseded: boolean,
+  signers: readonly string[],
+  withdrawals: readonly CandidateWithdrawal[],
   asOfOffset: number | undefined,
   field: string,
 ): LiveCandidate {
@@ -178,7 +199,8 @@ function toLive(
     // -0 passes validation; as +0 it cannot leak a sign into a score term.
     confidence: c.assertion.confidence === 0 ? 0 : c.assertion.confidence,
     sourceHex: c.assertion.sourceHash.toString('hex'),
-    signers: [...new Set(c.signers.map((s) => s.toString('hex')))].sort(compareStrings),
+    signers,
+    withdrawals,
     votes: [...latest.values()].sort((a, b) => compareStrings(a.voterHex, b.voterHex)),
     superseded,
   };
@@ -211,6 +233,13 @@ function checkCandidate(c: Candidate, subject: string, predicate: string, field:
   checkOffset(c.offset, `${field}.offset`);
   if (c.supersededAtOffset !== undefined) checkOffset(c.supersededAtOffset, `${field}.superseded_at_offset`);
   if (c.signers.length === 0) throw new LensInputError(`${field}.signers`, 'must name at least one signer');
+  (c.withdrawals ?? []).forEach((w, j) => {
+    checkOffset(w.offset, `${field}.withdrawals[${j}].offset`);
+    // Only an author can withdraw its own support: a withdrawal by anyone else is a caller bug.
+    if (!c.signers.some((s) => s.equals(w.agent))) {
+      throw new LensInputError(`${field}.withdrawals[${j}].agent`, `${w.agent.toString('hex')} is not a signer of the candidate`);
+    }
+  });
 }
 
 function checkVote(v: CandidateVote, field: string): void {

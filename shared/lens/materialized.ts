@@ -11,7 +11,7 @@
  */
 import type { ObjectValue } from '../domain/types';
 import { ResolutionDecodeError, ResolutionEncodeError } from './errors';
-import type { Alternative, CandidateExplanation, LensName, Outcome, Resolution, ScoreTerm } from './types';
+import type { Alternative, CandidateExplanation, CandidateWithdrawal, LensName, Outcome, Resolution, ScoreTerm } from './types';
 
 /** Version of the encoding; bumped on any change. */
 export const RESOLUTION_ENCODING_VERSION = 1;
@@ -46,6 +46,8 @@ export function encodeResolution(r: Resolution): Buffer {
       })),
       superseded: e.superseded,
       excludedReason: e.excludedReason,
+      // Only when there are some, so resolutions without withdrawals keep their v1 bytes.
+      ...(e.withdrawals.length === 0 ? {} : { withdrawals: e.withdrawals.map((w) => ({ agent: w.agent.toString('hex'), childId: w.childId.toString('hex'), offset: w.offset })) }),
     })),
     summary: r.summary,
   };
@@ -182,7 +184,15 @@ function decodeExplanation(x: unknown, field: string): CandidateExplanation {
     terms: arr(e.terms, `${field}.terms`).map((t, i) => decodeTerm(t, `${field}.terms[${i}]`)),
     superseded: bool(e.superseded, `${field}.superseded`),
     excludedReason: e.excludedReason === null ? null : str(e.excludedReason, `${field}.excludedReason`),
+    withdrawals: e.withdrawals === undefined ? [] : arr(e.withdrawals, `${field}.withdrawals`).map((w, i) => decodeWithdrawal(w, `${field}.withdrawals[${i}]`)),
   };
+}
+
+function decodeWithdrawal(x: unknown, field: string): CandidateWithdrawal {
+  const w = record(x, field);
+  const offset = num(w.offset, `${field}.offset`);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new ResolutionDecodeError(`${field}.offset`, 'expected a non-negative safe integer');
+  return { agent: hex(w.agent, `${field}.agent`), childId: hex(w.childId, `${field}.childId`), offset };
 }
 
 function decodeTerm(x: unknown, field: string): ScoreTerm {

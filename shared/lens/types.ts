@@ -25,6 +25,16 @@ export interface CandidateVote {
   readonly offset: number;
 }
 
+/** A signer's support withdrawn from a candidate by a child assertion it also signed. */
+export interface CandidateWithdrawal {
+  /** 32-byte public key of the signer that withdrew; must be one of the candidate's signers. */
+  readonly agent: Buffer;
+  /** Id of the assertion (with `parent_hash` = this candidate's id) that withdrew it. */
+  readonly childId: Buffer;
+  /** Log offset from which the withdrawal holds; with `asOfOffset`, later ones are ignored. */
+  readonly offset: number;
+}
+
 /** One assertion of the (subject, predicate) with what the log says about it. */
 export interface Candidate {
   /** 32-byte assertion id. */
@@ -40,14 +50,21 @@ export interface Candidate {
    * may also pass a full vote history.
    */
   readonly votes: readonly CandidateVote[];
-  /** Some later assertion supersedes this one. */
+  /** Superseded as a whole (the graph sets it when every signer has withdrawn). */
   readonly superseded: boolean;
   /**
-   * Offset of the first record that superseded this one, when known. With
+   * Offset from which it is superseded as a whole, when known. With
    * `asOfOffset`, a candidate superseded only at or after that offset counts as
    * live, so time travel sees supersession exactly as it stood.
    */
   readonly supersededAtOffset?: number;
+  /**
+   * Signers that withdrew their support (docs/LENSES.md "Supersession and
+   * withdrawal"). A withdrawn signer does not count for this candidate in any
+   * lens; when every signer has withdrawn the candidate is excluded as
+   * superseded. Votes are not affected. @default none
+   */
+  readonly withdrawals?: readonly CandidateWithdrawal[];
 }
 
 /** Trust ranks for the Authority lens. */
@@ -75,7 +92,8 @@ export interface LensContext {
   /** @default no ranks, `defaultRank` TRUST_DEFAULT_RANK, source 'learned' */
   readonly trust?: TrustContext;
   /**
-   * Also score superseded assertions.
+   * Also score superseded assertions, and ignore withdrawals: every signer
+   * counts, as if nothing had been superseded.
    * @default false
    */
   readonly includeSuperseded?: boolean;
@@ -109,6 +127,8 @@ export interface CandidateExplanation {
   readonly superseded: boolean;
   /** Why the lens ignored it ('superseded', 'other_epoch'), or null. */
   readonly excludedReason: string | null;
+  /** Withdrawals that held as of the query, in (offset, agent) order. */
+  readonly withdrawals: readonly CandidateWithdrawal[];
 }
 
 /** One distinct object value and its total support. */

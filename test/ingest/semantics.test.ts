@@ -140,10 +140,13 @@ describe('ingest semantics', () => {
       expect([view.superseded, view.supersededAtOffset]).toEqual([true, offsets[2]]);
     });
 
-    it('a co-signature of the parent by the child’s signer also completes the edge', async () => {
+    it('a co-signature of the parent by the child’s signer completes the edge, but withdraws only that co-signer', async () => {
       const c = child([C]);
       const { reader, offsets } = await build([X, c, signed(X, [C])]);
-      expect((await reader.getAssertion(idOf(X)))!.supersededAtOffset).toBe(offsets[2]);
+      const view = (await reader.getAssertion(idOf(X)))!;
+      // C co-signed X and signed its child: C withdraws itself; A, the author, still supports X.
+      expect([view.superseded, view.supersededAtOffset, view.supersededBy]).toEqual([false, null, [idOf(c)]]);
+      expect(view.withdrawals).toEqual([{ agent: C.publicKey, childId: idOf(c), offset: offsets[2] }]);
     });
   });
 

@@ -19,7 +19,9 @@ export const QUERY_FLAGS_HELP = `  --reader HOST:PORT     the reader's address (
                          answer's served_at_offset to reproduce it exactly)
   --epoch E              only assertions of epoch E
   --trust-pack HEX       authority lens: rank agents by this trust pack (64 hex)
-  --include-superseded   also score superseded assertions
+  --include-superseded   also score superseded assertions and ignore withdrawals
+                         (by default a signer that signed a superseding child
+                         no longer counts; explain lists each withdrawal)
   --min-share X          threshold lens: minimum share in (0, 1], default 0.5
   --json                 print the answer as one JSON object
   -h, --help             show this help
