@@ -115,6 +115,8 @@ export interface WorldOptions {
   readonly candidatesMax?: number;
   readonly withSuperseded?: boolean;
   readonly withEpochs?: boolean;
+  /** Some signers of some candidates withdraw (at random offsets, through random child ids). */
+  readonly withWithdrawals?: boolean;
 }
 
 /**
@@ -146,6 +148,9 @@ export function worldArb(opts: WorldOptions = {}): fc.Arbitrary<World> {
       superseded: opts.withSuperseded ? fc.boolean() : fc.constant(false),
       supersededAtOffset: fc.option(fc.nat({ max: 5000 }), { nil: undefined }),
       epoch: opts.withEpochs ? fc.constantFrom(null, 'e1', 'e2') : fc.constant(null),
+      withdrawn: opts.withWithdrawals
+        ? fc.array(fc.record({ signer: fc.nat({ max: 2 }), offset: fc.nat({ max: 5000 }), childId: bytes32 }), { maxLength: 3 })
+        : fc.constant<{ signer: number; offset: number; childId: Buffer }[]>([]),
     });
     const specs = fc.uniqueArray(spec, {
       minLength: 0,
@@ -177,6 +182,9 @@ export function worldArb(opts: WorldOptions = {}): fc.Arbitrary<World> {
           votes: s.votes.map((v) => ({ voter: agents[v.voter], value: v.value, castAtMs: v.castAtMs, offset: v.offset })),
           superseded: s.superseded,
           ...(s.superseded && s.supersededAtOffset !== undefined ? { supersededAtOffset: s.supersededAtOffset } : {}),
+          ...(s.withdrawn.length === 0
+            ? {}
+            : { withdrawals: s.withdrawn.map((w) => ({ agent: signers[w.signer % signers.length], childId: w.childId, offset: w.offset })) }),
         };
       }),
     }));
@@ -198,7 +206,12 @@ export const objectArb: fc.Arbitrary<ObjectValue> = fc.oneof(
 /** Shuffle candidates, and each candidate's signers and votes, by a permutation seed. */
 export function shuffleAll(candidates: readonly Candidate[], seed: number): Candidate[] {
   const random = rng(seed);
-  return shuffle(candidates, random).map((c) => ({ ...c, signers: shuffle(c.signers, random), votes: shuffle(c.votes, random) }));
+  return shuffle(candidates, random).map((c) => ({
+    ...c,
+    signers: shuffle(c.signers, random),
+    votes: shuffle(c.votes, random),
+    ...(c.withdrawals === undefined ? {} : { withdrawals: shuffle(c.withdrawals, random) }),
+  }));
 }
 
 function shuffle<T>(xs: readonly T[], random: () => number): T[] {
