@@ -112,8 +112,11 @@ describe('ReaderService over the wire', () => {
     expect(a.assertion!.signatures.map((s) => s.publicKey.toString('hex')).sort()).toEqual([agent(4), agent(5)].map((k) => k.publicKey.toString('hex')).sort());
     expect(a.votes.map((v) => [v.voter.toString('hex'), v.value])).toEqual([[agent(6).publicKey.toString('hex'), 1]]);
     expect(a.netVote).toBe(1);
-    expect(a.superseded).toBe(true);
+    // agent 4 wrote the child and withdrew; agent 5 co-signed the parent and still supports it.
+    expect(a.superseded).toBe(false);
     expect(a.supersededBy).toEqual([recordId(child)]);
+    expect(a.withdrawals.map((x) => [x.agent, x.childId, Number(x.offset)])).toEqual([[agent(4).publicKey, recordId(child), last]]);
+    expect(a.supersededAtOffset).toBeUndefined();
     const before = await callUnary(c.getAssertion.bind(c), { id: recordId(parent), asOfOffset: BigInt(beforeSupersession) });
     expect(before.assertion!.superseded).toBe(false);
     expect(before.assertion!.votes).toEqual([]);
