@@ -6,7 +6,7 @@
  * withdrawals.
  */
 import fc from 'fast-check';
-import { encodeResolution, LENS_NAMES, LensInputError, resolve } from '../../shared/lens';
+import { decodeResolution, encodeResolution, LENS_NAMES, LensInputError, ResolutionDecodeError, resolve } from '../../shared/lens';
 import type { Candidate, CandidateWithdrawal, LensContext, LensName, Resolution } from '../../shared/lens/types';
 import { PREDICATE, SUBJECT, cand, key, shuffleAll, text, worldArb } from './helpers';
 
@@ -132,6 +132,17 @@ describe('supersession and withdrawal', () => {
     }
     const bad = withdraw(cand({ id: 'w2', object: text('planet'), signers: ['alice'] }), { agent: 'alice', child: 'x', offset: -1 });
     expect(() => run('consensus', [bad])).toThrow(/candidates\[0\]\.withdrawals\[0\]\.offset/);
+  });
+
+  it('explanations keep their withdrawals through encodeResolution; none, no key (v1 bytes unchanged)', () => {
+    const r1 = cand({ id: 'e1', object: text('planet'), signers: ['alice', 'bob'], offset: 1 });
+    const r = run('consensus', [withdraw(r1, { agent: 'bob', child: 'e2', offset: 7 })]);
+    const bytes = encodeResolution(r);
+    expect(decodeResolution(bytes)).toEqual(r);
+    expect(encodeResolution(run('consensus', [r1])).toString('utf8')).not.toContain('withdrawals');
+    const bad = Buffer.from(bytes.toString('utf8').replace('"offset":7', '"offset":-7'));
+    expect(() => decodeResolution(bad)).toThrow(ResolutionDecodeError);
+    expect(() => decodeResolution(bad)).toThrow(/explanations\[0\]\.withdrawals\[0\]\.offset/);
   });
 
   describe('properties (every lens)', () => {
