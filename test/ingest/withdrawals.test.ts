@@ -10,7 +10,9 @@ import type { HybridStore } from '../../shared/storage/hybrid-store';
 import { setLogLevel } from '../../shared/telemetry/logger';
 import type { Assertion, StemeRecord } from '../../shared/domain/types';
 import { useTempDir } from '../helpers/tmp';
-import { agent, claim, idOf, logOf, signed, text } from '../graph/log-builder';
+import { decodeStoredRecord } from '../../shared/graph/stored-record';
+import { prefixes } from '../../shared/storage/keys';
+import { agent, claim, idOf, logOf, randomLog, signed, text } from '../graph/log-builder';
 import { buildStore, dumpLines } from '../graph/store-helpers';
 
 beforeAll(() => setLogLevel('error'));
@@ -111,6 +113,28 @@ describe('withdrawals at ingest', () => {
     const view = (await reader.getAssertion(idOf(P)))!;
     expect(view.withdrawals).toEqual([{ agent: B.publicKey, childId: first, offset: offsets[3] }]);
     expect([...view.supersededBy].sort(Buffer.compare)).toEqual([idOf(c1), idOf(c2)].sort(Buffer.compare));
+  });
+
+  it('random logs hold partial and full withdrawals (so the MV, time-travel and crash tests exercise them)', async () => {
+    // Those tests compare MV with fresh resolutions, as-of reads with prefix stores and crash dumps with clean
+    // builds over randomLog: the crash test's own log, and 80-record logs like the MV and time-travel tests'.
+    const logs = [
+      randomLog(20261121, { records: 2000, agents: 8, subjects: ['s1', 's2', 's3', 's4', 's5'], predicates: ['p1', 'p2', 'p3'] }),
+      ...[1, 2, 3, 4, 5].map((seed) => randomLog(seed, { records: 80, subjects: ['s1', 's2'], predicates: ['p1', 'p2'] })),
+    ];
+    const counts: Array<[number, number]> = [];
+    for (const records of logs) {
+      const { store } = await build(records);
+      const c: [number, number] = [0, 0];
+      for await (const [, value] of store.scanPrefix(prefixes.kind('assertion'))) {
+        const s = decodeStoredRecord(value, 'H');
+        if (s.withdrawals !== undefined) c[s.supersededAtOffset === null ? 0 : 1]++;
+      }
+      counts.push(c);
+    }
+    expect(counts[0]!.every((n) => n > 0)).toBe(true);
+    const small = counts.slice(1).reduce((a, b) => [a[0] + b[0], a[1] + b[1]]);
+    expect(small.every((n) => n > 0)).toBe(true);
   });
 
   describe('arrival order: parent, child and a co-signature of the child by the parent’s author', () => {
