@@ -50,7 +50,8 @@ export class GraphReader {
   private readonly decoded: DecodedRecordCache;
 
   constructor(
-    private readonly store: KVStore,
+    /** The store this reads (IndexReader reads the query indexes of the same store). */
+    readonly store: KVStore,
     options: GraphReaderOptions = {},
   ) {
     this.decoded = new DecodedRecordCache(options.decodedRecordsCachedMax ?? DECODED_RECORDS_CACHED_MAX);

@@ -272,5 +272,15 @@ function checked(triples: readonly Triple[], filters: readonly Filter[], order: 
     }
   }
   for (const o of order) mustBeBound(o.variable);
-  return { triples, filters, order, variables, predicateVariables };
+  return { triples, filters: filters.map((f) => asPredicateFilter(f, predicateVariables)), order, variables, predicateVariables };
+}
+
+/**
+ * A predicate variable holds the predicate's name as text, so in a filter on
+ * one a bare word (read as an entity elsewhere) is a predicate name:
+ * `FILTER ?p != capital` compares names.
+ */
+function asPredicateFilter(f: Filter, predicateVariables: ReadonlySet<string>): Filter {
+  if (f.kind !== 'compare' || !predicateVariables.has(f.left.name) || f.right.kind !== 'literal' || f.right.value.kind !== 'entity') return f;
+  return { ...f, right: { kind: 'literal', value: { kind: 'text', value: f.right.value.value } } };
 }

@@ -39,6 +39,7 @@ const tripleArb = fc.tuple(
 const filterArb = fc.oneof(
   fc.tuple(fc.constantFrom(...VALUE_VARS), fc.constantFrom('=', '!=', '<', '>=' as const), fc.constantFrom('1', '2', '1.5', 'e1', '"a"', ...VALUE_VARS)).map(([l, op, r]) => `FILTER ${l} ${op} ${r}`),
   fc.tuple(fc.constantFrom(...VALUE_VARS), fc.constantFrom('=', '!='), fc.constantFrom('integer', 'entity', 'number')).map(([v, op, k]) => `FILTER kind(${v}) ${op} ${k}`),
+  fc.tuple(fc.constantFrom('=', '!='), fc.constantFrom(...PREDICATES)).map(([op, p]) => `FILTER ?p ${op} ${p}`),
 );
 const patternArb = fc
   .tuple(fc.array(tripleArb, { minLength: 1, maxLength: 3 }), fc.array(filterArb, { maxLength: 2 }), fc.option(fc.constantFrom(...VALUE_VARS, '?p'), { nil: undefined }), fc.boolean())

@@ -39,6 +39,9 @@ describe('parsePattern', () => {
       { variable: { kind: 'var', name: 'c' }, descending: false },
     ]);
     expect(parsePattern('?c population ?p FILTER ?p <5').filters[0]).toMatchObject({ op: '<' });
+    // On a predicate variable, a bare word is a predicate name (text), not an entity.
+    expect(parsePattern('?c ?p ?x FILTER ?p != capital').filters[0]).toMatchObject({ right: { kind: 'literal', value: { kind: 'text', value: 'capital' } } });
+    expect(parsePattern('?c ?p ?x FILTER ?x != capital').filters[0]).toMatchObject({ right: { kind: 'literal', value: { kind: 'entity', value: 'capital' } } });
   });
 
   it.each([
