@@ -14,7 +14,9 @@
  *   Consensus says Yangon, Recency and Authority (trust learned from gold
  *   standards) say Naypyidaw;
  * - city:lagos/population — two sources close enough to be contested, which
- *   ingest records as an escalation (the only pair that ever becomes contested).
+ *   ingest records as an escalation (the only pair that ever becomes contested);
+ * - country:nigeria/largest_city — an entity reference (city:lagos), so a
+ *   pattern query can follow it to the city's population (docs/QUERIES.md).
  */
 import { blake3, recordId } from '../../shared/domain/hash';
 import { keyPairFromSeed, signRecord, type KeyPair } from '../../shared/domain/signing';
@@ -38,6 +40,7 @@ export const DEMO_PAIRS = {
   myanmar: { subject: 'country:myanmar', predicate: 'capital' },
   kazakhstan: { subject: 'country:kazakhstan', predicate: 'capital' },
   lagos: { subject: 'city:lagos', predicate: 'population' },
+  nigeria: { subject: 'country:nigeria', predicate: 'largest_city' },
 } as const;
 
 /** The epoch the corrected Pluto claims belong to. */
@@ -60,6 +63,7 @@ const source = (name: string): Buffer => blake3(Buffer.from(`${DEMO_SEED_PREFIX}
 const text = (value: string): ObjectValue => ({ kind: 'text', value });
 const number = (value: number): ObjectValue => ({ kind: 'number', value });
 const integer = (value: bigint): ObjectValue => ({ kind: 'integer', value });
+const entity = (value: string): ObjectValue => ({ kind: 'entity', value });
 
 interface Claim {
   readonly pair: { readonly subject: string; readonly predicate: string };
@@ -110,7 +114,7 @@ export function buildDemoGraph(): DemoGraph {
     const v: Vote = { kind: 'vote', assertionId: on, voter: by.publicKey, value, castAtMs: utc(at), signatures: [] };
     add(v, by);
   };
-  const { denver, pluto, kazakhstan, myanmar, lagos } = DEMO_PAIRS;
+  const { denver, pluto, kazakhstan, myanmar, lagos, nigeria } = DEMO_PAIRS;
 
   const epoch: Epoch = { kind: 'epoch', name: DEMO_EPOCH, description: "planets under the IAU's 2006 definition", startsAtMs: utc('2006-08-24T00:00:00Z'), parent: null, signatures: [] };
   add(epoch, key.admin);
@@ -151,6 +155,9 @@ export function buildDemoGraph(): DemoGraph {
   const aliceLagos = add(claim({ pair: lagos, object: integer(14_368_000n), confidence: 0.75, source: 'un-world-urbanization-2018', at: '2018-05-16T00:00:00Z' }), key.alice);
   add(claim({ pair: lagos, object: integer(15_388_000n), confidence: 0.8, source: 'lagos-state-bureau-2018', at: '2018-06-01T00:00:00Z' }), key.erin);
   vote(key.dave, aliceLagos, 0.5, '2018-07-01T00:00:00Z');
+
+  // Nigeria: its largest city, as an entity reference a query can follow to Lagos's population.
+  add(claim({ pair: nigeria, object: entity('city:lagos'), confidence: 0.9, source: 'national-census-2006', at: '2007-01-10T00:00:00Z' }), key.carol);
 
   return { records, supersessionIndex, supersessionId, adminKey: key.admin.publicKey };
 }

@@ -21,15 +21,18 @@ import { decodeVoteHistory } from '../../shared/graph/vote-history';
 import type { GraphBatch } from './graph-batch';
 import { CandidateState } from './pair-model';
 import { judge } from './trust-judge';
+import { indexAssertion, indexCoSigners } from './apply-indexes';
 
 export async function applyAssertion(batch: GraphBatch, a: Assertion, id: Buffer, offset: number): Promise<void> {
   const pair = await batch.pair(a.subject, a.predicate);
   const known = pair.candidates.get(id.toString('hex'));
   if (known !== undefined) return coSign(batch, known, a, offset);
+  const firstOfPair = pair.candidates.size === 0;
   const c = new CandidateState(id, id.toString('hex'), { record: a, offset, coSigners: [], supersededAtOffset: null }, pair);
   batch.register(c);
   batch.state.write(writeOps.assertion(id, c.stored));
   batch.state.writeAll(writeOps.assertionIndexes(id, a, offset));
+  await indexAssertion(batch, a, id, offset, firstOfPair);
   batch.touch(pair);
   await adoptPendingVotes(batch, c);
   const signers = signersOf(c.stored);
@@ -51,6 +54,7 @@ async function coSign(batch: GraphBatch, c: CandidateState, a: Assertion, offset
   c.stored = withSupersessionRederived(merged.stored);
   c.changed();
   batch.state.write(writeOps.assertion(c.id, c.stored));
+  indexCoSigners(batch, c.id, merged.added);
   batch.touch(c.pair);
   // A new signer may complete a withdrawal in either direction: from the parent, or from this record.
   if (a.parentHash !== null) {

@@ -39,7 +39,7 @@ export function readerClient(address: string): ReaderServiceClient {
   return makeClient(ReaderServiceClient, address);
 }
 
-function optionsOf(q: QueryFlags): QueryOptions {
+export function optionsOf(q: Omit<QueryFlags, 'subject' | 'predicate'>): QueryOptions {
   return {
     lens: q.lens === undefined ? Lens.LENS_UNSPECIFIED : (LENS_BY_NAME[q.lens] ?? Lens.UNRECOGNIZED),
     ...(q.minOffset === undefined ? {} : { minOffset: BigInt(q.minOffset) }),

@@ -26,3 +26,16 @@ export const STARTUP_HEAD_DEADLINE_MS = 5_000;
 
 /** Predicates one ResolveSubject answers; a subject with more is RESOURCE_EXHAUSTED (resolve its predicates one by one). */
 export const RESOLVE_SUBJECT_PREDICATES_MAX = 1000;
+
+/** Rows a Query returns when the request says 0. */
+export const QUERY_LIMIT_DEFAULT = 1000;
+/** Most rows one Query call returns (page on with its next_page_token). */
+export const QUERY_LIMIT_MAX = 10_000;
+/** Rows per streamed QueryResponse message. */
+export const QUERY_ROWS_PER_MESSAGE = 100;
+/**
+ * Claimants one FindSubjects call examines at most: past it the page ends
+ * early with a next_page_token (fewer matches than page_size), so one call's
+ * work is bounded however few of the claimants match.
+ */
+export const FIND_SCAN_SUBJECTS_MAX = 10_000;

@@ -31,6 +31,12 @@ export interface Resolved {
 /** A trust pack ranks only its own agents: everyone else counts for nothing (docs/LENSES.md). */
 const TRUST_PACK_DEFAULT_RANK = 0;
 
+/** Resolutions of any pair, all as of `at`. */
+export interface PairsAt {
+  readonly at: number;
+  resolve(subject: string, predicate: string): Promise<Resolution>;
+}
+
 export interface ResolveOptions {
   /** Build per-candidate explanations (Explain); never from MV. */
   readonly explain: boolean;
@@ -63,6 +69,28 @@ export class Resolver {
     const trust = await this.trustFor(q, at);
     const resolutions = await Promise.all(predicates.map((p) => this.fresh(subject, p, q, at, trust, false)));
     return { resolutions, servedAtOffset: at };
+  }
+
+  /**
+   * Many pairs at ONE served offset (Query, FindSubjects): the serving offset
+   * is taken once; each pair is then one MV read while no batch has committed
+   * since (the seqlock fence of `fromView`), or a full resolution as of that
+   * offset. Trust is read once for all of them.
+   */
+  async pairsAt(q: ReadQuery, explain: boolean, signal: AbortSignal): Promise<PairsAt> {
+    const at = await servingOffset(this.core, q, 'options.', signal);
+    const { ingest } = this.core;
+    const sequence = ingest.commitSequence;
+    const viewUsable = !explain && isMaterializable(q) && sequence % 2 === 0 && ingest.appliedOffset === at;
+    const trust = await this.trustFor(q, at);
+    const resolvePair = async (subject: string, predicate: string): Promise<Resolution> => {
+      if (viewUsable && ingest.commitSequence === sequence) {
+        const mv = await this.core.graph.materialized(subject, predicate);
+        if (ingest.commitSequence === sequence) return mv ?? resolve('consensus', subject, predicate, [], { explain: false });
+      }
+      return this.fresh(subject, predicate, q, at, trust, explain);
+    };
+    return { at, resolve: resolvePair };
   }
 
   /**

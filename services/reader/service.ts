@@ -4,6 +4,9 @@ import { serverStream, unary } from '../../shared/grpc/handlers';
 import type { ServiceRegistration } from '../../shared/grpc/server';
 import type { BatchBell } from './batch-bell';
 import type { ReaderCore } from './core';
+import { IndexReader } from '../../shared/graph/index-reader';
+import { bySignerHandler, findSubjectsHandler, listPredicatesHandler, listSubjectsHandler } from './graph-query-handlers';
+import { queryHandler } from './query-handler';
 import { bySourceHandler, getAssertionHandler, historyHandler, listEscalationsHandler } from './record-handlers';
 import { explainHandler, resolveHandler, resolveSubjectHandler } from './resolve-handlers';
 import { Resolver } from './resolver';
@@ -16,6 +19,7 @@ export const READER_SERVICE_NAME = 'stemedb.v1.ReaderService';
 export function readerService(core: ReaderCore, bell: BatchBell, heads: HeadTracker): ServiceRegistration {
   const options = { logger: core.logger };
   const resolver = new Resolver(core);
+  const index = new IndexReader(core.graph.store);
   return {
     definition: ReaderServiceService,
     implementation: {
@@ -28,6 +32,11 @@ export function readerService(core: ReaderCore, bell: BatchBell, heads: HeadTrac
       listEscalations: unary(listEscalationsHandler(core), options),
       watch: serverStream(watchHandler(resolver, bell), options),
       status: unary(statusHandler(core, heads), options),
+      findSubjects: unary(findSubjectsHandler(index, resolver), options),
+      listSubjects: unary(listSubjectsHandler(core, index), options),
+      listPredicates: unary(listPredicatesHandler(core, index), options),
+      bySigner: unary(bySignerHandler(core, index), options),
+      query: serverStream(queryHandler(core, index, resolver), options),
     },
   };
 }

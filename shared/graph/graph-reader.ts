@@ -50,7 +50,8 @@ export class GraphReader {
   private readonly decoded: DecodedRecordCache;
 
   constructor(
-    private readonly store: KVStore,
+    /** The store this reads (IndexReader reads the query indexes of the same store). */
+    readonly store: KVStore,
     options: GraphReaderOptions = {},
   ) {
     this.decoded = new DecodedRecordCache(options.decodedRecordsCachedMax ?? DECODED_RECORDS_CACHED_MAX);
@@ -275,13 +276,13 @@ function bodyOf(raw: Buffer | undefined, id: Buffer): Buffer {
   return raw;
 }
 
-function checkAsOf(asOf: number | undefined): number | undefined {
+export function checkAsOf(asOf: number | undefined): number | undefined {
   if (asOf !== undefined && !(Number.isSafeInteger(asOf) && asOf >= 0)) throw new GraphInputError('as_of_offset', `must be an integer 0..2^53-1, got ${asOf}`);
   return asOf;
 }
 
 /** A page token is the hex of the last key of the previous page; anything else is refused. */
-function tokenKey(token: string, prefix: Buffer, kind: StoreKey['kind']): Buffer {
+export function tokenKey(token: string, prefix: Buffer, kind: StoreKey['kind']): Buffer {
   const key = /^(?:[0-9a-f]{2})+$/.test(token) ? Buffer.from(token, 'hex') : undefined;
   let ok = false;
   if (key !== undefined && key.subarray(0, prefix.length).equals(prefix)) {

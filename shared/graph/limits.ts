@@ -11,3 +11,12 @@ export const HISTORY_CHUNK_ASSERTIONS = 256;
  * pair's full resolution does not decode its candidates again.
  */
 export const DECODED_RECORDS_CACHED_MAX = 50_000;
+/**
+ * Longest object index form kept as is in a PO key, in UTF-8 bytes; longer
+ * forms are hashed (object-index.ts). With the longest predicate (256) and
+ * subject (512), a PO key stays under the store's KEY_BYTES_MAX (1978) even
+ * when every byte of the form is an escaped NUL.
+ */
+export const OBJECT_INDEX_FORM_BYTES_MAX = 512;
+/** Largest page of a name listing (subjects, predicates, subjects of a value). */
+export const NAME_PAGE_SIZE_MAX = 1000;

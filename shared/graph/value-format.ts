@@ -46,6 +46,8 @@ function render(key: StoreKey, value: Buffer): string {
     case 'superseded':
     case 'childAssertion':
     case 'subjectAssertion':
+    case 'subjectName':
+    case 'predicateSubject':
     case 'source':
     case 'meta':
     case 'lmdbMeta':
@@ -61,6 +63,8 @@ function render(key: StoreKey, value: Buffer): string {
       // Already canonical JSON (shared/lens/materialized.ts).
       return value.toString('utf8');
     case 'subjectPredicate':
+    case 'predicateObject':
+    case 'entityReference':
       if (value.length === 0) return '""';
       break;
     case 'signerAssertion':

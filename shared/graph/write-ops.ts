@@ -10,6 +10,7 @@ import type { Resolution } from '../lens/types';
 import { keys } from '../storage/keys';
 import type { BatchOp } from '../storage/kv-store';
 import { GRAPH_META, MATERIALIZED_LENS } from './meta';
+import { objectIndexForm } from './object-index';
 import { encodeF64, encodeU64 } from './scalars';
 import { encodeStoredRecord, type StoredRecord } from './stored-record';
 import { encodeVoteHistory, type VoteAt } from './vote-history';
@@ -29,6 +30,21 @@ export const writeOps = {
     put(keys.subjectPredicate(a.subject, a.predicate, offset, id), EMPTY),
     put(keys.source(a.sourceHash, id), encodeU64(offset)),
   ],
+  /**
+   * PO and (for an entity object) REF entries of a new assertion: who claims
+   * which value (docs/STORAGE.md "Query indexes").
+   */
+  valueIndexes: (a: Assertion, offset: number): BatchOp[] => {
+    const ops = [put(keys.predicateObject(a.predicate, objectIndexForm(a.object), a.subject, offset), EMPTY)];
+    if (a.object.kind === 'entity') ops.push(put(keys.entityReference(a.object.value, a.predicate, a.subject, offset), EMPTY));
+    return ops;
+  },
+  /** PS: the first assertion of a (subject, predicate) pair arrived at `offset`. */
+  newPair: (subject: string, predicate: string, offset: number): BatchOp => put(keys.predicateSubject(predicate, subject), encodeU64(offset)),
+  /** SUBJ: the first assertion about `subject` arrived at `offset`. */
+  newSubject: (subject: string, offset: number): BatchOp => put(keys.subjectName(subject), encodeU64(offset)),
+  /** SIGNER: `agent` signed assertion `id` at `offset` (its first signature or a co-signature). */
+  signer: (agent: Buffer, offset: number, id: Buffer): BatchOp => put(keys.signerAssertion(agent, offset, id), EMPTY),
   /** CHILD: `childId` (first seen at `offset`) names `parentId` as its parent. */
   child: (parentId: Buffer, childId: Buffer, offset: number): BatchOp => put(keys.childAssertion(parentId, childId), encodeU64(offset)),
   /** SUPERSEDED: `childId` supersedes `parentId` from `offset` on. */

@@ -66,6 +66,9 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   LensInputError: clientFault(Status.INVALID_ARGUMENT),
   UnknownLensError: { ...clientFault(Status.INVALID_ARGUMENT), field: 'options.lens' },
   GraphInputError: clientFault(Status.INVALID_ARGUMENT),
+  // Pattern queries (shared/query): a pattern that does not parse; one past its work or row bound.
+  QuerySyntaxError: clientFault(Status.INVALID_ARGUMENT),
+  QueryBudgetError: { ...clientFault(Status.RESOURCE_EXHAUSTED), field: 'pattern' },
   // A reader did not reach a query's min_offset / as_of_offset within its wait bound.
   OffsetWaitError: clientFault(Status.DEADLINE_EXCEEDED),
 };

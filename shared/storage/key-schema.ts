@@ -63,6 +63,17 @@ export const KEY_KINDS = {
    * and predicate (a copy of V), so a pair's votes are one prefix scan.
    */
   pairVote: { tag: 'PV', scope: 'subject', fields: [['predicate', 'text'], ['assertionId', 'id'], ['voter', 'agent']] },
+  /** SUBJ: every subject once, with the offset of its first assertion (ListSubjects). */
+  subjectName: { tag: 'SUBJ', scope: 'global', fields: [['subject', 'text']] },
+  /** PS: every (predicate, subject) pair once, with the offset of its first assertion (by predicate). */
+  predicateSubject: { tag: 'PS', scope: 'global', fields: [['predicate', 'text'], ['subject', 'text']] },
+  /**
+   * PO: one key per assertion by predicate and object value (the value's index
+   * form, graph/object-index.ts), then subject and offset: who claims a value.
+   */
+  predicateObject: { tag: 'PO', scope: 'global', fields: [['predicate', 'text'], ['object', 'text'], ['subject', 'text'], ['offset', 'offset']] },
+  /** REF: one key per assertion whose object is an entity: reverse edges, by the entity referred to. */
+  entityReference: { tag: 'REF', scope: 'global', fields: [['entity', 'text'], ['predicate', 'text'], ['subject', 'text'], ['offset', 'offset']] },
   /** TRUSTH: an agent's trust rank after the changes made at one log offset (time travel). */
   trustHistory: { tag: 'TRUSTH', scope: 'global', fields: [['agent', 'agent'], ['offset', 'offset']] },
 } as const satisfies Record<string, KindSpec>;

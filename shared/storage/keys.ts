@@ -40,7 +40,11 @@ export type StoreKey =
   | { readonly kind: 'signerAssertion'; readonly agent: Buffer; readonly offset: number; readonly assertionId: Buffer }
   | { readonly kind: 'childAssertion'; readonly parentId: Buffer; readonly childId: Buffer }
   | { readonly kind: 'pairVote'; readonly subject: string; readonly predicate: string; readonly assertionId: Buffer; readonly voter: Buffer }
-  | { readonly kind: 'trustHistory'; readonly agent: Buffer; readonly offset: number };
+  | { readonly kind: 'trustHistory'; readonly agent: Buffer; readonly offset: number }
+  | { readonly kind: 'subjectName'; readonly subject: string }
+  | { readonly kind: 'predicateSubject'; readonly predicate: string; readonly subject: string }
+  | { readonly kind: 'predicateObject'; readonly predicate: string; readonly object: string; readonly subject: string; readonly offset: number }
+  | { readonly kind: 'entityReference'; readonly entity: string; readonly predicate: string; readonly subject: string; readonly offset: number };
 
 /** Well-known META / LMETA names. */
 export const META_NAMES = {
@@ -214,6 +218,10 @@ export const keys = {
   childAssertion: (parentId: Buffer, childId: Buffer): Buffer => encodeKey({ kind: 'childAssertion', parentId, childId }),
   trustHistory: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'trustHistory', agent, offset }),
   pairVote: (subject: string, predicate: string, assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'pairVote', subject, predicate, assertionId, voter }),
+  subjectName: (subject: string): Buffer => encodeKey({ kind: 'subjectName', subject }),
+  predicateSubject: (predicate: string, subject: string): Buffer => encodeKey({ kind: 'predicateSubject', predicate, subject }),
+  predicateObject: (predicate: string, object: string, subject: string, offset: number): Buffer => encodeKey({ kind: 'predicateObject', predicate, object, subject, offset }),
+  entityReference: (entity: string, predicate: string, subject: string, offset: number): Buffer => encodeKey({ kind: 'entityReference', entity, predicate, subject, offset }),
 } as const;
 
 /** Scan prefixes, one or more per key kind (fewer components = wider scan). */
@@ -240,7 +248,24 @@ export const prefixes = {
   trustHistory: (agent?: Buffer): Buffer => encodePrefix('trustHistory', undefined, agent === undefined ? [] : [agent]),
   /** Every vote on the assertions of one (subject, predicate). */
   pairVotes: (subject: string, predicate: string): Buffer => encodePrefix('pairVote', subject, [predicate]),
+  /** SUBJ keys of subjects whose name starts with `namePrefix` (raw UTF-8, no terminator: a text prefix). */
+  subjectNames: (namePrefix = ''): Buffer => Buffer.concat([encodePrefix('subjectName', undefined, []), textPrefixBytes(namePrefix, 'subjectName.subject')]),
+  /** PS keys of one predicate (every predicate when undefined). */
+  predicateSubjects: (predicate?: string): Buffer => encodePrefix('predicateSubject', undefined, predicate === undefined ? [] : [predicate]),
+  /** PO keys of one predicate, or of one (predicate, object). */
+  predicateObjects: (predicate: string, object?: string): Buffer => encodePrefix('predicateObject', undefined, object === undefined ? [predicate] : [predicate, object]),
+  /** REF keys of the assertions referring to one entity. */
+  entityReferences: (entity: string): Buffer => encodePrefix('entityReference', undefined, [entity]),
 } as const;
+
+/**
+ * The bytes a text component starts with, for a prefix scan over a partial
+ * text (a name prefix): the component's escaped bytes without its terminator.
+ */
+function textPrefixBytes(value: string, what: string): Buffer {
+  const full = encodeText(value, what);
+  return full.subarray(0, full.length - 2);
+}
 
 /**
  * A stable, readable one-line form of a key for dumps and logs, e.g.

@@ -2,7 +2,7 @@
  * Every tag the graph model writes lands in the backend DESIGN §4 names
  * (must-hold 1, end to end through ingest): RocksDB for H, V, PENDING, VC, VW,
  * E, SUPERSEDED, META; LMDB for S, SP, PV, MV, TRUST, TRUSTH, TP, GS, ESC, SRC,
- * CHILD, LMETA.
+ * CHILD, LMETA, and the query indexes SUBJ, PS, PO, REF, SIGNER.
  */
 import { tagOf } from '../../shared/storage/keys';
 import { setLogLevel } from '../../shared/telemetry/logger';
@@ -13,6 +13,7 @@ import { buildStore } from '../graph/store-helpers';
 const EXPECTED: Record<string, 'rocksdb' | 'lmdb'> = {
   H: 'rocksdb', V: 'rocksdb', PENDING: 'rocksdb', VC: 'rocksdb', VW: 'rocksdb', E: 'rocksdb', SUPERSEDED: 'rocksdb', META: 'rocksdb',
   S: 'lmdb', SP: 'lmdb', PV: 'lmdb', MV: 'lmdb', TRUST: 'lmdb', TRUSTH: 'lmdb', TP: 'lmdb', GS: 'lmdb', ESC: 'lmdb', SRC: 'lmdb', CHILD: 'lmdb', LMETA: 'lmdb',
+  SUBJ: 'lmdb', PS: 'lmdb', PO: 'lmdb', REF: 'lmdb', SIGNER: 'lmdb',
 };
 
 beforeAll(() => setLogLevel('error'));
@@ -25,7 +26,8 @@ describe('backends', () => {
     const y = signed(claim({ subject: 'ada', predicate: 'born', object: text('1816'), source: 2 }), [agent(1)]);
     const child = signed(claim({ subject: 'ada', predicate: 'born', object: text('1815-12-10'), parent: idOf(x), source: 3 }), [agent(0)]);
     const never = signed(claim({ subject: 'ada', predicate: 'died', object: text('1852') }), [agent(2)]);
-    const store = await buildStore(tmp.path, logOf([x, y, child, vote(idOf(y), agent(3), 1), vote(idOf(never), agent(3), 1), gold('ada', 'born', text('1815')), trustPack('editors', [[agent(0), 0.9]]), epoch('e1')]));
+    const ref = signed(claim({ subject: 'ada', predicate: 'born_in', object: { kind: 'entity', value: 'city:london' }, source: 4 }), [agent(1)]);
+    const store = await buildStore(tmp.path, logOf([x, y, child, ref, vote(idOf(y), agent(3), 1), vote(idOf(never), agent(3), 1), gold('ada', 'born', text('1815')), trustPack('editors', [[agent(0), 0.9]]), epoch('e1')]));
     try {
       const seen = new Map<string, Set<string>>();
       for await (const e of store.dump()) {

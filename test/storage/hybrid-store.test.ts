@@ -42,6 +42,10 @@ const SAMPLES: readonly (readonly [KeyKind, Buffer, 'rocksdb' | 'lmdb'])[] = [
   ['childAssertion', keys.childAssertion(ID, ID2), 'lmdb'],
   ['trustHistory', keys.trustHistory(AGENT, 40), 'lmdb'],
   ['pairVote', keys.pairVote('ada', 'born', ID, AGENT), 'lmdb'],
+  ['subjectName', keys.subjectName('ada'), 'lmdb'],
+  ['predicateSubject', keys.predicateSubject('born', 'ada'), 'lmdb'],
+  ['predicateObject', keys.predicateObject('born', 'text:1815', 'ada', 40), 'lmdb'],
+  ['entityReference', keys.entityReference('city:london', 'born_in', 'ada', 40), 'lmdb'],
 ];
 
 const CURSOR = keys.meta(META_NAMES.cursor);

@@ -45,6 +45,10 @@ export const storeKey: fc.Arbitrary<StoreKey> = fc.oneof(
   fc.record({ kind: fc.constant('childAssertion' as const), parentId: id, childId: id }),
   fc.record({ kind: fc.constant('trustHistory' as const), agent, offset }),
   fc.record({ kind: fc.constant('pairVote' as const), subject, predicate: text, assertionId: id, voter: agent }),
+  fc.record({ kind: fc.constant('subjectName' as const), subject: text }),
+  fc.record({ kind: fc.constant('predicateSubject' as const), predicate: text, subject: text }),
+  fc.record({ kind: fc.constant('predicateObject' as const), predicate: text, object: text, subject: text, offset }),
+  fc.record({ kind: fc.constant('entityReference' as const), entity: text, predicate: text, subject: text, offset }),
 );
 
 /** A canonical string of a logical key, for equality of keys as values. */

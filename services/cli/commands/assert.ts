@@ -41,8 +41,8 @@ options:
 Errors from the writer are printed with their gRPC status code and the field
 they concern; the exit status is then 1 (2 for a usage error).`;
 
-const OBJECT_TYPES = ['text', 'number', 'integer', 'boolean', 'entity', 'timestamp'] as const;
-type ObjectType = (typeof OBJECT_TYPES)[number];
+export const OBJECT_TYPES = ['text', 'number', 'integer', 'boolean', 'entity', 'timestamp'] as const;
+export type ObjectType = (typeof OBJECT_TYPES)[number];
 
 /** Confidence when --confidence is not given. */
 export const ASSERT_CONFIDENCE_DEFAULT = 1;

@@ -13,6 +13,9 @@ import { vote } from './vote';
 import { resolveCommand } from './resolve';
 import { explain } from './explain';
 import { status } from './status';
+import { query } from './query';
+import { find } from './find';
+import { subjects, predicates, bySigner } from './listings';
 import { dev } from './dev';
 
 export const COMMANDS: readonly Command[] = [
@@ -29,5 +32,10 @@ export const COMMANDS: readonly Command[] = [
   resolveCommand,
   explain,
   status,
+  query,
+  find,
+  subjects,
+  predicates,
+  bySigner,
   dev,
 ];

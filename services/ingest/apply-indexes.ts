@@ -1,0 +1,26 @@
+/**
+ * The query indexes of an assertion (docs/STORAGE.md "Query indexes"): PO and
+ * REF for every new assertion, SIGNER for each signature at the offset that
+ * carried it, PS for a pair's first assertion and SUBJ for a subject's first.
+ * Each is written once per record, so replay after a crash (which applies a
+ * record at most once) never duplicates or moves an entry.
+ */
+import type { Assertion } from '../../shared/domain/types';
+import type { SignerAt } from '../../shared/graph/stored-record';
+import { writeOps } from '../../shared/graph/write-ops';
+import { keys } from '../../shared/storage/keys';
+import type { GraphBatch } from './graph-batch';
+
+/** Index a new assertion; `firstOfPair` when the pair had no assertion before it. */
+export async function indexAssertion(batch: GraphBatch, a: Assertion, id: Buffer, offset: number, firstOfPair: boolean): Promise<void> {
+  batch.state.writeAll(writeOps.valueIndexes(a, offset));
+  for (const s of a.signatures) batch.state.write(writeOps.signer(s.publicKey, offset, id));
+  if (!firstOfPair) return;
+  batch.state.write(writeOps.newPair(a.subject, a.predicate, offset));
+  if ((await batch.state.get(keys.subjectName(a.subject))) === undefined) batch.state.write(writeOps.newSubject(a.subject, offset));
+}
+
+/** SIGNER entries of the agents a co-signature added. */
+export function indexCoSigners(batch: GraphBatch, id: Buffer, added: readonly SignerAt[]): void {
+  for (const s of added) batch.state.write(writeOps.signer(s.publicKey, s.offset, id));
+}
