@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Ingestor } from '../services/ingest/ingestor';
 import { WalDirSource } from '../services/ingest/sources/wal-dir-source';
-import { defaultVerifyWorkers } from '../services/ingest/verify-pool';
+import { defaultVerifyWorkers } from '../shared/verify';
 import { checkRecord } from '../services/ingest/check-record';
 import { recordId } from '../shared/domain/hash';
 import { encodeLogPayload } from '../shared/domain/log-payload';

@@ -1,13 +1,18 @@
 /**
- * Decode and verify one log record again on the reader side (validate on both
- * sides of the disk): the payload must decode to a valid record, and every
- * signature must verify against the id recomputed from the record's canonical
- * bytes — so a body changed after signing (an id mismatch) fails here too.
- * Never throws: a bad record comes back as a rejection to count and skip.
+ * Decode and verify log records on the reader side (validate on both sides
+ * of the disk): the payload must decode to a valid record, and — unless the
+ * source is trusted (`verify: 'none'`) — every signature must verify against
+ * the id recomputed from the record's canonical bytes, so a body changed after
+ * signing (an id mismatch) fails here too. Each record is decoded and
+ * validated once, on the applying thread; only the signatures go to the
+ * shared verifier's workers. Never throws on a bad record: it comes back as a
+ * rejection to count and skip.
  */
+import { recordId } from '../../shared/domain/hash';
 import { decodeLogPayload } from '../../shared/domain/log-payload';
 import { verifyRecord } from '../../shared/domain/signing';
 import type { LogEntry } from '../../shared/domain/types';
+import type { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import type { SourceRecord } from './wal-source';
 
 export type CheckedRecord =
@@ -17,21 +22,62 @@ export type CheckedRecord =
 /** Why a record was skipped. */
 export type RejectReason = 'decode' | 'signature';
 
+/**
+ * Which records' signatures ingest verifies. `all` (the default): every one.
+ * `none`: a trusted source — the writer verified every signature before
+ * appending and the source checked each record's BLAKE3 on receipt — so the
+ * reader skips re-verification (docs/OPERATIONS.md says when that is right).
+ */
+export type VerifyMode = 'all' | 'none';
+export const VERIFY_MODES: readonly VerifyMode[] = ['all', 'none'];
+
+/** Decode + verify one record on this thread (the inline path, and the bench's unit of work). */
 export function checkRecord(r: SourceRecord): CheckedRecord {
-  const at = { offset: r.offset, nextOffset: r.nextOffset };
-  let entry: LogEntry;
+  const decoded = decodeRecord(r);
+  if (!decoded.ok) return decoded;
   try {
-    entry = decodeLogPayload(r.payload);
+    return { ...decoded, id: verifyRecord(decoded.entry.record, 'entry.record') };
   } catch (err) {
-    return { ok: false, ...at, reason: 'decode', error: describe(err) };
-  }
-  try {
-    return { ok: true, ...at, entry, id: verifyRecord(entry.record, 'entry.record') };
-  } catch (err) {
-    return { ok: false, ...at, reason: 'signature', error: describe(err) };
+    return rejected(r, 'signature', err);
   }
 }
 
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+type Decoded = { readonly ok: true; readonly offset: number; readonly nextOffset: number; readonly entry: LogEntry } | Extract<CheckedRecord, { ok: false }>;
+
+function decodeRecord(r: SourceRecord): Decoded {
+  try {
+    return { ok: true, offset: r.offset, nextOffset: r.nextOffset, entry: decodeLogPayload(r.payload) };
+  } catch (err) {
+    return rejected(r, 'decode', err);
+  }
+}
+
+/** Checks batches of records: one decode each, signatures on the shared verifier (or inline, or not at all). */
+export class RecordChecker {
+  constructor(
+    readonly mode: VerifyMode,
+    /** Undefined: verify on the applying thread. */
+    private readonly verifier: SignatureVerifier | undefined,
+  ) {}
+
+  check(records: readonly SourceRecord[]): Promise<CheckedRecord[]> {
+    if (this.mode === 'all' && this.verifier === undefined) return Promise.resolve(records.map(checkRecord));
+    return Promise.all(records.map((r) => this.checkOne(r)));
+  }
+
+  private async checkOne(r: SourceRecord): Promise<CheckedRecord> {
+    const decoded = decodeRecord(r);
+    if (!decoded.ok) return decoded;
+    const record = decoded.entry.record;
+    if (this.mode === 'none') return { ...decoded, id: recordId(record) };
+    try {
+      return { ...decoded, id: await this.verifier!.verifyRecord(record, 'entry.record') };
+    } catch (err) {
+      return rejected(r, 'signature', err);
+    }
+  }
+}
+
+function rejected(r: SourceRecord, reason: RejectReason, err: unknown): Extract<CheckedRecord, { ok: false }> {
+  return { ok: false, offset: r.offset, nextOffset: r.nextOffset, reason, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
 }

@@ -3,5 +3,5 @@ export { Ingestor, type BatchInfo, type IngestCounters, type IngestorOptions } f
 export { IngestGapError, IngestOptionError } from './errors';
 export { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX } from './limits';
 export { WalDirSource } from './sources/wal-dir-source';
-export { INGEST_VERIFY_WORKERS_MAX, defaultVerifyWorkers } from './verify-pool';
+export { RecordChecker, VERIFY_MODES, type VerifyMode } from './check-record';
 export type { SourceRecord, WalSource } from './wal-source';

@@ -18,13 +18,14 @@ import { keys, parseKey, prefixes, type StoreKey } from '../../shared/storage/ke
 import { createLogger, type Logger } from '../../shared/telemetry/logger';
 import { tracer } from '../../shared/telemetry/tracing';
 import { batchRecords } from './batcher';
-import { checkRecord, type CheckedRecord } from './check-record';
+import { RecordChecker, VERIFY_MODES, type CheckedRecord, type VerifyMode } from './check-record';
 import { IngestGapError, IngestOptionError } from './errors';
 import { GraphBatch, type BatchRecord } from './graph-batch';
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX, INGEST_CHECK_AHEAD_BATCHES } from './limits';
 import { BoundedQueue } from './bounded-queue';
 import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from './pair-cache';
-import { INGEST_VERIFY_WORKERS_MAX, VerifyPool } from './verify-pool';
+import { SignatureVerifier } from '../../shared/verify/signature-verifier';
+import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { stemeMetrics } from '../../shared/telemetry/metrics';
 import { INGEST_SPAN_LINKS_MAX, linkOf, startRecordSpans, type TracedRecord } from './trace-links';
 import type { SourceRecord, WalSource } from './wal-source';
@@ -41,12 +42,15 @@ export interface IngestorOptions {
   /** Called after each committed batch (progress, read-your-writes waiters, Watch). @default none */
   readonly onBatch?: (info: BatchInfo) => void;
   /**
-   * Worker threads that decode and verify records while the previous batch is
-   * applied, 0..INGEST_VERIFY_WORKERS_MAX; 0 checks on the applying thread.
-   * Needs the built worker script (dist/); without it checks run inline.
+   * Worker threads of the shared signature verifier that check the next
+   * batch's signatures while this one applies, 0..VERIFY_WORKERS_MAX; 0
+   * verifies on the applying thread. (Decoding and validation always run on
+   * the applying thread, once per record.)
    * @default 0
    */
   readonly verifyWorkers?: number;
+  /** Which signatures to verify (check-record.ts `VerifyMode`). @default 'all' */
+  readonly verify?: VerifyMode;
   /** Candidates kept in cached pair models across batches, 0..PAIR_CACHE_CANDIDATES_MAX. @default PAIR_CACHE_CANDIDATES_MAX */
   readonly pairCacheCandidatesMax?: number;
 }
@@ -82,7 +86,8 @@ export class Ingestor {
   private commits = 0;
   private readonly limits: { recordsMax: number; bytesMax: number; delayMs: number };
   private readonly logger: Logger;
-  private readonly pool: VerifyPool | undefined;
+  private readonly checker: RecordChecker;
+  private readonly verifier: SignatureVerifier | undefined;
 
   private constructor(
     private readonly store: HybridStore,
@@ -104,17 +109,26 @@ export class Ingestor {
       bytesMax: checkRange('batchBytesMax', options.batchBytesMax ?? INGEST_BATCH_BYTES_MAX, 1, INGEST_BATCH_BYTES_MAX),
       delayMs: checkRange('batchDelayMs', options.batchDelayMs ?? INGEST_BATCH_DELAY_MS, 0, INGEST_BATCH_DELAY_MS_MAX),
     };
-    this.pool = VerifyPool.create(checkRange('verifyWorkers', options.verifyWorkers ?? 0, 0, INGEST_VERIFY_WORKERS_MAX));
+    const workers = checkRange('verifyWorkers', options.verifyWorkers ?? 0, 0, VERIFY_WORKERS_MAX);
+    const mode = options.verify ?? 'all';
+    if (!VERIFY_MODES.includes(mode)) throw new IngestOptionError('verify', `must be one of ${VERIFY_MODES.join(', ')}, got ${String(mode)}`);
+    this.verifier = workers > 0 && mode === 'all' ? new SignatureVerifier({ workers }) : undefined;
+    this.checker = new RecordChecker(mode, this.verifier);
   }
 
-  /** Worker threads verifying records (0 = inline). */
+  /** Worker threads verifying records (0 = inline, or nothing to verify). */
   get verifyWorkers(): number {
-    return this.pool?.size ?? 0;
+    return this.verifier?.workers ?? 0;
+  }
+
+  /** Which signatures this ingestor verifies. */
+  get verifyMode(): VerifyMode {
+    return this.checker.mode;
   }
 
   /** Stops the verification workers; the store and source stay open (their owner closes them). */
   async close(): Promise<void> {
-    await this.pool?.close();
+    await this.verifier?.close();
   }
 
   /** An ingestor over an open store, resuming at the store's cursor. */
@@ -223,7 +237,7 @@ export class Ingestor {
   }
 
   private check(records: readonly SourceRecord[]): Promise<CheckedRecord[]> {
-    return this.pool === undefined ? Promise.resolve(records.map(checkRecord)) : this.pool.check(records);
+    return this.checker.check(records);
   }
 
   /** The records must follow the applied offset without a gap. */

@@ -6,6 +6,8 @@
 import { parseArgs } from 'node:util';
 import { MAX_CONNECTION_AGE_MS } from '../../shared/grpc/limits';
 import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
+import { VERIFY_MODES, type VerifyMode } from '../ingest/check-record';
+import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { OFFSET_WAIT_MS_MAX, READER_LISTEN_DEFAULT, STARTUP_HEAD_DEADLINE_MS } from './limits';
 
 /** Where the reader's ingest reads the log. */
@@ -21,6 +23,10 @@ export interface ReaderConfig {
   readonly logLevel?: LogLevel;
   /** `null` never closes connections for age. @default MAX_CONNECTION_AGE_MS */
   readonly maxConnectionAgeMs: number | null;
+  /** Which signatures ingest re-verifies. @default 'all' */
+  readonly verify?: VerifyMode;
+  /** Signature verification worker threads (0 = on the applying thread). @default defaultVerifyWorkers() */
+  readonly verifyWorkers?: number;
 }
 
 /** A bad flag or environment value; the CLI prints it with the usage hint. */
@@ -36,7 +42,8 @@ export class ReaderConfigError extends Error {
 }
 
 export const READER_HELP = `usage: stemedb reader --data DIR (--writer HOST:PORT | --wal DIR) [--listen HOST:PORT]
-                      [--max-connection-age-ms N] [--log-level L]
+                      [--max-connection-age-ms N] [--verify all|none] [--verify-workers N]
+                      [--log-level L]
 
 Serves lens queries (ReaderService: Resolve, ResolveSubject, Explain,
 GetAssertion, History, BySource, ListEscalations, Watch, Status) from a local
@@ -64,6 +71,14 @@ options (each flag overrides its environment variable):
                                                       close connections after N ms so clients
                                                       rebalance across readers; default
                                                       ${MAX_CONNECTION_AGE_MS}, 0 = never
+  --verify all|none            STEMEDB_VERIFY         all (default): re-verify every record's
+                                                      signatures; none: trust the source (the
+                                                      writer verified them, and each record's
+                                                      BLAKE3 is checked on receipt) — only for a
+                                                      reader tailing its own writer
+  --verify-workers N           STEMEDB_VERIFY_WORKERS threads verifying signatures, 0..${VERIFY_WORKERS_MAX}
+                                                      (0 = on the applying thread); default one
+                                                      fewer than the cores, at least 1
   --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
   -h, --help                   show this help
 
@@ -78,6 +93,8 @@ const FLAGS = {
   listen: { type: 'string' },
   'max-connection-age-ms': { type: 'string' },
   'log-level': { type: 'string' },
+  verify: { type: 'string' },
+  'verify-workers': { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof FLAGS]?: string };
@@ -143,11 +160,28 @@ export function parseReaderConfig(args: readonly string[], env: NodeJS.ProcessEn
     throw new ReaderConfigError(levelOpt!.setting, (err as Error).message);
   }
   const ageMs = nonNegativeInteger(pick(values, 'max-connection-age-ms', env, 'STEMEDB_MAX_CONNECTION_AGE_MS'), MAX_CONNECTION_AGE_MS);
+  const verify = verifyModeOf(pick(values, 'verify', env, 'STEMEDB_VERIFY'));
+  const verifyWorkers = verifyWorkersOf(pick(values, 'verify-workers', env, 'STEMEDB_VERIFY_WORKERS'));
   return {
     dataDir: data.value,
     source: sourceOf(values, env),
     listen: listen === undefined ? READER_LISTEN_DEFAULT : hostPort(listen),
     ...(logLevel === undefined ? {} : { logLevel }),
     maxConnectionAgeMs: ageMs === 0 ? null : ageMs,
+    ...(verify === undefined ? {} : { verify }),
+    ...(verifyWorkers === undefined ? {} : { verifyWorkers }),
   };
+}
+
+function verifyWorkersOf(v: Setting | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = nonNegativeInteger(v, 0);
+  if (n > VERIFY_WORKERS_MAX) throw new ReaderConfigError(v.setting, `must be 0..${VERIFY_WORKERS_MAX} (got ${n})`);
+  return n;
+}
+
+function verifyModeOf(v: Setting | undefined): VerifyMode | undefined {
+  if (v === undefined) return undefined;
+  if (!(VERIFY_MODES as readonly string[]).includes(v.value)) throw new ReaderConfigError(v.setting, `must be one of ${VERIFY_MODES.join(', ')} (got '${v.value}')`);
+  return v.value as VerifyMode;
 }

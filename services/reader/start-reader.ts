@@ -19,6 +19,7 @@ import { startServer, type RunningServer } from '../../shared/grpc/server';
 import { openHybridStore, type HybridStore } from '../../shared/storage/hybrid-store';
 import { createLogger, setLogLevel, type Logger } from '../../shared/telemetry/logger';
 import { observeIngestLag } from '../../shared/telemetry/metrics';
+import { defaultVerifyWorkers } from '../../shared/verify/signature-verifier';
 import { Ingestor } from '../ingest/ingestor';
 import { WalDirSource } from '../ingest/sources/wal-dir-source';
 import { WriterTailSource } from '../ingest/sources/writer-tail-source';
@@ -75,6 +76,8 @@ export async function startReader(config: ReaderConfig, logger: Logger = createL
     let waiters: OffsetWaiters | undefined;
     const ingestor = await Ingestor.open(store, source, {
       logger: logger.child({ component: 'ingest' }),
+      verify: config.verify ?? 'all',
+      verifyWorkers: config.verifyWorkers ?? defaultVerifyWorkers(),
       onBatch: () => {
         waiters?.notify();
         bell.ring();
@@ -145,6 +148,7 @@ function compose(p: Parts): RunningReader {
     const report = await server.shutdown(graceMs);
     stopIngest.abort();
     await ingestStopped;
+    await ingestor.close();
     await source.close();
     await store.close();
     logger.info('reader stopped', { forced: report.forced, duration_ms: report.durationMs, applied_offset: ingestor.appliedOffset });

@@ -14,7 +14,7 @@ import type { RecordKind, StemeRecord } from '../../shared/domain/types';
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import { AdminSignatureRequiredError } from '../../shared/grpc/errors';
 import { agentKey, type AgentQuota } from './quota';
-import { SignatureVerifier } from './signature-verifier';
+import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 
 /** A record that passed every check, encoded for the log. */
 export interface Admitted {

@@ -28,21 +28,6 @@ export const APPEND_BATCH_RECORDS_MAX = 1024;
  */
 export const APPEND_STREAM_IN_FLIGHT_MAX = 256;
 
-/**
- * Signature verification worker threads at most (the default is one fewer
- * than the cores, at least one): verification is the writer's largest CPU
- * cost (~105 µs per Ed25519 signature), and more threads than cores only add
- * switching.
- */
-export const VERIFY_WORKERS_MAX = 8;
-
-/**
- * Signatures sent to a verification worker in one message. One turn of the
- * event loop's signatures are spread over the workers in messages of at most
- * this many, so a burst keeps every worker busy and no batch waits for long.
- */
-export const VERIFY_BATCH_SIGNATURES_MAX = 64;
-
 /** Payload bytes per Tail response when the request says 0. */
 export const TAIL_BATCH_BYTES_DEFAULT = 256 * 1024;
 /** Largest payload bytes per Tail response a client may ask for (a single bigger record is still sent alone). */

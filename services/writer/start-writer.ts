@@ -14,7 +14,7 @@ import type { WriterConfig } from './config';
 import { AppendLoad } from './append-load';
 import type { WriterDeps } from './deps';
 import { AgentQuota } from './quota';
-import { SignatureVerifier } from './signature-verifier';
+import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import { WRITER_SERVICE_NAME, writerService } from './service';
 
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';

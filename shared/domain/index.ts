@@ -6,6 +6,7 @@ export { validateRecord, validateObject } from './validate';
 export { canonicalBytes, canonicalObjectBytes, sortTrustEntries, OBJECT_KIND_BYTE } from './canonical';
 export { blake3, recordId } from './hash';
 export { publicKeyProblem } from './public-key';
+export { ed25519Verify } from './ed25519';
 export {
   generateKeyPair,
   keyPairFromSeed,
@@ -14,9 +15,8 @@ export {
   signRecord,
   verifySignature,
   verifyRecord,
-  verifySignatureAsync,
-  verifyRecordAsync,
-  PUBLIC_KEY_CACHE_ENTRIES_MAX,
+  signedMessage,
+  signatureFailure,
   type KeyPair,
 } from './signing';
 export { installStrictUtf8Decoding } from './strict-utf8';

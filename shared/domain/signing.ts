@@ -1,15 +1,15 @@
 /**
- * Ed25519 signatures with domain separation, over node:crypto only.
+ * Ed25519 signatures with domain separation: signing through node:crypto,
+ * verification through libsodium (`ed25519.ts`).
  *
  * A signer signs `"stemedb/v1/" + kind ‖ id` (ASCII tag, then the 32-byte record
  * id), so a signature over an assertion can never be replayed as a vote or an
- * epoch with the same id bytes. Public KeyObjects are cached per key because
- * verification is the writer's hot path (~10k/s per core).
+ * epoch with the same id bytes.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { ed25519Verify } from './ed25519';
 import { SignatureError, ValidationError } from './errors';
 import { recordId } from './hash';
-import { publicKeyProblem } from './public-key';
 import { HASH_BYTES, PRIVATE_KEY_BYTES, PUBLIC_KEY_BYTES, SIGNATURES_MAX, SIGNATURE_BYTES } from './limits';
 import type { RecordKind, Signature, StemeRecord } from './types';
 
@@ -21,11 +21,6 @@ export interface KeyPair {
   readonly privateKey: Buffer;
 }
 
-/** Public KeyObjects kept for fast verification; the oldest-used is dropped past this. */
-export const PUBLIC_KEY_CACHE_ENTRIES_MAX = 4096;
-
-/** DER SubjectPublicKeyInfo prefix for a raw Ed25519 public key (RFC 8410). */
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 /** DER PKCS#8 prefix for a raw Ed25519 seed (RFC 8410). */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
@@ -111,45 +106,21 @@ export function signRecord<R extends StemeRecord>(record: R, keyPairs: readonly 
  * not curve points, small-order keys and garbage bytes all give false.
  */
 export function verifySignature(kind: RecordKind, id: Buffer, sig: Signature): boolean {
-  const input = verifyInput(kind, id, sig);
-  if (input === null) return false;
-  try {
-    return verify(null, input.message, input.key, sig.signature);
-  } catch {
-    return false;
-  }
+  const message = signedMessage(kind, id, sig);
+  return message !== null && ed25519Verify(message, sig.publicKey, sig.signature);
 }
 
 /**
- * `verifySignature` on libuv's thread pool (the callback form of
- * `crypto.verify`), so a server verifying many signatures keeps its event loop
- * free and uses every core. Same answers; never rejects.
+ * The message `sig` must sign, or null when the inputs are malformed (a wrong
+ * id length, an unknown kind, a signature that is not two byte strings of the
+ * right sizes): such a signature can never verify.
  */
-export function verifySignatureAsync(kind: RecordKind, id: Buffer, sig: Signature): Promise<boolean> {
-  const input = verifyInput(kind, id, sig);
-  if (input === null) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    try {
-      verify(null, input.message, input.key, sig.signature, (err, ok) => resolve(err === null && ok));
-    } catch {
-      resolve(false);
-    }
-  });
-}
-
-/** The message and key to verify `sig` with, or null when the inputs are malformed or the key unusable. */
-function verifyInput(kind: RecordKind, id: Buffer, sig: Signature): { message: Buffer; key: KeyObject } | null {
+export function signedMessage(kind: RecordKind, id: Buffer, sig: Signature): Buffer | null {
   if (!Buffer.isBuffer(id) || id.length !== HASH_BYTES || !Object.hasOwn(DOMAIN_TAGS, kind)) return null;
   if (sig === null || typeof sig !== 'object') return null;
   if (!Buffer.isBuffer(sig.publicKey) || sig.publicKey.length !== PUBLIC_KEY_BYTES) return null;
   if (!Buffer.isBuffer(sig.signature) || sig.signature.length !== SIGNATURE_BYTES) return null;
-  if (publicKeyProblem(sig.publicKey) !== null) return null;
-  try {
-    return { message: signingMessage(kind, id), key: publicKeyObject(sig.publicKey) };
-  } catch {
-    // An unusable key (not a point on the curve) simply does not verify.
-    return null;
-  }
+  return signingMessage(kind, id);
 }
 
 /**
@@ -159,60 +130,35 @@ function verifyInput(kind: RecordKind, id: Buffer, sig: Signature): { message: B
  */
 export function verifyRecord(record: StemeRecord, field = 'record'): Buffer {
   const id = recordId(record);
-  if (record.signatures.length === 0) throw new SignatureError(`${field}.${signaturesField(record)}`, 'the record is unsigned');
-  record.signatures.forEach((sig, i) => {
-    if (!verifySignature(record.kind, id, sig)) {
-      const at = record.kind === 'vote' ? `${field}.vote.signature` : `${field}.${record.kind}.signatures[${i}]`;
-      throw new SignatureError(at, 'signature does not verify');
-    }
-  });
+  const verified: boolean[] = [];
+  for (const sig of record.signatures) {
+    const ok = verifySignature(record.kind, id, sig);
+    verified.push(ok);
+    if (!ok) break;
+  }
+  const failure = signatureFailure(record, verified, field);
+  if (failure !== null) throw failure;
   return id;
 }
 
 /**
- * `verifyRecord` with every signature checked concurrently on the thread pool
- * (`verifySignatureAsync`). Resolves with the id; rejects with a SignatureError
- * naming the lowest-numbered signature that fails.
+ * The SignatureError for the first failing signature of a record, given which
+ * signatures verified (in signature order); null when all did. One naming rule
+ * for every verifier: `record.assertion.signatures[1]`, `record.vote.signature`.
  */
-export async function verifyRecordAsync(record: StemeRecord, field = 'record'): Promise<Buffer> {
-  const id = recordId(record);
-  if (record.signatures.length === 0) throw new SignatureError(`${field}.${signaturesField(record)}`, 'the record is unsigned');
-  const results = await Promise.all(record.signatures.map((sig) => verifySignatureAsync(record.kind, id, sig)));
-  const bad = results.indexOf(false);
-  if (bad >= 0) {
-    const at = record.kind === 'vote' ? `${field}.vote.signature` : `${field}.${record.kind}.signatures[${bad}]`;
-    throw new SignatureError(at, 'signature does not verify');
-  }
-  return id;
+export function signatureFailure(record: StemeRecord, verified: readonly boolean[], field = 'record'): SignatureError | null {
+  if (record.signatures.length === 0) return new SignatureError(`${field}.${signaturesField(record)}`, 'the record is unsigned');
+  const bad = verified.indexOf(false);
+  if (bad < 0) return null;
+  const at = record.kind === 'vote' ? `${field}.vote.signature` : `${field}.${record.kind}.signatures[${bad}]`;
+  return new SignatureError(at, 'signature does not verify');
 }
 
 function signaturesField(record: StemeRecord): string {
   return record.kind === 'vote' ? 'vote.signature' : `${record.kind}.signatures`;
 }
 
-const publicKeys = new Map<string, KeyObject>();
-
-/** The cached KeyObject of a raw public key; Map order doubles as recency for eviction. */
-function publicKeyObject(raw: Buffer): KeyObject {
-  const cacheKey = raw.toString('latin1');
-  const cached = publicKeys.get(cacheKey);
-  if (cached !== undefined) {
-    publicKeys.delete(cacheKey);
-    publicKeys.set(cacheKey, cached);
-    return cached;
-  }
-  const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
-  if (publicKeys.size >= PUBLIC_KEY_CACHE_ENTRIES_MAX) publicKeys.delete(publicKeys.keys().next().value!);
-  publicKeys.set(cacheKey, key);
-  return key;
-}
-
 function privateKeyObject(seed: Buffer): KeyObject {
   if (!Buffer.isBuffer(seed) || seed.length !== PRIVATE_KEY_BYTES) throw new RangeError(`an Ed25519 private key is a ${PRIVATE_KEY_BYTES}-byte seed`);
   return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-}
-
-/** Entries currently in the public key cache (for tests and metrics). */
-export function publicKeyCacheSize(): number {
-  return publicKeys.size;
 }

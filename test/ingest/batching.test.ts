@@ -4,7 +4,7 @@ import { IngestGapError, IngestOptionError } from '../../services/ingest/errors'
 import { Ingestor } from '../../services/ingest/ingestor';
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX } from '../../services/ingest/limits';
 import type { SourceRecord } from '../../services/ingest/wal-source';
-import { INGEST_VERIFY_WORKERS_MAX } from '../../services/ingest/verify-pool';
+import { VERIFY_WORKERS_MAX as INGEST_VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { BoundedQueue } from '../../services/ingest/bounded-queue';
 import { openHybridStore } from '../../shared/storage/hybrid-store';
 import { setLogLevel } from '../../shared/telemetry/logger';

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { INGEST_BATCH_RECORDS_MAX } from '../../services/ingest/limits';
-import { INGEST_VERIFY_WORKERS_MAX } from '../../services/ingest/verify-pool';
+import { VERIFY_WORKERS_MAX as INGEST_VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { requireBuilt, runCli } from '../helpers/process';
 import { useTempDir } from '../helpers/tmp';
 import { logOf, payloadOf, randomLog, writeWal } from '../graph/log-builder';

@@ -10,8 +10,8 @@ import { SignatureError } from '../../shared/domain/errors';
 import { recordId } from '../../shared/domain/hash';
 import { signId, verifySignature } from '../../shared/domain/signing';
 import type { RecordKind, Signature } from '../../shared/domain/types';
-import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from '../../services/writer/limits';
-import { SignatureVerifier } from '../../services/writer/signature-verifier';
+import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
+import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import { assertionWith, epochWith, goldStandardWith, KEY_A, KEY_B, KEY_C, resign, trustPackWith, voteWith } from '../domain/fixtures';
 import { expectAgreesWithVerifySignature } from '../domain/verifier-agreement';
 import { DIST, requireBuilt } from '../helpers/process';
@@ -119,7 +119,7 @@ describe('SignatureVerifier', () => {
   it('a verifier nobody closes keeps its process alive exactly while a check is pending', () => {
     // Two checks one after the other (the worker goes idle in between), then nothing:
     // the process must print both answers and exit by itself.
-    const verifierJs = requireBuilt(join(DIST, 'services', 'writer', 'signature-verifier.js'));
+    const verifierJs = requireBuilt(join(DIST, 'shared', 'verify', 'signature-verifier.js'));
     const signingJs = requireBuilt(join(DIST, 'shared', 'domain', 'signing.js'));
     const program = `
       const { SignatureVerifier } = require(${JSON.stringify(verifierJs)});

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { Ingestor } from '../../ingest/ingestor';
 import { INGEST_BATCH_RECORDS_MAX } from '../../ingest/limits';
-import { INGEST_VERIFY_WORKERS_MAX, defaultVerifyWorkers } from '../../ingest/verify-pool';
+import { VERIFY_WORKERS_MAX, defaultVerifyWorkers } from '../../../shared/verify';
 import { ProgressBar } from '../../ingest/progress-bar';
 import { WalDirSource } from '../../ingest/sources/wal-dir-source';
 import { openHybridStore } from '../../../shared/storage/hybrid-store';
@@ -29,7 +29,7 @@ options:
   --wal DIR            the WAL directory to read (not modified; a writer may be running)
   --data DIR           the store directory (rocksdb/ and lmdb/ inside)
   --batch-records N    records per store batch, 1..${INGEST_BATCH_RECORDS_MAX} (default ${INGEST_BATCH_RECORDS_MAX})
-  --verify-workers N   threads verifying signatures while a batch applies, 0..${INGEST_VERIFY_WORKERS_MAX}
+  --verify-workers N   threads verifying signatures while a batch applies, 0..${VERIFY_WORKERS_MAX}
                        (default: cores - 1, at least 1; 0 verifies on the applying thread)
   --json               print the summary as one JSON object on stdout
   -h, --help           show this help
@@ -71,7 +71,7 @@ function parse(args: string[]): { wal: string; data: string; json: boolean; batc
     data: values.data,
     json: values.json === true,
     batchRecords: intOption('batch-records', values['batch-records'] ?? String(INGEST_BATCH_RECORDS_MAX), 1, INGEST_BATCH_RECORDS_MAX),
-    verifyWorkers: intOption('verify-workers', values['verify-workers'] ?? String(defaultVerifyWorkers()), 0, INGEST_VERIFY_WORKERS_MAX),
+    verifyWorkers: intOption('verify-workers', values['verify-workers'] ?? String(defaultVerifyWorkers()), 0, VERIFY_WORKERS_MAX),
   };
 }
 

@@ -1,70 +1,35 @@
 /**
- * Ed25519 verification for the writer, in batches on worker threads.
+ * Ed25519 verification in batches on worker threads: the one verifier of the
+ * writer (admission) and of ingest (every record a reader applies).
  *
- * Why not `verifyRecordAsync` (one libuv thread-pool job per signature): on a
- * two-core machine each job costs a condition-variable wake-up, a thread switch
- * (often preempting the event loop) and a completion callback — measured at
- * 2–3× the ~105 µs of the verification itself, in CPU the RPCs needed. Here the
- * signatures checked in one turn of the event loop go to a worker in one
- * message (one wake-up each way per batch), and the worker verifies them
- * back to back with its own KeyObject cache. The thread pool stays free for the
- * WAL's file I/O.
+ * Why batches on workers and not one job per signature: on a two-core machine
+ * each thread-pool job costs a wake-up, a thread switch (often preempting the
+ * event loop) and a completion callback, in the CPU the RPCs need. Here the
+ * signatures asked for in one turn of the event loop go to a worker in one
+ * message (one wake-up each way per batch), and the worker verifies them back
+ * to back with libsodium (worker-program.ts).
  *
  * Malformed inputs (wrong lengths, small-order or non-canonical keys) are
  * refused on the calling thread exactly as `verifySignature` refuses them; the
- * worker only runs `crypto.verify`. A worker that dies is replaced, and the
- * signatures it held are verified on the thread pool instead: no answer is lost.
+ * worker only runs `crypto_sign_verify_detached`. A worker that dies is
+ * replaced, and the signatures it held are verified on the calling thread
+ * instead: no answer is lost.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { SignatureError } from '../../shared/domain/errors';
-import { recordId } from '../../shared/domain/hash';
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../../shared/domain/limits';
-import { publicKeyProblem } from '../../shared/domain/public-key';
-import { PUBLIC_KEY_CACHE_ENTRIES_MAX, signingMessage, verifySignatureAsync } from '../../shared/domain/signing';
-import type { RecordKind, Signature, StemeRecord } from '../../shared/domain/types';
+import { recordId } from '../domain/hash';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../domain/limits';
+import { publicKeyProblem } from '../domain/public-key';
+import { signatureFailure, signedMessage, verifySignature } from '../domain/signing';
+import type { RecordKind, Signature, StemeRecord } from '../domain/types';
 import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from './limits';
+import { VERIFY_WORKER_SOURCE, type VerifyWorkerAnswer, type VerifyWorkerData, type VerifyWorkerRequest } from './worker-program';
 
-/**
- * The worker's whole program (plain CommonJS, so it runs the same from the
- * sources under jest and from dist/). A batch is one ArrayBuffer of entries
- * `[message length: u8][message][public key: 32][signature: 64]`; the answer is
- * one byte per entry, 1 when the signature verifies.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createPublicKey, verify } = require('node:crypto');
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const keys = new Map();
-function keyOf(raw) {
-  const k = raw.toString('latin1');
-  let key = keys.get(k);
-  if (key === undefined) {
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-    if (keys.size >= workerData.keyCacheMax) keys.delete(keys.keys().next().value);
-    keys.set(k, key);
-  }
-  return key;
-}
-parentPort.on('message', ({ batch, count, entries }) => {
-  const bytes = Buffer.from(entries);
-  const ok = new Uint8Array(count);
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const len = bytes[at];
-    const message = bytes.subarray(at + 1, at + 1 + len);
-    const raw = bytes.subarray(at + 1 + len, at + 1 + len + ${PUBLIC_KEY_BYTES});
-    const sig = bytes.subarray(at + 1 + len + ${PUBLIC_KEY_BYTES}, at + 1 + len + ${PUBLIC_KEY_BYTES + SIGNATURE_BYTES});
-    at += 1 + len + ${PUBLIC_KEY_BYTES + SIGNATURE_BYTES};
-    try {
-      ok[i] = verify(null, message, keyOf(raw), sig) ? 1 : 0;
-    } catch {
-      ok[i] = 0;
-    }
-  }
-  parentPort.postMessage({ batch, ok }, [ok.buffer]);
-});
-`;
+const WORKER_DATA: VerifyWorkerData = {
+  sodiumPath: require.resolve('sodium-native'),
+  publicKeyBytes: PUBLIC_KEY_BYTES,
+  signatureBytes: SIGNATURE_BYTES,
+};
 
 export interface SignatureVerifierOptions {
   /** Worker threads. @default one fewer than the cores, at least 1 and at most VERIFY_WORKERS_MAX */
@@ -79,7 +44,7 @@ export interface SignatureVerifierStats {
   signatures: number;
   /** Messages (batches) sent to workers. */
   batches: number;
-  /** Signatures verified on the thread pool because their worker died. */
+  /** Signatures verified on the calling thread because their worker died or the verifier was closed. */
   fallbacks: number;
 }
 
@@ -103,7 +68,8 @@ export function defaultVerifyWorkers(): number {
 
 export class SignatureVerifier {
   readonly stats: SignatureVerifierStats = { signatures: 0, batches: 0, fallbacks: 0 };
-  private readonly workers: number;
+  /** Worker threads this verifier runs at most. */
+  readonly workers: number;
   private readonly batchMax: number;
   private readonly lanes: (Lane | undefined)[];
   private queue: Check[] = [];
@@ -127,7 +93,7 @@ export class SignatureVerifier {
   verifySignature(kind: RecordKind, id: Buffer, sig: Signature): Promise<boolean> {
     const message = checkedMessage(kind, id, sig);
     if (message === null) return Promise.resolve(false);
-    if (this.closed) return verifySignatureAsync(kind, id, sig);
+    if (this.closed) return Promise.resolve(verifySignature(kind, id, sig));
     return new Promise((resolve) => {
       this.queue.push({ kind, id, sig, message, resolve });
       if (!this.scheduled) {
@@ -139,23 +105,19 @@ export class SignatureVerifier {
   }
 
   /**
-   * Verify every signature of a record; resolves with its id. Same contract as
-   * `verifyRecordAsync`: a SignatureError names the lowest-numbered signature
-   * that fails (`record.vote.signature` for a vote).
+   * Verify every signature of a record; resolves with its id (computed here
+   * unless the caller has it). Same contract as `verifyRecord`: a
+   * SignatureError names the lowest-numbered signature that fails
+   * (`record.vote.signature` for a vote).
    */
-  async verifyRecord(record: StemeRecord, field = 'record'): Promise<Buffer> {
-    const id = recordId(record);
-    if (record.signatures.length === 0) throw new SignatureError(`${field}.${record.kind === 'vote' ? 'vote.signature' : `${record.kind}.signatures`}`, 'the record is unsigned');
+  async verifyRecord(record: StemeRecord, field = 'record', id: Buffer = recordId(record)): Promise<Buffer> {
     const results = await Promise.all(record.signatures.map((sig) => this.verifySignature(record.kind, id, sig)));
-    const bad = results.indexOf(false);
-    if (bad >= 0) {
-      const at = record.kind === 'vote' ? `${field}.vote.signature` : `${field}.${record.kind}.signatures[${bad}]`;
-      throw new SignatureError(at, 'signature does not verify');
-    }
+    const failure = signatureFailure(record, results, field);
+    if (failure !== null) throw failure;
     return id;
   }
 
-  /** Stop the workers; later verifications (and any still pending) run on the thread pool. Idempotent. */
+  /** Stop the workers; later verifications (and any still pending) run on the calling thread. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
     const lanes = this.lanes.map((lane, i) => {
@@ -187,13 +149,14 @@ export class SignatureVerifier {
     this.stats.batches += 1;
     this.stats.signatures += checks.length;
     const entries = pack(checks);
-    lane.worker.postMessage({ batch, count: checks.length, entries }, [entries]);
+    const request: VerifyWorkerRequest = { batch, count: checks.length, entries };
+    lane.worker.postMessage(request, [entries]);
   }
 
   private spawn(index: number): Lane {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { keyCacheMax: PUBLIC_KEY_CACHE_ENTRIES_MAX } });
+    const worker = new Worker(VERIFY_WORKER_SOURCE, { eval: true, workerData: WORKER_DATA });
     const lane: Lane = { worker, inFlight: new Map() };
-    worker.on('message', ({ batch, ok }: { batch: number; ok: Uint8Array }) => {
+    worker.on('message', ({ batch, ok }: VerifyWorkerAnswer) => {
       const checks = lane.inFlight.get(batch);
       if (checks === undefined) return;
       lane.inFlight.delete(batch);
@@ -223,21 +186,15 @@ export class SignatureVerifier {
 
   private fallback(checks: Check[]): void {
     this.stats.fallbacks += checks.length;
-    for (const c of checks) void verifySignatureAsync(c.kind, c.id, c.sig).then(c.resolve);
+    for (const c of checks) c.resolve(verifySignature(c.kind, c.id, c.sig));
   }
 }
 
 /** The signed message, or null when the signature can never verify (checked as `verifySignature` does). */
 function checkedMessage(kind: RecordKind, id: Buffer, sig: Signature): Buffer | null {
-  if (sig === null || typeof sig !== 'object') return null;
-  if (!Buffer.isBuffer(sig.publicKey) || sig.publicKey.length !== PUBLIC_KEY_BYTES) return null;
-  if (!Buffer.isBuffer(sig.signature) || sig.signature.length !== SIGNATURE_BYTES) return null;
-  if (publicKeyProblem(sig.publicKey) !== null) return null;
-  try {
-    return signingMessage(kind, id);
-  } catch {
-    return null; // an unknown kind or a wrong-sized id
-  }
+  const message = signedMessage(kind, id, sig);
+  if (message === null || publicKeyProblem(sig.publicKey) !== null) return null;
+  return message;
 }
 
 function pack(checks: readonly Check[]): ArrayBuffer {
