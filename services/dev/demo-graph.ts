@@ -40,8 +40,10 @@ export const DEMO_PAIRS = {
   myanmar: { subject: 'country:myanmar', predicate: 'capital' },
   kazakhstan: { subject: 'country:kazakhstan', predicate: 'capital' },
   lagos: { subject: 'city:lagos', predicate: 'population' },
-  nigeria: { subject: 'country:nigeria', predicate: 'largest_city' },
 } as const;
+
+/** The entity reference a two-hop query follows (docs/QUERIES.md): not a conflict, one claim. */
+export const DEMO_REFERENCE = { subject: 'country:nigeria', predicate: 'largest_city', entity: 'city:lagos' } as const;
 
 /** The epoch the corrected Pluto claims belong to. */
 export const DEMO_EPOCH = 'iau-2006';
@@ -114,7 +116,7 @@ export function buildDemoGraph(): DemoGraph {
     const v: Vote = { kind: 'vote', assertionId: on, voter: by.publicKey, value, castAtMs: utc(at), signatures: [] };
     add(v, by);
   };
-  const { denver, pluto, kazakhstan, myanmar, lagos, nigeria } = DEMO_PAIRS;
+  const { denver, pluto, kazakhstan, myanmar, lagos } = DEMO_PAIRS;
 
   const epoch: Epoch = { kind: 'epoch', name: DEMO_EPOCH, description: "planets under the IAU's 2006 definition", startsAtMs: utc('2006-08-24T00:00:00Z'), parent: null, signatures: [] };
   add(epoch, key.admin);
@@ -157,7 +159,7 @@ export function buildDemoGraph(): DemoGraph {
   vote(key.dave, aliceLagos, 0.5, '2018-07-01T00:00:00Z');
 
   // Nigeria: its largest city, as an entity reference a query can follow to Lagos's population.
-  add(claim({ pair: nigeria, object: entity('city:lagos'), confidence: 0.9, source: 'national-census-2006', at: '2007-01-10T00:00:00Z' }), key.carol);
+  add(claim({ pair: DEMO_REFERENCE, object: entity(DEMO_REFERENCE.entity), confidence: 0.9, source: 'national-census-2006', at: '2007-01-10T00:00:00Z' }), key.carol);
 
   return { records, supersessionIndex, supersessionId, adminKey: key.admin.publicKey };
 }
