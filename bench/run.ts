@@ -18,6 +18,8 @@ const BENCHES: readonly Bench[] = [
   { name: 'writer', run: () => import('./writer').then((m) => m.run()) },
   { name: 'reader', run: () => import('./reader').then((m) => m.run()) },
   { name: 'telemetry', run: () => import('./telemetry').then((m) => m.run()) },
+  { name: 'query', run: () => import('./query').then((m) => m.run()) },
+  { name: 'keepup', run: () => import('./keepup').then((m) => m.run()) },
 ];
 
 async function main(): Promise<void> {
