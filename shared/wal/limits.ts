@@ -37,3 +37,12 @@ export const READER_POLL_INTERVAL_MS = 200;
 export const LOCK_ATTEMPTS_MAX = 5;
 /** The largest global offset the log may reach (offsets are JS numbers inside the process). */
 export const OFFSET_MAX = Number.MAX_SAFE_INTEGER;
+/** Bytes of the `MANIFEST` file. */
+export const MANIFEST_BYTES = 80;
+/** Bytes of a log's random identity (128 bits). */
+export const LOG_ID_BYTES = 16;
+/**
+ * The unit a disk writes atomically, as the torn-write rule assumes it: a lost
+ * write shows up as zeroed SECTOR_BYTES-aligned pieces (docs/WAL.md, "The recovery rule").
+ */
+export const SECTOR_BYTES = 512;
