@@ -16,9 +16,10 @@
  *       frame was never synced, so valid frames after it were never acknowledged.
  * Anything else — damage in an earlier segment, a bad header, a gap — is corruption.
  */
+import { WalCorruptionError, WalOffsetError } from './errors';
 import { readFullySync } from './file-io';
 import { decodeSegmentHeader } from './format';
-import { SECTOR_BYTES, SEGMENT_HEADER_BYTES } from './limits';
+import { RECORD_BYTES_MAX, RECORD_HEADER_BYTES, SCAN_CHUNK_BYTES, SECTOR_BYTES, SEGMENT_HEADER_BYTES } from './limits';
 import { findValidRecordAfter } from './segment-scan';
 
 export type DamageKind = 'torn' | 'corruption';
@@ -104,4 +105,41 @@ export function classifyBadHeader(fd: number, fileBytes: number, reason: string,
   if (named) return { kind: 'corruption', reason: `${reason} (the manifest names this segment, so its header was durable)` };
   if (fileBytes <= SEGMENT_HEADER_BYTES || allZero(fd, fileBytes)) return { kind: 'torn', reason: `torn segment creation: ${reason}` };
   return { kind: 'corruption', reason: `${reason} (and the file holds data)` };
+}
+
+/** Where a failed read happened: the log's range and the segment read. */
+export interface ReadPlace {
+  readonly dir: string;
+  readonly fileName: string;
+  readonly baseOffset: number;
+  readonly firstOffset: number;
+  readonly headOffset: number;
+}
+
+/**
+ * A frame at `offset` failed its checks on read. If `offset` is a record start
+ * (the frame lengths from the segment's first record lead exactly there), the
+ * record there is damaged: WalCorruptionError with file, offset and reason.
+ * Otherwise the caller asked for an offset inside a record: WalOffsetError
+ * `not_boundary`. The walk reads only frame headers (in SCAN_CHUNK_BYTES chunks)
+ * and stops at `offset`, so it costs at most one pass over one segment.
+ */
+export function readFailure(fd: number, place: ReadPlace, offset: number, reason: string): WalCorruptionError | WalOffsetError {
+  const target = SEGMENT_HEADER_BYTES + offset - place.baseOffset;
+  const chunk = Buffer.allocUnsafe(SCAN_CHUNK_BYTES);
+  let pos = SEGMENT_HEADER_BYTES;
+  let chunkPos = 0;
+  let chunkLen = 0;
+  while (pos < target) {
+    if (pos < chunkPos || pos + 4 > chunkPos + chunkLen) {
+      chunkPos = pos;
+      chunkLen = readFullySync(fd, chunk.subarray(0, Math.min(chunk.length, target - pos + 4)), pos);
+      if (chunkLen < 4) break;
+    }
+    const len = chunk.readUInt32LE(pos - chunkPos);
+    if (len > RECORD_BYTES_MAX) break;
+    pos += RECORD_HEADER_BYTES + len;
+  }
+  if (pos === target) return new WalCorruptionError(place.dir, place.fileName, offset, reason);
+  return new WalOffsetError('not_boundary', offset, place.firstOffset, place.headOffset);
 }
