@@ -96,9 +96,10 @@ export class WalReader implements ReadView {
     const manifest = readManifest(this.dir);
     const m = manifest.kind === 'ok' ? manifest.manifest : undefined;
     const files = m === undefined ? onDisk : onDisk.filter((f) => f.baseOffset >= m.firstBase);
+    let listed: Damage | undefined;
+    if (m !== undefined && files[0]?.baseOffset !== m.firstBase) listed = missingAt(m.firstBase, `the manifest's first segment ${segmentFileName(m.firstBase)} is missing`);
+    else if (m !== undefined && !files.some((f) => f.baseOffset >= m.lastBase)) listed = missingAt(m.lastBase, `the manifest's last segment ${segmentFileName(m.lastBase)} is missing`);
     let damage: Damage | undefined;
-    if (m !== undefined && files[0]?.baseOffset !== m.firstBase) damage = missingAt(m.firstBase, `the manifest's first segment ${segmentFileName(m.firstBase)} is missing`);
-    else if (m !== undefined && !files.some((f) => f.baseOffset >= m.lastBase)) damage = missingAt(m.lastBase, `the manifest's last segment ${segmentFileName(m.lastBase)} is missing`);
     const known = new Map(this.entries.map((e) => [e.fileName, e]));
     const next: SegmentEntry[] = [];
     for (let i = 0; i < files.length && damage === undefined; i++) {
@@ -128,7 +129,7 @@ export class WalReader implements ReadView {
       this.sealed.delete(e.fileName);
     }
     this.entries = next;
-    return damage;
+    return listed ?? damage;
   }
 
   private admitSegment(fileName: string, baseOffset: number): SegmentEntry | undefined {
