@@ -17,7 +17,7 @@ export const SEGMENT_BYTES_MIN = SEGMENT_HEADER_BYTES + RECORD_HEADER_BYTES;
 export const BATCH_BYTES_MAX_DEFAULT = 8 * 1024 * 1024;
 /**
  * Batches up to this many bytes are written and fdatasync'ed synchronously on the
- * event loop (≈80 µs cheaper per flush than the thread pool, see BASELINES.md);
+ * event loop (measured ≈80 µs cheaper per flush than the thread pool);
  * larger ones go through the thread pool so the loop is not blocked for long.
  */
 export const SYNC_FLUSH_BYTES_MAX = 256 * 1024;
