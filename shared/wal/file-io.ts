@@ -4,7 +4,8 @@
  * default implementation is node:fs; tests inject a failing one (fault
  * injection) or a recording one (shared/wal/testing/recording-io.ts), whose log
  * of operations the crash-state checker turns into the states a power loss can
- * leave. Reads (read, fstat, readdir) do not change the disk and use node:fs.
+ * leave. Reads (read-only opens, read, fstat, readdir, stat) and creating the
+ * parent directories of a new WAL directory use node:fs directly.
  */
 import * as fs from 'node:fs';
 
@@ -31,6 +32,8 @@ export interface WalFs extends WalFileIo {
   fsyncSync(fd: number): void;
   ftruncateSync(fd: number, length: number): void;
   renameSync(from: string, to: string): void;
+  /** A second name for an existing file (fails with EEXIST if `to` exists): the lock's atomic create. */
+  linkSync(existing: string, to: string): void;
   unlinkSync(path: string): void;
   mkdirSync(path: string): void;
   /** fsync a directory so a created, renamed or deleted entry survives a crash. */
@@ -62,6 +65,7 @@ export const NODE_FILE_IO: WalFs = {
   fsyncSync: (fd) => fs.fsyncSync(fd),
   ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
   renameSync: (from, to) => fs.renameSync(from, to),
+  linkSync: (existing, to) => fs.linkSync(existing, to),
   unlinkSync: (path) => fs.unlinkSync(path),
   mkdirSync: (path) => fs.mkdirSync(path),
   fsyncDirSync(dir) {
@@ -94,11 +98,6 @@ export function readFullySync(fd: number, buf: Buffer, position: number): number
     done += n;
   }
   return done;
-}
-
-/** fsync a directory through node:fs (the lock file's directory entry). */
-export function fsyncDir(dir: string): void {
-  NODE_FILE_IO.fsyncDirSync(dir);
 }
 
 /** Write `data` to `path` atomically: `path.tmp` written and fsynced, renamed over `path`, directory fsynced. */

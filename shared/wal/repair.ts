@@ -29,7 +29,7 @@ export interface RepairReport {
 
 export function repairDir(dirIn: string, logger: Logger, truncateAt?: number, io: WalFs = NODE_FILE_IO): RepairReport {
   const dir = resolve(dirIn);
-  const lock = acquireLock(dir);
+  const lock = acquireLock(dir, io);
   try {
     const cut = truncateAt === undefined ? { quarantined: [], cutBytes: 0 } : cutAt(io, dir, truncateAt);
     const m = readManifest(dir);

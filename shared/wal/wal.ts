@@ -92,7 +92,7 @@ export class Wal implements ReadView {
       io.mkdirSync(dir);
       io.fsyncDirSync(dirname(dir));
     }
-    const lock = acquireLock(dir);
+    const lock = acquireLock(dir, io);
     try {
       const recovered = recover(dir, logger, { io, batchBytesMax: resolved.batchBytesMax });
       return new Wal(dir, resolved, lock, logger, io, recovered);

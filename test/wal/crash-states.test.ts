@@ -17,7 +17,7 @@ test(`${STATES} crash states across appends, group commits, rotation and retenti
   try {
     const run = await recordWorkload(work.path, SEED);
     const kinds = new Set(run.ops.map((o) => o.op));
-    for (const k of ['create', 'write', 'sync', 'rename', 'unlink', 'dirsync'] as const) expect(kinds.has(k)).toBe(true);
+    for (const k of ['create', 'write', 'sync', 'rename', 'link', 'unlink', 'dirsync', 'mkdir', 'truncate'] as const) expect(kinds.has(k)).toBe(true);
     const result = await checkCrashStates(run, scratch.path, STATES, SEED);
     expect(result.failures.slice(0, 10)).toEqual([]);
     expect(result.states).toBeGreaterThanOrEqual(Math.min(STATES, 1000));

@@ -9,7 +9,8 @@
  *     write optionally torn into SECTOR_BYTES-aligned pieces of which any subset
  *     persists (the rest reads as zeros; a file grows to its furthest piece);
  *   - directory entries: a prefix of the pending changes (a journaled file
- *     system commits metadata in order).
+ *     system commits metadata in order); a hard link is one more entry for the
+ *     same file.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -117,6 +118,13 @@ export class FsModel {
         this.live.delete(op.from);
         this.live.set(op.to, id);
         this.dirOf(op.from).pending.push({ kind: 'rename', from: split(op.from).name, to: split(op.to).name });
+        return;
+      }
+      case 'link': {
+        const id = this.live.get(op.from);
+        if (id === undefined) throw new Error(`crash model: ${op.from} does not exist`);
+        this.live.set(op.to, id);
+        this.dirOf(op.to).pending.push({ kind: 'set', name: split(op.to).name, entry: id });
         return;
       }
       case 'unlink':

@@ -2,7 +2,8 @@
  * Test support: the WAL's crash-state checker. `recordWorkload` runs a real Wal
  * over a RecordingIo — concurrent appends (group commits of several records),
  * appendBatch calls, a batch large enough for the thread-pool path, rotations
- * (small segments) and retention — marking every acknowledgement. `checkCrashStates`
+ * (small segments), retention, and a restart whose recovery cuts a damaged tail
+ * — marking every acknowledgement. `checkCrashStates`
  * then replays the recorded operations to crash points spread over the whole
  * run, builds crash states there (crash-model.ts), reopens each with the real
  * Wal, and checks that every acknowledged record not trimmed by retention is
@@ -42,7 +43,8 @@ export async function recordWorkload(dir: string, seed: number, rounds = 40): Pr
   const io = new RecordingIo(dir);
   const payloads = new Map<number, Buffer>();
   const acks: number[][] = [];
-  const wal = await Wal.open({ dir, fileIo: io, segmentBytesMax: 4096, logger: quiet });
+  const open = (): Promise<Wal> => Wal.open({ dir, fileIo: io, segmentBytesMax: 4096, logger: quiet });
+  let wal = await open();
   const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(r() * 256)));
   const ack = (res: AppendBatchResult, batch: Buffer[]): void => {
     batch.forEach((p, i) => payloads.set(res.offsets[i]!, p));
@@ -60,6 +62,17 @@ export async function recordWorkload(dir: string, seed: number, rounds = 40): Pr
       // One batch over SYNC_FLUSH_BYTES_MAX: written and fdatasync'ed on the thread pool.
       const big = Array.from({ length: 70 }, () => bytes(4000));
       ack(await wal.appendBatch(big), big);
+    }
+    if (round === Math.floor((rounds * 3) / 4)) {
+      // A restart over a damaged tail: garbage after the last record (durable), so the
+      // reopen quarantines it (mkdir, create, write, fsync) and truncates — crash points inside recovery.
+      const last = wal.segments()[wal.segments().length - 1]!;
+      await wal.close();
+      const fd = io.openSync(join(dir, last.fileName), 'r+');
+      io.writeSync(fd, bytes(300), 32 + last.endOffset - last.baseOffset);
+      io.fsyncSync(fd);
+      io.closeSync(fd);
+      wal = await open();
     }
     if (round % 9 === 8) {
       const segs = wal.segments();

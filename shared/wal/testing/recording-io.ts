@@ -16,6 +16,7 @@ export type FsOp =
   /** fsync or fdatasync of a file: its data (and size) are durable from here on. */
   | { readonly op: 'sync'; readonly path: string }
   | { readonly op: 'rename'; readonly from: string; readonly to: string }
+  | { readonly op: 'link'; readonly from: string; readonly to: string }
   | { readonly op: 'unlink'; readonly path: string }
   /** fsync of a directory: its entries are durable from here on. */
   | { readonly op: 'dirsync'; readonly path: string }
@@ -95,6 +96,11 @@ export class RecordingIo implements WalFs {
     const [f, t] = [this.rel(from), this.rel(to)];
     for (const [fd, p] of this.paths) if (p === f) this.paths.set(fd, t);
     this.ops.push({ op: 'rename', from: f, to: t });
+  }
+
+  linkSync(existing: string, to: string): void {
+    NODE_FILE_IO.linkSync(existing, to);
+    this.ops.push({ op: 'link', from: this.rel(existing), to: this.rel(to) });
   }
 
   unlinkSync(path: string): void {
