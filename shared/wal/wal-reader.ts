@@ -13,12 +13,11 @@ import { fstatSync, watch, type FSWatcher } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { WalClosedError, WalCorruptionError, WalOffsetError } from './errors';
-import { readFullySync } from './file-io';
-import { decodeSegmentHeader, segmentFileName, type WalRecord } from './format';
+import { segmentFileName, type WalRecord } from './format';
 import { abortError } from './head-waiters';
 import { BATCH_BYTES_MAX_DEFAULT, READER_POLL_INTERVAL_MS, SEGMENT_HEADER_BYTES } from './limits';
 import { readManifest } from './manifest';
-import { classifyBadFrame, type Damage, type FrameVerdict } from './verdict';
+import { checkHeader, classifyBadFrame, classifyBadHeader, type Damage, type FrameVerdict } from './verdict';
 import { readRecord, readRecords, type ReadView } from './log-read';
 import { scanRecords } from './segment-scan';
 import { SegmentFiles } from './segment-files';
@@ -110,11 +109,16 @@ export class WalReader implements ReadView {
         damage = missingAt(prev.endOffset, `segment ${segmentFileName(prev.endOffset)} is missing: the previous segment ends at ${prev.endOffset}, ${f.fileName} starts at ${f.baseOffset}`);
         break;
       }
-      const entry = known.get(f.fileName) ?? this.admitSegment(f.fileName, f.baseOffset);
-      if (entry === undefined) break; // header not valid: a torn creation of a log from before temp+rename
+      const isLast = i === files.length - 1;
+      const admitted = known.get(f.fileName) ?? this.admitSegment(f.fileName, f.baseOffset, isLast, m !== undefined && f.baseOffset <= m.lastBase);
+      if ('kind' in admitted) {
+        // A torn creation (a log from before temp+rename) is "not there yet"; any other bad header is damage.
+        if (admitted.kind === 'corruption') damage = { kind: 'corruption', file: f.fileName, offset: f.baseOffset, reason: admitted.reason };
+        break;
+      }
+      const entry = admitted;
       next.push(entry);
       if (this.sealed.has(f.fileName)) continue;
-      const isLast = i === files.length - 1;
       const bad = this.extend(entry, isLast, m?.batchBytesMax ?? BATCH_BYTES_MAX_DEFAULT);
       if (bad === undefined) {
         if (!isLast) this.sealed.add(f.fileName);
@@ -132,11 +136,11 @@ export class WalReader implements ReadView {
     return listed ?? damage;
   }
 
-  private admitSegment(fileName: string, baseOffset: number): SegmentEntry | undefined {
+  /** A new segment's entry, or the recovery rule's verdict on its header. */
+  private admitSegment(fileName: string, baseOffset: number, isLast: boolean, named: boolean): SegmentEntry | FrameVerdict {
     const fd = this.files.fd(fileName);
-    const h = Buffer.alloc(SEGMENT_HEADER_BYTES);
-    const decoded = decodeSegmentHeader(h.subarray(0, readFullySync(fd, h, 0)));
-    if (!decoded.ok || decoded.baseOffset !== baseOffset) return undefined;
+    const header = checkHeader(fd, baseOffset);
+    if (!header.ok) return classifyBadHeader(fd, fstatSync(fd).size, header.reason, isLast, named);
     return { baseOffset, endOffset: baseOffset, fileName };
   }
 

@@ -9,6 +9,7 @@ import { appendFileSync, cpSync, readFileSync, renameSync, truncateSync, unlinkS
 import { join } from 'node:path';
 import { Wal, WalCorruptionError, WalReader } from '../../shared/wal';
 import { checkDir } from '../../shared/wal/check';
+import { segmentFileName } from '../../shared/wal/format';
 import { RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../../shared/wal/limits';
 import { repairDir } from '../../shared/wal/repair';
 import { makeTempDir, useTempDir } from '../helpers/tmp';
@@ -92,6 +93,15 @@ const FAULTS: [string, (dir: string, log: Log) => Verdict][] = [
   ['the last segment renamed', (d, l) => {
     const last = l.files[l.files.length - 1]!;
     renameSync(join(d, last), join(d, 'moved-away'));
+    return { kind: 'damaged', offset: baseOf(last) };
+  }],
+  ['a torn segment creation (an all-zero last segment of 4 KiB that the manifest does not name)', (d, l) => {
+    writeFileSync(join(d, segmentFileName(l.head)), Buffer.alloc(4096));
+    return { kind: 'torn', offset: l.head };
+  }],
+  ['a bad header on the last segment the manifest names', (d, l) => {
+    const last = l.files[l.files.length - 1]!;
+    edit(d, last, (b) => ((b[9]! ^= 1), b));
     return { kind: 'damaged', offset: baseOf(last) };
   }],
   ['a group commit torn out of order (a zeroed sector inside the last batch, valid records after it)', (d, l) => {
