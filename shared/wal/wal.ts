@@ -46,6 +46,8 @@ export class Wal implements ReadView {
   private activeFd: number;
   /** The directory's identity at open: a different inode (or none) means it was removed or replaced. */
   private readonly dirId: { dev: number; ino: number };
+  /** The open active segment's identity. */
+  private activeId: { dev: number; ino: number };
   private manifest: Manifest;
   private durableHead: number;
   /** Offset the next append gets: offsets are assigned in call order. */
@@ -70,6 +72,7 @@ export class Wal implements ReadView {
     const st = statSync(dir);
     this.dirId = { dev: st.dev, ino: st.ino };
     this.activeFd = io.openSync(join(dir, this.active.fileName), 'r+');
+    this.activeId = fstatSync(this.activeFd);
     this.commit = new GroupCommit({
       dir,
       durability: options.durability,
@@ -193,6 +196,7 @@ export class Wal implements ReadView {
     const fd = this.io.openSync(join(this.dir, entry.fileName), 'r+');
     this.io.closeSync(this.activeFd);
     this.activeFd = fd;
+    this.activeId = fstatSync(fd);
     this.entries.push(entry);
     this.logger.debug('wal segment rotated', { file: entry.fileName, base_offset: baseOffset });
   }
@@ -204,21 +208,25 @@ export class Wal implements ReadView {
   }
 
   /**
-   * After every batch and before a rotation: the descriptor must still be the
-   * file named in the directory, and the directory the one opened (an inode and
-   * device check, three stat calls). Otherwise the log fails: nothing written to
-   * a removed file may be acknowledged.
+   * After every batch and before a rotation: the segment's name must still point
+   * at the open file (one stat, compared with the inode taken when it was
+   * opened; an open file's inode cannot be reused). Otherwise the log fails —
+   * nothing written to a removed or replaced file may be acknowledged — with the
+   * reason worked out from a few more stat calls.
    */
   private verifyActive(fd: number): void {
     const file = this.active.fileName;
-    const st = fstatSync(fd);
-    if (st.nlink === 0) throw new WalVanishedError(this.dir, file, 'the active segment was unlinked');
-    const dirSt = statOrUndefined(this.dir);
-    if (dirSt === undefined) throw new WalVanishedError(this.dir, file, 'the WAL directory is gone');
-    if (dirSt.ino !== this.dirId.ino || dirSt.dev !== this.dirId.dev) throw new WalVanishedError(this.dir, file, 'the WAL directory was replaced');
     const named = statOrUndefined(join(this.dir, file));
-    if (named === undefined) throw new WalVanishedError(this.dir, file, 'the active segment is no longer in the directory');
-    if (named.ino !== st.ino || named.dev !== st.dev) throw new WalVanishedError(this.dir, file, 'the active segment was replaced');
+    if (named !== undefined && named.ino === this.activeId.ino && named.dev === this.activeId.dev) return;
+    throw new WalVanishedError(this.dir, file, this.vanishedBecause(fd, named));
+  }
+
+  private vanishedBecause(fd: number, named: { dev: number; ino: number } | undefined): string {
+    if (fstatSync(fd).nlink === 0) return 'the active segment was unlinked';
+    const dirSt = statOrUndefined(this.dir);
+    if (dirSt === undefined) return 'the WAL directory is gone';
+    if (dirSt.ino !== this.dirId.ino || dirSt.dev !== this.dirId.dev) return 'the WAL directory was replaced';
+    return named === undefined ? 'the active segment is no longer in the directory' : 'the active segment was replaced';
   }
 
   private committed(endOffset: number): void {
