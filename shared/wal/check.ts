@@ -2,9 +2,8 @@
  * `stemedb wal check`: a read-only scan of a WAL directory (no lock, safe while a
  * writer runs) against its manifest, with the same rule recovery applies
  * (assess.ts, verdict.ts). While a live writer holds the lock, a torn tail of the
- * last segment is a write in progress, not a problem; a missing segment is
- * re-checked once (a rotation or retention may have been between the listing and
- * the manifest read).
+ * last segment is a write in progress, not a problem, and a missing segment or
+ * damage in the active segment is looked at once more before it is reported.
  */
 import { assessDir, type Assessment } from './assess';
 import { lockHolder } from './lock';
@@ -66,7 +65,10 @@ const KINDS: Readonly<Record<DamageKind | 'missing', CheckProblemKind>> = { torn
 export function checkDir(dir: string): CheckReport {
   const holder = lockHolder(dir);
   let a = assessDir(dir);
-  if (holder !== undefined && a.problems.some((p) => p.kind === 'missing')) a = assessDir(dir);
+  // Beside a live writer, look once more before reporting a missing segment (a rotation between the
+  // listing and the manifest read) or damage in the active segment (a read racing the writer's copy).
+  const active = a.segments[a.segments.length - 1]?.fileName;
+  if (holder !== undefined && a.problems.some((p) => p.kind === 'missing' || p.file === active)) a = assessDir(dir);
   const problems: CheckProblem[] = a.problems.map((p) => ({ kind: KINDS[p.kind], file: p.file, offset: p.offset, reason: p.reason }));
   let unverifiedTailBytes = 0;
   if (a.torn !== undefined) {

@@ -43,6 +43,8 @@ export class WalReader implements ReadView {
   private closed = false;
   /** Corruption or a missing segment found by the last refresh. */
   private damage: Damage | undefined;
+  /** Damage in the active segment seen by the last refresh, not yet confirmed by a second. */
+  private suspect: Damage | undefined;
 
   private constructor(options: WalReaderOptions) {
     this.dir = resolve(options.dir);
@@ -86,7 +88,12 @@ export class WalReader implements ReadView {
     let damage = this.scan();
     // A missing segment may be a rotation between the listing and the manifest read: look once more.
     if (damage?.kind === 'missing') damage = this.scan();
-    this.damage = damage;
+    // Damage in the active segment's frames counts once two refreshes agree: a read racing the
+    // writer's copy into the page cache can see a later page written before an earlier one.
+    const inActive = damage !== undefined && damage.kind === 'corruption' && damage.file === this.entries[this.entries.length - 1]?.fileName;
+    const confirmed = !inActive || (this.suspect?.file === damage!.file && this.suspect.offset === damage!.offset);
+    this.suspect = inActive ? damage : undefined;
+    this.damage = confirmed ? damage : undefined;
     return this.headOffset;
   }
 

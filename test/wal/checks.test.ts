@@ -129,3 +129,38 @@ describe('OPEN_SEGMENT_FILES_MAX', () => {
     expect(openFds()).toBe(before);
   });
 });
+
+describe('WalReader and a write in progress', () => {
+  const tmp = useTempDir('stemedb-wal-reader-race-');
+
+  test('damage in the active segment counts only once two refreshes agree (a read racing the writer is not corruption)', async () => {
+    const wal = await Wal.open({ dir: tmp.path, durability: 'none', logger: memoryLogger() });
+    await wal.append(payloadOf(100));
+    const head = wal.headOffset;
+    await wal.close();
+    const reader = await WalReader.open({ dir: tmp.path, logger: memoryLogger() });
+    expect(reader.headOffset).toBe(head);
+    // What a read racing a write can see: the second frame complete, a stretch of the first not yet copied.
+    const first = encodeRecord(head, payloadOf(1000));
+    const second = encodeRecord(head + first.length, payloadOf(50));
+    const file = join(tmp.path, segmentFiles(tmp.path)[0]!);
+    const at = SEGMENT_HEADER_BYTES + head;
+    const partial = Buffer.from(first);
+    const hole = Math.ceil((at + 41) / 512) * 512 - at + 100;
+    partial.fill(0, hole, hole + 200);
+    writeFileSync(file, Buffer.concat([readFileSync(file), partial, second]));
+    await expect(reader.readFrom(head, 1 << 20)).rejects.toMatchObject({ name: 'WalOffsetError', kind: 'beyond_head' });
+    // The write completes: the reader serves both records.
+    const bytes = readFileSync(file);
+    first.copy(bytes, at);
+    writeFileSync(file, bytes);
+    expect((await reader.readFrom(head, 1 << 20)).map((r) => r.offset)).toEqual([head, head + first.length]);
+    // Damage that stays is reported on the second look.
+    bytes[at + 500]! ^= 1;
+    writeFileSync(file, bytes);
+    const fresh = await WalReader.open({ dir: tmp.path, logger: memoryLogger() });
+    await expect(fresh.readFrom(head, 1 << 20)).rejects.toMatchObject({ name: 'WalCorruptionError', offset: head });
+    await fresh.close();
+    await reader.close();
+  });
+});

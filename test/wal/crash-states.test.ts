@@ -27,4 +27,4 @@ test(`${STATES} crash states across appends, group commits, rotation and retenti
     work.cleanup();
     scratch.cleanup();
   }
-}, 180_000);
+}, Math.max(180_000, STATES * 150));
