@@ -52,6 +52,13 @@ describe('the manifest', () => {
     expect(decodeManifest(flipped)).toEqual({ ok: false, reason: 'manifest checksum mismatch' });
   });
 
+  test('MANIFEST_BYTES at ±1: a manifest one byte short or long is refused', () => {
+    const bytes = encodeManifest({ logId: 'ff'.repeat(16), firstBase: 0, lastBase: 0, retentionFloor: 0, batchBytesMax: 1, generation: 1 });
+    expect(decodeManifest(bytes).ok).toBe(true);
+    expect(decodeManifest(bytes.subarray(0, MANIFEST_BYTES - 1))).toEqual({ ok: false, reason: `manifest is ${MANIFEST_BYTES - 1} bytes, expected ${MANIFEST_BYTES}` });
+    expect(decodeManifest(Buffer.concat([bytes, Buffer.alloc(1)]))).toEqual({ ok: false, reason: `manifest is ${MANIFEST_BYTES + 1} bytes, expected ${MANIFEST_BYTES}` });
+  });
+
   test('a new log gets a manifest with a random 128-bit id that survives reopen', async () => {
     const wal = await Wal.open({ dir: tmp.path, logger: memoryLogger() });
     expect(wal.logId).toMatch(/^[0-9a-f]{32}$/);
