@@ -3,12 +3,12 @@
  * recording file layer; crash states are the durable prefix plus seeded subsets
  * of the writes not yet synced (whole, prefixes, reordered, torn into sectors),
  * and each is reopened with the real Wal. STEMEDB_CRASH_STATES sets how many
- * (default 1200); STEMEDB_CRASH_SEED the seed.
+ * (default 1000); STEMEDB_CRASH_SEED the seed.
  */
 import { checkCrashStates, recordWorkload } from '../../shared/wal/testing/crash-states';
 import { makeTempDir } from '../helpers/tmp';
 
-const STATES = Number(process.env['STEMEDB_CRASH_STATES'] ?? 1200);
+const STATES = Number(process.env['STEMEDB_CRASH_STATES'] ?? 1000);
 const SEED = Number(process.env['STEMEDB_CRASH_SEED'] ?? 11);
 
 test(`${STATES} crash states across appends, group commits, rotation and retention: no acknowledged record lost, nothing corrupt served`, async () => {
