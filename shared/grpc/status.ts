@@ -36,6 +36,8 @@ interface Mapping {
   readonly generic?: string;
   /** The request field to name when the error itself names none. */
   readonly field?: string;
+  /** Client text built from the error's fields when its message is not exposed (it may name server paths). */
+  readonly detailsOf?: (err: unknown) => string | undefined;
 }
 
 const clientFault = (code: grpc.status): Mapping => ({ code, expose: true, log: 'debug' });
@@ -61,7 +63,8 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   WalLockedError: { code: Status.UNAVAILABLE, expose: false, log: 'error', generic: LOG_UNAVAILABLE },
   WalClosedError: { code: Status.UNAVAILABLE, expose: false, log: 'warn', generic: 'the log is closed (the server is shutting down)' },
   WalLimitError: clientFault(Status.RESOURCE_EXHAUSTED),
-  WalCorruptionError: { code: Status.DATA_LOSS, expose: false, log: 'error', generic: 'the log is damaged at this position' },
+  // The segment file, offset and reason reach the client (never the server's directory path).
+  WalCorruptionError: { code: Status.DATA_LOSS, expose: false, log: 'error', generic: 'the log is damaged at this position', detailsOf: walDamageDetails },
   // Lens and graph read arguments (shared/lens, shared/graph): a bad query option, page size or token.
   LensInputError: clientFault(Status.INVALID_ARGUMENT),
   UnknownLensError: { ...clientFault(Status.INVALID_ARGUMENT), field: 'options.lens' },
@@ -72,6 +75,14 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   // A reader did not reach a query's min_offset / as_of_offset within its wait bound.
   OffsetWaitError: clientFault(Status.DEADLINE_EXCEEDED),
 };
+
+function walDamageDetails(err: unknown): string | undefined {
+  const file = stringProp(err, 'file');
+  const offset = numberProp(err, 'offset');
+  const reason = stringProp(err, 'reason');
+  if (file === undefined || offset === undefined) return undefined;
+  return `the log is damaged in segment ${file} at offset ${offset}${reason === undefined ? '' : `: ${reason}`}`;
+}
 
 const WAL_OFFSET_CODES: Readonly<Record<string, grpc.status>> = {
   not_boundary: Status.INVALID_ARGUMENT,
@@ -170,7 +181,8 @@ export function describeError(err: unknown, options: DescribeOptions = {}): Erro
   }
   const incident = randomBytes(6).toString('hex');
   logger[mapping.log]('request failed', { ...logFields, incident, stack: err instanceof Error ? err.stack : undefined });
-  return { code: mapping.code, details: `${mapping.generic ?? 'internal error'} (incident ${incident})`, field, name: mapping === INTERNAL ? 'Error' : name };
+  const text = mapping.detailsOf?.(err) ?? mapping.generic ?? 'internal error';
+  return { code: mapping.code, details: truncate(`${text} (incident ${incident})`), field, name: mapping === INTERNAL ? 'Error' : name };
 }
 
 /** Map any thrown value to a gRPC status error with the field named in details and metadata. */

@@ -1,19 +1,16 @@
 /**
  * `stemedb wal check`: a read-only scan of a WAL directory (no lock, safe while a
- * writer runs). Verifies every header and record and lists the problems. While a
- * live writer holds the lock, an incomplete frame at the end of the last segment
- * is a write in progress, not a problem.
+ * writer runs) against its manifest, with the same rule recovery applies
+ * (assess.ts, verdict.ts). While a live writer holds the lock, a torn tail of the
+ * last segment is a write in progress, not a problem, and a missing segment or
+ * damage in the active segment is looked at once more before it is reported.
  */
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { join } from 'node:path';
-import { readFullySync } from './file-io';
-import { decodeSegmentHeader } from './format';
-import { SEGMENT_HEADER_BYTES } from './limits';
+import { assessDir, type Assessment } from './assess';
 import { lockHolder } from './lock';
-import { findValidRecordAfter, scanRecords } from './segment-scan';
-import { listSegmentFiles } from './segments';
+import type { DamageKind } from './verdict';
 
-export type CheckProblemKind = 'torn_tail' | 'corruption';
+/** `torn_tail`: cut (and quarantined) on open or by repair. The others lose records. */
+export type CheckProblemKind = 'torn_tail' | 'corruption' | 'missing_segment';
 
 export interface CheckProblem {
   readonly kind: CheckProblemKind;
@@ -32,8 +29,18 @@ export interface CheckSegment {
   readonly fileBytes: number;
 }
 
+export interface CheckManifest {
+  readonly logId: string;
+  readonly firstBase: number;
+  readonly lastBase: number;
+  readonly retentionFloor: number;
+  readonly generation: number;
+}
+
 export interface CheckReport {
   readonly dir: string;
+  /** The manifest, or null when there is none (a log from before manifests: the writer builds one on open). */
+  readonly manifest: CheckManifest | null;
   readonly segments: CheckSegment[];
   readonly records: number;
   /** Logical bytes of verified records. */
@@ -48,65 +55,50 @@ export interface CheckReport {
   readonly writerPid: number | null;
   /** Bytes past the verified end of a live writer's active segment (a write in progress). */
   readonly unverifiedTailBytes: number;
+  /** Segments below the manifest's first one (an interrupted retention; deleted on the next open). */
+  readonly retentionLeftovers: string[];
   readonly problems: CheckProblem[];
 }
 
+const KINDS: Readonly<Record<DamageKind | 'missing', CheckProblemKind>> = { torn: 'torn_tail', corruption: 'corruption', missing: 'missing_segment' };
+
 export function checkDir(dir: string): CheckReport {
   const holder = lockHolder(dir);
-  const files = listSegmentFiles(dir);
-  const segments: CheckSegment[] = [];
-  const problems: CheckProblem[] = [];
-  let lastOffset: number | null = null;
+  let a = assessDir(dir);
+  // Beside a live writer, look once more before reporting a missing segment (a rotation between the
+  // listing and the manifest read) or damage in the active segment (a read racing the writer's copy).
+  const active = a.segments[a.segments.length - 1]?.fileName;
+  if (holder !== undefined && a.problems.some((p) => p.kind === 'missing' || p.file === active)) a = assessDir(dir);
+  const problems: CheckProblem[] = a.problems.map((p) => ({ kind: KINDS[p.kind], file: p.file, offset: p.offset, reason: p.reason }));
   let unverifiedTailBytes = 0;
-  let expectedBase: number | undefined;
-  for (let i = 0; i < files.length; i++) {
-    const f = files[i]!;
-    const isLast = i === files.length - 1;
-    const fd = openSync(join(dir, f.fileName), 'r');
-    try {
-      const size = fstatSync(fd).size;
-      const h = Buffer.alloc(SEGMENT_HEADER_BYTES);
-      const header = decodeSegmentHeader(h.subarray(0, readFullySync(fd, h, 0)));
-      if (!header.ok || header.baseOffset !== f.baseOffset) {
-        const reason = header.ok ? `header base offset ${header.baseOffset} does not match the file name` : header.reason;
-        // A live writer may be creating this segment right now.
-        if (isLast && holder !== undefined && size <= SEGMENT_HEADER_BYTES) unverifiedTailBytes += size;
-        else problems.push({ kind: isLast && size <= SEGMENT_HEADER_BYTES ? 'torn_tail' : 'corruption', file: f.fileName, offset: f.baseOffset, reason });
-        continue;
-      }
-      if (expectedBase !== undefined && f.baseOffset !== expectedBase) {
-        problems.push({ kind: 'corruption', file: f.fileName, offset: f.baseOffset, reason: `segment starts at ${f.baseOffset} but the previous one ends at ${expectedBase}` });
-      }
-      const scan = scanRecords(fd, size, f.baseOffset, SEGMENT_HEADER_BYTES, (r) => (lastOffset = r.offset));
-      const endOffset = f.baseOffset + scan.endPosition - SEGMENT_HEADER_BYTES;
-      segments.push({ fileName: f.fileName, baseOffset: f.baseOffset, endOffset, records: scan.records, fileBytes: size });
-      expectedBase = endOffset;
-      if (scan.problem === undefined) continue;
-      const offset = f.baseOffset + scan.problem.position - SEGMENT_HEADER_BYTES;
-      if (!isLast) {
-        problems.push({ kind: 'corruption', file: f.fileName, offset, reason: scan.problem.reason });
-        expectedBase = undefined; // the real end is unknown: do not also report the next segment as a gap
-      }
-      else if (findValidRecordAfter(fd, size, f.baseOffset, scan.problem.position) !== undefined) {
-        problems.push({ kind: 'corruption', file: f.fileName, offset, reason: `${scan.problem.reason}, and valid records follow` });
-      } else if (holder !== undefined) unverifiedTailBytes += size - scan.problem.position;
-      else problems.push({ kind: 'torn_tail', file: f.fileName, offset, reason: `${scan.problem.reason} (${size - scan.problem.position} bytes; 'stemedb wal repair' quarantines them)` });
-    } finally {
-      closeSync(fd);
+  if (a.torn !== undefined) {
+    if (holder !== undefined) unverifiedTailBytes = a.torn.fileBytes - a.torn.position;
+    else {
+      const bytes = a.torn.fileBytes - a.torn.position;
+      problems.push({ kind: 'torn_tail', file: a.torn.file, offset: a.torn.offset, reason: `${a.torn.reason} (${bytes} bytes; 'stemedb wal repair' quarantines them)` });
     }
   }
+  const segments = a.segments.map((s) => ({ ...s }));
   const first = segments[0];
   const last = segments[segments.length - 1];
   return {
     dir,
+    manifest: manifestOf(a),
     segments,
     records: segments.reduce((n, s) => n + s.records, 0),
     bytes: segments.reduce((n, s) => n + s.endOffset - s.baseOffset, 0),
     firstOffset: first?.baseOffset ?? null,
-    lastOffset,
+    lastOffset: a.lastRecordOffset,
     headOffset: last?.endOffset ?? null,
     writerPid: holder?.pid ?? null,
     unverifiedTailBytes,
+    retentionLeftovers: a.leftovers,
     problems,
   };
+}
+
+function manifestOf(a: Assessment): CheckManifest | null {
+  if (a.manifest.kind !== 'ok') return null;
+  const { logId, firstBase, lastBase, retentionFloor, generation } = a.manifest.manifest;
+  return { logId, firstBase, lastBase, retentionFloor, generation };
 }

@@ -68,6 +68,19 @@ export class WalUnavailableError extends Error {
   }
 }
 
+/** The WAL directory or its active segment is no longer where the log put it (removed, renamed or replaced). */
+export class WalVanishedError extends Error {
+  override readonly name = 'WalVanishedError';
+  constructor(
+    readonly dir: string,
+    /** The active segment file name. */
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`WAL ${dir}/${file} vanished: ${reason}`);
+  }
+}
+
 /** The log was closed. */
 export class WalClosedError extends Error {
   override readonly name = 'WalClosedError';

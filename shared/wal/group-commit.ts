@@ -33,6 +33,8 @@ export interface BatchTarget {
   place(offset: number, bytes: number): { fd: number; position: number };
   /** The batch ending at `endOffset` is written (and durable when durability is `fsync`). */
   committed(endOffset: number): void;
+  /** Called after each batch's write and fdatasync, before anyone is answered: throws if the file it went to is no longer the log's. */
+  verify(fd: number): void;
 }
 
 export interface GroupCommitStats {
@@ -123,6 +125,7 @@ export class GroupCommit {
           const { fd, position } = this.config.target.place(first.offset, data.length);
           this.config.io.writeSync(fd, data, position);
           if (this.config.durability === 'fsync') timed(span, () => this.config.io.datasyncSync(fd));
+          this.config.target.verify(fd);
         });
         this.done(batch, records, data.length, last.nextOffset);
       } catch (err) {
@@ -137,6 +140,7 @@ export class GroupCommit {
           await this.config.io.datasync(fd);
           recordFsync(span, performance.now() - t0);
         }
+        this.config.target.verify(fd);
       }).then(
         () => this.done(batch, records, data.length, last.nextOffset),
         (err: unknown) => this.fail(batch, err),

@@ -17,7 +17,7 @@ export const SEGMENT_BYTES_MIN = SEGMENT_HEADER_BYTES + RECORD_HEADER_BYTES;
 export const BATCH_BYTES_MAX_DEFAULT = 8 * 1024 * 1024;
 /**
  * Batches up to this many bytes are written and fdatasync'ed synchronously on the
- * event loop (≈80 µs cheaper per flush than the thread pool, see BASELINES.md);
+ * event loop (measured ≈80 µs cheaper per flush than the thread pool);
  * larger ones go through the thread pool so the loop is not blocked for long.
  */
 export const SYNC_FLUSH_BYTES_MAX = 256 * 1024;
@@ -37,3 +37,12 @@ export const READER_POLL_INTERVAL_MS = 200;
 export const LOCK_ATTEMPTS_MAX = 5;
 /** The largest global offset the log may reach (offsets are JS numbers inside the process). */
 export const OFFSET_MAX = Number.MAX_SAFE_INTEGER;
+/** Bytes of the `MANIFEST` file. */
+export const MANIFEST_BYTES = 80;
+/** Bytes of a log's random identity (128 bits). */
+export const LOG_ID_BYTES = 16;
+/**
+ * The unit a disk writes atomically, as the torn-write rule assumes it: a lost
+ * write shows up as zeroed SECTOR_BYTES-aligned pieces (docs/WAL.md, "The recovery rule").
+ */
+export const SECTOR_BYTES = 512;

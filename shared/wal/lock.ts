@@ -9,10 +9,10 @@
  * both win). A stale lock is first renamed to a private name, then re-read: if it
  * turns out to be someone else's live lock it is linked back.
  */
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WalLockedError } from './errors';
-import { fsyncDir } from './file-io';
+import { NODE_FILE_IO, type WalFs } from './file-io';
 import { LOCK_ATTEMPTS_MAX } from './limits';
 
 export const LOCK_FILE = 'LOCK';
@@ -82,38 +82,38 @@ export function lockHolder(dir: string): LockOwner | undefined {
 }
 
 /** Take the exclusive lock on `dir` or throw WalLockedError naming the live holder. */
-export function acquireLock(dir: string): DirLock {
+export function acquireLock(dir: string, io: WalFs = NODE_FILE_IO): DirLock {
   if (heldHere.has(dir)) throw new WalLockedError(dir, process.pid);
   const me: LockOwner = { pid: process.pid, startTime: processStartTime(process.pid) };
   const lockPath = join(dir, LOCK_FILE);
   const tmp = join(dir, `${LOCK_FILE}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'wx');
+  const fd = io.openSync(tmp, 'wx');
   try {
-    writeSync(fd, JSON.stringify(me) + '\n');
-    fsyncSync(fd);
+    io.writeSync(fd, Buffer.from(JSON.stringify(me) + '\n'), 0);
+    io.fsyncSync(fd);
   } finally {
-    closeSync(fd);
+    io.closeSync(fd);
   }
   try {
     for (let attempt = 0; attempt < LOCK_ATTEMPTS_MAX; attempt++) {
       try {
-        linkSync(tmp, lockPath);
-        fsyncDir(dir);
+        io.linkSync(tmp, lockPath);
+        io.fsyncDirSync(dir);
         heldHere.add(dir);
-        return { dir, release: () => release(dir, lockPath, me) };
+        return { dir, release: () => release(io, dir, lockPath, me) };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      clearStale(dir, lockPath);
+      clearStale(io, dir, lockPath);
     }
     throw new Error(`could not take the lock on ${dir} after ${LOCK_ATTEMPTS_MAX} attempts (another process keeps racing for it)`);
   } finally {
-    unlinkSync(tmp);
+    io.unlinkSync(tmp);
   }
 }
 
 /** Remove `LOCK` if its holder is dead; throw WalLockedError if it is alive. */
-function clearStale(dir: string, lockPath: string): void {
+function clearStale(io: WalFs, dir: string, lockPath: string): void {
   let owner: LockOwner | undefined;
   try {
     owner = readOwner(lockPath);
@@ -124,7 +124,7 @@ function clearStale(dir: string, lockPath: string): void {
   if (owner !== undefined && isAlive(owner) && owner.pid !== process.pid) throw new WalLockedError(dir, owner.pid);
   const aside = `${lockPath}.stale.${process.pid}.${Date.now()}`;
   try {
-    renameSync(lockPath, aside);
+    io.renameSync(lockPath, aside);
   } catch {
     return; // another starter moved it first
   }
@@ -137,19 +137,19 @@ function clearStale(dir: string, lockPath: string): void {
   if (!sameOwner(moved, owner) && moved !== undefined && isAlive(moved)) {
     // We raced with a starter that had just taken over: give the lock back.
     try {
-      linkSync(aside, lockPath);
+      io.linkSync(aside, lockPath);
     } finally {
-      unlinkSync(aside);
+      io.unlinkSync(aside);
     }
     throw new WalLockedError(dir, moved.pid);
   }
-  unlinkSync(aside);
+  io.unlinkSync(aside);
 }
 
-function release(dir: string, lockPath: string, me: LockOwner): void {
+function release(io: WalFs, dir: string, lockPath: string, me: LockOwner): void {
   heldHere.delete(dir);
   try {
-    if (sameOwner(readOwner(lockPath), me)) unlinkSync(lockPath);
+    if (sameOwner(readOwner(lockPath), me)) io.unlinkSync(lockPath);
   } catch {
     // already gone: nothing to release
   }

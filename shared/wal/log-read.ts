@@ -4,6 +4,7 @@
  * and nothing at or past `headOffset` is ever returned.
  */
 import { WalCorruptionError, WalOffsetError } from './errors';
+import { readFailure } from './verdict';
 import { readFullySync } from './file-io';
 import { checkFrame, type WalRecord } from './format';
 import { READ_AHEAD_BYTES, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './limits';
@@ -27,6 +28,11 @@ function locate(view: ReadView, offset: number): SegmentInfo {
   return seg;
 }
 
+/** A record start whose frame is bad is damage; any other offset is not a boundary (verdict.ts decides). */
+function failedAt(fd: number, view: ReadView, seg: SegmentInfo, offset: number, reason: string): WalCorruptionError | WalOffsetError {
+  return readFailure(fd, { dir: view.dir, fileName: seg.fileName, baseOffset: seg.baseOffset, firstOffset: view.firstOffset, headOffset: view.headOffset }, offset, reason);
+}
+
 function segmentLimit(view: ReadView, seg: SegmentInfo): number {
   return Math.min(seg.endOffset, view.headOffset);
 }
@@ -48,7 +54,7 @@ export function readRecord(files: SegmentFiles, view: ReadView, offset: number):
     const got = readFullySync(fd, frame.subarray(head.length), position + head.length);
     check = got === frame.length - head.length ? checkFrame(frame, 0, offset, limit) : { kind: 'bad', reason: 'file shorter than expected' };
   }
-  if (check.kind !== 'ok') throw new WalOffsetError('not_boundary', offset, view.firstOffset, view.headOffset);
+  if (check.kind !== 'ok') throw failedAt(fd, view, seg, offset, check.kind === 'bad' ? check.reason : 'record incomplete');
   return check.record;
 }
 
@@ -71,7 +77,7 @@ export function readRecords(files: SegmentFiles, view: ReadView, offset: number,
       const check = checkFrame(chunk, at, pos, end - pos);
       if (check.kind === 'short') break;
       if (check.kind === 'bad') {
-        if (out.length === 0) throw new WalOffsetError('not_boundary', offset, view.firstOffset, view.headOffset);
+        if (out.length === 0) throw failedAt(files.fd(seg.fileName), view, seg, offset, check.reason);
         throw new WalCorruptionError(view.dir, seg.fileName, pos, check.reason);
       }
       out.push(check.record);

@@ -1,7 +1,7 @@
 /** Options of `Wal.open` and their validation. */
 import type { Logger } from '../telemetry/logger';
 import { WalOptionError } from './errors';
-import type { WalFileIo } from './file-io';
+import type { WalFileIo, WalFs } from './file-io';
 import type { Durability } from './group-commit';
 import { BATCH_BYTES_MAX_DEFAULT, GROUP_COMMIT_DELAY_MS_MAX, RECORD_HEADER_BYTES, SEGMENT_BYTES_MAX_DEFAULT, SEGMENT_BYTES_MIN } from './limits';
 
@@ -18,8 +18,11 @@ export interface WalOptions {
   readonly batchBytesMax?: number;
   /** Where the recovery report and failures are logged. @default createLogger({ component: 'wal' }) */
   readonly logger?: Logger;
-  /** File operations of the append path; tests inject faults here. @default NODE_FILE_IO */
-  readonly fileIo?: WalFileIo;
+  /**
+   * The file operations the log performs; tests inject faults or record them here.
+   * The append path's four are enough; the others default to node:fs. @default NODE_FILE_IO
+   */
+  readonly fileIo?: WalFileIo & Partial<WalFs>;
 }
 
 export interface ResolvedWalOptions {

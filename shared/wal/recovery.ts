@@ -1,20 +1,21 @@
 /**
- * Recovery on open (docs/WAL.md, "Recovery"). Every segment header and every
- * record's CRC32C and BLAKE3 are checked. A bad or partial record at the tail of
- * the last segment is quarantined and cut off; damage anywhere before that makes
- * the open fail with WalCorruptionError, because dropping it would lose records.
+ * Recovery on open (docs/WAL.md, "Recovery"): assess the directory (assess.ts,
+ * which applies the one recovery rule of verdict.ts), refuse on corruption or a
+ * missing segment, otherwise quarantine and cut the torn tail, finish an
+ * interrupted retention or rotation, and bring the manifest up to date. A log
+ * without a manifest (made before it existed) gets one built from a clean scan.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { fstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../telemetry/logger';
 import { withSpanSync } from '../telemetry/tracing';
+import { assessDir, type Assessment, type TornTail } from './assess';
 import { WalCorruptionError } from './errors';
-import { fsyncDir, readFullySync } from './file-io';
-import { decodeSegmentHeader, encodeSegmentHeader, segmentFileName } from './format';
-import { SEGMENT_HEADER_BYTES } from './limits';
+import { writeFileAtomicSync, type WalFs } from './file-io';
+import { encodeSegmentHeader, segmentFileName } from './format';
+import { newLogId, nextManifest, writeManifest, type Manifest } from './manifest';
 import { quarantineRange } from './quarantine';
-import { findValidRecordAfter, scanRecords } from './segment-scan';
-import { listSegmentFiles, type SegmentEntry } from './segments';
+import type { SegmentEntry } from './segments';
 
 /** What recovery found and did; logged and exposed as `Wal.recoveryReport`. */
 export interface RecoveryReport {
@@ -29,142 +30,131 @@ export interface RecoveryReport {
   readonly quarantineFile: string | null;
   /** Why bytes were cut, or null. */
   readonly reason: string | null;
+  /** The log's identity (from the manifest). */
+  readonly logId: string;
+  /** Whether the manifest was created by this open (a new log, or one from before manifests: built from the scan). */
+  readonly manifestCreated: boolean;
+  /** Segments below the manifest's first segment that an interrupted retention left, now deleted. */
+  readonly retentionLeftovers: number;
   readonly durationMs: number;
 }
 
 export interface Recovered {
   readonly segments: SegmentEntry[];
+  readonly manifest: Manifest;
   readonly report: RecoveryReport;
 }
 
+export interface RecoverOptions {
+  readonly io: WalFs;
+  /** Recorded in the manifest: the largest batch this writer may leave torn. */
+  readonly batchBytesMax: number;
+}
+
 /**
- * Create an empty segment: header written, then file and directory fsynced
- * (skipped only when `durable` is false, i.e. durability 'none').
+ * Create an empty segment under a temporary name (`<name>.tmp`: header written
+ * and fsynced), rename it into place and fsync the directory, so a segment under
+ * its real name always has a durable header. `durable` false (durability 'none')
+ * skips the fsyncs.
  */
-export function createSegment(dir: string, baseOffset: number, durable = true): SegmentEntry {
+export function createSegment(io: WalFs, dir: string, baseOffset: number, durable = true): SegmentEntry {
   const fileName = segmentFileName(baseOffset);
-  const fd = openSync(join(dir, fileName), 'wx');
-  try {
-    writeSync(fd, encodeSegmentHeader(baseOffset), 0, SEGMENT_HEADER_BYTES, 0);
-    if (durable) fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  if (durable) fsyncDir(dir);
+  writeFileAtomicSync(io, dir, fileName, encodeSegmentHeader(baseOffset), durable);
   return { baseOffset, endOffset: baseOffset, fileName };
 }
 
-function allZero(fd: number, bytes: number): boolean {
-  const buf = Buffer.allocUnsafe(Math.min(bytes, 1 << 20));
-  for (let pos = 0; pos < bytes; pos += buf.length) {
-    const got = readFullySync(fd, buf, pos);
-    for (let i = 0; i < got; i++) if (buf[i] !== 0) return false;
-  }
-  return true;
+const TEMP_RE = /^([0-9a-f]{16}\.wal|MANIFEST)\.tmp$/;
+
+/** Temporary files of a creation or manifest rewrite a crash interrupted: never part of the log. */
+function removeTempFiles(io: WalFs, dir: string): void {
+  const stale = readdirSync(dir).filter((n) => TEMP_RE.test(n));
+  for (const name of stale) io.unlinkSync(join(dir, name));
+  if (stale.length > 0) io.fsyncDirSync(dir);
 }
 
-interface Cut {
-  file: string | null;
-  bytes: number;
-  reason: string | null;
+/** Throw the first problem as a WalCorruptionError (the others are in `wal check`'s report). */
+function refuse(dir: string, a: Assessment): void {
+  const p = a.problems[0];
+  if (p === undefined) return;
+  const more = a.problems.length > 1 ? ` (and ${a.problems.length - 1} more; 'stemedb wal check' lists them)` : '';
+  throw new WalCorruptionError(dir, p.file, p.offset, p.reason + more);
 }
 
-/**
- * The last segment's header is unreadable. If the file holds no data (shorter
- * than a header, or all zeros), it is a segment whose creation was torn by a
- * crash: quarantine and remove it. Otherwise it is corruption.
- */
-function dropTornNewSegment(dir: string, seg: { baseOffset: number; fileName: string }, reason: string): Cut {
-  const fd = openSync(join(dir, seg.fileName), 'r');
+/** Quarantine the torn bytes, then cut them off (or remove a torn new segment). */
+function cutTorn(io: WalFs, dir: string, torn: TornTail): string {
+  const path = join(dir, torn.file);
+  const fd = io.openSync(path, 'r+');
   try {
     const size = fstatSync(fd).size;
-    if (size > SEGMENT_HEADER_BYTES && !allZero(fd, size)) throw new WalCorruptionError(dir, seg.fileName, seg.baseOffset, reason);
-    const file = quarantineRange(dir, seg.fileName, seg.baseOffset, fd, 0, size);
-    unlinkSync(join(dir, seg.fileName));
-    fsyncDir(dir);
-    return { file, bytes: size, reason: `torn segment creation: ${reason}` };
+    const file = quarantineRange(io, dir, torn.file, torn.offset, fd, torn.position, size);
+    if (!torn.wholeFile) {
+      io.ftruncateSync(fd, torn.position);
+      io.fsyncSync(fd);
+    }
+    return file;
   } finally {
-    closeSync(fd);
+    io.closeSync(fd);
   }
 }
 
-/** Scan, repair a torn tail, and return the segments with their verified ends. Caller holds the lock. */
-export function recover(dir: string, logger: Logger): Recovered {
+/** Scan, repair a torn tail, update the manifest, and return the segments with their verified ends. Caller holds the lock. */
+export function recover(dir: string, logger: Logger, options: RecoverOptions): Recovered {
+  const { io } = options;
   const started = performance.now();
   return withSpanSync('wal.recover', { 'wal.dir': dir }, (span) => {
-    const files = listSegmentFiles(dir);
-    let cut: Cut = { file: null, bytes: 0, reason: null };
-    const last = files[files.length - 1];
-    if (last !== undefined) {
-      const header = readHeader(dir, last.fileName);
-      if (!header.ok) {
-        cut = dropTornNewSegment(dir, last, header.reason);
-        files.pop();
-        if (files.length === 0) files.push({ ...createSegment(dir, last.baseOffset) });
+    removeTempFiles(io, dir);
+    const a = assessDir(dir);
+    refuse(dir, a);
+    let quarantineFile: string | null = null;
+    if (a.torn !== undefined) {
+      quarantineFile = cutTorn(io, dir, a.torn);
+      if (a.torn.wholeFile) {
+        io.unlinkSync(join(dir, a.torn.file));
+        io.fsyncDirSync(dir);
       }
-    } else files.push({ ...createSegment(dir, 0) });
-
-    const segments: SegmentEntry[] = [];
-    let records = 0;
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i]!;
-      const isLast = i === files.length - 1;
-      const expectedBase = i === 0 ? f.baseOffset : segments[i - 1]!.endOffset;
-      const scanned = recoverSegment(dir, f.fileName, f.baseOffset, expectedBase, isLast);
-      records += scanned.records;
-      if (scanned.cut !== undefined) cut = scanned.cut;
-      segments.push({ baseOffset: f.baseOffset, endOffset: scanned.endOffset, fileName: f.fileName });
     }
+    for (const name of a.leftovers) io.unlinkSync(join(dir, name));
+    if (a.leftovers.length > 0) {
+      io.fsyncDirSync(dir);
+      logger.info('wal finished an interrupted retention', { dir, segments: a.leftovers.length });
+    }
+    const segments: SegmentEntry[] = a.segments.map((s) => ({ baseOffset: s.baseOffset, endOffset: s.endOffset, fileName: s.fileName }));
+    if (segments.length === 0) segments.push(createSegment(io, dir, a.torn?.offset ?? 0));
+    const manifest = updateManifest(io, dir, a, segments, options.batchBytesMax, logger);
     const report: RecoveryReport = {
       segments: segments.length,
-      records,
+      records: a.segments.reduce((n, s) => n + s.records, 0),
       bytes: segments[segments.length - 1]!.endOffset - segments[0]!.baseOffset,
-      truncatedBytes: cut.bytes,
-      quarantineFile: cut.file,
-      reason: cut.reason,
+      truncatedBytes: a.torn === undefined ? 0 : a.torn.fileBytes - a.torn.position,
+      quarantineFile,
+      reason: a.torn?.reason ?? null,
+      logId: manifest.logId,
+      manifestCreated: a.manifest.kind === 'absent',
+      retentionLeftovers: a.leftovers.length,
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
     };
     span.setAttributes({ segments: report.segments, records: report.records, bytes: report.bytes, truncated_bytes: report.truncatedBytes });
-    if (cut.file !== null) logger.warn('wal recovered a torn tail', { dir, ...report });
+    if (quarantineFile !== null) logger.warn('wal recovered a torn tail', { dir, ...report });
     else logger.info('wal recovered', { dir, ...report });
-    return { segments, report };
+    return { segments, manifest, report };
   });
 }
 
-function readHeader(dir: string, fileName: string): ReturnType<typeof decodeSegmentHeader> {
-  const fd = openSync(join(dir, fileName), 'r');
-  try {
-    const h = Buffer.alloc(SEGMENT_HEADER_BYTES);
-    const got = readFullySync(fd, h, 0);
-    return decodeSegmentHeader(h.subarray(0, got));
-  } finally {
-    closeSync(fd);
+function updateManifest(io: WalFs, dir: string, a: Assessment, segments: SegmentEntry[], batchBytesMax: number, logger: Logger): Manifest {
+  const firstBase = segments[0]!.baseOffset;
+  const lastBase = segments[segments.length - 1]!.baseOffset;
+  if (a.manifest.kind !== 'ok') {
+    // A new log, or one from before manifests: the scan above found it clean, so it is the truth.
+    const manifest: Manifest = { logId: newLogId(), firstBase, lastBase, retentionFloor: firstBase, batchBytesMax, generation: 1 };
+    writeManifest(io, dir, manifest);
+    const upgraded = a.segments.length > 0;
+    if (upgraded) logger.warn('wal manifest built from a clean scan (log made before manifests, or MANIFEST removed)', { dir, first_base: firstBase, last_base: lastBase, log_id: manifest.logId });
+    return manifest;
   }
-}
-
-function recoverSegment(dir: string, fileName: string, nameBase: number, expectedBase: number, isLast: boolean): { endOffset: number; records: number; cut?: Cut } {
-  const fd = openSync(join(dir, fileName), isLast ? 'r+' : 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
-    const decoded = decodeSegmentHeader(header.subarray(0, readFullySync(fd, header, 0)));
-    if (!decoded.ok) throw new WalCorruptionError(dir, fileName, nameBase, decoded.reason);
-    if (decoded.baseOffset !== nameBase) throw new WalCorruptionError(dir, fileName, nameBase, `header base offset ${decoded.baseOffset} does not match the file name`);
-    if (nameBase !== expectedBase) throw new WalCorruptionError(dir, fileName, nameBase, `segment starts at ${nameBase} but the previous one ends at ${expectedBase}`);
-    const scan = scanRecords(fd, size, nameBase);
-    const endOffset = nameBase + scan.endPosition - SEGMENT_HEADER_BYTES;
-    if (scan.problem === undefined) return { endOffset, records: scan.records };
-    const badOffset = nameBase + scan.problem.position - SEGMENT_HEADER_BYTES;
-    if (!isLast) throw new WalCorruptionError(dir, fileName, badOffset, `${scan.problem.reason} (in a segment before the last)`);
-    const valid = findValidRecordAfter(fd, size, nameBase, scan.problem.position);
-    if (valid !== undefined) {
-      throw new WalCorruptionError(dir, fileName, badOffset, `${scan.problem.reason}, and a valid record follows at offset ${nameBase + valid - SEGMENT_HEADER_BYTES}`);
-    }
-    const file = quarantineRange(dir, fileName, badOffset, fd, scan.problem.position, size);
-    ftruncateSync(fd, scan.problem.position);
-    fsyncSync(fd);
-    return { endOffset, records: scan.records, cut: { file, bytes: size - scan.problem.position, reason: scan.problem.reason } };
-  } finally {
-    closeSync(fd);
-  }
+  const m = a.manifest.manifest;
+  if (m.firstBase === firstBase && m.lastBase === lastBase && m.batchBytesMax === batchBytesMax) return m;
+  if (a.unrecorded !== undefined) logger.info('wal recorded a segment an interrupted rotation created', { dir, file: a.unrecorded });
+  const next = nextManifest(m, { firstBase, lastBase, batchBytesMax });
+  writeManifest(io, dir, next);
+  return next;
 }

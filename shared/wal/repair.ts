@@ -5,14 +5,15 @@
  * `truncateAt`: everything from there on (the rest of that segment and every
  * later segment) is copied to quarantine/ first. Nothing is ever dropped silently.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../telemetry/logger';
 import { WalCorruptionError, WalOffsetError } from './errors';
-import { fsyncDir, readFullySync } from './file-io';
+import { NODE_FILE_IO, readFullySync, type WalFs } from './file-io';
 import { decodeSegmentHeader } from './format';
-import { SEGMENT_HEADER_BYTES } from './limits';
+import { BATCH_BYTES_MAX_DEFAULT, SEGMENT_HEADER_BYTES } from './limits';
 import { acquireLock } from './lock';
+import { nextManifest, readManifest, writeManifest } from './manifest';
 import { quarantineRange } from './quarantine';
 import { recover, type RecoveryReport } from './recovery';
 import { scanRecords } from './segment-scan';
@@ -26,19 +27,25 @@ export interface RepairReport {
   readonly cutBytes: number;
 }
 
-export function repairDir(dirIn: string, logger: Logger, truncateAt?: number): RepairReport {
+export function repairDir(dirIn: string, logger: Logger, truncateAt?: number, io: WalFs = NODE_FILE_IO): RepairReport {
   const dir = resolve(dirIn);
-  const lock = acquireLock(dir);
+  const lock = acquireLock(dir, io);
   try {
-    const cut = truncateAt === undefined ? { quarantined: [], cutBytes: 0 } : cutAt(dir, truncateAt);
-    return { recovery: recover(dir, logger).report, ...cut };
+    const cut = truncateAt === undefined ? { quarantined: [], cutBytes: 0 } : cutAt(io, dir, truncateAt);
+    const m = readManifest(dir);
+    const batchBytesMax = m.kind === 'ok' ? m.manifest.batchBytesMax : BATCH_BYTES_MAX_DEFAULT;
+    return { recovery: recover(dir, logger, { io, batchBytesMax }).report, ...cut };
   } finally {
     lock.release();
   }
 }
 
-/** Verify everything below `offset`, then quarantine and remove everything from it on. */
-function cutAt(dir: string, offset: number): { quarantined: string[]; cutBytes: number } {
+/**
+ * Verify everything below `offset`, then quarantine and remove everything from it
+ * on. The manifest is rewritten (last segment = the cut one) before later segments
+ * are unlinked; a crash in between is finished by running the same command again.
+ */
+function cutAt(io: WalFs, dir: string, offset: number): { quarantined: string[]; cutBytes: number } {
   const files = listSegmentFiles(dir);
   const idx = findSegment(files, offset);
   if (idx < 0) throw new WalOffsetError('before_first', offset, files[0]?.baseOffset ?? 0, 0);
@@ -68,29 +75,32 @@ function cutAt(dir: string, offset: number): { quarantined: string[]; cutBytes: 
   let cutBytes = 0;
   const target = files[idx]!;
   const position = SEGMENT_HEADER_BYTES + offset - target.baseOffset;
-  const fd = openSync(join(dir, target.fileName), 'r+');
+  const fd = io.openSync(join(dir, target.fileName), 'r+');
   try {
     const size = fstatSync(fd).size;
     if (size > position) {
-      quarantined.push(quarantineRange(dir, target.fileName, offset, fd, position, size));
+      quarantined.push(quarantineRange(io, dir, target.fileName, offset, fd, position, size));
       cutBytes += size - position;
-      ftruncateSync(fd, position);
-      fsyncSync(fd);
+      io.ftruncateSync(fd, position);
+      io.fsyncSync(fd);
     }
   } finally {
-    closeSync(fd);
+    io.closeSync(fd);
   }
-  for (const later of files.slice(idx + 1)) {
-    const lfd = openSync(join(dir, later.fileName), 'r');
+  const later = files.slice(idx + 1);
+  for (const seg of later) {
+    const lfd = openSync(join(dir, seg.fileName), 'r');
     try {
       const size = fstatSync(lfd).size;
-      quarantined.push(quarantineRange(dir, later.fileName, later.baseOffset, lfd, 0, size));
+      quarantined.push(quarantineRange(io, dir, seg.fileName, seg.baseOffset, lfd, 0, size));
       cutBytes += size;
     } finally {
       closeSync(lfd);
     }
-    unlinkSync(join(dir, later.fileName));
   }
-  fsyncDir(dir);
+  const m = readManifest(dir);
+  if (m.kind === 'ok' && m.manifest.lastBase !== target.baseOffset) writeManifest(io, dir, nextManifest(m.manifest, { lastBase: target.baseOffset }));
+  for (const seg of later) io.unlinkSync(join(dir, seg.fileName));
+  io.fsyncDirSync(dir);
   return { quarantined, cutBytes };
 }

@@ -12,11 +12,12 @@
 import { fstatSync, watch, type FSWatcher } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLogger, type Logger } from '../telemetry/logger';
-import { WalClosedError, WalOffsetError } from './errors';
-import { readFullySync } from './file-io';
-import { decodeSegmentHeader, type WalRecord } from './format';
+import { WalClosedError, WalCorruptionError, WalOffsetError } from './errors';
+import { segmentFileName, type WalRecord } from './format';
 import { abortError } from './head-waiters';
-import { READER_POLL_INTERVAL_MS, SEGMENT_HEADER_BYTES } from './limits';
+import { BATCH_BYTES_MAX_DEFAULT, READER_POLL_INTERVAL_MS, SEGMENT_HEADER_BYTES } from './limits';
+import { readManifest } from './manifest';
+import { checkHeader, classifyBadFrame, classifyBadHeader, type Damage, type FrameVerdict } from './verdict';
 import { readRecord, readRecords, type ReadView } from './log-read';
 import { scanRecords } from './segment-scan';
 import { SegmentFiles } from './segment-files';
@@ -40,6 +41,10 @@ export class WalReader implements ReadView {
   private watcher: FSWatcher | undefined;
   private changeWaiters: (() => void)[] = [];
   private closed = false;
+  /** Corruption or a missing segment found by the last refresh. */
+  private damage: Damage | undefined;
+  /** Damage in the active segment seen by the last refresh, not yet confirmed by a second. */
+  private suspect: Damage | undefined;
 
   private constructor(options: WalReaderOptions) {
     this.dir = resolve(options.dir);
@@ -74,25 +79,60 @@ export class WalReader implements ReadView {
   /**
    * Re-read the directory: drop segments deleted by retention, add new ones, and
    * verify records appended since the last refresh. Returns the new head offset.
+   * Damage the recovery rule calls corruption (a bad record before the tail, a
+   * segment missing against the manifest or between two others) is remembered:
+   * reads that reach it throw WalCorruptionError instead of waiting forever.
    */
   refresh(): number {
     if (this.closed) throw new WalClosedError(this.dir);
+    let damage = this.scan();
+    // A missing segment may be a rotation between the listing and the manifest read: look once more.
+    if (damage?.kind === 'missing') damage = this.scan();
+    // Damage in the active segment's frames counts once two refreshes agree: a read racing the
+    // writer's copy into the page cache can see a later page written before an earlier one.
+    const inActive = damage !== undefined && damage.kind === 'corruption' && damage.file === this.entries[this.entries.length - 1]?.fileName;
+    const confirmed = !inActive || (this.suspect?.file === damage!.file && this.suspect.offset === damage!.offset);
+    this.suspect = inActive ? damage : undefined;
+    this.damage = confirmed ? damage : undefined;
+    return this.headOffset;
+  }
+
+  private scan(): Damage | undefined {
     const onDisk = listSegmentFiles(this.dir);
+    const manifest = readManifest(this.dir);
+    const m = manifest.kind === 'ok' ? manifest.manifest : undefined;
+    const files = m === undefined ? onDisk : onDisk.filter((f) => f.baseOffset >= m.firstBase);
+    let listed: Damage | undefined;
+    if (m !== undefined && files[0]?.baseOffset !== m.firstBase) listed = missingAt(m.firstBase, `the manifest's first segment ${segmentFileName(m.firstBase)} is missing`);
+    else if (m !== undefined && !files.some((f) => f.baseOffset >= m.lastBase)) listed = missingAt(m.lastBase, `the manifest's last segment ${segmentFileName(m.lastBase)} is missing`);
+    let damage: Damage | undefined;
     const known = new Map(this.entries.map((e) => [e.fileName, e]));
     const next: SegmentEntry[] = [];
-    for (let i = 0; i < onDisk.length; i++) {
-      const f = onDisk[i]!;
+    for (let i = 0; i < files.length && damage === undefined; i++) {
+      const f = files[i]!;
       const prev = next[next.length - 1];
-      // Stop at a gap: the records after it cannot be reached by offset.
-      if (prev !== undefined && prev.endOffset !== f.baseOffset) break;
-      const entry = known.get(f.fileName) ?? this.admitSegment(f.fileName, f.baseOffset);
-      if (entry === undefined) break; // header not (fully) written yet
+      // Stop at a gap: the records after it cannot be reached by offset, and they are damage, not "not yet written".
+      if (prev !== undefined && prev.endOffset !== f.baseOffset) {
+        damage = missingAt(prev.endOffset, `segment ${segmentFileName(prev.endOffset)} is missing: the previous segment ends at ${prev.endOffset}, ${f.fileName} starts at ${f.baseOffset}`);
+        break;
+      }
+      const isLast = i === files.length - 1;
+      const admitted = known.get(f.fileName) ?? this.admitSegment(f.fileName, f.baseOffset, isLast, m !== undefined && f.baseOffset <= m.lastBase);
+      if ('kind' in admitted) {
+        // A torn creation (a log from before temp+rename) is "not there yet"; any other bad header is damage.
+        if (admitted.kind === 'corruption') damage = { kind: 'corruption', file: f.fileName, offset: f.baseOffset, reason: admitted.reason };
+        break;
+      }
+      const entry = admitted;
       next.push(entry);
       if (this.sealed.has(f.fileName)) continue;
-      const complete = this.extend(entry);
-      const sealed = i < onDisk.length - 1;
-      if (complete && sealed) this.sealed.add(f.fileName);
-      if (!complete && !sealed) break;
+      const bad = this.extend(entry, isLast, m?.batchBytesMax ?? BATCH_BYTES_MAX_DEFAULT);
+      if (bad === undefined) {
+        if (!isLast) this.sealed.add(f.fileName);
+        continue;
+      }
+      if (bad.kind === 'corruption') damage = { kind: 'corruption', file: f.fileName, offset: entry.endOffset, reason: bad.reason };
+      break; // torn: the rest is not there yet
     }
     for (const e of this.entries) {
       if (next.includes(e)) continue;
@@ -100,26 +140,34 @@ export class WalReader implements ReadView {
       this.sealed.delete(e.fileName);
     }
     this.entries = next;
-    return this.headOffset;
+    return listed ?? damage;
   }
 
-  private admitSegment(fileName: string, baseOffset: number): SegmentEntry | undefined {
+  /** A new segment's entry, or the recovery rule's verdict on its header. */
+  private admitSegment(fileName: string, baseOffset: number, isLast: boolean, named: boolean): SegmentEntry | FrameVerdict {
     const fd = this.files.fd(fileName);
-    const h = Buffer.alloc(SEGMENT_HEADER_BYTES);
-    const decoded = decodeSegmentHeader(h.subarray(0, readFullySync(fd, h, 0)));
-    if (!decoded.ok || decoded.baseOffset !== baseOffset) return undefined;
+    const header = checkHeader(fd, baseOffset);
+    if (!header.ok) return classifyBadHeader(fd, fstatSync(fd).size, header.reason, isLast, named);
     return { baseOffset, endOffset: baseOffset, fileName };
   }
 
-  /** Verify records past the segment's known end; false when it stopped at an incomplete or bad frame. */
-  private extend(entry: SegmentEntry): boolean {
+  /** Verify records past the segment's known end; the recovery rule's verdict when it stopped at a bad frame. */
+  private extend(entry: SegmentEntry, isLast: boolean, batchBytesMax: number): FrameVerdict | undefined {
     const fd = this.files.fd(entry.fileName);
     const size = fstatSync(fd).size;
     const from = SEGMENT_HEADER_BYTES + entry.endOffset - entry.baseOffset;
-    if (size <= from) return size === from;
+    if (size <= from) return size === from ? undefined : { kind: 'corruption', reason: `segment shrank to ${size} bytes below its verified end` };
     const scan = scanRecords(fd, size, entry.baseOffset, from);
     entry.endOffset = entry.baseOffset + scan.endPosition - SEGMENT_HEADER_BYTES;
-    return scan.problem === undefined;
+    if (scan.problem === undefined) return undefined;
+    return classifyBadFrame(fd, size, entry.baseOffset, scan.problem.position, scan.problem.reason, isLast, batchBytesMax);
+  }
+
+  /** Damage at or below `offset` that a read must report instead of waiting for more. */
+  private throwIfDamaged(offset: number): void {
+    const d = this.damage;
+    if (d === undefined) return;
+    if (offset >= d.offset || (d.kind === 'missing' && d.offset < this.firstOffset)) throw new WalCorruptionError(this.dir, d.file, d.offset, d.reason);
   }
 
   async read(offset: number): Promise<WalRecord> {
@@ -134,10 +182,12 @@ export class WalReader implements ReadView {
   private withRefresh<T>(offset: number, fn: () => T): T {
     if (offset >= this.headOffset) this.refresh();
     try {
+      if (offset >= this.headOffset || offset < this.firstOffset) this.throwIfDamaged(offset);
       return fn();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !(err instanceof WalOffsetError && err.kind === 'before_first')) throw err;
       this.refresh();
+      if (offset >= this.headOffset || offset < this.firstOffset) this.throwIfDamaged(offset);
       return fn();
     }
   }
@@ -146,6 +196,7 @@ export class WalReader implements ReadView {
   async waitFor(offset: number, signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (this.refresh() >= offset) return;
+      this.throwIfDamaged(offset - 1);
       await this.nextChange(signal);
     }
   }
@@ -206,3 +257,6 @@ export class WalReader implements ReadView {
   }
 }
 
+function missingAt(offset: number, reason: string): Damage {
+  return { kind: 'missing', file: segmentFileName(offset), offset, reason };
+}

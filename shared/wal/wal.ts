@@ -4,13 +4,13 @@
  * a live tail, recovery on open and whole-segment retention. docs/WAL.md has the
  * format and the rules; this file composes the pieces.
  */
-import { closeSync, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
+import { existsSync, fstatSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { withSpan } from '../telemetry/tracing';
 import { blake3 } from './checksum';
-import { WalClosedError, WalLimitError } from './errors';
-import { fsyncDir, NODE_FILE_IO } from './file-io';
+import { WalClosedError, WalLimitError, WalVanishedError } from './errors';
+import { completeIo, type WalFs } from './file-io';
 import { encodeRecord, type WalRecord } from './format';
 import { GroupCommit, type GroupCommitStats } from './group-commit';
 import { HeadWaiters } from './head-waiters';
@@ -18,6 +18,7 @@ import { OFFSET_MAX, RECORD_BYTES_MAX, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES
 import { acquireLock, type DirLock } from './lock';
 import { readRecord, readRecords, type ReadView } from './log-read';
 import { resolveOptions, type ResolvedWalOptions, type WalOptions } from './options';
+import { nextManifest, writeManifest, type Manifest } from './manifest';
 import { createSegment, recover, type RecoveryReport } from './recovery';
 import { SegmentFiles } from './segment-files';
 import type { SegmentEntry, SegmentInfo } from './segments';
@@ -43,6 +44,11 @@ export class Wal implements ReadView {
   private readonly waiters = new HeadWaiters();
   private readonly commit: GroupCommit;
   private activeFd: number;
+  /** The directory's identity at open: a different inode (or none) means it was removed or replaced. */
+  private readonly dirId: { dev: number; ino: number };
+  /** The open active segment's identity. */
+  private activeId: { dev: number; ino: number };
+  private manifest: Manifest;
   private durableHead: number;
   /** Offset the next append gets: offsets are assigned in call order. */
   private nextAssigned: number;
@@ -53,23 +59,27 @@ export class Wal implements ReadView {
     private readonly options: ResolvedWalOptions,
     private readonly lock: DirLock,
     private readonly logger: Logger,
-    recovered: { segments: SegmentEntry[]; report: RecoveryReport },
-    opts: WalOptions,
+    private readonly io: WalFs,
+    recovered: { segments: SegmentEntry[]; manifest: Manifest; report: RecoveryReport },
   ) {
     this.dir = dir;
     this.entries = recovered.segments;
+    this.manifest = recovered.manifest;
     this.recoveryReport = recovered.report;
     this.files = new SegmentFiles(dir);
     this.durableHead = this.active.endOffset;
     this.nextAssigned = this.durableHead;
-    this.activeFd = openSync(join(dir, this.active.fileName), 'r+');
+    const st = statSync(dir);
+    this.dirId = { dev: st.dev, ino: st.ino };
+    this.activeFd = io.openSync(join(dir, this.active.fileName), 'r+');
+    this.activeId = fstatSync(this.activeFd);
     this.commit = new GroupCommit({
       dir,
       durability: options.durability,
       delayMs: options.groupCommitDelayMs,
       batchBytesMax: options.batchBytesMax,
-      io: opts.fileIo ?? NODE_FILE_IO,
-      target: { place: (offset, bytes) => this.place(offset, bytes), committed: (end) => this.committed(end) },
+      io,
+      target: { place: (offset, bytes) => this.place(offset, bytes), committed: (end) => this.committed(end), verify: (fd) => this.verifyActive(fd) },
       onFailure: (err) => this.logger.error('wal write failed; refusing all further appends', { dir, err: err.cause, head_offset: this.durableHead }),
     });
   }
@@ -79,14 +89,16 @@ export class Wal implements ReadView {
     const resolved = resolveOptions(options);
     const dir = resolve(options.dir);
     const logger = options.logger ?? createLogger({ component: 'wal' });
+    const io = completeIo(options.fileIo);
     if (!existsSync(dir)) {
-      mkdirSync(dir, { recursive: true });
-      fsyncDir(dirname(dir));
+      mkdirSync(dirname(dir), { recursive: true });
+      io.mkdirSync(dir);
+      io.fsyncDirSync(dirname(dir));
     }
-    const lock = acquireLock(dir);
+    const lock = acquireLock(dir, io);
     try {
-      const recovered = recover(dir, logger);
-      return new Wal(dir, resolved, lock, logger, recovered, options);
+      const recovered = recover(dir, logger, { io, batchBytesMax: resolved.batchBytesMax });
+      return new Wal(dir, resolved, lock, logger, io, recovered);
     } catch (err) {
       lock.release();
       throw err;
@@ -105,6 +117,11 @@ export class Wal implements ReadView {
   /** The durable end of the log: readers and tails see records below it only. */
   get headOffset(): number {
     return this.durableHead;
+  }
+
+  /** The log's identity: 32 hex digits, made when the log was created (kept in the manifest). */
+  get logId(): string {
+    return this.manifest.logId;
   }
 
   /** The lowest readable offset (rises when retention deletes segments). */
@@ -167,13 +184,49 @@ export class Wal implements ReadView {
     return { fd: this.activeFd, position: SEGMENT_HEADER_BYTES + offset - this.active.baseOffset };
   }
 
+  /**
+   * Rotation: the new segment is created (temp name, fsync, rename, directory
+   * fsync), then the manifest names it, and only then is anything written to it.
+   */
   private rotate(baseOffset: number): void {
-    const entry = createSegment(this.dir, baseOffset, this.options.durability === 'fsync');
-    const fd = openSync(join(this.dir, entry.fileName), 'r+');
-    closeSync(this.activeFd);
+    this.verifyActive(this.activeFd);
+    const durable = this.options.durability === 'fsync';
+    const entry = createSegment(this.io, this.dir, baseOffset, durable);
+    this.setManifest({ lastBase: baseOffset }, durable);
+    const fd = this.io.openSync(join(this.dir, entry.fileName), 'r+');
+    this.io.closeSync(this.activeFd);
     this.activeFd = fd;
+    this.activeId = fstatSync(fd);
     this.entries.push(entry);
     this.logger.debug('wal segment rotated', { file: entry.fileName, base_offset: baseOffset });
+  }
+
+  private setManifest(changes: Parameters<typeof nextManifest>[1], durable = true): void {
+    const next = nextManifest(this.manifest, changes);
+    writeManifest(this.io, this.dir, next, durable);
+    this.manifest = next;
+  }
+
+  /**
+   * After every batch and before a rotation: the segment's name must still point
+   * at the open file (one stat, compared with the inode taken when it was
+   * opened; an open file's inode cannot be reused). Otherwise the log fails —
+   * nothing written to a removed or replaced file may be acknowledged — with the
+   * reason worked out from a few more stat calls.
+   */
+  private verifyActive(fd: number): void {
+    const file = this.active.fileName;
+    const named = statOrUndefined(join(this.dir, file));
+    if (named !== undefined && named.ino === this.activeId.ino && named.dev === this.activeId.dev) return;
+    throw new WalVanishedError(this.dir, file, this.vanishedBecause(fd, named));
+  }
+
+  private vanishedBecause(fd: number, named: { dev: number; ino: number } | undefined): string {
+    if (fstatSync(fd).nlink === 0) return 'the active segment was unlinked';
+    const dirSt = statOrUndefined(this.dir);
+    if (dirSt === undefined) return 'the WAL directory is gone';
+    if (dirSt.ino !== this.dirId.ino || dirSt.dev !== this.dirId.dev) return 'the WAL directory was replaced';
+    return named === undefined ? 'the active segment is no longer in the directory' : 'the active segment was replaced';
   }
 
   private committed(endOffset: number): void {
@@ -207,17 +260,19 @@ export class Wal implements ReadView {
    * active one. Returns the deleted segments; `firstOffset` moves up accordingly.
    */
   deleteSegmentsBelow(offset: number): SegmentInfo[] {
+    let n = 0;
+    while (n < this.entries.length - 1 && this.entries[n]!.endOffset <= offset) n++;
+    if (n === 0) return [];
+    // The manifest moves first: a crash before the unlinks leaves segments below its first, which the next open deletes.
+    this.setManifest({ firstBase: this.entries[n]!.baseOffset, retentionFloor: Math.max(this.manifest.retentionFloor, offset) });
     const deleted: SegmentInfo[] = [];
-    while (this.entries.length > 1 && this.entries[0]!.endOffset <= offset) {
-      const seg = this.entries.shift()!;
+    for (const seg of this.entries.splice(0, n)) {
       this.files.forget(seg.fileName);
-      unlinkSync(join(this.dir, seg.fileName));
+      this.io.unlinkSync(join(this.dir, seg.fileName));
       deleted.push({ ...seg });
     }
-    if (deleted.length > 0) {
-      fsyncDir(this.dir);
-      this.logger.info('wal segments deleted by retention', { below: offset, segments: deleted.length, first_offset: this.firstOffset });
-    }
+    this.io.fsyncDirSync(this.dir);
+    this.logger.info('wal segments deleted by retention', { below: offset, segments: deleted.length, first_offset: this.firstOffset, retention_floor: this.manifest.retentionFloor });
     return deleted;
   }
 
@@ -227,9 +282,18 @@ export class Wal implements ReadView {
       await this.commit.idle();
       this.waiters.close(new WalClosedError(this.dir));
       this.files.closeAll();
-      closeSync(this.activeFd);
+      this.io.closeSync(this.activeFd);
       this.lock.release();
     })();
     return this.closing;
+  }
+}
+
+function statOrUndefined(path: string): { dev: number; ino: number } | undefined {
+  try {
+    return statSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
   }
 }

@@ -11,11 +11,13 @@ import type { Command } from '../command';
 const HELP = `usage: stemedb wal check DIR [--json]
 
 Read-only scan of a WAL directory: every segment header and every record's
-CRC32C and BLAKE3 are verified. Safe to run while a writer appends: an
-incomplete record at the end of a live writer's active segment is a write in
-progress, not a problem.
+CRC32C and BLAKE3 are verified, and the segments against the MANIFEST (a
+missing first, middle or last segment is reported by name). Safe to run while
+a writer appends: an incomplete record at the end of a live writer's active
+segment is a write in progress, not a problem.
 
-Prints segments, records, bytes, first/last offset and problems.
+Prints the log id, segments, records, bytes, first/last offset and problems
+(torn_tail, corruption, missing_segment; each with segment file and offset).
 Exit status: 0 clean, 1 problems found (or DIR unreadable), 2 usage error.
 A torn tail is fixed by 'stemedb wal repair DIR'; see docs/WAL.md.
 
@@ -26,6 +28,7 @@ options:
 export function renderCheck(r: CheckReport): string {
   const lines = [
     `dir:      ${r.dir}`,
+    `log id:   ${r.manifest?.logId ?? '- (no MANIFEST: the writer builds one from a clean scan on open)'}`,
     `writer:   ${r.writerPid === null ? 'none' : `pid ${r.writerPid} (live)`}`,
     `segments: ${r.segments.length}`,
     `records:  ${r.records}`,
@@ -34,6 +37,8 @@ export function renderCheck(r: CheckReport): string {
     `last:     ${r.lastOffset ?? '-'}`,
     `head:     ${r.headOffset ?? '-'}`,
   ];
+  if (r.manifest !== null) lines.push(`manifest: segments ${r.manifest.firstBase}..${r.manifest.lastBase} (base offsets), retention floor ${r.manifest.retentionFloor}, generation ${r.manifest.generation}`);
+  if (r.retentionLeftovers.length > 0) lines.push(`retention leftovers: ${r.retentionLeftovers.join(', ')} (below the manifest's first segment; deleted on the next open)`);
   if (r.unverifiedTailBytes > 0) lines.push(`in progress: ${r.unverifiedTailBytes} bytes past the verified end (live writer)`);
   if (r.problems.length === 0) lines.push('problems: none');
   else {
