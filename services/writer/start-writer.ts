@@ -6,7 +6,9 @@
  * after SHUTDOWN_GRACE_MS are cancelled.
  */
 import { SHUTDOWN_GRACE_MS } from '../../shared/grpc/limits';
+import { methodRolesOf } from '../../shared/grpc/access';
 import { startServer, type RunningServer } from '../../shared/grpc/server';
+import { WriterServiceService } from '../../shared/gen/stemedb/v1/writer';
 import { createLogger, setLogLevel, type Logger } from '../../shared/telemetry/logger';
 import { Wal } from '../../shared/wal';
 import { Admission } from './admission';
@@ -18,6 +20,9 @@ import { SignatureVerifier } from './signature-verifier';
 import { WRITER_SERVICE_NAME, writerService } from './service';
 
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+
+/** Under a role map: appends need 'agent', the log's consumers (Tail, Head) 'reader'. */
+export const WRITER_METHOD_ROLES = methodRolesOf(WriterServiceService, 'agent', { tail: 'reader', head: 'reader' });
 
 export interface WriterShutdownReport {
   /** True when the grace period ran out and open calls were cancelled. */
@@ -53,6 +58,8 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
       logger: logger.child({ component: 'grpc' }),
       maxConnectionAgeMs: config.maxConnectionAgeMs,
       reflectedServices: [WRITER_SERVICE_NAME, HEALTH_SERVICE_NAME],
+      ...(config.tls === undefined ? {} : { tls: config.tls, methodRoles: WRITER_METHOD_ROLES }),
+      ...(config.healthListen === undefined ? {} : { healthListen: config.healthListen }),
     });
   } catch (err) {
     await Promise.all([wal.close(), verifier.close()]);
@@ -66,6 +73,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     durability: config.durability,
     admin_keys: config.adminKeys.length,
     quota_records_per_sec: config.quota.recordsPerSec,
+    tls: running.tls,
   });
   let stopping: Promise<WriterShutdownReport> | undefined;
   const shutdown = async (graceMs: number): Promise<WriterShutdownReport> => {
