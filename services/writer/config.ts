@@ -38,6 +38,8 @@ export interface WriterConfig {
   readonly tls?: ServerTlsFiles;
   /** Plaintext listener serving only grpc.health.v1 (Kubernetes probes). @default none */
   readonly healthListen?: string;
+  /** Accept records only from admitted agents (AgentGrant/AgentRevoke in the log). @default false */
+  readonly admission?: boolean;
 }
 
 /** A bad flag or environment value; the CLI prints it with the usage hint. */
@@ -56,7 +58,7 @@ export const WRITER_HELP = `usage: stemedb writer --wal DIR [--listen HOST:PORT]
                       [--durability fsync|none] [--quota-records-per-sec N]
                       [--quota-burst N] [--max-connection-age-ms N] [--log-level L]
                       [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE [--tls-roles FILE]]]
-                      [--health-listen HOST:PORT]
+                      [--health-listen HOST:PORT] [--admission on|off]
 
 The one process that writes the log: validates, verifies and appends signed
 records (WriterService Append, AppendBatch, AppendStream) with group-commit
@@ -92,6 +94,9 @@ options (each flag overrides its environment variable):
                                                       need 'reader', appends 'agent'
   --health-listen HOST:PORT    STEMEDB_HEALTH_LISTEN  extra plaintext port serving only
                                                       grpc.health.v1 (for Kubernetes probes)
+  --admission on|off           STEMEDB_ADMISSION      default off; on: every signer of a record
+                                                      must be an admin key or hold an unexpired,
+                                                      unrevoked AgentGrant (stemedb agent grant)
   --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
   -h, --help                   show this help
 
@@ -111,6 +116,7 @@ const FLAGS = {
   'tls-client-ca': { type: 'string' },
   'tls-roles': { type: 'string' },
   'health-listen': { type: 'string' },
+  admission: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { multiple: true } ? string[] : string };
@@ -207,6 +213,9 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
     throw err;
   }
   const healthListen = pick(values, 'health-listen', env, 'STEMEDB_HEALTH_LISTEN');
+  const admissionOpt = pick(values, 'admission', env, 'STEMEDB_ADMISSION');
+  const admission = admissionOpt?.value ?? 'off';
+  if (admission !== 'on' && admission !== 'off') throw new WriterConfigError(admissionOpt!.setting, `must be on or off (got '${admission}')`);
 
   return {
     walDir: wal.value,
@@ -216,6 +225,7 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
     ...(logLevel === undefined ? {} : { logLevel }),
     maxConnectionAgeMs: ageMs === 0 ? null : ageMs,
     quota: { recordsPerSec, burstRecords: burst === 0 ? defaultBurst(recordsPerSec) : burst },
+    ...(admission === 'on' ? { admission: true } : {}),
     ...(tls === undefined ? {} : { tls }),
     ...(healthListen === undefined ? {} : { healthListen: hostPort(healthListen) }),
   };

@@ -12,6 +12,7 @@ import { WriterServiceService } from '../../shared/gen/stemedb/v1/writer';
 import { createLogger, setLogLevel, type Logger } from '../../shared/telemetry/logger';
 import { Wal } from '../../shared/wal';
 import { Admission } from './admission';
+import { AgentRegistry, observingLog } from './agent-registry';
 import type { WriterConfig } from './config';
 import { AppendLoad } from './append-load';
 import type { WriterDeps } from './deps';
@@ -43,10 +44,17 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   if (config.logLevel !== undefined) setLogLevel(config.logLevel);
   const wal = await Wal.open({ dir: config.walDir, durability: config.durability, logger: logger.child({ component: 'wal' }) });
   let server: RunningServer | undefined;
+  let agents: AgentRegistry;
+  try {
+    agents = await AgentRegistry.open(config.walDir, wal, config.adminKeys, logger.child({ component: 'agents' }));
+  } catch (err) {
+    await wal.close();
+    throw err;
+  }
   const verifier = new SignatureVerifier();
   const deps: WriterDeps = {
-    log: wal,
-    admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier),
+    log: observingLog(wal, agents),
+    admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier, { registry: agents, enforce: config.admission === true }),
     load: new AppendLoad(),
     logger,
     onLogUnwritable: () => server?.setServing(false),
@@ -74,11 +82,12 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     admin_keys: config.adminKeys.length,
     quota_records_per_sec: config.quota.recordsPerSec,
     tls: running.tls,
+    admission: config.admission === true,
   });
   let stopping: Promise<WriterShutdownReport> | undefined;
   const shutdown = async (graceMs: number): Promise<WriterShutdownReport> => {
     const report = await running.shutdown(graceMs);
-    await Promise.all([wal.close(), verifier.close()]);
+    await Promise.all([wal.close(), verifier.close(), agents.close()]);
     logger.info('writer stopped', { forced: report.forced, duration_ms: report.durationMs, head_offset: wal.headOffset });
     return { forced: report.forced, durationMs: report.durationMs };
   };

@@ -11,3 +11,9 @@ export const HISTORY_CHUNK_ASSERTIONS = 256;
  * pair's full resolution does not decode its candidates again.
  */
 export const DECODED_RECORDS_CACHED_MAX = 50_000;
+/**
+ * Revoked agents one read collects (the Authority lens's `revokedAgents`).
+ * Revocations are rare admin actions; past this the read fails loudly rather
+ * than holding an unbounded set.
+ */
+export const REVOKED_AGENTS_READ_MAX = 100_000;

@@ -106,3 +106,22 @@ export class UnavailableError extends Error {
     super(reason);
   }
 }
+
+/**
+ * With agent admission on, a signer's key is not admitted (never granted, the
+ * grant expired, or revoked), or a grant names a revoked key. PERMISSION_DENIED
+ * naming the signature's field.
+ */
+export class AgentNotAdmittedError extends Error {
+  override readonly name = 'AgentNotAdmittedError';
+  constructor(
+    /** Dotted path of the signer's public key, e.g. `record.assertion.signatures[1].public_key`. */
+    readonly field: string,
+    /** The agent's public key in hex. */
+    readonly agent: string,
+    /** `not_granted`, `expired` or `revoked`. */
+    readonly state: string,
+  ) {
+    super(`${field}: agent ${agent} is not admitted to write (${state.replace('_', ' ')})`);
+  }
+}

@@ -49,6 +49,7 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   SignatureError: clientFault(Status.UNAUTHENTICATED),
   AdminSignatureRequiredError: clientFault(Status.PERMISSION_DENIED),
   PermissionError: clientFault(Status.PERMISSION_DENIED),
+  AgentNotAdmittedError: clientFault(Status.PERMISSION_DENIED),
   QuotaExceededError: clientFault(Status.RESOURCE_EXHAUSTED),
   OverloadedError: { code: Status.RESOURCE_EXHAUSTED, expose: true, log: 'warn' },
   SizeLimitError: clientFault(Status.RESOURCE_EXHAUSTED),

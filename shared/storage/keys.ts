@@ -40,7 +40,9 @@ export type StoreKey =
   | { readonly kind: 'signerAssertion'; readonly agent: Buffer; readonly offset: number; readonly assertionId: Buffer }
   | { readonly kind: 'childAssertion'; readonly parentId: Buffer; readonly childId: Buffer }
   | { readonly kind: 'pairVote'; readonly subject: string; readonly predicate: string; readonly assertionId: Buffer; readonly voter: Buffer }
-  | { readonly kind: 'trustHistory'; readonly agent: Buffer; readonly offset: number };
+  | { readonly kind: 'trustHistory'; readonly agent: Buffer; readonly offset: number }
+  | { readonly kind: 'agentGrant'; readonly agent: Buffer; readonly offset: number }
+  | { readonly kind: 'agentRevoke'; readonly agent: Buffer; readonly offset: number };
 
 /** Well-known META / LMETA names. */
 export const META_NAMES = {
@@ -213,6 +215,8 @@ export const keys = {
   signerAssertion: (agent: Buffer, offset: number, assertionId: Buffer): Buffer => encodeKey({ kind: 'signerAssertion', agent, offset, assertionId }),
   childAssertion: (parentId: Buffer, childId: Buffer): Buffer => encodeKey({ kind: 'childAssertion', parentId, childId }),
   trustHistory: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'trustHistory', agent, offset }),
+  agentGrant: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'agentGrant', agent, offset }),
+  agentRevoke: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'agentRevoke', agent, offset }),
   pairVote: (subject: string, predicate: string, assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'pairVote', subject, predicate, assertionId, voter }),
 } as const;
 
@@ -238,6 +242,10 @@ export const prefixes = {
   signerAssertions: (agent: Buffer): Buffer => encodePrefix('signerAssertion', undefined, [agent]),
   children: (parentId: Buffer): Buffer => encodePrefix('childAssertion', undefined, [parentId]),
   trustHistory: (agent?: Buffer): Buffer => encodePrefix('trustHistory', undefined, agent === undefined ? [] : [agent]),
+  /** Every agent's grants (or one agent's), in key order: agent, then offset. */
+  agentGrants: (agent?: Buffer): Buffer => encodePrefix('agentGrant', undefined, agent === undefined ? [] : [agent]),
+  /** Every agent's revocations (or one agent's). */
+  agentRevokes: (agent?: Buffer): Buffer => encodePrefix('agentRevoke', undefined, agent === undefined ? [] : [agent]),
   /** Every vote on the assertions of one (subject, predicate). */
   pairVotes: (subject: string, predicate: string): Buffer => encodePrefix('pairVote', subject, [predicate]),
 } as const;
