@@ -43,6 +43,15 @@ export interface AgentState {
   readonly revokeOffset: number | null;
 }
 
+export interface RegistryOptions {
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default AGENTS_ADMITTED_MAX */
+  readonly agentsMax?: number;
+  /** Do not write the table (`stemedb agent list` beside a running writer). @default false */
+  readonly readOnly?: boolean;
+}
+
 const GRANT = RECORD_TYPE_BYTE.agent_grant;
 const REVOKE = RECORD_TYPE_BYTE.agent_revoke;
 
@@ -61,7 +70,8 @@ export class AgentRegistry {
   ) {}
 
   /** Load the table beside the log and catch up with the log's head. */
-  static async open(walDir: string, log: Pick<WriterLog, 'readFrom' | 'headOffset' | 'firstOffset'>, adminKeys: readonly Buffer[], logger: Logger, now: () => number = Date.now, agentsMax = AGENTS_ADMITTED_MAX): Promise<AgentRegistry> {
+  static async open(walDir: string, log: Pick<WriterLog, 'readFrom' | 'headOffset' | 'firstOffset'>, adminKeys: readonly Buffer[], logger: Logger, options: RegistryOptions = {}): Promise<AgentRegistry> {
+    const { now = Date.now, agentsMax = AGENTS_ADMITTED_MAX, readOnly = false } = options;
     const r = new AgentRegistry(join(walDir, AGENT_TABLE_DIR), new Set(adminKeys.map((k) => k.toString('hex'))), logger, now, agentsMax);
     return withSpan('writer.agents.open', {}, async (span) => {
       const loaded = await r.load();
@@ -70,7 +80,7 @@ export class AgentRegistry {
       const scanned = await r.scan(log, from);
       span.setAttributes({ loaded, from_offset: from, scanned_records: scanned, agents: r.grants.size, revoked: r.revoked.size });
       logger.info('agent admission table ready', { loaded_table: loaded, scanned_from: from, scanned_records: scanned, granted: r.grants.size, revoked: r.revoked.size });
-      await r.save();
+      if (!readOnly) await r.save();
       return r;
     });
   }

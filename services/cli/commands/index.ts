@@ -14,6 +14,7 @@ import { resolveCommand } from './resolve';
 import { explain } from './explain';
 import { status } from './status';
 import { dev } from './dev';
+import { agentGrant, agentList, agentRevoke } from './agent';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -29,5 +30,8 @@ export const COMMANDS: readonly Command[] = [
   resolveCommand,
   explain,
   status,
+  agentGrant,
+  agentRevoke,
+  agentList,
   dev,
 ];
