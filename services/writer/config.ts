@@ -10,7 +10,8 @@ import { MAX_CONNECTION_AGE_MS } from '../../shared/grpc/limits';
 import { serverTlsFrom, TlsSettingError, type ServerTlsFiles } from '../../shared/grpc/tls-options';
 import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
 import type { Durability } from '../../shared/wal/group-commit';
-import { QUOTA_BURST_RECORDS_DEFAULT, QUOTA_RECORDS_PER_SEC_DEFAULT, WRITER_LISTEN_DEFAULT } from './limits';
+import type { PeerLimitConfig } from './peer-limit';
+import { PEER_NEW_KEYS_BURST_DEFAULT, PEER_NEW_KEYS_PER_SEC_DEFAULT, QUOTA_BURST_RECORDS_DEFAULT, QUOTA_RECORDS_PER_SEC_DEFAULT, WRITER_LISTEN_DEFAULT } from './limits';
 
 /** Per-agent append quota (a token bucket keyed by the record's first signer). */
 export interface QuotaConfig {
@@ -40,6 +41,8 @@ export interface WriterConfig {
   readonly healthListen?: string;
   /** Accept records only from admitted agents (AgentGrant/AgentRevoke in the log). @default false */
   readonly admission?: boolean;
+  /** Per-peer fresh-key limit (applies while admission is off). @default off */
+  readonly peerLimit?: PeerLimitConfig;
 }
 
 /** A bad flag or environment value; the CLI prints it with the usage hint. */
@@ -59,6 +62,7 @@ export const WRITER_HELP = `usage: stemedb writer --wal DIR [--listen HOST:PORT]
                       [--quota-burst N] [--max-connection-age-ms N] [--log-level L]
                       [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE [--tls-roles FILE]]]
                       [--health-listen HOST:PORT] [--admission on|off]
+                      [--peer-new-keys-per-sec R] [--peer-new-keys-burst N]
 
 The one process that writes the log: validates, verifies and appends signed
 records (WriterService Append, AppendBatch, AppendStream) with group-commit
@@ -97,6 +101,12 @@ options (each flag overrides its environment variable):
   --admission on|off           STEMEDB_ADMISSION      default off; on: every signer of a record
                                                       must be an admin key or hold an unexpired,
                                                       unrevoked AgentGrant (stemedb agent grant)
+  --peer-new-keys-per-sec R    STEMEDB_PEER_NEW_KEYS_PER_SEC
+                                                      new signer keys per second one peer (remote
+                                                      address) may bring, while admission is off;
+                                                      default ${PEER_NEW_KEYS_PER_SEC_DEFAULT} = unlimited
+  --peer-new-keys-burst N      STEMEDB_PEER_NEW_KEYS_BURST
+                                                      bucket size in keys; default 2 x rate
   --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
   -h, --help                   show this help
 
@@ -117,6 +127,8 @@ const FLAGS = {
   'tls-roles': { type: 'string' },
   'health-listen': { type: 'string' },
   admission: { type: 'string' },
+  'peer-new-keys-per-sec': { type: 'string' },
+  'peer-new-keys-burst': { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { multiple: true } ? string[] : string };
@@ -215,6 +227,8 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
   const healthListen = pick(values, 'health-listen', env, 'STEMEDB_HEALTH_LISTEN');
   const admissionOpt = pick(values, 'admission', env, 'STEMEDB_ADMISSION');
   const admission = admissionOpt?.value ?? 'off';
+  const peerRate = nonNegativeDecimal(pick(values, 'peer-new-keys-per-sec', env, 'STEMEDB_PEER_NEW_KEYS_PER_SEC'), PEER_NEW_KEYS_PER_SEC_DEFAULT);
+  const peerBurst = nonNegativeInteger(pick(values, 'peer-new-keys-burst', env, 'STEMEDB_PEER_NEW_KEYS_BURST'), PEER_NEW_KEYS_BURST_DEFAULT);
   if (admission !== 'on' && admission !== 'off') throw new WriterConfigError(admissionOpt!.setting, `must be on or off (got '${admission}')`);
 
   return {
@@ -226,6 +240,7 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
     maxConnectionAgeMs: ageMs === 0 ? null : ageMs,
     quota: { recordsPerSec, burstRecords: burst === 0 ? defaultBurst(recordsPerSec) : burst },
     ...(admission === 'on' ? { admission: true } : {}),
+    ...(peerRate === 0 ? {} : { peerLimit: { newKeysPerSec: peerRate, burstKeys: peerBurst === 0 ? defaultBurst(peerRate) : peerBurst } }),
     ...(tls === undefined ? {} : { tls }),
     ...(healthListen === undefined ? {} : { healthListen: hostPort(healthListen) }),
   };

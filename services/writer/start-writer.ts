@@ -16,6 +16,7 @@ import { AgentRegistry, observingLog } from './agent-registry';
 import type { WriterConfig } from './config';
 import { AppendLoad } from './append-load';
 import type { WriterDeps } from './deps';
+import { PeerKeyLimit } from './peer-limit';
 import { AgentQuota } from './quota';
 import { SignatureVerifier } from './signature-verifier';
 import { WRITER_SERVICE_NAME, writerService } from './service';
@@ -56,6 +57,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     log: observingLog(wal, agents),
     admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier, { registry: agents, enforce: config.admission === true }),
     load: new AppendLoad(),
+    ...(config.peerLimit === undefined || config.admission === true ? {} : { peers: new PeerKeyLimit(config.peerLimit) }),
     logger,
     onLogUnwritable: () => server?.setServing(false),
   };

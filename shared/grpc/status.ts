@@ -51,6 +51,7 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   PermissionError: clientFault(Status.PERMISSION_DENIED),
   AgentNotAdmittedError: clientFault(Status.PERMISSION_DENIED),
   QuotaExceededError: clientFault(Status.RESOURCE_EXHAUSTED),
+  PeerRateLimitError: clientFault(Status.RESOURCE_EXHAUSTED),
   OverloadedError: { code: Status.RESOURCE_EXHAUSTED, expose: true, log: 'warn' },
   SizeLimitError: clientFault(Status.RESOURCE_EXHAUSTED),
   NotFoundError: clientFault(Status.NOT_FOUND),
