@@ -6,7 +6,7 @@
  * a reader with the 'reader' role tails the writer; and replacing the
  * server's certificate files is picked up by new connections, no restart.
  */
-import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { WriterServiceClient } from '../../shared/gen/stemedb/v1/writer';
 import { callUnary, makeClient } from '../../shared/grpc/client';
@@ -105,6 +105,30 @@ describe('a mutual-TLS writer with a role map', () => {
       expect(res.resolution!.object?.value).toEqual({ $case: 'text', value: '1906' });
     } finally {
       r.close();
+      expect(await reader.stop()).toBe(0);
+    }
+  });
+});
+
+describe('a mutual-TLS reader with a role map', () => {
+  it("queries need the 'client' role", async () => {
+    const roles = `${dir.path}/reader-roles.json`;
+    writeFileSync(roles, JSON.stringify({ identities: { 'CN=app': ['client'] } }));
+    const app = makeLeaf(dir.path, ca, { cn: 'app' });
+    const wal = `${dir.path}/wal-reader-roles`;
+    mkdirSync(wal);
+    const reader = await startReaderProcess(`${dir.path}/data-reader-roles`, ['--wal', wal, '--tls-cert', server.cert, '--tls-key', server.key, '--tls-client-ca', ca.cert, '--tls-roles', roles]);
+    const connect = (id: PemPair): ReaderServiceClient => makeClient(ReaderServiceClient, reader.address, { credentials: clientCredentials(as(id)), channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
+    const asApp = connect(app);
+    const asAgent = connect(agentId);
+    try {
+      expect((await resolve(asApp, 'nobody', 'born')).resolution).toBeDefined();
+      const denied = await failure(resolve(asAgent, 'nobody', 'born'));
+      expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+      expect(denied.details).toMatch(/ReaderService\/Resolve needs the 'client' role/);
+    } finally {
+      asApp.close();
+      asAgent.close();
       expect(await reader.stop()).toBe(0);
     }
   });
