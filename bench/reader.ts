@@ -23,6 +23,7 @@ import { keyPairFromSeed, signRecord, type KeyPair } from '../shared/domain/sign
 import type { Assertion, StemeRecord, Vote } from '../shared/domain/types';
 import { Lens, ReaderServiceClient, type QueryOptions, type ResolveResponse } from '../shared/gen/stemedb/v1/reader';
 import { callUnary, makeClient, waitForReady } from '../shared/grpc/client';
+import { useClientTlsFromEnv } from './lib/client-tls';
 import { Wal } from '../shared/wal';
 import { measureClosedLoop, type LoadPoint } from './echo';
 import { SCRATCH_DIR, writeResults } from './lib/results';
@@ -141,6 +142,7 @@ interface Row extends LoadPoint {
 }
 
 export async function run(): Promise<string> {
+  useClientTlsFromEnv();
   const walDir = join(SCRATCH_DIR, 'reader-wal');
   const head = await writeLog(walDir);
   const ingestStarted = performance.now();

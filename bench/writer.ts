@@ -19,7 +19,8 @@ import type { Assertion } from '../shared/domain/types';
 import type { Record as PbRecord } from '../shared/gen/stemedb/v1/records';
 import * as grpc from '@grpc/grpc-js';
 import { AppendRequest, AppendResponse, WriterServiceClient, type AppendStreamResponse } from '../shared/gen/stemedb/v1/writer';
-import { callUnary, clientOptions, makeClient, waitForReady } from '../shared/grpc/client';
+import { callUnary, makeClient, waitForReady } from '../shared/grpc/client';
+import { useClientTlsFromEnv } from './lib/client-tls';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { Wal } from '../shared/wal';
 import { ECHO_CONCURRENCY_LEVELS, measureClosedLoop, measureEcho, startEchoServer, type LoadPoint } from './echo';
@@ -114,7 +115,8 @@ const rawBytes = (b: Buffer): Buffer => b;
  * in full to check it is a receipt.
  */
 async function measureAppend(address: string, nextBytes: () => Buffer, concurrency: number): Promise<LoadPoint> {
-  const raw = new grpc.Client(address, grpc.credentials.createInsecure(), clientOptions());
+  // A plain grpc.Client (raw bytes in and out), with the process's TLS when set.
+  const raw = makeClient(grpc.Client, address);
   const call = (request: Buffer): Promise<Buffer> =>
     new Promise((resolve, reject) => {
       raw.makeUnaryRequest(APPEND_PATH, rawBytes, rawBytes, request, new grpc.Metadata(), { deadline: Date.now() + CALL_DEADLINE_MS }, (err, res) => (err ? reject(err) : resolve(res!)));
@@ -214,6 +216,7 @@ async function measureWal(payloadBytes: number, concurrency: number): Promise<Wa
 }
 
 export async function run(): Promise<string> {
+  useClientTlsFromEnv();
   setLogLevel('warn');
   const records = signRecords();
   const requestBytes = AppendRequest.encode({ record: records[0]! }).finish().length;

@@ -6,6 +6,7 @@
 import { startTelemetry } from '../../shared/telemetry/sdk';
 import { COMMANDS } from './commands/index';
 import { UsageError, type Command, type CommandIo } from './command';
+import { CLIENT_TLS_HELP, takeClientTlsFlags } from './tls-flags';
 
 const io: CommandIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
@@ -28,6 +29,13 @@ function pick(argv: string[]): { command: Command; rest: string[] } | undefined 
   return best === undefined ? undefined : { command: best, rest: argv.slice(best.path.length) };
 }
 
+/** Take the TLS flags off a client command's arguments and make them the process's client TLS. */
+async function withClientTls(args: string[]): Promise<string[]> {
+  const { rest, tls } = takeClientTlsFlags(args, process.env);
+  if (tls !== undefined) (await import('../../shared/grpc/client')).setProcessClientTls(tls);
+  return rest;
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(overview());
@@ -40,13 +48,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { command, rest } = picked;
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(command.help);
+    io.out(command.telemetry === 'client' ? `${command.help}\n\n${CLIENT_TLS_HELP}` : command.help);
     return 0;
   }
   // Client commands load gRPC lazily inside run(), so telemetry starts first.
   const telemetry = command.telemetry === 'client' ? startTelemetry('stemedb-cli', process.env, { quiet: true }) : undefined;
   try {
-    return await command.run(rest, io);
+    return await command.run(command.telemetry === 'client' ? await withClientTls(rest) : rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`stemedb ${command.path.join(' ')}: ${err.message}\nrun 'stemedb ${command.path.join(' ')} --help' for usage`);

@@ -19,6 +19,7 @@ import type { BatchOp, KVStore } from '../../shared/storage/kv-store';
 import type { Logger } from '../../shared/telemetry/logger';
 import { applyAssertion } from './apply-assertion';
 import { applyEpoch, applyGoldStandard, applyTrustPack } from './apply-signed';
+import { applyAgentRecord } from './apply-agent';
 import { applyVote } from './apply-vote';
 import { BatchState } from './batch-state';
 import type { PairCache } from './pair-cache';
@@ -200,6 +201,10 @@ export class GraphBatch {
         break;
       case 'epoch':
         await applyEpoch(this, record, id, offset);
+        break;
+      case 'agent_grant':
+      case 'agent_revoke':
+        applyAgentRecord(this, record, offset);
         break;
     }
     this.resolveTouched(offset);

@@ -5,13 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 import { MAX_CONNECTION_AGE_MS } from '../../shared/grpc/limits';
+import { clientTlsFlagNames, clientTlsFrom, SERVER_TLS_FLAG_NAMES, serverTlsFrom, TlsSettingError, type ClientTlsFiles, type ServerTlsFiles } from '../../shared/grpc/tls-options';
 import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
 import { VERIFY_MODES, type VerifyMode } from '../ingest/check-record';
 import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { OFFSET_WAIT_MS_MAX, READER_LISTEN_DEFAULT, STARTUP_HEAD_DEADLINE_MS } from './limits';
 
 /** Where the reader's ingest reads the log. */
-export type ReaderSource = { readonly kind: 'writer'; readonly address: string } | { readonly kind: 'wal'; readonly dir: string };
+export type ReaderSource = { readonly kind: 'writer'; readonly address: string; readonly tls?: ClientTlsFiles } | { readonly kind: 'wal'; readonly dir: string };
 
 export interface ReaderConfig {
   /** The store directory (created if missing; one process at a time). */
@@ -27,6 +28,10 @@ export interface ReaderConfig {
   readonly verify?: VerifyMode;
   /** Signature verification worker threads (0 = on the applying thread). @default defaultVerifyWorkers() */
   readonly verifyWorkers?: number;
+  /** Serve TLS (mutual TLS with a client CA, roles with a role map). @default plaintext */
+  readonly tls?: ServerTlsFiles;
+  /** Plaintext listener serving only grpc.health.v1 (Kubernetes probes). @default none */
+  readonly healthListen?: string;
 }
 
 /** A bad flag or environment value; the CLI prints it with the usage hint. */
@@ -44,6 +49,10 @@ export class ReaderConfigError extends Error {
 export const READER_HELP = `usage: stemedb reader --data DIR (--writer HOST:PORT | --wal DIR) [--listen HOST:PORT]
                       [--max-connection-age-ms N] [--verify all|none] [--verify-workers N]
                       [--log-level L]
+                      [--max-connection-age-ms N] [--log-level L]
+                      [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE [--tls-roles FILE]]]
+                      [--writer-tls-ca FILE [--writer-tls-cert FILE --writer-tls-key FILE]]
+                      [--health-listen HOST:PORT]
 
 Serves lens queries (ReaderService: Resolve, ResolveSubject, Explain,
 GetAssertion, History, BySource, ListEscalations, Watch, Status) from a local
@@ -79,6 +88,22 @@ options (each flag overrides its environment variable):
   --verify-workers N           STEMEDB_VERIFY_WORKERS threads verifying signatures, 0..${VERIFY_WORKERS_MAX}
                                                       (0 = on the applying thread); default one
                                                       fewer than the cores, at least 1
+  --tls-cert FILE              STEMEDB_TLS_CERT       serve TLS with this PEM certificate chain...
+  --tls-key FILE               STEMEDB_TLS_KEY        ...and its PEM key (re-read every second;
+                                                      new connections get a changed, valid pair)
+  --tls-client-ca FILE         STEMEDB_TLS_CLIENT_CA  mutual TLS: clients must present a certificate
+                                                      signed by this CA
+  --tls-roles FILE             STEMEDB_TLS_ROLES      JSON role map (docs/SECURITY.md): queries
+                                                      need the 'client' role
+  --writer-tls-ca FILE         STEMEDB_WRITER_TLS_CA  dial the writer over TLS, trusting this CA
+  --writer-tls-cert FILE       STEMEDB_WRITER_TLS_CERT
+  --writer-tls-key FILE        STEMEDB_WRITER_TLS_KEY the reader's client certificate for a
+                                                      mutual-TLS writer (re-read on reconnect)
+  --writer-tls-server-name N   STEMEDB_WRITER_TLS_SERVER_NAME
+                                                      name the writer's certificate must carry
+                                                      (default: the host of --writer)
+  --health-listen HOST:PORT    STEMEDB_HEALTH_LISTEN  extra plaintext port serving only
+                                                      grpc.health.v1 (for Kubernetes probes)
   --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
   -h, --help                   show this help
 
@@ -95,9 +120,11 @@ const FLAGS = {
   'log-level': { type: 'string' },
   verify: { type: 'string' },
   'verify-workers': { type: 'string' },
+  'health-listen': { type: 'string' },
+  ...Object.fromEntries([...SERVER_TLS_FLAG_NAMES, ...clientTlsFlagNames('writer-')].map((f) => [f, { type: 'string' }])),
 } as const;
 
-type Values = { [K in keyof typeof FLAGS]?: string };
+type Values = Record<string, string | undefined>;
 
 interface Setting {
   readonly value: string;
@@ -126,6 +153,16 @@ function nonNegativeInteger(v: Setting | undefined, fallback: number): number {
   return Number(v.value);
 }
 
+/** A TLS setting error as a ReaderConfigError. */
+function tlsSetting<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof TlsSettingError) throw new ReaderConfigError(err.setting, err.reason);
+    throw err;
+  }
+}
+
 /** --writer or --wal: flags first (both is an error), then the variables (both is an error). */
 function sourceOf(values: Values, env: NodeJS.ProcessEnv): ReaderSource {
   const fromFlags = { writer: values.writer, wal: values.wal };
@@ -135,7 +172,10 @@ function sourceOf(values: Values, env: NodeJS.ProcessEnv): ReaderSource {
   const flagged = fromFlags.writer !== undefined ? 'writer' : fromFlags.wal !== undefined ? 'wal' : undefined;
   if (flagged === undefined && writer !== undefined && wal !== undefined) throw new ReaderConfigError('STEMEDB_WRITER/STEMEDB_WAL_DIR', 'both are set: give one source');
   const kind = flagged ?? (writer !== undefined ? 'writer' : wal !== undefined ? 'wal' : undefined);
-  if (kind === 'writer' && writer !== undefined && writer.value !== '') return { kind: 'writer', address: hostPort(writer) };
+  if (kind === 'writer' && writer !== undefined && writer.value !== '') {
+    const tls = tlsSetting(() => clientTlsFrom((flag, variable) => pick(values, flag, env, variable), 'writer-'));
+    return { kind: 'writer', address: hostPort(writer), ...(tls === undefined ? {} : { tls }) };
+  }
   if (kind === 'wal' && wal !== undefined && wal.value !== '') return { kind: 'wal', dir: wal.value };
   throw new ReaderConfigError(kind === undefined ? '--writer/--wal' : `--${kind}`, 'required: --writer HOST:PORT or --wal DIR (or STEMEDB_WRITER / STEMEDB_WAL_DIR)');
 }
@@ -162,14 +202,23 @@ export function parseReaderConfig(args: readonly string[], env: NodeJS.ProcessEn
   const ageMs = nonNegativeInteger(pick(values, 'max-connection-age-ms', env, 'STEMEDB_MAX_CONNECTION_AGE_MS'), MAX_CONNECTION_AGE_MS);
   const verify = verifyModeOf(pick(values, 'verify', env, 'STEMEDB_VERIFY'));
   const verifyWorkers = verifyWorkersOf(pick(values, 'verify-workers', env, 'STEMEDB_VERIFY_WORKERS'));
+  const source = sourceOf(values, env);
+  if (source.kind === 'wal') {
+    const stray = clientTlsFlagNames('writer-').find((f) => values[f] !== undefined);
+    if (stray !== undefined) throw new ReaderConfigError(`--${stray}`, 'only with --writer (the Tail source)');
+  }
+  const tls = tlsSetting(() => serverTlsFrom((flag, variable) => pick(values, flag, env, variable)));
+  const healthListen = pick(values, 'health-listen', env, 'STEMEDB_HEALTH_LISTEN');
   return {
     dataDir: data.value,
-    source: sourceOf(values, env),
+    source,
     listen: listen === undefined ? READER_LISTEN_DEFAULT : hostPort(listen),
     ...(logLevel === undefined ? {} : { logLevel }),
     maxConnectionAgeMs: ageMs === 0 ? null : ageMs,
     ...(verify === undefined ? {} : { verify }),
     ...(verifyWorkers === undefined ? {} : { verifyWorkers }),
+    ...(tls === undefined ? {} : { tls }),
+    ...(healthListen === undefined ? {} : { healthListen: hostPort(healthListen) }),
   };
 }
 

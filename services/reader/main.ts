@@ -24,7 +24,8 @@ export async function runReader(config: ReaderConfig, io: ReadyOutput): Promise<
   const reader = await startReader(config, logger);
   const failed = reader.ingestStopped.then((err) => err ?? new Error('ingest stopped'));
   const readyOrStop = await Promise.race([reader.caughtUp.then(() => 'ready' as const, (err: unknown) => err), signalled, failed]);
-  if (readyOrStop === 'ready') io.out(JSON.stringify({ ready: true, service: 'reader', address: reader.address }));
+  const health = reader.server.healthAddress;
+  if (readyOrStop === 'ready') io.out(JSON.stringify({ ready: true, service: 'reader', address: reader.address, ...(health === undefined ? {} : { health_address: health }) }));
   const cause = readyOrStop === 'ready' ? await Promise.race([signalled, failed]) : readyOrStop;
   logger.info('reader shutting down', { cause: cause instanceof Error ? cause.message : String(cause) });
   for (const s of STOP_SIGNALS) process.on(s, () => logger.warn('already shutting down', { signal: s }));

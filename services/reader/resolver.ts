@@ -28,6 +28,12 @@ export interface Resolved {
   readonly fromMaterializedView: boolean;
 }
 
+/** What the Authority lens reads from the graph besides candidates, as of the serving offset. */
+interface AuthorityInputs {
+  readonly trust: TrustContext;
+  readonly revokedAgents: ReadonlySet<string>;
+}
+
 /** A trust pack ranks only its own agents: everyone else counts for nothing (docs/LENSES.md). */
 const TRUST_PACK_DEFAULT_RANK = 0;
 
@@ -124,14 +130,14 @@ export class Resolver {
   }
 
   /** A full resolution as of `at`: every candidate read bounded by `at`, then the lens. */
-  private async fresh(subject: string, predicate: string, q: ReadQuery, at: number, trust: TrustContext | undefined, explain: boolean): Promise<Resolution> {
+  private async fresh(subject: string, predicate: string, q: ReadQuery, at: number, trust: AuthorityInputs | undefined, explain: boolean): Promise<Resolution> {
     const candidates = await this.core.graph.candidatesFor(subject, predicate, { asOfOffset: at });
     const context: LensContext = {
       asOfOffset: at,
       epoch: q.epoch,
       includeSuperseded: q.includeSuperseded,
       explain,
-      ...(trust === undefined ? {} : { trust }),
+      ...(trust === undefined ? {} : { trust: trust.trust, revokedAgents: trust.revokedAgents }),
       ...(q.minShare === undefined ? {} : { minShare: q.minShare }),
     };
     const attributes = { lens: q.lens, subject, predicate, candidates: candidates.length, served_at_offset: at, from_materialized_view: false, explain };
@@ -143,9 +149,14 @@ export class Resolver {
     });
   }
 
-  /** Authority's trust as of `at`: the query's trust pack (NOT_FOUND if unknown then) or the learned ranks. */
-  private async trustFor(q: ReadQuery, at: number): Promise<TrustContext | undefined> {
+  /** Authority's trust as of `at`: the query's trust pack (NOT_FOUND if unknown then) or the learned ranks, and who was revoked by then. */
+  private async trustFor(q: ReadQuery, at: number): Promise<AuthorityInputs | undefined> {
     if (q.lens !== 'authority') return undefined;
+    const [trust, revoked] = await Promise.all([this.trustRanksFor(q, at), this.core.graph.revokedAgents({ asOfOffset: at })]);
+    return { trust, revokedAgents: revoked };
+  }
+
+  private async trustRanksFor(q: ReadQuery, at: number): Promise<TrustContext> {
     if (q.trustPackId === null) {
       return { ranks: await this.core.graph.trustRanks({ asOfOffset: at }), source: 'learned', defaultRank: TRUST_DEFAULT_RANK };
     }

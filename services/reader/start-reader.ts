@@ -15,7 +15,9 @@
  */
 import { GraphReader } from '../../shared/graph/graph-reader';
 import { SHUTDOWN_GRACE_MS } from '../../shared/grpc/limits';
+import { methodRolesOf } from '../../shared/grpc/access';
 import { startServer, type RunningServer } from '../../shared/grpc/server';
+import { ReaderServiceService } from '../../shared/gen/stemedb/v1/reader';
 import { openHybridStore, type HybridStore } from '../../shared/storage/hybrid-store';
 import { createLogger, setLogLevel, type Logger } from '../../shared/telemetry/logger';
 import { observeIngestLag } from '../../shared/telemetry/metrics';
@@ -33,6 +35,9 @@ import { READER_SERVICE_NAME, readerService } from './service';
 import { HeadTracker, lagBytes } from './status-handler';
 
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+
+/** Under a role map every query needs the 'client' role. */
+export const READER_METHOD_ROLES = methodRolesOf(ReaderServiceService, 'client');
 
 export interface ReaderShutdownReport {
   /** True when the grace period ran out and open calls were cancelled. */
@@ -61,7 +66,7 @@ export interface RunningReader {
 
 async function openSource(config: ReaderConfig, logger: Logger): Promise<WalSource> {
   return config.source.kind === 'writer'
-    ? new WriterTailSource(config.source.address, { logger: logger.child({ component: 'writer-tail-source' }) })
+    ? new WriterTailSource(config.source.address, { logger: logger.child({ component: 'writer-tail-source' }), ...(config.source.tls === undefined ? {} : { tls: config.source.tls }) })
     : WalDirSource.open(config.source.dir);
 }
 
@@ -92,6 +97,8 @@ export async function startReader(config: ReaderConfig, logger: Logger = createL
       logger: logger.child({ component: 'grpc' }),
       maxConnectionAgeMs: config.maxConnectionAgeMs,
       reflectedServices: [READER_SERVICE_NAME, HEALTH_SERVICE_NAME],
+      ...(config.tls === undefined ? {} : { tls: config.tls, methodRoles: READER_METHOD_ROLES }),
+      ...(config.healthListen === undefined ? {} : { healthListen: config.healthListen }),
     });
     // Same tick as the bind resolving: no health check can see SERVING before catch-up.
     server.setServing(false);

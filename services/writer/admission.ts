@@ -2,7 +2,8 @@
  * What a record must pass before it may be appended, in order: signed at all
  * (UNAUTHENTICATED) → convert and validate (INVALID_ARGUMENT naming the field) → id → verify every signature
  * on the thread pool (UNAUTHENTICATED) → admin signature for gold standards and
- * epochs (PERMISSION_DENIED) → the first signer's quota (RESOURCE_EXHAUSTED).
+ * epochs (PERMISSION_DENIED) → agent admission, when on: every signer admitted
+ * (PERMISSION_DENIED, `agent-registry.ts`) → the first signer's quota (RESOURCE_EXHAUSTED).
  * Signatures are verified in batches on worker threads (`SignatureVerifier`).
  * An admitted record comes out as the log payload the WAL stores.
  */
@@ -13,6 +14,7 @@ import { encodeLogPayload } from '../../shared/domain/log-payload';
 import type { RecordKind, StemeRecord } from '../../shared/domain/types';
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import { AdminSignatureRequiredError } from '../../shared/grpc/errors';
+import type { AgentRegistry } from './agent-registry';
 import { agentKey, type AgentQuota } from './quota';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 
@@ -26,7 +28,7 @@ export interface Admitted {
 }
 
 /** Kinds only a configured admin key may sign (DESIGN.md §2). */
-const ADMIN_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['gold_standard', 'epoch']);
+const ADMIN_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['gold_standard', 'epoch', 'agent_grant', 'agent_revoke']);
 
 /** The W3C traceparent of the active context ('' when untraced), so ingest spans link to the request. */
 export function activeTraceparent(): string {
@@ -56,6 +58,8 @@ const PROTO_KIND_NAMES: Readonly<Record<NonNullable<PbRecord['kind']>['$case'], 
   epoch: 'epoch',
   goldStandard: 'gold_standard',
   trustPack: 'trust_pack',
+  agentGrant: 'agent_grant',
+  agentRevoke: 'agent_revoke',
 };
 
 export class Admission {
@@ -66,6 +70,8 @@ export class Admission {
     private readonly quota: AgentQuota,
     /** @default a verifier with the default worker count (its idle workers do not keep the process alive) */
     readonly verifier: SignatureVerifier = new SignatureVerifier(),
+    /** The admission table; `enforce` = admission on (grants and revocations are always checked). @default none */
+    private readonly agents?: { readonly registry: AgentRegistry; readonly enforce: boolean },
   ) {
     this.adminKeys = new Set(adminKeys.map((k) => k.toString('latin1')));
   }
@@ -90,6 +96,7 @@ export class Admission {
       return s.value;
     });
     records.forEach((r, i) => this.checkAdmin(r, `${field}[${i}]`));
+    records.forEach((r, i) => this.checkAgents(r, `${field}[${i}]`));
     if (this.quota.enabled) {
       const costs = new Map<string, number>();
       for (const r of records) {
@@ -106,7 +113,14 @@ export class Admission {
     const record = convert(message, field);
     const id = await this.verifier.verifyRecord(record, field);
     this.checkAdmin(record, field);
+    this.checkAgents(record, field);
     return { record, id };
+  }
+
+  private checkAgents(record: StemeRecord, field: string): void {
+    if (this.agents === undefined) return;
+    this.agents.registry.checkAdminRecord(record, field);
+    if (this.agents.enforce) this.agents.registry.check(record, field);
   }
 
   private checkAdmin(record: StemeRecord, field: string): void {

@@ -37,6 +37,7 @@ export function appendHandler(deps: WriterDeps): UnaryFn<AppendRequest, AppendRe
       const startedMs = performance.now();
       return deps.load.run(1, async () => {
         const admitted = await deps.admission.admit(request.record, 'record');
+        deps.peers?.charge(ctx.peer, [admitted.record], 'record');
         checkStillWanted(ctx);
         const at = await writeToLog(deps, () => deps.log.append(admitted.payload));
         span.setAttributes({ record_kind: admitted.record.kind, offset: at.offset, value_len: admitted.payload.length });
@@ -56,6 +57,7 @@ export function appendBatchHandler(deps: WriterDeps): UnaryFn<AppendBatchRequest
       if (n > APPEND_BATCH_RECORDS_MAX) throw new SizeLimitError('records', n, APPEND_BATCH_RECORDS_MAX, 'records');
       return deps.load.run(n, async () => {
         const admitted = await deps.admission.admitBatch(request.records, 'records');
+        deps.peers?.charge(ctx.peer, admitted.map((a) => a.record), 'records');
         checkStillWanted(ctx);
         const at = await writeToLog(deps, () => deps.log.appendBatch(admitted.map((a) => a.payload)));
         span.setAttributes({ offset: at.offset, next_offset: at.nextOffset });

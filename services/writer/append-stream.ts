@@ -83,6 +83,7 @@ export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptio
         response = await withSpan('writer.append', { rpc: 'AppendStream' }, (span) =>
           deps.load.run(1, async () => {
             const admitted = await deps.admission.admit(request.record, 'record');
+            deps.peers?.charge(ctx.peer, [admitted.record], 'record');
             if (stop.aborted && failure !== undefined) throw failure;
             const at = await writeToLog(deps, () => deps.log.append(admitted.payload));
             span.setAttributes({ record_kind: admitted.record.kind, offset: at.offset });

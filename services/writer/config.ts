@@ -7,9 +7,11 @@
 import { parseArgs } from 'node:util';
 import { publicKeyProblem } from '../../shared/domain/public-key';
 import { MAX_CONNECTION_AGE_MS } from '../../shared/grpc/limits';
+import { serverTlsFrom, TlsSettingError, type ServerTlsFiles } from '../../shared/grpc/tls-options';
 import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
 import type { Durability } from '../../shared/wal/group-commit';
-import { QUOTA_BURST_RECORDS_DEFAULT, QUOTA_RECORDS_PER_SEC_DEFAULT, WRITER_LISTEN_DEFAULT } from './limits';
+import type { PeerLimitConfig } from './peer-limit';
+import { PEER_NEW_KEYS_BURST_DEFAULT, PEER_NEW_KEYS_PER_SEC_DEFAULT, QUOTA_BURST_RECORDS_DEFAULT, QUOTA_RECORDS_PER_SEC_DEFAULT, WRITER_LISTEN_DEFAULT } from './limits';
 
 /** Per-agent append quota (a token bucket keyed by the record's first signer). */
 export interface QuotaConfig {
@@ -33,6 +35,14 @@ export interface WriterConfig {
   /** `null` never closes connections for age. @default MAX_CONNECTION_AGE_MS */
   readonly maxConnectionAgeMs: number | null;
   readonly quota: QuotaConfig;
+  /** Serve TLS (mutual TLS with a client CA, roles with a role map). @default plaintext */
+  readonly tls?: ServerTlsFiles;
+  /** Plaintext listener serving only grpc.health.v1 (Kubernetes probes). @default none */
+  readonly healthListen?: string;
+  /** Accept records only from admitted agents (AgentGrant/AgentRevoke in the log). @default false */
+  readonly admission?: boolean;
+  /** Per-peer fresh-key limit (applies while admission is off). @default off */
+  readonly peerLimit?: PeerLimitConfig;
 }
 
 /** A bad flag or environment value; the CLI prints it with the usage hint. */
@@ -50,6 +60,9 @@ export class WriterConfigError extends Error {
 export const WRITER_HELP = `usage: stemedb writer --wal DIR [--listen HOST:PORT] [--admin-key HEX ...]
                       [--durability fsync|none] [--quota-records-per-sec N]
                       [--quota-burst N] [--max-connection-age-ms N] [--log-level L]
+                      [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE [--tls-roles FILE]]]
+                      [--health-listen HOST:PORT] [--admission on|off]
+                      [--peer-new-keys-per-sec R] [--peer-new-keys-burst N]
 
 The one process that writes the log: validates, verifies and appends signed
 records (WriterService Append, AppendBatch, AppendStream) with group-commit
@@ -75,6 +88,25 @@ options (each flag overrides its environment variable):
   --max-connection-age-ms N    STEMEDB_MAX_CONNECTION_AGE_MS
                                                       close connections after N ms so clients
                                                       rebalance; default ${MAX_CONNECTION_AGE_MS}, 0 = never
+  --tls-cert FILE              STEMEDB_TLS_CERT       serve TLS with this PEM certificate chain...
+  --tls-key FILE               STEMEDB_TLS_KEY        ...and its PEM key; both files are re-read
+                                                      every second and a changed, valid pair is used
+                                                      for new connections (no restart)
+  --tls-client-ca FILE         STEMEDB_TLS_CLIENT_CA  mutual TLS: clients must present a certificate
+                                                      signed by this CA
+  --tls-roles FILE             STEMEDB_TLS_ROLES      JSON role map (docs/SECURITY.md): Tail/Head
+                                                      need 'reader', appends 'agent'
+  --health-listen HOST:PORT    STEMEDB_HEALTH_LISTEN  extra plaintext port serving only
+                                                      grpc.health.v1 (for Kubernetes probes)
+  --admission on|off           STEMEDB_ADMISSION      default off; on: every signer of a record
+                                                      must be an admin key or hold an unexpired,
+                                                      unrevoked AgentGrant (stemedb agent grant)
+  --peer-new-keys-per-sec R    STEMEDB_PEER_NEW_KEYS_PER_SEC
+                                                      new signer keys per second one peer (remote
+                                                      address) may bring, while admission is off;
+                                                      default ${PEER_NEW_KEYS_PER_SEC_DEFAULT} = unlimited
+  --peer-new-keys-burst N      STEMEDB_PEER_NEW_KEYS_BURST
+                                                      bucket size in keys; default 2 x rate
   --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
   -h, --help                   show this help
 
@@ -89,6 +121,14 @@ const FLAGS = {
   'quota-burst': { type: 'string' },
   'max-connection-age-ms': { type: 'string' },
   'log-level': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-client-ca': { type: 'string' },
+  'tls-roles': { type: 'string' },
+  'health-listen': { type: 'string' },
+  admission: { type: 'string' },
+  'peer-new-keys-per-sec': { type: 'string' },
+  'peer-new-keys-burst': { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { multiple: true } ? string[] : string };
@@ -122,6 +162,10 @@ function defaultBurst(recordsPerSec: number): number {
 
 function listenAddress(v: { value: string; setting: string } | undefined): string {
   if (v === undefined) return WRITER_LISTEN_DEFAULT;
+  return hostPort(v);
+}
+
+function hostPort(v: { value: string; setting: string }): string {
   const i = v.value.lastIndexOf(':');
   const port = Number(v.value.slice(i + 1));
   if (i <= 0 || v.value.slice(i + 1) === '' || !Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -173,6 +217,19 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
   const ageMs = nonNegativeInteger(pick(values, 'max-connection-age-ms', env, 'STEMEDB_MAX_CONNECTION_AGE_MS'), MAX_CONNECTION_AGE_MS);
   const recordsPerSec = nonNegativeDecimal(pick(values, 'quota-records-per-sec', env, 'STEMEDB_QUOTA_RECORDS_PER_SEC'), QUOTA_RECORDS_PER_SEC_DEFAULT);
   const burst = nonNegativeInteger(pick(values, 'quota-burst', env, 'STEMEDB_QUOTA_BURST'), QUOTA_BURST_RECORDS_DEFAULT);
+  let tls: ServerTlsFiles | undefined;
+  try {
+    tls = serverTlsFrom((flag, variable) => pick(values, flag as Exclude<keyof Values, 'admin-key'>, env, variable));
+  } catch (err) {
+    if (err instanceof TlsSettingError) throw new WriterConfigError(err.setting, err.reason);
+    throw err;
+  }
+  const healthListen = pick(values, 'health-listen', env, 'STEMEDB_HEALTH_LISTEN');
+  const admissionOpt = pick(values, 'admission', env, 'STEMEDB_ADMISSION');
+  const admission = admissionOpt?.value ?? 'off';
+  const peerRate = nonNegativeDecimal(pick(values, 'peer-new-keys-per-sec', env, 'STEMEDB_PEER_NEW_KEYS_PER_SEC'), PEER_NEW_KEYS_PER_SEC_DEFAULT);
+  const peerBurst = nonNegativeInteger(pick(values, 'peer-new-keys-burst', env, 'STEMEDB_PEER_NEW_KEYS_BURST'), PEER_NEW_KEYS_BURST_DEFAULT);
+  if (admission !== 'on' && admission !== 'off') throw new WriterConfigError(admissionOpt!.setting, `must be on or off (got '${admission}')`);
 
   return {
     walDir: wal.value,
@@ -182,5 +239,9 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
     ...(logLevel === undefined ? {} : { logLevel }),
     maxConnectionAgeMs: ageMs === 0 ? null : ageMs,
     quota: { recordsPerSec, burstRecords: burst === 0 ? defaultBurst(recordsPerSec) : burst },
+    ...(admission === 'on' ? { admission: true } : {}),
+    ...(peerRate === 0 ? {} : { peerLimit: { newKeysPerSec: peerRate, burstKeys: peerBurst === 0 ? defaultBurst(peerRate) : peerBurst } }),
+    ...(tls === undefined ? {} : { tls }),
+    ...(healthListen === undefined ? {} : { healthListen: hostPort(healthListen) }),
   };
 }

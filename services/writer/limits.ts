@@ -42,3 +42,27 @@ export const QUOTA_AGENTS_TRACKED_MAX = 100_000;
 
 /** Address the writer listens on when neither --listen nor STEMEDB_LISTEN is given. */
 export const WRITER_LISTEN_DEFAULT = '127.0.0.1:7070';
+
+/**
+ * Agents the admission table holds (grants and revocations together). A grant
+ * for a new key past it is refused with RESOURCE_EXHAUSTED; expired grants are
+ * dropped first. ~100 bytes each: 100k agents is ~10 MiB of memory.
+ */
+export const AGENTS_ADMITTED_MAX = 100_000;
+/** Log bytes read per step while the admission table catches up with the log at start. */
+export const AGENT_SCAN_BYTES_MAX = 4 * 1024 * 1024;
+/** Largest admission table file read at start (past it the table is rebuilt from the log). */
+export const AGENT_TABLE_BYTES_MAX = 64 * 1024 * 1024;
+
+/** Per-peer fresh-key limit: new signer keys per second one peer may introduce; 0 = off (the default). */
+export const PEER_NEW_KEYS_PER_SEC_DEFAULT = 0;
+/** Per-peer fresh-key limit: bucket size; 0 = twice the rate, at least 1. */
+export const PEER_NEW_KEYS_BURST_DEFAULT = 0;
+/** Peers whose buckets are kept; past this the least recently seen is forgotten (it then starts full). */
+export const PEERS_TRACKED_MAX = 10_000;
+/**
+ * Signer keys remembered per peer (least recently used go first). A key the
+ * peer used recently is not fresh and costs nothing; a forgotten one costs a
+ * token again, so the bound never lets a flood through.
+ */
+export const PEER_KEYS_REMEMBERED_MAX = 1024;

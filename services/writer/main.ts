@@ -21,7 +21,8 @@ export async function runWriter(config: WriterConfig, io: ReadyOutput): Promise<
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     for (const s of STOP_SIGNALS) process.once(s, () => resolve(s));
   });
-  io.out(JSON.stringify({ ready: true, service: 'writer', address: writer.address }));
+  const health = writer.server.healthAddress;
+  io.out(JSON.stringify({ ready: true, service: 'writer', address: writer.address, ...(health === undefined ? {} : { health_address: health }) }));
   const signal = await signalled;
   logger.info('writer shutting down', { signal });
   // A second signal during the drain must not kill the process mid-commit: the drain is bounded anyway.

@@ -6,18 +6,25 @@
  * after SHUTDOWN_GRACE_MS are cancelled.
  */
 import { SHUTDOWN_GRACE_MS } from '../../shared/grpc/limits';
+import { methodRolesOf } from '../../shared/grpc/access';
 import { startServer, type RunningServer } from '../../shared/grpc/server';
+import { WriterServiceService } from '../../shared/gen/stemedb/v1/writer';
 import { createLogger, setLogLevel, type Logger } from '../../shared/telemetry/logger';
 import { Wal } from '../../shared/wal';
 import { Admission } from './admission';
+import { AgentRegistry, observingLog } from './agent-registry';
 import type { WriterConfig } from './config';
 import { AppendLoad } from './append-load';
 import type { WriterDeps } from './deps';
+import { PeerKeyLimit } from './peer-limit';
 import { AgentQuota } from './quota';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import { WRITER_SERVICE_NAME, writerService } from './service';
 
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+
+/** Under a role map: appends need 'agent', the log's consumers (Tail, Head) 'reader'. */
+export const WRITER_METHOD_ROLES = methodRolesOf(WriterServiceService, 'agent', { tail: 'reader', head: 'reader' });
 
 export interface WriterShutdownReport {
   /** True when the grace period ran out and open calls were cancelled. */
@@ -38,11 +45,19 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   if (config.logLevel !== undefined) setLogLevel(config.logLevel);
   const wal = await Wal.open({ dir: config.walDir, durability: config.durability, logger: logger.child({ component: 'wal' }) });
   let server: RunningServer | undefined;
+  let agents: AgentRegistry;
+  try {
+    agents = await AgentRegistry.open(config.walDir, wal, config.adminKeys, logger.child({ component: 'agents' }));
+  } catch (err) {
+    await wal.close();
+    throw err;
+  }
   const verifier = new SignatureVerifier();
   const deps: WriterDeps = {
-    log: wal,
-    admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier),
+    log: observingLog(wal, agents),
+    admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier, { registry: agents, enforce: config.admission === true }),
     load: new AppendLoad(),
+    ...(config.peerLimit === undefined || config.admission === true ? {} : { peers: new PeerKeyLimit(config.peerLimit) }),
     logger,
     onLogUnwritable: () => server?.setServing(false),
   };
@@ -53,6 +68,8 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
       logger: logger.child({ component: 'grpc' }),
       maxConnectionAgeMs: config.maxConnectionAgeMs,
       reflectedServices: [WRITER_SERVICE_NAME, HEALTH_SERVICE_NAME],
+      ...(config.tls === undefined ? {} : { tls: config.tls, methodRoles: WRITER_METHOD_ROLES }),
+      ...(config.healthListen === undefined ? {} : { healthListen: config.healthListen }),
     });
   } catch (err) {
     await Promise.all([wal.close(), verifier.close()]);
@@ -66,11 +83,13 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     durability: config.durability,
     admin_keys: config.adminKeys.length,
     quota_records_per_sec: config.quota.recordsPerSec,
+    tls: running.tls,
+    admission: config.admission === true,
   });
   let stopping: Promise<WriterShutdownReport> | undefined;
   const shutdown = async (graceMs: number): Promise<WriterShutdownReport> => {
     const report = await running.shutdown(graceMs);
-    await Promise.all([wal.close(), verifier.close()]);
+    await Promise.all([wal.close(), verifier.close(), agents.close()]);
     logger.info('writer stopped', { forced: report.forced, duration_ms: report.durationMs, head_offset: wal.headOffset });
     return { forced: report.forced, durationMs: report.durationMs };
   };

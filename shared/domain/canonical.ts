@@ -56,6 +56,14 @@ export function canonicalBytes(record: StemeRecord): Buffer {
       for (const entry of sortTrustEntries(record.entries)) w.fixed(entry.agent, PUBLIC_KEY_BYTES).f64(entry.weight);
       break;
     }
+    case 'agent_grant':
+      w.fixed(record.agent, PUBLIC_KEY_BYTES).i64(record.grantedAtMs);
+      if (record.expiresAtMs === null) w.u8(0);
+      else w.u8(1).i64(record.expiresAtMs);
+      break;
+    case 'agent_revoke':
+      w.fixed(record.agent, PUBLIC_KEY_BYTES).str(record.reason).i64(record.revokedAtMs);
+      break;
     default:
       throw new TypeError(`unknown record kind '${String((record as { kind: unknown }).kind)}'`);
   }

@@ -15,6 +15,8 @@ export const TEXT_BYTES_MAX = 4096;
 export const BYTES_VALUE_BYTES_MAX = 4096;
 /** Signatures per record (distinct public keys). */
 export const SIGNATURES_MAX = 16;
+/** Agent revocation reasons: 0..1024 bytes of UTF-8. */
+export const REVOKE_REASON_BYTES_MAX = 1024;
 /** Entries per trust pack (distinct agents). */
 export const TRUST_ENTRIES_MAX = 1024;
 

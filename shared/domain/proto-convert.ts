@@ -11,7 +11,7 @@ import { sortTrustEntries } from './canonical';
 import { RECORD_TIMESTAMP_MS_MAX, RECORD_TIMESTAMP_MS_MIN } from './limits';
 import { installStrictUtf8Decoding } from './strict-utf8';
 import { checkRecordTimestamp, validateObject, validateRecord } from './validate';
-import type { Assertion, Epoch, GoldStandard, ObjectValue, Signature, StemeRecord, TrustPack, Vote } from './types';
+import type { AgentGrant, AgentRevoke, Assertion, Epoch, GoldStandard, ObjectValue, Signature, StemeRecord, TrustPack, Vote } from './types';
 
 installStrictUtf8Decoding();
 
@@ -35,6 +35,12 @@ export function recordFromProto(message: pb.Record, field = 'record'): StemeReco
     case 'trustPack':
       record = trustPackFromProto(kind.value, `${field}.trust_pack`);
       break;
+    case 'agentGrant':
+      record = agentGrantFromProto(kind.value, `${field}.agent_grant`);
+      break;
+    case 'agentRevoke':
+      record = agentRevokeFromProto(kind.value, `${field}.agent_revoke`);
+      break;
     default:
       throw new ValidationError(field, 'no record kind set');
   }
@@ -55,6 +61,10 @@ export function recordToProto(record: StemeRecord): pb.Record {
       return { kind: { $case: 'goldStandard', value: goldStandardToProto(record) } };
     case 'trust_pack':
       return { kind: { $case: 'trustPack', value: trustPackToProto(record) } };
+    case 'agent_grant':
+      return { kind: { $case: 'agentGrant', value: { agent: Buffer.from(record.agent), grantedAtMs: BigInt(record.grantedAtMs), ...(record.expiresAtMs === null ? {} : { expiresAtMs: BigInt(record.expiresAtMs) }), signatures: record.signatures.map(signatureToProto) } } };
+    case 'agent_revoke':
+      return { kind: { $case: 'agentRevoke', value: { agent: Buffer.from(record.agent), reason: record.reason, revokedAtMs: BigInt(record.revokedAtMs), signatures: record.signatures.map(signatureToProto) } } };
   }
 }
 
@@ -242,6 +252,20 @@ function trustPackToProto(t: TrustPack): pb.TrustPack {
     createdAtMs: BigInt(t.createdAtMs),
     signatures: t.signatures.map(signatureToProto),
   };
+}
+
+function agentGrantFromProto(g: pb.AgentGrant, field: string): AgentGrant {
+  return {
+    kind: 'agent_grant',
+    agent: Buffer.from(g.agent),
+    grantedAtMs: timestampFromProto(g.grantedAtMs, `${field}.granted_at_ms`),
+    expiresAtMs: g.expiresAtMs === undefined ? null : timestampFromProto(g.expiresAtMs, `${field}.expires_at_ms`),
+    signatures: signaturesFromProto(g.signatures, `${field}.signatures`),
+  };
+}
+
+function agentRevokeFromProto(r: pb.AgentRevoke, field: string): AgentRevoke {
+  return { kind: 'agent_revoke', agent: Buffer.from(r.agent), reason: r.reason, revokedAtMs: timestampFromProto(r.revokedAtMs, `${field}.revoked_at_ms`), signatures: signaturesFromProto(r.signatures, `${field}.signatures`) };
 }
 
 function signaturesFromProto(signatures: readonly pb.Signature[], field: string): Signature[] {

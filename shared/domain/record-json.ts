@@ -33,6 +33,8 @@ const RECORD_KEYS: Readonly<Record<StemeRecord['kind'], readonly string[]>> = {
   epoch: ['kind', 'name', 'description', 'starts_at_ms', 'parent', 'signatures'],
   gold_standard: ['kind', 'subject', 'predicate', 'object', 'created_at_ms', 'signatures'],
   trust_pack: ['kind', 'name', 'entries', 'created_at_ms', 'signatures'],
+  agent_grant: ['kind', 'agent', 'granted_at_ms', 'expires_at_ms', 'signatures'],
+  agent_revoke: ['kind', 'agent', 'reason', 'revoked_at_ms', 'signatures'],
 };
 const OBJECT_KINDS = ['text', 'number', 'integer', 'boolean', 'entity', 'timestamp', 'bytes'] as const;
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
@@ -115,6 +117,18 @@ export function recordFromJson(json: unknown, field = 'record', options: RecordF
         signatures: signatures(o.signatures, `${at}.signatures`),
       };
       break;
+    case 'agent_grant':
+      record = {
+        kind: k,
+        agent: hex(o, 'agent', at),
+        grantedAtMs: timestamp(o, 'granted_at_ms', at),
+        expiresAtMs: o.expires_at_ms == null ? null : timestamp(o, 'expires_at_ms', at),
+        signatures: signatures(o.signatures, `${at}.signatures`),
+      };
+      break;
+    case 'agent_revoke':
+      record = { kind: k, agent: hex(o, 'agent', at), reason: str(o, 'reason', at), revokedAtMs: timestamp(o, 'revoked_at_ms', at), signatures: signatures(o.signatures, `${at}.signatures`) };
+      break;
   }
   validateRecord(record, field, options);
   return record;
@@ -159,6 +173,10 @@ export function recordToJson(record: StemeRecord): JsonObject {
         created_at_ms: record.createdAtMs,
         signatures: sigs,
       };
+    case 'agent_grant':
+      return { kind: record.kind, agent: record.agent.toString('hex'), granted_at_ms: record.grantedAtMs, expires_at_ms: record.expiresAtMs, signatures: sigs };
+    case 'agent_revoke':
+      return { kind: record.kind, agent: record.agent.toString('hex'), reason: record.reason, revoked_at_ms: record.revokedAtMs, signatures: sigs };
   }
 }
 

@@ -31,6 +31,8 @@ const DOMAIN_TAGS: Readonly<Record<RecordKind, Buffer>> = {
   epoch: Buffer.from(TAG_PREFIX + 'epoch', 'ascii'),
   gold_standard: Buffer.from(TAG_PREFIX + 'gold_standard', 'ascii'),
   trust_pack: Buffer.from(TAG_PREFIX + 'trust_pack', 'ascii'),
+  agent_grant: Buffer.from(TAG_PREFIX + 'agent_grant', 'ascii'),
+  agent_revoke: Buffer.from(TAG_PREFIX + 'agent_revoke', 'ascii'),
 };
 
 /** The bytes a signer signs: the ASCII domain tag of `kind`, then the 32-byte id. */

@@ -96,7 +96,29 @@ export interface TrustPack {
   readonly signatures: readonly Signature[];
 }
 
-export type StemeRecord = Assertion | Vote | Epoch | GoldStandard | TrustPack;
+/** Admits `agent` to write while the writer runs with admission on (admin-signed). */
+export interface AgentGrant {
+  readonly kind: 'agent_grant';
+  /** 32-byte public key. */
+  readonly agent: Buffer;
+  readonly grantedAtMs: number;
+  /** End of the grant (exclusive), after `grantedAtMs`; null = no end. */
+  readonly expiresAtMs: number | null;
+  readonly signatures: readonly Signature[];
+}
+
+/** Revokes `agent` for good (admin-signed): later records refused, no Authority weight from its offset on. */
+export interface AgentRevoke {
+  readonly kind: 'agent_revoke';
+  /** 32-byte public key. */
+  readonly agent: Buffer;
+  /** 0..REVOKE_REASON_BYTES_MAX bytes of UTF-8. */
+  readonly reason: string;
+  readonly revokedAtMs: number;
+  readonly signatures: readonly Signature[];
+}
+
+export type StemeRecord = Assertion | Vote | Epoch | GoldStandard | TrustPack | AgentGrant | AgentRevoke;
 export type RecordKind = StemeRecord['kind'];
 
 /** The one-byte record type of a log payload (docs/FORMAT.md). */
@@ -106,6 +128,8 @@ export const RECORD_TYPE_BYTE: Readonly<Record<RecordKind, number>> = {
   epoch: 2,
   gold_standard: 3,
   trust_pack: 4,
+  agent_grant: 5,
+  agent_revoke: 6,
 };
 
 /** A record as the log carries it. */

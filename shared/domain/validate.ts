@@ -18,6 +18,7 @@ import {
   OBJECT_TIMESTAMP_MS_ABS_MAX,
   PREDICATE_BYTES_MAX,
   PUBLIC_KEY_BYTES,
+  REVOKE_REASON_BYTES_MAX,
   RECORD_TIMESTAMP_MS_MAX,
   RECORD_TIMESTAMP_MS_MIN,
   SIGNATURES_MAX,
@@ -29,7 +30,7 @@ import {
   VOTE_VALUE_MAX,
   VOTE_VALUE_MIN,
 } from './limits';
-import type { Assertion, Epoch, GoldStandard, ObjectValue, Signature, StemeRecord, TrustPack, Vote } from './types';
+import type { AgentGrant, AgentRevoke, Assertion, Epoch, GoldStandard, ObjectValue, Signature, StemeRecord, TrustPack, Vote } from './types';
 
 /** A lone UTF-16 surrogate cannot be encoded as UTF-8 (in `u` mode pairs match as one code point). */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -62,9 +63,30 @@ export function validateRecord(record: StemeRecord, field = 'record', options: V
       return validateGoldStandard(record, `${field}.gold_standard`, unsignedOk);
     case 'trust_pack':
       return validateTrustPack(record, `${field}.trust_pack`, unsignedOk);
+    case 'agent_grant':
+      return validateAgentGrant(record, `${field}.agent_grant`, unsignedOk);
+    case 'agent_revoke':
+      return validateAgentRevoke(record, `${field}.agent_revoke`, unsignedOk);
     default:
       throw new ValidationError(field, `unknown record kind '${String((record as { kind: unknown }).kind)}'`);
   }
+}
+
+function validateAgentGrant(g: AgentGrant, field: string, unsignedOk: boolean): void {
+  checkPublicKey(g.agent, `${field}.agent`);
+  checkRecordTimestamp(g.grantedAtMs, `${field}.granted_at_ms`);
+  if (g.expiresAtMs !== null) {
+    checkRecordTimestamp(g.expiresAtMs, `${field}.expires_at_ms`);
+    if (g.expiresAtMs <= g.grantedAtMs) throw new ValidationError(`${field}.expires_at_ms`, 'must be after granted_at_ms');
+  }
+  if (!unsignedOk) checkSignatures(g.signatures, `${field}.signatures`);
+}
+
+function validateAgentRevoke(r: AgentRevoke, field: string, unsignedOk: boolean): void {
+  checkPublicKey(r.agent, `${field}.agent`);
+  checkText(r.reason, `${field}.reason`, REVOKE_REASON_BYTES_MAX);
+  checkRecordTimestamp(r.revokedAtMs, `${field}.revoked_at_ms`);
+  if (!unsignedOk) checkSignatures(r.signatures, `${field}.signatures`);
 }
 
 function validateAssertion(a: Assertion, field: string, unsignedOk: boolean): void {

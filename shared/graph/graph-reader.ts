@@ -16,6 +16,7 @@ import type { Candidate, Resolution } from '../lens/types';
 import { prefixUpperBound } from '../storage/key-range';
 import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../storage/keys';
 import type { KVStore, ScanOptions } from '../storage/kv-store';
+import { agentHistory, revokedAgents } from './agent-reads';
 import { GraphInputError, GraphValueError } from './errors';
 import { DecodedRecordCache } from './decoded-cache';
 import { DECODED_RECORDS_CACHED_MAX, HISTORY_CHUNK_ASSERTIONS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './limits';
@@ -140,6 +141,16 @@ export class GraphReader {
       if (k.offset < asOf) ranks.set(k.agent.toString('hex'), decodeF64(value, 'TRUSTH'));
     }
     return ranks;
+  }
+
+  /** Agents (lowercase hex) revoked at offsets < asOfOffset (agent-reads.ts). */
+  revokedAgents(options: AsOf = {}): Promise<Set<string>> {
+    return revokedAgents(this.store, options.asOfOffset);
+  }
+
+  /** One agent's grants and revocations in log order. */
+  agentHistory(agent: Buffer, options: AsOf = {}): ReturnType<typeof agentHistory> {
+    return agentHistory(this.store, agent, options.asOfOffset);
   }
 
   /** A trust pack by id, or undefined. */

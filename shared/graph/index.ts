@@ -16,3 +16,5 @@ export { currentVote, decodeVoteHistory, encodeVoteHistory, isLaterVote, netVote
 export { decodeF64, decodeU64, encodeF64, encodeU64 } from './scalars';
 export { formatDumpEntry, formatValue } from './value-format';
 export { writeOps } from './write-ops';
+export { agentHistory, revokedAgents } from './agent-reads';
+export { REVOKED_AGENTS_READ_MAX } from './limits';

@@ -20,3 +20,9 @@ export const DECODED_RECORDS_CACHED_MAX = 50_000;
 export const OBJECT_INDEX_FORM_BYTES_MAX = 512;
 /** Largest page of a name listing (subjects, predicates, subjects of a value). */
 export const NAME_PAGE_SIZE_MAX = 1000;
+/**
+ * Revoked agents one read collects (the Authority lens's `revokedAgents`).
+ * Revocations are rare admin actions; past this the read fails loudly rather
+ * than holding an unbounded set.
+ */
+export const REVOKED_AGENTS_READ_MAX = 100_000;

@@ -38,6 +38,10 @@ function render(key: StoreKey, value: Buffer): string {
       return storedRecordJson(value, 'TP');
     case 'epoch':
       return storedRecordJson(value, 'E');
+    case 'agentGrant':
+      return storedRecordJson(value, 'AGRANT');
+    case 'agentRevoke':
+      return storedRecordJson(value, 'AREV');
     case 'vote':
     case 'pendingVote':
     case 'pairVote':

@@ -3,7 +3,7 @@
  * encoding (docs/STORAGE.md "Data model"). Ingest composes these; nobody else
  * writes graph keys.
  */
-import type { Assertion, StemeRecord } from '../domain/types';
+import type { AgentGrant, AgentRevoke, Assertion, StemeRecord } from '../domain/types';
 import { encodeResolution } from '../lens/materialized';
 import { encodeStoredResolution, type StoredResolutionCounts } from '../lens/stored-resolution';
 import type { Resolution } from '../lens/types';
@@ -66,6 +66,9 @@ export const writeOps = {
   goldStandard: (subject: string, predicate: string, id: Buffer, stored: StoredRecord): BatchOp => put(keys.goldStandard(subject, predicate, id), encodeStoredRecord(stored)),
   trustPack: (id: Buffer, stored: StoredRecord): BatchOp => put(keys.trustPack(id), encodeStoredRecord(stored)),
   epoch: (name: string, stored: StoredRecord<StemeRecord>): BatchOp => put(keys.epoch(name), encodeStoredRecord(stored)),
+  /** AGRANT / AREV: an agent grant or revocation, under its agent and offset. */
+  agentRecord: (stored: StoredRecord<AgentGrant | AgentRevoke>): BatchOp =>
+    put(stored.record.kind === 'agent_grant' ? keys.agentGrant(stored.record.agent, stored.offset) : keys.agentRevoke(stored.record.agent, stored.offset), encodeStoredRecord(stored)),
   /** TRUST (current) and TRUSTH (as of `offset`). */
   trust: (agent: Buffer, rank: number, offset: number): BatchOp[] => [put(keys.trust(agent), encodeF64(rank)), put(keys.trustHistory(agent, offset), encodeF64(rank))],
   /** MV: the materialized default-lens resolution of a pair. */

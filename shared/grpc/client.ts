@@ -6,6 +6,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { CLIENT_KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, MESSAGE_BYTES_MAX, SEND_MESSAGE_BYTES_MAX, UNARY_DEADLINE_MS_DEFAULT } from './limits';
 import { FIELD_METADATA_KEY } from './status';
+import { clientCredentials, clientTlsChannelOptions } from './tls';
+import type { ClientTlsFiles } from './tls-options';
 
 /** A generated client class, e.g. ts-proto's `WriterServiceClient`. */
 export type ClientConstructor<C extends grpc.Client> = new (address: string, credentials: grpc.ChannelCredentials, options?: Partial<grpc.ClientOptions>) => C;
@@ -24,8 +26,19 @@ export function clientOptions(overrides: Partial<grpc.ClientOptions> = {}): Part
   };
 }
 
+let processTls: { readonly credentials: grpc.ChannelCredentials; readonly channelOptions: Partial<grpc.ClientOptions> } | undefined;
+
+/**
+ * TLS for every client this process makes without explicit credentials (the
+ * CLI sets it once from `--tls-ca/--tls-cert/--tls-key`); undefined goes back
+ * to plaintext. Reads the files now and throws TlsSettingError naming a bad one.
+ */
+export function setProcessClientTls(files: ClientTlsFiles | undefined): void {
+  processTls = files === undefined ? undefined : { credentials: clientCredentials(files), channelOptions: clientTlsChannelOptions(files) };
+}
+
 export interface MakeClientOptions {
-  /** @default grpc.credentials.createInsecure() */
+  /** @default the process's TLS (`setProcessClientTls`), else grpc.credentials.createInsecure() */
   readonly credentials?: grpc.ChannelCredentials;
   /** Extra or overriding channel options. */
   readonly channelOptions?: Partial<grpc.ClientOptions>;
@@ -33,7 +46,8 @@ export interface MakeClientOptions {
 
 /** A typed client for `address` (`host:port`), e.g. `makeClient(WriterServiceClient, '127.0.0.1:7400')`. */
 export function makeClient<C extends grpc.Client>(Client: ClientConstructor<C>, address: string, options: MakeClientOptions = {}): C {
-  return new Client(address, options.credentials ?? grpc.credentials.createInsecure(), clientOptions(options.channelOptions));
+  const tls = options.credentials === undefined ? processTls : undefined;
+  return new Client(address, options.credentials ?? tls?.credentials ?? grpc.credentials.createInsecure(), clientOptions({ ...tls?.channelOptions, ...options.channelOptions }));
 }
 
 /** A unary method of a generated client, bound to it: `client.append.bind(client)`. */

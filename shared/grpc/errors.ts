@@ -106,3 +106,42 @@ export class UnavailableError extends Error {
     super(reason);
   }
 }
+
+/**
+ * With agent admission on, a signer's key is not admitted (never granted, the
+ * grant expired, or revoked), or a grant names a revoked key. PERMISSION_DENIED
+ * naming the signature's field.
+ */
+export class AgentNotAdmittedError extends Error {
+  override readonly name = 'AgentNotAdmittedError';
+  constructor(
+    /** Dotted path of the signer's public key, e.g. `record.assertion.signatures[1].public_key`. */
+    readonly field: string,
+    /** The agent's public key in hex. */
+    readonly agent: string,
+    /** `not_granted`, `expired` or `revoked`. */
+    readonly state: string,
+  ) {
+    super(`${field}: agent ${agent} is not admitted to write (${state.replace('_', ' ')})`);
+  }
+}
+
+/**
+ * One peer (remote address) introduced signer keys faster than the writer's
+ * per-peer fresh-key limit allows: a flood of throwaway keys from one place.
+ * RESOURCE_EXHAUSTED with a retry-after hint.
+ */
+export class PeerRateLimitError extends Error {
+  override readonly name = 'PeerRateLimitError';
+  constructor(
+    /** The peer's address (host), e.g. `127.0.0.1`. */
+    readonly peer: string,
+    /** New keys per second allowed. */
+    readonly limit: number,
+    readonly retryAfterMs: number | undefined,
+    /** The request field holding the refused keys. */
+    readonly field: string,
+  ) {
+    super(`peer ${peer} exceeded new_keys_per_second_per_peer (limit ${limit})${retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs)} ms`}`);
+  }
+}

@@ -26,3 +26,7 @@ export * from './limits';
 export * from './server';
 export * from './status';
 export { DRAIN_EVENT, markDrainable } from './drain';
+export * from './access';
+export * from './roles';
+export * from './tls';
+export * from './tls-options';

@@ -70,3 +70,19 @@ export const STATUS_DETAILS_CHARS_MAX = 1024;
  * call's write buffer (the Writable high-water mark of grpc-js object streams).
  */
 export const STREAM_BUFFERED_MESSAGES_MAX = 16;
+
+/**
+ * How often a TLS server re-reads its certificate, key and client CA files to
+ * pick up a rotation (Kubernetes updates a mounted Secret within about a
+ * minute; three small reads a second cost nothing).
+ */
+export const TLS_RELOAD_INTERVAL_MS = 1_000;
+
+/** Largest PEM file (certificate chain, key or CA bundle) read. */
+export const TLS_FILE_BYTES_MAX = 1024 * 1024;
+
+/** Largest role map file (`--tls-roles`). */
+export const ROLE_MAP_BYTES_MAX = 1024 * 1024;
+
+/** Identities a role map may list. */
+export const ROLE_MAP_IDENTITIES_MAX = 10_000;

@@ -4,6 +4,12 @@
  * rebalancing), safe request decoding, grpc.health.v1, server reflection, and
  * a graceful shutdown bounded in time.
  *
+ * TLS (`tls`): credentials that follow their files (`tls.ts`), mutual TLS with
+ * a client CA, and with a role map each RPC's role checked (`access.ts`).
+ * Health and reflection are served on the same (TLS) port; `healthListen`
+ * adds a plaintext port serving only grpc.health.v1, for Kubernetes' gRPC
+ * probes, which cannot speak TLS (docs/SECURITY.md).
+ *
  * Shutdown order: health NOT_SERVING for every name → streams told to drain
  * (our handlers) or ended with UNAVAILABLE (anything else, e.g. health Watch) →
  * `tryShutdown` (no new calls; in-flight calls finish) → `forceShutdown` if
@@ -16,6 +22,10 @@ import { createLogger, type Logger } from '../telemetry/logger';
 import { CallTracker } from './call-tracker';
 import { decodeGuardInterceptor, safeServiceDefinition } from './codec';
 import { KEEPALIVE_TIMEOUT_MS, MAX_CONNECTION_AGE_GRACE_MS, MAX_CONNECTION_AGE_MS, MESSAGE_BYTES_MAX, SEND_MESSAGE_BYTES_MAX, SERVER_KEEPALIVE_TIME_MS, SHUTDOWN_GRACE_MS } from './limits';
+import { roleInterceptor, type MethodRoles } from './access';
+import { loadRoleMap } from './roles';
+import { ReloadingServerCredentials } from './tls';
+import type { ServerTlsFiles } from './tls-options';
 import { makeReflectionService, type ReflectedServices, DESCRIPTOR_SET_PATH } from './reflection';
 
 /** One service to serve: a grpc-js definition (e.g. ts-proto's `WriterServiceService`) and its handlers. */
@@ -38,8 +48,14 @@ export interface StartServerOptions {
   readonly messageBytesMax?: number;
   /** Largest response sent. @default SEND_MESSAGE_BYTES_MAX */
   readonly sendMessageBytesMax?: number;
-  /** @default grpc.ServerCredentials.createInsecure() */
+  /** Explicit credentials (wins over `tls`). @default plaintext, or `tls` when given */
   readonly credentials?: grpc.ServerCredentials;
+  /** Serve TLS from these files, reloaded when they change. @default plaintext */
+  readonly tls?: ServerTlsFiles;
+  /** The role each RPC needs when `tls.rolesFile` is set (methods not listed need none). */
+  readonly methodRoles?: MethodRoles;
+  /** `host:port` of an extra plaintext listener serving only grpc.health.v1. @default none */
+  readonly healthListen?: string;
   /** Descriptor set for reflection. @default DESCRIPTOR_SET_PATH */
   readonly descriptorSetPath?: string;
   /** Services reflection lists (health is always included with 'all'). @default 'all' */
@@ -59,6 +75,10 @@ export interface RunningServer {
   /** The bound `host:port`, with the real port when 0 was asked for. */
   readonly address: string;
   readonly port: number;
+  /** The bound address of the plaintext health-only listener, when `healthListen` was given. */
+  readonly healthAddress?: string;
+  /** Whether the main port speaks TLS. */
+  readonly tls: boolean;
   readonly health: HealthImplementation;
   /** Health names this server reports: '' (the whole server) and each service's full name. */
   readonly healthNames: readonly string[];
@@ -113,12 +133,37 @@ export function routeGrpcLogs(logger: Logger): void {
   grpc.setLogger({ error: (...args: unknown[]) => log.warn(format(...args)) });
 }
 
+/** Credentials and interceptors for the main port; TLS files are read (and checked) here. */
+function security(options: StartServerOptions, logger: Logger): { credentials: grpc.ServerCredentials; interceptors: grpc.ServerInterceptor[] } {
+  const interceptors = [decodeGuardInterceptor()];
+  if (options.credentials !== undefined) return { credentials: options.credentials, interceptors };
+  if (options.tls === undefined) return { credentials: grpc.ServerCredentials.createInsecure(), interceptors };
+  const credentials = ReloadingServerCredentials.load(options.tls, { logger: logger.child({ component: 'tls' }) });
+  if (options.tls.rolesFile !== undefined) {
+    const map = loadRoleMap(options.tls.rolesFile);
+    logger.info('tls roles loaded', { roles_file: options.tls.rolesFile, identities: map.identities.size, default_roles: [...map.defaults] });
+    interceptors.unshift(roleInterceptor(map, options.methodRoles ?? new Map()));
+  }
+  return { credentials, interceptors };
+}
+
+/** The plaintext health-only listener; resolves with it and its bound address. */
+async function startHealthListener(address: string, health: HealthImplementation): Promise<{ server: grpc.Server; address: string }> {
+  const { host } = splitHostPort(address);
+  const server = new grpc.Server(serverOptions({ maxConnectionAgeMs: null }));
+  health.addToServer(server);
+  const port = await bind(server, address, grpc.ServerCredentials.createInsecure());
+  return { server, address: `${host}:${port}` };
+}
+
 /** Start serving; resolves once bound, with health SERVING. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ component: 'grpc' });
   routeGrpcLogs(logger);
   const { host } = splitHostPort(options.address);
-  const server = new grpc.Server({ ...serverOptions(options), interceptors: [decodeGuardInterceptor()] });
+  if (options.healthListen !== undefined) splitHostPort(options.healthListen);
+  const { credentials, interceptors } = security(options, logger);
+  const server = new grpc.Server({ ...serverOptions(options), interceptors });
   const tracker = new CallTracker();
   // Every service, ours or a library's, gets total decoding and call tracking.
   const registrar = {
@@ -133,10 +178,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   health.addToServer(registrar);
   makeReflectionService(options.descriptorSetPath ?? DESCRIPTOR_SET_PATH, options.reflectedServices).addToServer(registrar);
 
-  const port = await bind(server, options.address, options.credentials ?? grpc.ServerCredentials.createInsecure());
+  const port = await bind(server, options.address, credentials);
   const address = `${host}:${port}`;
+  let healthOnly: { server: grpc.Server; address: string } | undefined;
+  try {
+    if (options.healthListen !== undefined) healthOnly = await startHealthListener(options.healthListen, health);
+  } catch (err) {
+    server.forceShutdown();
+    throw err;
+  }
   setAll('SERVING');
-  logger.info('grpc server listening', { address, services: names.slice(1) });
+  logger.info('grpc server listening', { address, services: names.slice(1), tls: credentials._isSecure(), mutual_tls: options.tls?.clientCaFile !== undefined, health_address: healthOnly?.address });
 
   const draining = new AbortController();
   let shutdownPromise: Promise<ShutdownReport> | undefined;
@@ -146,6 +198,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     setAll('NOT_SERVING');
     draining.abort();
     tracker.drainStreams();
+    healthOnly?.server.forceShutdown();
+    if (credentials instanceof ReloadingServerCredentials) credentials.stop();
     return new Promise<ShutdownReport>((resolve) => {
       const timer = setTimeout(() => {
         const callsCancelled = tracker.inFlight;
@@ -166,6 +220,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     server,
     address,
     port,
+    ...(healthOnly === undefined ? {} : { healthAddress: healthOnly.address }),
+    tls: credentials._isSecure(),
     health,
     healthNames: names,
     draining: draining.signal,

@@ -76,6 +76,10 @@ export const KEY_KINDS = {
   entityReference: { tag: 'REF', scope: 'global', fields: [['entity', 'text'], ['predicate', 'text'], ['subject', 'text'], ['offset', 'offset']] },
   /** TRUSTH: an agent's trust rank after the changes made at one log offset (time travel). */
   trustHistory: { tag: 'TRUSTH', scope: 'global', fields: [['agent', 'agent'], ['offset', 'offset']] },
+  /** AGRANT: an AgentGrant of an agent, by the offset it arrived at. */
+  agentGrant: { tag: 'AGRANT', scope: 'global', fields: [['agent', 'agent'], ['offset', 'offset']] },
+  /** AREV: an AgentRevoke of an agent, by the offset it arrived at (the first one revokes). */
+  agentRevoke: { tag: 'AREV', scope: 'global', fields: [['agent', 'agent'], ['offset', 'offset']] },
 } as const satisfies Record<string, KindSpec>;
 
 export type KeyKind = keyof typeof KEY_KINDS;

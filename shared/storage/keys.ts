@@ -44,7 +44,9 @@ export type StoreKey =
   | { readonly kind: 'subjectName'; readonly subject: string }
   | { readonly kind: 'predicateSubject'; readonly predicate: string; readonly subject: string }
   | { readonly kind: 'predicateObject'; readonly predicate: string; readonly object: string; readonly subject: string; readonly offset: number }
-  | { readonly kind: 'entityReference'; readonly entity: string; readonly predicate: string; readonly subject: string; readonly offset: number };
+  | { readonly kind: 'entityReference'; readonly entity: string; readonly predicate: string; readonly subject: string; readonly offset: number }
+  | { readonly kind: 'agentGrant'; readonly agent: Buffer; readonly offset: number }
+  | { readonly kind: 'agentRevoke'; readonly agent: Buffer; readonly offset: number };
 
 /** Well-known META / LMETA names. */
 export const META_NAMES = {
@@ -217,6 +219,8 @@ export const keys = {
   signerAssertion: (agent: Buffer, offset: number, assertionId: Buffer): Buffer => encodeKey({ kind: 'signerAssertion', agent, offset, assertionId }),
   childAssertion: (parentId: Buffer, childId: Buffer): Buffer => encodeKey({ kind: 'childAssertion', parentId, childId }),
   trustHistory: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'trustHistory', agent, offset }),
+  agentGrant: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'agentGrant', agent, offset }),
+  agentRevoke: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'agentRevoke', agent, offset }),
   pairVote: (subject: string, predicate: string, assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'pairVote', subject, predicate, assertionId, voter }),
   subjectName: (subject: string): Buffer => encodeKey({ kind: 'subjectName', subject }),
   predicateSubject: (predicate: string, subject: string): Buffer => encodeKey({ kind: 'predicateSubject', predicate, subject }),
@@ -246,6 +250,10 @@ export const prefixes = {
   signerAssertions: (agent: Buffer): Buffer => encodePrefix('signerAssertion', undefined, [agent]),
   children: (parentId: Buffer): Buffer => encodePrefix('childAssertion', undefined, [parentId]),
   trustHistory: (agent?: Buffer): Buffer => encodePrefix('trustHistory', undefined, agent === undefined ? [] : [agent]),
+  /** Every agent's grants (or one agent's), in key order: agent, then offset. */
+  agentGrants: (agent?: Buffer): Buffer => encodePrefix('agentGrant', undefined, agent === undefined ? [] : [agent]),
+  /** Every agent's revocations (or one agent's). */
+  agentRevokes: (agent?: Buffer): Buffer => encodePrefix('agentRevoke', undefined, agent === undefined ? [] : [agent]),
   /** Every vote on the assertions of one (subject, predicate). */
   pairVotes: (subject: string, predicate: string): Buffer => encodePrefix('pairVote', subject, [predicate]),
   /** SUBJ keys of subjects whose name starts with `namePrefix` (raw UTF-8, no terminator: a text prefix). */

@@ -213,3 +213,28 @@ describe('helpers', () => {
     expect(imageName('stemedb@sha256:abc')).toBe('stemedb');
   });
 });
+
+describe('TLS in the manifests', () => {
+  const env = (c: any, name: string): any => c.env.find((e: any) => e.name === name);
+
+  test('a server without TLS is refused', () => {
+    const set = writer((o) => (writerContainer(o).env = writerContainer(o).env.filter((e: any) => !e.name.startsWith('STEMEDB_TLS_'))));
+    expectProblem(checks.tlsFromSecrets, set, /container writer: serves plaintext/);
+  });
+
+  test('a TLS file outside a Secret volume, or a writable Secret mount, is refused', () => {
+    expectProblem(checks.tlsFromSecrets, reader((o) => (env(readerContainer(o), 'STEMEDB_WRITER_TLS_CA').value = '/tmp/ca.crt')), /STEMEDB_WRITER_TLS_CA \/tmp\/ca.crt is not on a Secret volume/);
+    expectProblem(checks.tlsFromSecrets, writer((o) => (writerContainer(o).volumeMounts.find((v: any) => v.name === 'tls').readOnly = false)), /must be mounted readOnly/);
+  });
+
+  test('a Service exposing the plaintext health port is refused', () => {
+    const set = edited('Service', 'stemedb-writer', (o) => o.spec.ports.push({ name: 'health', port: 7170, targetPort: 'health' }));
+    expectProblem(checks.tlsFromSecrets, set, /exposes the plaintext health-only port 7170/);
+  });
+
+  test('a probe on the TLS port, or TLS without a health port, is refused', () => {
+    expectProblem(checks.probesMatchPorts, writer((o) => (writerContainer(o).livenessProbe.grpc.port = 7070)), /livenessProbe checks port 7070 but the service listens on 7070 \(TLS\) and answers health checks in plaintext on 7170/);
+    const noHealth = writer((o) => (writerContainer(o).env = writerContainer(o).env.filter((e: any) => e.name !== 'STEMEDB_HEALTH_LISTEN')));
+    expectProblem(checks.probesMatchPorts, noHealth, /serves TLS, so its probes need a plaintext --health-listen/);
+  });
+});

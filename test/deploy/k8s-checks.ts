@@ -12,7 +12,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { where, type Manifest } from './k8s-manifests';
-import { allContainers, containerPort, flagValue, listenPort, literalEnv, ofKind, probePort, roleContainers, roleOf, selects, workloads } from './k8s-workloads';
+import { allContainers, containerPort, flagValue, healthPort, listenPort, servesTls, literalEnv, ofKind, probePort, roleContainers, roleOf, selects, workloads } from './k8s-workloads';
 import { parseQuantity } from './quantity';
 
 /** The services drain for at most this long on SIGTERM before forcing (the service contract). */
@@ -101,7 +101,12 @@ export const readersTailTheWriter: Check = (manifests) => {
   return problems;
 };
 
-/** Every container has liveness and readiness probes on a declared port; StemeDB containers use native gRPC probes on their listen port, and readers a startupProbe. */
+/**
+ * Every container has liveness and readiness probes on a declared port; StemeDB
+ * containers use native gRPC probes on their listen port — or, when they serve
+ * TLS (kubelet probes cannot), on their plaintext health-only port — and
+ * readers a startupProbe.
+ */
 export const probesMatchPorts: Check = (manifests) => {
   const problems: string[] = [];
   for (const w of workloads(manifests)) {
@@ -109,6 +114,11 @@ export const probesMatchPorts: Check = (manifests) => {
       const at = `${where(w.manifest)} container ${c.name}`;
       const role = roleOf(c);
       const listen = role === undefined ? undefined : listenPort(c, manifests);
+      const health = role === undefined ? undefined : healthPort(c, manifests);
+      const tls = role !== undefined && servesTls(c, manifests);
+      if (tls && health === undefined) problems.push(`${at}: serves TLS, so its probes need a plaintext --health-listen / STEMEDB_HEALTH_LISTEN port`);
+      if (health !== undefined && containerPort(c, health) === undefined) problems.push(`${at}: health port ${health} is not a declared containerPort`);
+      const probed = tls ? health : listen;
       if (role !== undefined && listen === undefined) problems.push(`${at}: no --listen or STEMEDB_LISTEN port`);
       if (role !== undefined && listen !== undefined && containerPort(c, listen) === undefined) problems.push(`${at}: listen port ${listen} is not a declared containerPort`);
       const probes: Array<[string, IProbe | undefined, boolean]> = [
@@ -125,7 +135,10 @@ export const probesMatchPorts: Check = (manifests) => {
         if (port === undefined || containerPort(c, port) === undefined) problems.push(`${at}: ${kind} port ${String(port)} is not a declared containerPort`);
         if (role !== undefined) {
           if (probe.grpc === undefined) problems.push(`${at}: ${kind} must be a native gRPC probe (grpc.health.v1.Health)`);
-          else if (probe.grpc.port !== listen) problems.push(`${at}: ${kind} checks port ${probe.grpc.port} but the service listens on ${String(listen)}`);
+          else if (probe.grpc.port !== probed) {
+            const serving = tls ? `listens on ${String(listen)} (TLS) and answers health checks in plaintext on ${String(probed)}` : `listens on ${String(listen)}`;
+            problems.push(`${at}: ${kind} checks port ${probe.grpc.port} but the service ${serving}`);
+          }
         }
       }
     }
@@ -272,6 +285,44 @@ export const configReferencesResolve: Check = (manifests) => {
   return problems;
 };
 
+/** TLS settings of a StemeDB container: file paths that must come from Secrets. */
+const TLS_FILE_VARIABLES = ['STEMEDB_TLS_CERT', 'STEMEDB_TLS_KEY', 'STEMEDB_TLS_CLIENT_CA', 'STEMEDB_WRITER_TLS_CA', 'STEMEDB_WRITER_TLS_CERT', 'STEMEDB_WRITER_TLS_KEY'];
+
+/**
+ * Every StemeDB server serves TLS, with its certificate files on a read-only
+ * Secret volume (rotated by Kubernetes, re-read by the server), and its
+ * plaintext health-only port is reachable by kubelet but listed by no Service.
+ */
+export const tlsFromSecrets: Check = (manifests) => {
+  const problems: string[] = [];
+  const services = ofKind<IService>(manifests, 'Service');
+  for (const w of workloads(manifests)) {
+    for (const c of w.pod.containers) {
+      if (roleOf(c) === undefined) continue;
+      const at = `${where(w.manifest)} container ${c.name}`;
+      const env = literalEnv(c, manifests);
+      if (!servesTls(c, manifests)) problems.push(`${at}: serves plaintext; set STEMEDB_TLS_CERT and STEMEDB_TLS_KEY`);
+      for (const variable of TLS_FILE_VARIABLES) {
+        const file = env.get(variable);
+        if (file === undefined) continue;
+        const mount = (c.volumeMounts ?? []).find((v) => file.startsWith(v.mountPath + '/'));
+        const volume = (w.pod.volumes ?? []).find((v) => v.name === mount?.name);
+        if (mount === undefined || volume?.secret === undefined) problems.push(`${at}: ${variable} ${file} is not on a Secret volume`);
+        else if (mount.readOnly !== true) problems.push(`${at}: the TLS Secret volume '${mount.name}' must be mounted readOnly`);
+      }
+      const health = healthPort(c, manifests);
+      if (health === undefined) continue;
+      for (const { m, o } of services) {
+        if (!selects(o.spec?.selector, w.podLabels)) continue;
+        for (const p of o.spec?.ports ?? []) {
+          if (containerPort(c, p.targetPort ?? p.port) === health) problems.push(`${where(m)}: port ${p.name ?? p.port} exposes the plaintext health-only port ${health}`);
+        }
+      }
+    }
+  }
+  return problems;
+};
+
 /** Each StemeDB container exports traces to an OTLP/HTTP endpoint served by a Service in the set, under its own service name. */
 export const tracesWired: Check = (manifests) => {
   const services = ofKind<IService>(manifests, 'Service');
@@ -316,4 +367,5 @@ export const K8S_CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['pods are restricted and write only to volumes', podsRestricted],
   ['config references resolve', configReferencesResolve],
   ['traces are wired to the OTLP endpoint', tracesWired],
+  ['servers use TLS from Secrets; the health-only port stays private', tlsFromSecrets],
 ];

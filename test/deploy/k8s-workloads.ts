@@ -103,6 +103,18 @@ export function listenPort(c: IContainer, manifests: readonly Manifest[]): numbe
   return Number.isInteger(port) ? port : undefined;
 }
 
+/** The port of a container's plaintext health-only listener (--health-listen / STEMEDB_HEALTH_LISTEN), if any. */
+export function healthPort(c: IContainer, manifests: readonly Manifest[]): number | undefined {
+  const addr = flagValue(c, '--health-listen') ?? literalEnv(c, manifests).get('STEMEDB_HEALTH_LISTEN');
+  const port = addr === undefined ? NaN : Number(addr.slice(addr.lastIndexOf(':') + 1));
+  return Number.isInteger(port) ? port : undefined;
+}
+
+/** Whether a container serves TLS (--tls-cert / STEMEDB_TLS_CERT). */
+export function servesTls(c: IContainer, manifests: readonly Manifest[]): boolean {
+  return (flagValue(c, '--tls-cert') ?? literalEnv(c, manifests).get('STEMEDB_TLS_CERT')) !== undefined;
+}
+
 export function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
   if (selector === undefined || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels[k] === v);

@@ -44,7 +44,7 @@ describe('canonical encoding', () => {
       fc.property(anyRecord, (record) => {
         const bytes = canonicalBytes(record);
         expect(bytes[0]).toBe(1);
-        expect(bytes[1]).toBe({ assertion: 0, vote: 1, epoch: 2, gold_standard: 3, trust_pack: 4 }[record.kind]);
+        expect(bytes[1]).toBe({ assertion: 0, vote: 1, epoch: 2, gold_standard: 3, trust_pack: 4, agent_grant: 5, agent_revoke: 6 }[record.kind]);
       }),
       { numRuns: RUNS },
     );
@@ -177,6 +177,18 @@ describe('record ids', () => {
           ['entries[0].agent', { ...r, entries: [{ ...r.entries[0]!, agent: flip(r.entries[0]!.agent) }, ...r.entries.slice(1)] }],
           ['entries[0].weight', { ...r, entries: [{ ...r.entries[0]!, weight: otherUnit(r.entries[0]!.weight) }, ...r.entries.slice(1)] }],
           ['entries count', r.entries.length > 1 ? { ...r, entries: r.entries.slice(1) } : { ...r, entries: [...r.entries, { agent: flip(r.entries[0]!.agent), weight: 0 }] }],
+        ];
+      case 'agent_grant':
+        return [
+          ['agent', { ...r, agent: flip(r.agent) }],
+          ['granted_at_ms', { ...r, grantedAtMs: otherTime(r.grantedAtMs) }],
+          ['expires_at_ms', { ...r, expiresAtMs: r.expiresAtMs === null ? r.grantedAtMs + 1 : null }],
+        ];
+      case 'agent_revoke':
+        return [
+          ['agent', { ...r, agent: flip(r.agent) }],
+          ['reason', { ...r, reason: r.reason + 'x' }],
+          ['revoked_at_ms', { ...r, revokedAtMs: otherTime(r.revokedAtMs) }],
         ];
     }
   }

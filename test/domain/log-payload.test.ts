@@ -72,7 +72,7 @@ describe('decodeLogPayload rejects with a DecodeError', () => {
 
   it('an unknown type byte', () => {
     const p = good();
-    p[0] = 5;
+    p[0] = 7; // 5 and 6 are AgentGrant and AgentRevoke
     expect(decodeError(p).field).toBe('payload.type');
     expect(() => peekRecordType(p)).toThrow(DecodeError);
   });

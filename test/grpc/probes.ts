@@ -28,8 +28,8 @@ export interface HealthProbe {
   close(): void;
 }
 
-export function healthProbe(address: string): HealthProbe {
-  const client = new HealthClient(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, (...a: unknown[]) => unknown>;
+export function healthProbe(address: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()): HealthProbe {
+  const client = new HealthClient(address, credentials) as grpc.Client & Record<string, (...a: unknown[]) => unknown>;
   return {
     check: (service) =>
       new Promise((resolve, reject) => {
@@ -48,8 +48,8 @@ export function healthProbe(address: string): HealthProbe {
 }
 
 /** Full names of the services a server's reflection lists. */
-export function reflectedServices(address: string): Promise<string[]> {
-  const client = new ReflectionClient(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, () => grpc.ClientDuplexStream<unknown, unknown>>;
+export function reflectedServices(address: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()): Promise<string[]> {
+  const client = new ReflectionClient(address, credentials) as grpc.Client & Record<string, () => grpc.ClientDuplexStream<unknown, unknown>>;
   return new Promise((resolve, reject) => {
     const call = client.ServerReflectionInfo!();
     call.on('data', (res: { list_services_response?: { service: Array<{ name: string }> }; error_response?: { error_message: string } }) => {

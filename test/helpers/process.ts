@@ -97,6 +97,8 @@ export async function kill9(p: Spawned): Promise<void> {
 /** A running `stemedb writer` or `stemedb reader` process. */
 export interface ServiceProcess {
   readonly address: string;
+  /** The whole ready line (e.g. `health_address` when a health-only port was asked for). */
+  readonly ready: Record<string, unknown>;
   readonly proc: Spawned;
   /** SIGTERM and wait for the exit code. */
   stop(): Promise<number | string>;
@@ -112,6 +114,7 @@ export async function startService(service: 'writer' | 'reader', args: string[],
   if (ready.service !== service || typeof ready.address !== 'string') throw new Error(`unexpected ready line ${JSON.stringify(ready)}`);
   return {
     address: ready.address,
+    ready,
     proc,
     stop: async () => {
       if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');

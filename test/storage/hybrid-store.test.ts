@@ -41,6 +41,8 @@ const SAMPLES: readonly (readonly [KeyKind, Buffer, 'rocksdb' | 'lmdb'])[] = [
   ['signerAssertion', keys.signerAssertion(AGENT, 40, ID), 'lmdb'],
   ['childAssertion', keys.childAssertion(ID, ID2), 'lmdb'],
   ['trustHistory', keys.trustHistory(AGENT, 40), 'lmdb'],
+  ['agentGrant', keys.agentGrant(AGENT, 41), 'lmdb'],
+  ['agentRevoke', keys.agentRevoke(AGENT, 42), 'lmdb'],
   ['pairVote', keys.pairVote('ada', 'born', ID, AGENT), 'lmdb'],
   ['subjectName', keys.subjectName('ada'), 'lmdb'],
   ['predicateSubject', keys.predicateSubject('born', 'ada'), 'lmdb'],

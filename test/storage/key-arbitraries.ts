@@ -44,6 +44,8 @@ export const storeKey: fc.Arbitrary<StoreKey> = fc.oneof(
   fc.record({ kind: fc.constant('signerAssertion' as const), agent, offset, assertionId: id }),
   fc.record({ kind: fc.constant('childAssertion' as const), parentId: id, childId: id }),
   fc.record({ kind: fc.constant('trustHistory' as const), agent, offset }),
+  fc.record({ kind: fc.constant('agentGrant' as const), agent, offset }),
+  fc.record({ kind: fc.constant('agentRevoke' as const), agent, offset }),
   fc.record({ kind: fc.constant('pairVote' as const), subject, predicate: text, assertionId: id, voter: agent }),
   fc.record({ kind: fc.constant('subjectName' as const), subject: text }),
   fc.record({ kind: fc.constant('predicateSubject' as const), predicate: text, subject: text }),

@@ -17,6 +17,7 @@ import { query } from './query';
 import { find } from './find';
 import { subjects, predicates, bySigner } from './listings';
 import { dev } from './dev';
+import { agentGrant, agentList, agentRevoke } from './agent';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -37,5 +38,8 @@ export const COMMANDS: readonly Command[] = [
   subjects,
   predicates,
   bySigner,
+  agentGrant,
+  agentRevoke,
+  agentList,
   dev,
 ];

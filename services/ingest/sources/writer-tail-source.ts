@@ -6,6 +6,11 @@
  * the stream — it reconnects with exponential backoff and resumes Tail from the
  * last delivered record's `nextOffset`: no gaps, no duplicates.
  *
+ * TLS (`tls`): the CA and client certificate files are re-read before each
+ * reconnection, so a rotated client certificate is used from the next stream
+ * on. PERMISSION_DENIED (the reader's certificate lacks the 'reader' role) and
+ * UNAUTHENTICATED are not retried: a configuration mistake fails loudly.
+ *
  * Flow control: the stream is consumed with `for await`, one record handed to
  * the caller at a time; while the caller is busy nothing more is read, so
  * grpc-js and HTTP/2 push back on the writer.
@@ -14,6 +19,8 @@ import * as grpc from '@grpc/grpc-js';
 import { blake3 } from '../../../shared/domain/hash';
 import { WriterServiceClient, type HeadResponse, type TailResponse } from '../../../shared/gen/stemedb/v1/writer';
 import { callUnary, makeClient } from '../../../shared/grpc/client';
+import { ClientTlsReloader, clientTlsChannelOptions } from '../../../shared/grpc/tls';
+import type { ClientTlsFiles } from '../../../shared/grpc/tls-options';
 import { createLogger, type Logger } from '../../../shared/telemetry/logger';
 import { RECORD_HEADER_BYTES } from '../../../shared/wal/limits';
 import type { SourceRecord, WalSource } from '../wal-source';
@@ -30,7 +37,14 @@ export const TAIL_SOURCE_BATCH_BYTES = 0;
 const HEAD_DEADLINE_MS = 10_000;
 
 /** Status codes after which reconnecting cannot help: the request itself is wrong. */
-const FATAL_CODES: ReadonlySet<grpc.status> = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.OUT_OF_RANGE, grpc.status.DATA_LOSS, grpc.status.UNIMPLEMENTED]);
+const FATAL_CODES: ReadonlySet<grpc.status> = new Set([
+  grpc.status.INVALID_ARGUMENT,
+  grpc.status.OUT_OF_RANGE,
+  grpc.status.DATA_LOSS,
+  grpc.status.UNIMPLEMENTED,
+  grpc.status.PERMISSION_DENIED,
+  grpc.status.UNAUTHENTICATED,
+]);
 
 /** A record arrived damaged or out of place; delivering it would corrupt the consumer. */
 export class TailIntegrityError extends Error {
@@ -51,6 +65,8 @@ export interface WriterTailSourceOptions {
   readonly backoffMsMax?: number;
   /** @default createLogger({ component: 'writer-tail-source' }) */
   readonly logger?: Logger;
+  /** Dial the writer over TLS with these files. @default plaintext */
+  readonly tls?: ClientTlsFiles;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -73,7 +89,8 @@ function isFatal(err: unknown): boolean {
 }
 
 export class WriterTailSource implements WalSource {
-  private readonly client: WriterServiceClient;
+  private client: WriterServiceClient;
+  private readonly tls: ClientTlsReloader | undefined;
   private readonly logger: Logger;
   private readonly backoffMsMin: number;
   private readonly backoffMsMax: number;
@@ -87,11 +104,23 @@ export class WriterTailSource implements WalSource {
     this.backoffMsMin = options.backoffMsMin ?? RECONNECT_BACKOFF_MS_MIN;
     this.backoffMsMax = options.backoffMsMax ?? RECONNECT_BACKOFF_MS_MAX;
     this.logger = options.logger ?? createLogger({ component: 'writer-tail-source' });
+    this.tls = options.tls === undefined ? undefined : new ClientTlsReloader(options.tls);
+    this.client = this.newClient();
+  }
+
+  private newClient(): WriterServiceClient {
     // The channel's own reconnect backoff (grpc-js default: 1 s growing to 120 s) would
     // outlast ours after a writer restart; keep it within the same bounds.
-    this.client = makeClient(WriterServiceClient, address, {
-      channelOptions: { 'grpc.initial_reconnect_backoff_ms': this.backoffMsMin, 'grpc.max_reconnect_backoff_ms': this.backoffMsMax },
-    });
+    const channelOptions = { 'grpc.initial_reconnect_backoff_ms': this.backoffMsMin, 'grpc.max_reconnect_backoff_ms': this.backoffMsMax, ...clientTlsChannelOptions(this.tls?.files) };
+    return makeClient(WriterServiceClient, this.address, { channelOptions, ...(this.tls === undefined ? {} : { credentials: this.tls.credentials }) });
+  }
+
+  /** Before a reconnection: a rotated client certificate or CA means a new channel. */
+  private renewIfRotated(): void {
+    if (this.tls === undefined || !this.tls.refresh()) return;
+    this.client.close();
+    this.client = this.newClient();
+    this.logger.info('tls files changed; reconnecting with the new certificate', { writer: this.address });
   }
 
   describe(): string {
@@ -107,6 +136,7 @@ export class WriterTailSource implements WalSource {
     let cursor = fromOffset;
     let backoffMs = this.backoffMsMin;
     while (!signal.aborted) {
+      if (this.connects > 0) this.renewIfRotated();
       this.connects += 1;
       const call = this.client.tail({ fromOffset: BigInt(cursor), maxBatchBytes: TAIL_SOURCE_BATCH_BYTES });
       const onAbort = (): void => call.cancel();
