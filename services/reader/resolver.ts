@@ -12,13 +12,14 @@
  */
 import type { Span } from '@opentelemetry/api';
 import { NotFoundError, SizeLimitError } from '../../shared/grpc/errors';
-import { resolve, TRUST_DEFAULT_RANK } from '../../shared/lens/index';
+import { resolve } from '../../shared/lens/index';
 import type { LensContext, Resolution, TrustContext } from '../../shared/lens/types';
 import { withSpan, withSpanSync } from '../../shared/telemetry/tracing';
 import type { ReaderCore } from './core';
 import { RESOLVE_SUBJECT_PREDICATES_MAX } from './limits';
 import { isMaterializable, type ReadQuery } from './query';
 import { servingOffset } from './serving-offset';
+import { learnedTrust, trustContextOf } from './trust-context';
 
 /** A lens answer and where it came from. */
 export interface Resolved {
@@ -28,7 +29,7 @@ export interface Resolved {
   readonly fromMaterializedView: boolean;
 }
 
-/** A trust pack ranks only its own agents: everyone else counts for nothing (docs/LENSES.md). */
+/** A trust pack rates only its own agents: everyone else has reliability 0, weight 0 (docs/LENSES.md). */
 const TRUST_PACK_DEFAULT_RANK = 0;
 
 export interface ResolveOptions {
@@ -115,12 +116,10 @@ export class Resolver {
     });
   }
 
-  /** Authority's trust as of `at`: the query's trust pack (NOT_FOUND if unknown then) or the learned ranks. */
+  /** Authority's trust as of `at`: the query's trust pack (NOT_FOUND if unknown then) or learned trust (trust-context.ts). */
   private async trustFor(q: ReadQuery, at: number): Promise<TrustContext | undefined> {
     if (q.lens !== 'authority') return undefined;
-    if (q.trustPackId === null) {
-      return { ranks: await this.core.graph.trustRanks({ asOfOffset: at }), source: 'learned', defaultRank: TRUST_DEFAULT_RANK };
-    }
+    if (q.trustPackId === null) return trustContextOf(await learnedTrust(this.core.graph, at));
     const pack = await this.core.graph.trustPack(q.trustPackId, { asOfOffset: at });
     if (pack === undefined) throw new NotFoundError('trust pack', q.trustPackId.toString('hex'), 'options.trust_pack_id');
     const ranks = new Map(pack.record.entries.map((e) => [e.agent.toString('hex'), e.weight]));

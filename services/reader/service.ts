@@ -8,6 +8,7 @@ import { bySourceHandler, getAssertionHandler, historyHandler, listEscalationsHa
 import { explainHandler, resolveHandler, resolveSubjectHandler } from './resolve-handlers';
 import { Resolver } from './resolver';
 import { statusHandler, type HeadTracker } from './status-handler';
+import { getTrustHandler, listClaimsHandler } from './trust-handlers';
 import { watchHandler } from './watch-handler';
 
 /** Full name of the service, as health and reflection list it. */
@@ -28,6 +29,8 @@ export function readerService(core: ReaderCore, bell: BatchBell, heads: HeadTrac
       listEscalations: unary(listEscalationsHandler(core), options),
       watch: serverStream(watchHandler(resolver, bell), options),
       status: unary(statusHandler(core, heads), options),
+      listClaims: unary(listClaimsHandler(core), options),
+      getTrust: unary(getTrustHandler(core), options),
     },
   };
 }

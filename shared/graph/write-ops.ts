@@ -12,6 +12,7 @@ import type { BatchOp } from '../storage/kv-store';
 import { GRAPH_META, MATERIALIZED_LENS } from './meta';
 import { encodeF64, encodeU64 } from './scalars';
 import { encodeStoredRecord, type StoredRecord } from './stored-record';
+import { encodeTrustEvidence, type TrustEvidence } from './trust-evidence';
 import { encodeVoteHistory, type VoteAt } from './vote-history';
 
 const EMPTY = Buffer.alloc(0);
@@ -50,8 +51,11 @@ export const writeOps = {
   goldStandard: (subject: string, predicate: string, id: Buffer, stored: StoredRecord): BatchOp => put(keys.goldStandard(subject, predicate, id), encodeStoredRecord(stored)),
   trustPack: (id: Buffer, stored: StoredRecord): BatchOp => put(keys.trustPack(id), encodeStoredRecord(stored)),
   epoch: (name: string, stored: StoredRecord<StemeRecord>): BatchOp => put(keys.epoch(name), encodeStoredRecord(stored)),
-  /** TRUST (current) and TRUSTH (as of `offset`). */
-  trust: (agent: Buffer, rank: number, offset: number): BatchOp[] => [put(keys.trust(agent), encodeF64(rank)), put(keys.trustHistory(agent, offset), encodeF64(rank))],
+  /** TRUST (current) and TRUSTH (as of `offset`): the agent's gold-standard judgement counts. */
+  trust: (agent: Buffer, evidence: TrustEvidence, offset: number): BatchOp[] => {
+    const value = encodeTrustEvidence(evidence);
+    return [put(keys.trust(agent), value), put(keys.trustHistory(agent, offset), value)];
+  },
   /** MV: the materialized default-lens resolution of a pair. */
   materialized: (r: Resolution, counts: StoredResolutionCounts): BatchOp =>
     put(keys.view(r.subject, r.predicate, MATERIALIZED_LENS), encodeStoredResolution(r, counts)),
