@@ -39,6 +39,13 @@ export interface ResolveOptions {
 }
 
 export class Resolver {
+  /**
+   * Learned trust of the last offset asked: trust as of an offset never
+   * changes, and a burst of Authority queries is served at one or a few
+   * offsets, so one entry saves re-reading the evidence per query.
+   */
+  private learned: { readonly at: number; readonly trust: Promise<TrustContext> } | undefined;
+
   constructor(private readonly core: ReaderCore) {}
 
   /** One (subject, predicate) under the query's lens. */
@@ -119,7 +126,16 @@ export class Resolver {
   /** Authority's trust as of `at`: the query's trust pack (NOT_FOUND if unknown then) or learned trust (trust-context.ts). */
   private async trustFor(q: ReadQuery, at: number): Promise<TrustContext | undefined> {
     if (q.lens !== 'authority') return undefined;
-    if (q.trustPackId === null) return trustContextOf(await learnedTrust(this.core.graph, at));
+    if (q.trustPackId === null) {
+      if (this.learned?.at !== at) {
+        const trust = learnedTrust(this.core.graph, at).then(trustContextOf);
+        this.learned = { at, trust };
+        trust.catch(() => {
+          if (this.learned?.trust === trust) this.learned = undefined;
+        });
+      }
+      return this.learned.trust;
+    }
     const pack = await this.core.graph.trustPack(q.trustPackId, { asOfOffset: at });
     if (pack === undefined) throw new NotFoundError('trust pack', q.trustPackId.toString('hex'), 'options.trust_pack_id');
     const ranks = new Map(pack.record.entries.map((e) => [e.agent.toString('hex'), e.weight]));

@@ -13,6 +13,8 @@ import { vote } from './vote';
 import { resolveCommand } from './resolve';
 import { explain } from './explain';
 import { status } from './status';
+import { trust, trustLearn } from './trust';
+import { sim } from './sim';
 import { dev } from './dev';
 
 export const COMMANDS: readonly Command[] = [
@@ -29,5 +31,8 @@ export const COMMANDS: readonly Command[] = [
   resolveCommand,
   explain,
   status,
+  trust,
+  trustLearn,
+  sim,
   dev,
 ];
