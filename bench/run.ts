@@ -18,6 +18,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'writer', run: () => import('./writer').then((m) => m.run()) },
   { name: 'reader', run: () => import('./reader').then((m) => m.run()) },
   { name: 'telemetry', run: () => import('./telemetry').then((m) => m.run()) },
+  { name: 'sim', run: () => import('./sim').then((m) => m.run()) },
 ];
 
 async function main(): Promise<void> {

@@ -35,28 +35,48 @@ export function checkRun(run: SimRun): SeedCheck {
 
 const pct = (x: number): string => x.toFixed(1);
 
-export function runsMarkdown(runs: readonly SimRun[]): string {
-  const head = `| seed | facts scored | ${SCORED.join(' | ')} | Authority − majority | oracle − Authority | Authority − Consensus | holds |`;
-  const rule = `|${' --- |'.repeat(SCORED.length + 6)}`;
-  const rows = runs.map((r) => {
-    const c = checkRun(r);
-    return `| ${r.options.seed} | ${r.score.main.facts} | ${SCORED.map((s) => pct(r.score.main.percent[s])).join(' | ')} | ${pct(c.overMajority)} | ${pct(c.underOracle)} | ${pct(c.overConsensus)} | ${c.holds ? 'yes' : 'NO'} |`;
+/** A titled table with notes (the shape bench/lib/results.ts writes). */
+export interface SimTable {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number>>;
+  readonly notes?: readonly string[];
+}
+
+/** Accuracy per seed (the acceptance figures), Sybil and hijack facts apart, and the cost. */
+export function simTables(runs: readonly SimRun[]): SimTable[] {
+  const side = (title: string, pick: (r: SimRun) => SimRun['score']['sybil'], notes: string[]): SimTable => ({
+    title,
+    columns: ['seed', 'facts', ...SCORED],
+    rows: runs.map((r) => [r.options.seed, pick(r).facts, ...SCORED.map((s) => pct(pick(r).percent[s]))]),
+    notes,
   });
-  const side = (title: string, pick: (r: SimRun) => SimRun['score']['sybil']): string[] => [
-    '',
-    `${title}:`,
-    '',
-    `| seed | facts | ${SCORED.join(' | ')} |`,
-    `|${' --- |'.repeat(SCORED.length + 2)}`,
-    ...runs.map((r) => `| ${r.options.seed} | ${pick(r).facts} | ${SCORED.map((s) => pct(pick(r).percent[s])).join(' | ')} |`),
+  return [
+    {
+      title: 'Accuracy (% of facts without a gold standard, hijacked facts excluded)',
+      columns: ['seed', 'facts', ...SCORED, 'Authority − majority', 'oracle − Authority', 'Authority − Consensus', 'holds'],
+      rows: runs.map((r) => {
+        const c = checkRun(r);
+        return [r.options.seed, r.score.main.facts, ...SCORED.map((s) => pct(r.score.main.percent[s])), pct(c.overMajority), pct(c.underOracle), pct(c.overConsensus), c.holds ? 'yes' : 'NO'];
+      }),
+      notes: [
+        `Holds: Authority (default options: newest learned pack + gold evidence) >= majority + ${AUTHORITY_OVER_MAJORITY_POINTS_MIN} points, >= oracle - ${AUTHORITY_UNDER_ORACLE_POINTS_MAX} points, and >= Consensus. The oracle is Authority with a trust pack of the true reliabilities.`,
+      ],
+    },
+    side('Sybil target facts (included above)', (r) => r.score.sybil, ['Every Sybil key asserts the same false value, each with its own evidence hash: Consensus and majority count keys by design.']),
+    side('Supersession-hijack facts (not included above)', (r) => r.score.hijack, ['A hijacker co-signs the best agent\'s true claim, then supersedes it with a false value.']),
+    {
+      title: 'Cost per seed',
+      columns: ['seed', 'records', 'load ms', 'learn read ms', 'estimate ms', 'iterations', 'heap MiB', 'score ms'],
+      rows: runs.map((r) => [r.options.seed, r.records, Math.round(r.loadMs), Math.round(r.learn.readMs), Math.round(r.learn.estimateMs), `${r.learn.iterations}${r.learn.converged ? '' : ' (cap)'}`, r.learn.heapUsedMiB.toFixed(1), Math.round(r.scoreMs)]),
+      notes: ['load = sign + AppendBatch + reader catch-up; learn read = ListClaims pages; estimate = truth discovery; score = every fact of every lens over gRPC.'],
+    },
   ];
-  const cost = [
-    '',
-    'Cost per seed (load = sign + AppendBatch + reader catch-up; learn = ListClaims + estimate + append):',
-    '',
-    '| seed | records | load ms | learn read ms | estimate ms | iterations | heap MiB | score ms |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...runs.map((r) => `| ${r.options.seed} | ${r.records} | ${Math.round(r.loadMs)} | ${Math.round(r.learn.readMs)} | ${Math.round(r.learn.estimateMs)} | ${r.learn.iterations}${r.learn.converged ? '' : ' (cap)'} | ${r.learn.heapUsedMiB.toFixed(1)} | ${Math.round(r.scoreMs)} |`),
-  ];
-  return [head, rule, ...rows, ...side('Sybil target facts (included above)', (r) => r.score.sybil), ...side('Supersession-hijack facts (not included above)', (r) => r.score.hijack), ...cost].join('\n');
+}
+
+/** The tables as Markdown. */
+export function runsMarkdown(runs: readonly SimRun[]): string {
+  return simTables(runs)
+    .map((t) => [`### ${t.title}`, '', `| ${t.columns.join(' | ')} |`, `|${t.columns.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.map(String).join(' | ')} |`), '', ...(t.notes ?? [])].join('\n'))
+    .join('\n\n');
 }
