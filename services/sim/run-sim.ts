@@ -26,16 +26,22 @@ export interface SimRun {
   readonly scoreMs: number;
 }
 
-export async function runSim(options: WorldOptions): Promise<SimRun> {
+export interface RunSimOptions {
+  /** The `stemedb` entry point the writer and reader run from. @default the CLI next to this module in dist/ */
+  readonly cliScript?: string;
+}
+
+export async function runSim(options: WorldOptions, run: RunSimOptions = {}): Promise<SimRun> {
   return withSpan('sim.run', { seed: options.seed, facts: options.facts }, async () => {
     const world = makeWorld(options);
     const dir = mkdtempSync(join(tmpdir(), 'stemedb-sim-'));
     const admin = generateKeyPair();
+    const script = run.cliScript === undefined ? {} : { script: run.cliScript };
     let writer: ChildService | undefined;
     let reader: ChildService | undefined;
     try {
-      writer = await ChildService.start({ service: 'writer', args: ['--wal', join(dir, 'wal'), '--listen', '127.0.0.1:0', '--admin-key', admin.publicKey.toString('hex'), '--durability', 'none'], logPath: join(dir, 'writer.log') });
-      reader = await ChildService.start({ service: 'reader', args: ['--data', join(dir, 'reader'), '--writer', writer.address, '--listen', '127.0.0.1:0'], logPath: join(dir, 'reader.log') });
+      writer = await ChildService.start({ service: 'writer', args: ['--wal', join(dir, 'wal'), '--listen', '127.0.0.1:0', '--admin-key', admin.publicKey.toString('hex'), '--durability', 'none'], logPath: join(dir, 'writer.log'), ...script });
+      reader = await ChildService.start({ service: 'reader', args: ['--data', join(dir, 'reader'), '--writer', writer.address, '--listen', '127.0.0.1:0'], logPath: join(dir, 'reader.log'), ...script });
       const t0 = performance.now();
       const loaded = await loadWorld(world, admin, writer.address);
       await waitForReader(reader.address, loaded.headOffset, SIM_CATCH_UP_TIMEOUT_MS);

@@ -55,6 +55,7 @@ export async function readClaims(client: ReaderServiceClient, minOffset?: number
         source: Buffer.from(a.sourceHash).toString('hex'),
         signers: [...new Set(a.signatures.map((s) => Buffer.from(s.publicKey).toString('hex')))].sort(),
         confidence: a.confidence,
+        offset: Number(c.offset),
       });
     }
     for (const g of res.goldStandards) {

@@ -3,7 +3,8 @@
  *
  *   w(a)  = reliabilityWeight(reliability of a)   (log-odds, trust-weight.ts; 0 if revoked)
  *   each signer s of v is credited through its best claim c_s of v (as Consensus)
- *   T(v)  = Σ over distinct sources h of those claims:  max over s with c_s citing h of w(s) · conf(c_s)
+ *   T(v)  = Σ over distinct sources h of those claims:  max over s with c_s citing h of w(s) · conf(h)
+ *   conf(h) = what h's first citers said (Consensus's rule, credit.ts firstCitersBySource)
  *   N(v)  = Σ over distinct voters u on v's claims:     w(u) · u's latest vote
  *   support(v) = T(v) · (1 + VOTE_WEIGHT · tanh(N(v) / VOTE_SCALE))
  *
@@ -18,7 +19,7 @@ import { type LiveCandidate, type ValueGroup, latestVotesByVoter } from './candi
 import type { ScoredAssertion, ScoredValue } from './assemble';
 import { runLens } from './run-lens';
 import { CONSENSUS_METHOD, scoreConsensusValue } from './consensus';
-import { bestBySigner, byScoreThenId, compareCredit } from './credit';
+import { bestBySigner, byScoreThenId, compareCredit, firstCitersBySource } from './credit';
 import { fmt, fmtSigned, plural, shortHex } from './format';
 import { stableSum, voteFactor } from './math';
 import { formatObject } from './object-value';
@@ -50,7 +51,7 @@ export function resolveAuthority(
     return {
       values,
       method:
-        `Support per value is the sum over distinct sources of the log-odds weight × confidence of each source's most trusted supporter ` +
+        `Support per value is the sum over distinct sources of the log-odds weight of each source's most trusted supporter × the confidence its first citers gave it ` +
         `(reliabilities from ${from}; agents without a record weigh 0), scaled by 1 + ${VOTE_WEIGHT}·tanh(weighted net vote / ${VOTE_SCALE}).`,
     };
   });
@@ -99,10 +100,12 @@ interface Credit {
 
 export function scoreAuthorityValue(group: ValueGroup, weigh: AgentWeights): ScoredValue {
   const bySigner = bestBySigner(group);
-  // Each source, credited to its most trusted supporter among the signers credited through a claim citing it.
+  const said = firstCitersBySource(group);
+  // Each source, credited to its most trusted supporter among the signers credited through a claim
+  // citing it, at the confidence its first citers gave it: a louder copier cannot raise it.
   const bySource = new Map<string, Credit>();
   for (const [signer, claim] of bySigner) {
-    const credit: Credit = { signer, claim, value: weigh.weight(signer) * claim.confidence };
+    const credit: Credit = { signer, claim, value: weigh.weight(signer) * (said.get(claim.sourceHex)?.confidence ?? 0) };
     const cur = bySource.get(claim.sourceHex);
     if (cur === undefined || compareCredit(credit, cur) < 0) bySource.set(claim.sourceHex, credit);
   }
@@ -114,7 +117,7 @@ export function scoreAuthorityValue(group: ValueGroup, weigh: AgentWeights): Sco
   const supportTerm = (): ScoreTerm => ({
     name: 'value_support',
     value: base,
-    detail: `Σ over ${plural(bySource.size, 'distinct source')} of ${formatObject(group.object)} of its most trusted supporter's weight × confidence`,
+    detail: `Σ over ${plural(bySource.size, 'distinct source')} of ${formatObject(group.object)} of its most trusted supporter's weight × its first citers' confidence`,
   });
   const voteTerm = (): ScoreTerm => ({
     name: 'vote_factor',
@@ -142,7 +145,7 @@ export function scoreAuthorityValue(group: ValueGroup, weigh: AgentWeights): Sco
 }
 
 function sourceDetail(c: LiveCandidate, credited: Credit | undefined, best: Credit | undefined, bySigner: ReadonlyMap<string, LiveCandidate>): string {
-  if (credited !== undefined) return `source ${shortHex(c.sourceHex)} counted once, credited to ${shortHex(credited.signer)}: weight × confidence`;
+  if (credited !== undefined) return `source ${shortHex(c.sourceHex)} counted once, credited to ${shortHex(credited.signer)}: weight × the confidence its first citers gave it`;
   if (c.signers.every((s) => bySigner.get(s) !== c)) return 'every signer is credited through a better claim of this value';
   return `source ${shortHex(c.sourceHex)} already counted via ${shortHex(best?.claim.idHex ?? '')} (signer ${shortHex(best?.signer ?? '')})`;
 }

@@ -9,7 +9,8 @@
  *
  * One round, given reliabilities r(a) (weights w(a) = reliabilityWeight(r(a))):
  *
- *   C(f, v) = Σ over distinct sources h of v on fact f: max over supporters a of h: w(a) · conf
+ *   C(f, v) = Σ over distinct sources h of v on fact f: max over supporters a of h: w(a) · conf(h)
+ *             (conf(h): what h's first citers said, as in the Authority lens)
  *   P(f, v) = e^C(f,v) / (Σ_observed e^C(f,v') + max(0, n + 1 − k))   (k observed values; the
  *             n + 1 − k unobserved values of the fact's domain have C = 0)
  *   P(f, v) = 1 for a gold standard's value, 0 for every other value of that fact
@@ -38,6 +39,8 @@ export interface ClaimInput {
   /** Signers (hex); superseded or withdrawn support already removed by the caller. */
   readonly signers: readonly string[];
   readonly confidence: number;
+  /** Log offset where the assertion was first seen: a source is worth what its first citers said. */
+  readonly offset: number;
 }
 
 /** A gold standard: the fact's known value. */
@@ -70,10 +73,23 @@ export interface EstimateResult {
   readonly converged: boolean;
 }
 
+interface SourceSlot {
+  /** What the source's first citers said (the lens's rule). */
+  readonly confidence: number;
+  /** Every agent citing it for this value. */
+  readonly supporters: readonly number[];
+}
+
 interface ValueSlot {
   readonly value: string;
-  /** Per source: [signer index, confidence] pairs. */
-  readonly sources: readonly (readonly [number, number][])[];
+  readonly sources: readonly SourceSlot[];
+}
+
+/** One source of one value as the claims gave it. */
+interface SourceClaims {
+  firstOffset: number;
+  firstSigners: readonly string[];
+  readonly claims: { readonly signers: readonly string[]; readonly confidence: number }[];
 }
 
 interface Fact {
@@ -103,17 +119,21 @@ export function estimateReliability(claims: readonly ClaimInput[], golds: readon
 }
 
 function index(claims: readonly ClaimInput[], golds: readonly GoldInput[]): { agents: string[]; facts: Fact[]; byAgent: [number, number][][] } {
-  const tree = new Map<string, Map<string, Map<string, Map<string, number>>>>(); // fact → value → source → signer → best confidence
+  const tree = new Map<string, Map<string, Map<string, SourceClaims>>>(); // fact → value → source → its claims
   const agentSet = new Set<string>();
   claims.forEach((c, i) => {
     if (!(Number.isFinite(c.confidence) && c.confidence >= 0 && c.confidence <= 1)) throw new TruthInputError(`claims[${i}].confidence`, `must be in [0, 1], got ${c.confidence}`);
-    const values = getOrSet(tree, c.fact, () => new Map<string, Map<string, Map<string, number>>>());
-    const sources = getOrSet(values, c.value, () => new Map<string, Map<string, number>>());
-    const signers = getOrSet(sources, c.source, () => new Map<string, number>());
-    for (const s of c.signers) {
-      agentSet.add(s);
-      signers.set(s, Math.max(signers.get(s) ?? 0, c.confidence));
+    if (!(Number.isSafeInteger(c.offset) && c.offset >= 0)) throw new TruthInputError(`claims[${i}].offset`, `must be a log offset, got ${c.offset}`);
+    const values = getOrSet(tree, c.fact, () => new Map<string, Map<string, SourceClaims>>());
+    const sources = getOrSet(values, c.value, () => new Map<string, SourceClaims>());
+    const slot = getOrSet(sources, c.source, (): SourceClaims => ({ firstOffset: c.offset, firstSigners: c.signers, claims: [] }));
+    // Earliest claim first; on an offset tie (a caller's duplicate) the smaller signer list, so order cannot matter.
+    if (c.offset < slot.firstOffset || (c.offset === slot.firstOffset && cmp(c.signers.join(), slot.firstSigners.join()) < 0)) {
+      slot.firstOffset = c.offset;
+      slot.firstSigners = c.signers;
     }
+    slot.claims.push({ signers: c.signers, confidence: c.confidence });
+    for (const s of c.signers) agentSet.add(s);
   });
   const agents = [...agentSet].sort();
   const agentIndex = new Map(agents.map((a, i) => [a, i]));
@@ -128,13 +148,14 @@ function index(claims: readonly ClaimInput[], golds: readonly GoldInput[]): { ag
     const values: ValueSlot[] = valueKeys.map((v, vi) => {
       const sourceMap = valueMap.get(v)!;
       const claimedBy = new Set<number>();
-      const sources = [...sourceMap.keys()].sort().map((h) =>
-        [...sourceMap.get(h)!.entries()].sort((a, b) => cmp(a[0], b[0])).map(([s, conf]): [number, number] => {
-          const ai = agentIndex.get(s)!;
-          claimedBy.add(ai);
-          return [ai, conf];
-        }),
-      );
+      const sources = [...sourceMap.keys()].sort().map((h): SourceSlot => {
+        const src = sourceMap.get(h)!;
+        const first = new Set(src.firstSigners);
+        const confidence = Math.max(...src.claims.filter((x) => x.signers.some((s) => first.has(s))).map((x) => x.confidence));
+        const supporters = [...new Set(src.claims.flatMap((x) => x.signers))].sort().map((s) => agentIndex.get(s)!);
+        for (const ai of supporters) claimedBy.add(ai);
+        return { confidence, supporters };
+      });
       for (const ai of claimedBy) byAgent[ai]!.push([fi, vi]);
       return { value: v, sources };
     });
@@ -148,7 +169,7 @@ function index(claims: readonly ClaimInput[], golds: readonly GoldInput[]): { ag
 /** P(f, v) for each observed value of one fact under the given weights. */
 function probabilities(f: Fact, weights: readonly number[]): number[] {
   if (f.gold !== -1) return f.values.map((_, vi) => (vi === f.gold ? 1 : 0));
-  const scores = f.values.map((slot) => stableSum(slot.sources.map((supporters) => Math.max(...supporters.map(([ai, conf]) => weights[ai]! * conf)))));
+  const scores = f.values.map((slot) => stableSum(slot.sources.map((h) => h.confidence * Math.max(...h.supporters.map((ai) => weights[ai]!)))));
   const top = Math.max(...scores);
   // Scaled by e^-top so large weights cannot overflow; the unobserved values have C = 0.
   const exp = scores.map((s) => Math.exp(s - top));

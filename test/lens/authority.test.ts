@@ -58,8 +58,11 @@ describe('Authority lens', () => {
     const t = trust({ weak: 0.4, good: 0.8, ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`copier-${i}`, 0.4])) });
     const r = resolve('authority', SUBJECT, PREDICATE, copied, { trust: t });
     expect(r.object).toEqual(text('Bob'));
-    // blog once: the best of weight(0.4) × confidence over its supporters (a copier at confidence 1).
-    expect(r.alternatives[1].score).toBeCloseTo(reliabilityWeight(0.4), 12);
+    // blog once, at what its first citer (weak, 0.8) said: the louder copiers at confidence 1 add nothing.
+    expect(r.alternatives[1].score).toBeCloseTo(0.8 * reliabilityWeight(0.4), 12);
+    // A more trusted supporter of the same source lends it its weight, still at the first citers' confidence.
+    const vouched = resolve('authority', SUBJECT, PREDICATE, copied, { trust: { ...t, ranks: new Map([...t.ranks, [hex('copier-3'), 0.95]]) } });
+    expect(vouched.alternatives.find((a) => a.object.value === 'Alice')?.score).toBeCloseTo(0.8 * reliabilityWeight(0.95), 12);
     const credited = r.explanations.filter((e) => e.object.value === 'Alice' && e.score > 0);
     expect(credited).toHaveLength(1);
   });
