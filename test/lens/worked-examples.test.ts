@@ -3,7 +3,7 @@
  * parameter changes, these fail and the document must change with them.
  */
 import { resolve } from '../../shared/lens';
-import { goldReliability, reliabilityWeight } from '../../shared/lens/trust-weight';
+import { goldReliability, packReliability, reliabilityWeight } from '../../shared/lens/trust-weight';
 import type { Resolution, TrustContext } from '../../shared/lens/types';
 import { PREDICATE, SUBJECT, T0_MS, cand, hex, key, text } from './helpers';
 
@@ -216,6 +216,19 @@ describe('docs/LENSES.md worked examples', () => {
       expect(r.share).toBeCloseTo(0.529412, 6);
       expect(r.contested).toBe(true);
       expect(r.summary).toContain('falls back to Consensus');
+    });
+  });
+
+  describe('Where trust comes from: gold posteriors and a learned pack updated by newer gold judgements', () => {
+    it('5 / 0 → 6/9 (weight ln 6); 0 / 4 → 1/8 (weight 0); pack 0.8 then 2 right, 3 wrong → 0.72', () => {
+      expect(goldReliability(5, 0)).toBe(6 / 9);
+      expect(reliabilityWeight(goldReliability(5, 0))).toBeCloseTo(Math.log(6), DIGITS);
+      expect(goldReliability(0, 4)).toBe(1 / 8);
+      expect(reliabilityWeight(goldReliability(0, 4))).toBe(0);
+      expect(packReliability(0.8, 2, 3)).toBeCloseTo(0.72, DIGITS);
+      expect(packReliability(0.8, 0, 0)).toBe(0.8);
+      // The ratio of weights of agents of 0.9 and 0.3: ~13 (linear ranks: 3).
+      expect(reliabilityWeight(0.9) / reliabilityWeight(0.3)).toBeCloseTo(13.1, 1);
     });
   });
 
