@@ -197,5 +197,7 @@ describe('trust over the wire', () => {
     expect(text.stdout).toContain('learned pack: none');
     const bad = await runCli(['trust', '--reader', reader.address, '--agent', 'abc']);
     expect(bad.code).toBe(2);
+    const rounds = await runCli(['trust', 'learn', '--reader', reader.address, '--writer', writer.address, '--key', keyFile, '--iterations', '51']);
+    expect([rounds.code, rounds.stderr]).toEqual([2, expect.stringContaining('--iterations: expected 1..50')]);
   }, 60_000);
 });
