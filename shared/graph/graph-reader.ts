@@ -22,7 +22,8 @@ import { DECODED_RECORDS_CACHED_MAX, HISTORY_CHUNK_ASSERTIONS, PAGE_SIZE_DEFAULT
 import { GRAPH_META, MATERIALIZED_LENS } from './meta';
 import { goldReliability } from '../lens/trust-weight';
 import { decodeU64 } from './scalars';
-import { decodeTrustEvidence, type TrustEvidence } from './trust-evidence';
+import type { TrustEvidence } from './trust-evidence';
+import { readNewestLearnedPack, readTrustEvidence } from './trust-reads';
 import { decodeStoredRecord, type StoredRecord } from './stored-record';
 import { assertionViewOf, candidateOf, recordViewOf, type AssertionView, type EscalationView, type Page, type RecordView, type VoterVotes } from './views';
 import { decodeVoteHistory } from './vote-history';
@@ -126,21 +127,8 @@ export class GraphReader {
   }
 
   /** Gold-standard judgement counts per agent (lowercase hex public key); agents never judged are absent. */
-  async trustEvidence(options: AsOf = {}): Promise<Map<string, TrustEvidence>> {
-    const asOf = checkAsOf(options.asOfOffset);
-    const out = new Map<string, TrustEvidence>();
-    if (asOf === undefined) {
-      for await (const [key, value] of this.store.scanPrefix(prefixes.kind('trust'))) {
-        out.set((parseKey(key) as Extract<StoreKey, { kind: 'trust' }>).agent.toString('hex'), decodeTrustEvidence(value, 'TRUST'));
-      }
-      return out;
-    }
-    // TRUSTH sorts by agent, then offset: the last entry below asOf per agent wins.
-    for await (const [key, value] of this.store.scanPrefix(prefixes.trustHistory())) {
-      const k = parseKey(key) as Extract<StoreKey, { kind: 'trustHistory' }>;
-      if (k.offset < asOf) out.set(k.agent.toString('hex'), decodeTrustEvidence(value, 'TRUSTH'));
-    }
-    return out;
+  trustEvidence(options: AsOf = {}): Promise<Map<string, TrustEvidence>> {
+    return readTrustEvidence(this.store, checkAsOf(options.asOfOffset));
   }
 
   /** The gold-standard reliability estimate per judged agent (goldReliability of its evidence). */
@@ -149,19 +137,9 @@ export class GraphReader {
     return new Map([...evidence].map(([agent, e]) => [agent, goldReliability(e.right, e.wrong)]));
   }
 
-  /**
-   * The newest learned trust pack (the writer admits those only with an admin
-   * signature) first seen below asOf: highest offset, then smaller id.
-   */
-  async newestLearnedPack(options: AsOf = {}): Promise<RecordView<TrustPack> | undefined> {
-    const asOf = checkAsOf(options.asOfOffset);
-    let best: RecordView<TrustPack> | undefined;
-    for await (const [key, value] of this.store.scanPrefix(prefixes.kind('trustPack'))) {
-      const stored = decodeStoredRecord<TrustPack>(value, 'TP');
-      if (stored.record.learned !== true || (asOf !== undefined && stored.offset >= asOf)) continue;
-      if (best === undefined || stored.offset > best.offset) best = recordViewOf((parseKey(key) as Extract<StoreKey, { kind: 'trustPack' }>).id, stored, asOf);
-    }
-    return best;
+  /** The newest learned trust pack first seen below asOf (trust-reads.ts). */
+  newestLearnedPack(options: AsOf = {}): Promise<RecordView<TrustPack> | undefined> {
+    return readNewestLearnedPack(this.store, checkAsOf(options.asOfOffset));
   }
 
   /**
