@@ -20,6 +20,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'telemetry', run: () => import('./telemetry').then((m) => m.run()) },
   { name: 'query', run: () => import('./query').then((m) => m.run()) },
   { name: 'keepup', run: () => import('./keepup').then((m) => m.run()) },
+  { name: 'sim', run: () => import('./sim').then((m) => m.run()) },
 ];
 
 async function main(): Promise<void> {

@@ -1,19 +1,18 @@
 /**
- * Trust updates at ingest (shared/graph/trust-rule.ts): one step per
- * (agent, assertion, gold standard), applied when the later of the two
- * reaches the log, in log order.
+ * Trust evidence at ingest (shared/graph/trust-evidence.ts): one judgement per
+ * (agent, assertion, gold standard), counted when the later of the two reaches
+ * the log. Counts add, so arrival order cannot change them.
  */
 import type { ObjectValue } from '../../shared/domain/types';
-import { decodeF64 } from '../../shared/graph/scalars';
-import { nextRank, TRUST_INITIAL_RANK } from '../../shared/graph/trust-rule';
+import { decodeTrustEvidence, NO_EVIDENCE, withJudgement } from '../../shared/graph/trust-evidence';
 import { writeOps } from '../../shared/graph/write-ops';
 import { objectsEqual } from '../../shared/lens/object-value';
 import { keys } from '../../shared/storage/keys';
 import type { GraphBatch } from './graph-batch';
 
-/** Moves `agent`'s rank one step: towards 1 when `claimed` equals `gold`, towards 0 otherwise. */
+/** Counts one judgement of `agent`: right when `claimed` equals `gold`, wrong otherwise. */
 export async function judge(batch: GraphBatch, agent: Buffer, claimed: ObjectValue, gold: ObjectValue, offset: number): Promise<void> {
   const raw = await batch.state.get(keys.trust(agent));
-  const rank = raw === undefined ? TRUST_INITIAL_RANK : decodeF64(raw, 'TRUST');
-  batch.state.writeAll(writeOps.trust(agent, nextRank(rank, objectsEqual(claimed, gold)), offset));
+  const evidence = raw === undefined ? NO_EVIDENCE : decodeTrustEvidence(raw, 'TRUST');
+  batch.state.writeAll(writeOps.trust(agent, withJudgement(evidence, objectsEqual(claimed, gold)), offset));
 }

@@ -6,7 +6,7 @@
  */
 import { objectFromProto } from '../../shared/domain/proto-convert';
 import type { ObjectValue as PbObjectValue } from '../../shared/gen/stemedb/v1/records';
-import { Lens, Outcome, ReaderServiceClient, type QueryOptions, type Resolution, type StatusResponse } from '../../shared/gen/stemedb/v1/reader';
+import { Lens, Outcome, ReaderServiceClient, TrustSource, type GetTrustResponse, type QueryOptions, type Resolution, type StatusResponse } from '../../shared/gen/stemedb/v1/reader';
 import { callUnary, makeClient } from '../../shared/grpc/client';
 import { rpcErrorOf } from '../writer/client';
 import { objectJson, type AnswerJson, type ObjectJson, type ResolutionJson } from './resolution-json';
@@ -116,4 +116,58 @@ export function explainQuery(address: string, q: QueryFlags, deadlineMs = READER
 /** The reader's Status; rejects with RpcError. */
 export function readerStatus(address: string, deadlineMs = READER_CALL_DEADLINE_MS): Promise<StatusResponse> {
   return withClient(address, (c) => callUnary(c.status.bind(c), {}, { deadlineMs }));
+}
+
+/** One agent's trust in JSON-friendly form (`stemedb trust`). */
+export interface AgentTrustJson {
+  readonly agent: string;
+  readonly reliability: number;
+  readonly weight: number;
+  readonly gold_right: number;
+  readonly gold_wrong: number;
+  readonly gold_judged: number;
+  readonly learned_reliability: number | null;
+  readonly source: string;
+}
+
+export interface TrustJson {
+  readonly agents: AgentTrustJson[];
+  readonly learned_pack_id: string | null;
+  readonly learned_pack_offset: number | null;
+  readonly served_at_offset: number;
+}
+
+/** Every agent's trust (or one agent's), all pages at one served offset; rejects with RpcError. */
+export function trustQuery(address: string, q: { agent?: Buffer; asOfOffset?: number; pageSize: number }, deadlineMs = READER_CALL_DEADLINE_MS): Promise<TrustJson> {
+  return withClient(address, async (c) => {
+    const agents: AgentTrustJson[] = [];
+    let token = '';
+    let asOf = q.asOfOffset;
+    let first: GetTrustResponse | undefined;
+    do {
+      const res = await callUnary(c.getTrust.bind(c), { agent: q.agent ?? Buffer.alloc(0), pageSize: q.pageSize, pageToken: token, ...(asOf === undefined ? {} : { asOfOffset: BigInt(asOf) }) }, { deadlineMs });
+      first ??= res;
+      asOf = Number(res.servedAtOffset);
+      for (const a of res.agents) {
+        agents.push({
+          agent: Buffer.from(a.agent).toString('hex'),
+          reliability: a.reliability,
+          weight: a.weight,
+          gold_right: Number(a.goldRight),
+          gold_wrong: Number(a.goldWrong),
+          gold_judged: Number(a.goldJudged),
+          learned_reliability: a.learnedReliability ?? null,
+          source: (TrustSource[a.source] ?? String(a.source)).replace(/^TRUST_SOURCE_/, '').toLowerCase(),
+        });
+      }
+      token = res.nextPageToken;
+    } while (token !== '');
+    if (first === undefined) throw new Error('the reader answered no page');
+    return {
+      agents,
+      learned_pack_id: first.learnedPackId.length === 0 ? null : Buffer.from(first.learnedPackId).toString('hex'),
+      learned_pack_offset: Number(first.learnedPackOffset) < 0 ? null : Number(first.learnedPackOffset),
+      served_at_offset: Number(first.servedAtOffset),
+    };
+  });
 }

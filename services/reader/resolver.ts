@@ -12,13 +12,14 @@
  */
 import type { Span } from '@opentelemetry/api';
 import { NotFoundError, SizeLimitError } from '../../shared/grpc/errors';
-import { resolve, TRUST_DEFAULT_RANK } from '../../shared/lens/index';
+import { resolve } from '../../shared/lens/index';
 import type { LensContext, Resolution, TrustContext } from '../../shared/lens/types';
 import { withSpan, withSpanSync } from '../../shared/telemetry/tracing';
 import type { ReaderCore } from './core';
 import { RESOLVE_SUBJECT_PREDICATES_MAX } from './limits';
 import { isMaterializable, type ReadQuery } from './query';
 import { servingOffset } from './serving-offset';
+import { learnedTrust, trustContextOf } from './trust-context';
 
 /** A lens answer and where it came from. */
 export interface Resolved {
@@ -34,7 +35,7 @@ interface AuthorityInputs {
   readonly revokedAgents: ReadonlySet<string>;
 }
 
-/** A trust pack ranks only its own agents: everyone else counts for nothing (docs/LENSES.md). */
+/** A trust pack rates only its own agents: everyone else has reliability 0, weight 0 (docs/LENSES.md). */
 const TRUST_PACK_DEFAULT_RANK = 0;
 
 /** Resolutions of any pair, all as of `at`. */
@@ -50,6 +51,13 @@ export interface ResolveOptions {
 }
 
 export class Resolver {
+  /**
+   * Learned trust of the last offset asked: trust as of an offset never
+   * changes, and a burst of Authority queries is served at one or a few
+   * offsets, so one entry saves re-reading the evidence per query.
+   */
+  private learned: { readonly at: number; readonly trust: Promise<TrustContext> } | undefined;
+
   constructor(private readonly core: ReaderCore) {}
 
   /** One (subject, predicate) under the query's lens. */
@@ -158,7 +166,14 @@ export class Resolver {
 
   private async trustRanksFor(q: ReadQuery, at: number): Promise<TrustContext> {
     if (q.trustPackId === null) {
-      return { ranks: await this.core.graph.trustRanks({ asOfOffset: at }), source: 'learned', defaultRank: TRUST_DEFAULT_RANK };
+      if (this.learned?.at !== at) {
+        const trust = learnedTrust(this.core.graph, at).then(trustContextOf);
+        this.learned = { at, trust };
+        trust.catch(() => {
+          if (this.learned?.trust === trust) this.learned = undefined;
+        });
+      }
+      return this.learned.trust;
     }
     const pack = await this.core.graph.trustPack(q.trustPackId, { asOfOffset: at });
     if (pack === undefined) throw new NotFoundError('trust pack', q.trustPackId.toString('hex'), 'options.trust_pack_id');

@@ -11,6 +11,7 @@ import { bySourceHandler, getAssertionHandler, historyHandler, listEscalationsHa
 import { explainHandler, resolveHandler, resolveSubjectHandler } from './resolve-handlers';
 import { Resolver } from './resolver';
 import { statusHandler, type HeadTracker } from './status-handler';
+import { getTrustHandler, listClaimsHandler } from './trust-handlers';
 import { watchHandler } from './watch-handler';
 
 /** Full name of the service, as health and reflection list it. */
@@ -37,6 +38,8 @@ export function readerService(core: ReaderCore, bell: BatchBell, heads: HeadTrac
       listPredicates: unary(listPredicatesHandler(core, index), options),
       bySigner: unary(bySignerHandler(core, index), options),
       query: serverStream(queryHandler(core, index, resolver), options),
+      listClaims: unary(listClaimsHandler(core), options),
+      getTrust: unary(getTrustHandler(core), options),
     },
   };
 }

@@ -27,7 +27,7 @@ export interface Admitted {
   readonly payload: Buffer;
 }
 
-/** Kinds only a configured admin key may sign (DESIGN.md §2). */
+/** Kinds only a configured admin key may sign (DESIGN.md §2); learned trust packs too (checkAdmin). */
 const ADMIN_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['gold_standard', 'epoch', 'agent_grant', 'agent_revoke']);
 
 /** The W3C traceparent of the active context ('' when untraced), so ingest spans link to the request. */
@@ -124,7 +124,7 @@ export class Admission {
   }
 
   private checkAdmin(record: StemeRecord, field: string): void {
-    if (!ADMIN_KINDS.has(record.kind)) return;
+    if (!ADMIN_KINDS.has(record.kind) && !(record.kind === 'trust_pack' && record.learned === true)) return;
     if (record.signatures.some((s) => this.adminKeys.has(s.publicKey.toString('latin1')))) return;
     const reason = this.adminKeys.size === 0 ? 'requires a signature by an admin key, and this writer has none configured (--admin-key)' : undefined;
     throw new AdminSignatureRequiredError(`${field}.${record.kind}.signatures`, reason);

@@ -54,6 +54,8 @@ export function canonicalBytes(record: StemeRecord): Buffer {
     case 'trust_pack': {
       w.str(record.name).i64(record.createdAtMs).u32(record.entries.length);
       for (const entry of sortTrustEntries(record.entries)) w.fixed(entry.agent, PUBLIC_KEY_BYTES).f64(entry.weight);
+      // Only a learned pack has the marker byte, so every pack made before it keeps its bytes and id.
+      if (record.learned === true) w.u8(1);
       break;
     }
     case 'agent_grant':

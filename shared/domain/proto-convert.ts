@@ -241,6 +241,7 @@ function trustPackFromProto(t: pb.TrustPack, field: string): TrustPack {
     // Any order on the wire; the domain keeps canonical order (by agent).
     entries: sortTrustEntries(t.entries.map((e) => ({ agent: Buffer.from(e.agent), weight: e.weight }))),
     createdAtMs: timestampFromProto(t.createdAtMs, `${field}.created_at_ms`),
+    ...(t.learned ? { learned: true } : {}),
     signatures: signaturesFromProto(t.signatures, `${field}.signatures`),
   };
 }
@@ -250,6 +251,7 @@ function trustPackToProto(t: TrustPack): pb.TrustPack {
     name: t.name,
     entries: t.entries.map((e) => ({ agent: Buffer.from(e.agent), weight: e.weight })),
     createdAtMs: BigInt(t.createdAtMs),
+    learned: t.learned === true,
     signatures: t.signatures.map(signatureToProto),
   };
 }

@@ -32,7 +32,7 @@ const RECORD_KEYS: Readonly<Record<StemeRecord['kind'], readonly string[]>> = {
   vote: ['kind', 'assertion_id', 'voter', 'value', 'cast_at_ms', 'signature'],
   epoch: ['kind', 'name', 'description', 'starts_at_ms', 'parent', 'signatures'],
   gold_standard: ['kind', 'subject', 'predicate', 'object', 'created_at_ms', 'signatures'],
-  trust_pack: ['kind', 'name', 'entries', 'created_at_ms', 'signatures'],
+  trust_pack: ['kind', 'name', 'entries', 'created_at_ms', 'learned', 'signatures'],
   agent_grant: ['kind', 'agent', 'granted_at_ms', 'expires_at_ms', 'signatures'],
   agent_revoke: ['kind', 'agent', 'reason', 'revoked_at_ms', 'signatures'],
 };
@@ -114,6 +114,7 @@ export function recordFromJson(json: unknown, field = 'record', options: RecordF
         name: str(o, 'name', at),
         entries: sortTrustEntries(entries(o.entries, `${at}.entries`)),
         createdAtMs: timestamp(o, 'created_at_ms', at),
+        ...learnedFlag(o, at),
         signatures: signatures(o.signatures, `${at}.signatures`),
       };
       break;
@@ -171,6 +172,7 @@ export function recordToJson(record: StemeRecord): JsonObject {
         name: record.name,
         entries: record.entries.map((e) => ({ agent: e.agent.toString('hex'), weight: e.weight })),
         created_at_ms: record.createdAtMs,
+        ...(record.learned === true ? { learned: true } : {}),
         signatures: sigs,
       };
     case 'agent_grant':
@@ -178,6 +180,13 @@ export function recordToJson(record: StemeRecord): JsonObject {
     case 'agent_revoke':
       return { kind: record.kind, agent: record.agent.toString('hex'), reason: record.reason, revoked_at_ms: record.revokedAtMs, signatures: sigs };
   }
+}
+
+/** `learned` is optional and only ever `true` when present (absent = false, as the canonical bytes encode it). */
+function learnedFlag(o: JsonObject, at: string): { learned?: true } {
+  if (o.learned === undefined || o.learned === false) return {};
+  if (o.learned !== true) throw new ValidationError(`${at}.learned`, 'must be a boolean');
+  return { learned: true };
 }
 
 /** The JSON form of an object value. */

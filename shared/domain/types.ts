@@ -93,6 +93,12 @@ export interface TrustPack {
   /** Distinct agents, sorted by agent bytes (canonical order). */
   readonly entries: readonly TrustEntry[];
   readonly createdAtMs: number;
+  /**
+   * Published by the truth-discovery job (`stemedb trust learn`): the writer
+   * admits it only with an admin signature, and Authority uses the newest one
+   * when a query names no pack. Absent = false; encoded only when true.
+   */
+  readonly learned?: boolean;
   readonly signatures: readonly Signature[];
 }
 

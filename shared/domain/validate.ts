@@ -149,6 +149,7 @@ function validateTrustPack(t: TrustPack, field: string, unsignedOk: boolean): vo
     seen.add(key);
   });
   checkRecordTimestamp(t.createdAtMs, `${field}.created_at_ms`);
+  if (t.learned !== undefined && typeof t.learned !== 'boolean') throw new ValidationError(`${field}.learned`, 'must be a boolean');
   if (!unsignedOk) checkSignatures(t.signatures, `${field}.signatures`);
 }
 

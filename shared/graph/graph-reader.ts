@@ -21,7 +21,10 @@ import { GraphInputError, GraphValueError } from './errors';
 import { DecodedRecordCache } from './decoded-cache';
 import { DECODED_RECORDS_CACHED_MAX, HISTORY_CHUNK_ASSERTIONS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './limits';
 import { GRAPH_META, MATERIALIZED_LENS } from './meta';
-import { decodeF64, decodeU64 } from './scalars';
+import { goldReliability } from '../lens/trust-weight';
+import { decodeU64 } from './scalars';
+import type { TrustEvidence } from './trust-evidence';
+import { readNewestLearnedPack, readTrustEvidence } from './trust-reads';
 import { decodeStoredRecord, type StoredRecord } from './stored-record';
 import { assertionViewOf, candidateOf, recordViewOf, type AssertionView, type EscalationView, type Page, type RecordView, type VoterVotes } from './views';
 import { decodeVoteHistory } from './vote-history';
@@ -125,22 +128,38 @@ export class GraphReader {
     };
   }
 
-  /** Learned trust rank per agent (lowercase hex public key); agents never judged are absent. */
+  /** Gold-standard judgement counts per agent (lowercase hex public key); agents never judged are absent. */
+  trustEvidence(options: AsOf = {}): Promise<Map<string, TrustEvidence>> {
+    return readTrustEvidence(this.store, checkAsOf(options.asOfOffset));
+  }
+
+  /** The gold-standard reliability estimate per judged agent (goldReliability of its evidence). */
   async trustRanks(options: AsOf = {}): Promise<Map<string, number>> {
+    const evidence = await this.trustEvidence(options);
+    return new Map([...evidence].map(([agent, e]) => [agent, goldReliability(e.right, e.wrong)]));
+  }
+
+  /** The newest learned trust pack first seen below asOf (trust-reads.ts). */
+  newestLearnedPack(options: AsOf = {}): Promise<RecordView<TrustPack> | undefined> {
+    return readNewestLearnedPack(this.store, checkAsOf(options.asOfOffset));
+  }
+
+  /**
+   * Every assertion first seen below asOf, by id, one page at a time, with
+   * its signers and supersession as of then, and the gold standards of the
+   * pairs on the page (what the truth-discovery job reads).
+   */
+  async claims(options: PageRequest & AsOf = {}): Promise<Page<AssertionView> & { golds: RecordView<GoldStandard>[] }> {
     const asOf = checkAsOf(options.asOfOffset);
-    const ranks = new Map<string, number>();
-    if (asOf === undefined) {
-      for await (const [key, value] of this.store.scanPrefix(prefixes.kind('trust'))) {
-        ranks.set((parseKey(key) as Extract<StoreKey, { kind: 'trust' }>).agent.toString('hex'), decodeF64(value, 'TRUST'));
-      }
-      return ranks;
-    }
-    // TRUSTH sorts by agent, then offset: the last entry below asOf per agent wins.
-    for await (const [key, value] of this.store.scanPrefix(prefixes.trustHistory())) {
-      const k = parseKey(key) as Extract<StoreKey, { kind: 'trustHistory' }>;
-      if (k.offset < asOf) ranks.set(k.agent.toString('hex'), decodeF64(value, 'TRUSTH'));
-    }
-    return ranks;
+    const keep = (value: Buffer): boolean => asOf === undefined || decodeStoredRecord(value, 'H').offset < asOf;
+    const { items, nextPageToken } = await this.page(prefixes.kind('assertion'), 'assertion', options, keep);
+    const ids = items.map(([key]) => (parseKey(key) as Extract<StoreKey, { kind: 'assertion' }>).id);
+    const loaded = await this.load(ids);
+    const by = await Promise.all(ids.map((id) => this.supersededBy(id, asOf)));
+    const views = loaded.map(({ id, stored, voters }, i) => assertionViewOf(id, stored, voters, by[i]!, asOf));
+    const pairs = new Map(views.map((v) => [`${v.assertion.subject}\u0000${v.assertion.predicate}`, v.assertion]));
+    const golds = (await Promise.all([...pairs.values()].map((a) => this.goldStandards(a.subject, a.predicate, { ...(asOf === undefined ? {} : { asOfOffset: asOf }) })))).flat();
+    return { items: views, nextPageToken, golds };
   }
 
   /** Agents (lowercase hex) revoked at offsets < asOfOffset (agent-reads.ts). */

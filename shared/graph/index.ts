@@ -10,7 +10,7 @@ export { candidateOf, votesAsOf } from './views';
 export { GraphInputError, GraphValueError } from './errors';
 export { DECODED_RECORDS_CACHED_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './limits';
 export { GRAPH_META, MATERIALIZED_LENS } from './meta';
-export { TRUST_INITIAL_RANK, TRUST_LEARNING_RATE, nextRank } from './trust-rule';
+export { decodeTrustEvidence, encodeTrustEvidence, NO_EVIDENCE, withJudgement, type TrustEvidence } from './trust-evidence';
 export { decodeStoredRecord, encodeStoredRecord, mergedRecord, signersOf, type SignerAt, type StoredRecord } from './stored-record';
 export { currentVote, decodeVoteHistory, encodeVoteHistory, isLaterVote, netVote, type VoteAt } from './vote-history';
 export { decodeF64, decodeU64, encodeF64, encodeU64 } from './scalars';

@@ -10,6 +10,7 @@ import { decodeStoredResolution } from '../lens/stored-resolution';
 import { formatKey, parseKey, type StoreKey } from '../storage/keys';
 import { decodeF64, decodeU64 } from './scalars';
 import { decodeStoredRecord } from './stored-record';
+import { decodeTrustEvidence } from './trust-evidence';
 import { decodeVoteHistory } from './vote-history';
 
 function storedRecordJson(value: Buffer, tag: string): string {
@@ -57,9 +58,10 @@ function render(key: StoreKey, value: Buffer): string {
     case 'lmdbMeta':
       return String(decodeU64(value, key.kind));
     case 'voteWeight':
+      return String(decodeF64(value, key.kind));
     case 'trust':
     case 'trustHistory':
-      return String(decodeF64(value, key.kind));
+      return JSON.stringify(decodeTrustEvidence(value, key.kind));
     case 'view':
       return storedResolutionJson(key.subject, key.predicate, value);
     case 'escalation':

@@ -13,6 +13,7 @@ import { GRAPH_META, MATERIALIZED_LENS } from './meta';
 import { objectIndexForm } from './object-index';
 import { encodeF64, encodeU64 } from './scalars';
 import { encodeStoredRecord, type StoredRecord } from './stored-record';
+import { encodeTrustEvidence, type TrustEvidence } from './trust-evidence';
 import { encodeVoteHistory, type VoteAt } from './vote-history';
 
 const EMPTY = Buffer.alloc(0);
@@ -69,8 +70,11 @@ export const writeOps = {
   /** AGRANT / AREV: an agent grant or revocation, under its agent and offset. */
   agentRecord: (stored: StoredRecord<AgentGrant | AgentRevoke>): BatchOp =>
     put(stored.record.kind === 'agent_grant' ? keys.agentGrant(stored.record.agent, stored.offset) : keys.agentRevoke(stored.record.agent, stored.offset), encodeStoredRecord(stored)),
-  /** TRUST (current) and TRUSTH (as of `offset`). */
-  trust: (agent: Buffer, rank: number, offset: number): BatchOp[] => [put(keys.trust(agent), encodeF64(rank)), put(keys.trustHistory(agent, offset), encodeF64(rank))],
+  /** TRUST (current) and TRUSTH (as of `offset`): the agent's gold-standard judgement counts. */
+  trust: (agent: Buffer, evidence: TrustEvidence, offset: number): BatchOp[] => {
+    const value = encodeTrustEvidence(evidence);
+    return [put(keys.trust(agent), value), put(keys.trustHistory(agent, offset), value)];
+  },
   /** MV: the materialized default-lens resolution of a pair. */
   materialized: (r: Resolution, counts: StoredResolutionCounts): BatchOp =>
     put(keys.view(r.subject, r.predicate, MATERIALIZED_LENS), encodeStoredResolution(r, counts)),

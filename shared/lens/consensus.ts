@@ -2,19 +2,22 @@
  * Consensus: support for a value counts independent confirmations.
  *
  *   S(v) = Σ over distinct signers s of v: max confidence of s's claims of v
- *   E(v) = Σ over distinct sources h of v: max confidence of claims of v citing h
+ *   E(v) = Σ over distinct sources h of v: max confidence of h's first citers' claims of v citing h
  *   N(v) = Σ over distinct voters on v's claims: that voter's latest vote
  *   support(v) = min(S(v), E(v)) · (1 + VOTE_WEIGHT · tanh(N(v) / VOTE_SCALE))
  *
  * Taking the minimum means a value needs both distinct agents and distinct
  * evidence: one agent repeating itself (any number of claims, any sources) adds
  * at most its best confidence, and any number of agents citing one source add
- * at most that source's best confidence. docs/LENSES.md has worked examples.
+ * at most that source's confidence. A source is worth what its first citers
+ * (the signers of its earliest claim, by log offset) said, so a later copier
+ * cannot raise it by re-asserting it at a higher confidence. docs/LENSES.md
+ * has worked examples.
  */
 import { type LiveCandidate, type ValueGroup, latestVotesByVoter } from './candidates';
 import type { ScoredAssertion, ScoredValue } from './assemble';
 import { runLens } from './run-lens';
-import { bestBySigner, bestBySource, byScoreThenId, creditedSigners } from './credit';
+import { bestBySigner, firstCitersBySource, byScoreThenId, creditedSigners } from './credit';
 import { fmt, fmtSigned, plural, shortHex } from './format';
 import { stableSum, voteFactor } from './math';
 import { formatObject } from './object-value';
@@ -22,7 +25,7 @@ import { VOTE_SCALE, VOTE_WEIGHT } from './params';
 import type { Candidate, LensContext, Resolution, ScoreTerm } from './types';
 
 export const CONSENSUS_METHOD =
-  'Support per value is min(distinct-signer support, distinct-source support), ' +
+  'Support per value is min(distinct-signer support, distinct-source support; a source is worth what its first citers said), ' +
   `scaled by 1 + ${VOTE_WEIGHT}·tanh(net vote / ${VOTE_SCALE}).`;
 
 export function resolveConsensus(
@@ -40,7 +43,7 @@ export function resolveConsensus(
 /** The Consensus support of one value, with each assertion's share of it. */
 export function scoreConsensusValue(group: ValueGroup): ScoredValue {
   const bySigner = bestBySigner(group);
-  const bySource = bestBySource(group);
+  const bySource = firstCitersBySource(group);
   const signerSupport = stableSum([...bySigner.values()].map((c) => c.confidence));
   const sourceSupport = stableSum([...bySource.values()].map((c) => c.confidence));
   const base = Math.min(signerSupport, sourceSupport);
@@ -97,6 +100,6 @@ function signerDetail(c: LiveCandidate, credited: readonly string[], bySigner: R
 function sourceDetail(c: LiveCandidate, bySource: ReadonlyMap<string, LiveCandidate>): string {
   const best = bySource.get(c.sourceHex);
   return best === c
-    ? `counts source ${shortHex(c.sourceHex)}`
-    : `source ${shortHex(c.sourceHex)} already counted via ${shortHex(best?.idHex ?? '')}`;
+    ? `counts source ${shortHex(c.sourceHex)} (best claim of its first citers)`
+    : `source ${shortHex(c.sourceHex)} already counted via its first citers' claim ${shortHex(best?.idHex ?? '')}`;
 }

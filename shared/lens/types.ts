@@ -67,14 +67,19 @@ export interface Candidate {
   readonly withdrawals?: readonly CandidateWithdrawal[];
 }
 
-/** Trust ranks for the Authority lens. */
+/** Trust for the Authority lens (docs/LENSES.md "Authority"). */
 export interface TrustContext {
-  /** Rank 0..1 per agent, keyed by the agent's public key in lowercase hex. */
+  /**
+   * Estimated reliability 0..1 per agent (the probability that its claim is
+   * true), keyed by the agent's public key in lowercase hex.
+   */
   readonly ranks: ReadonlyMap<string, number>;
-  /** Where the ranks came from: learned from gold standards, or a trust pack. */
+  /** Where the estimates came from: gold standards and learned packs, or a trust pack the query named. */
   readonly source: 'learned' | 'trust_pack';
-  /** Rank of an agent missing from `ranks`, 0..1. */
+  /** Reliability of an agent missing from `ranks`, 0..1. */
   readonly defaultRank: number;
+  /** Optional per-agent evidence shown in Explain (e.g. "gold 5 right / 0 wrong"). */
+  readonly labels?: ReadonlyMap<string, string>;
 }
 
 /** How to read the candidates. */
@@ -91,6 +96,8 @@ export interface LensContext {
   readonly epoch?: string | null;
   /** @default no ranks, `defaultRank` TRUST_DEFAULT_RANK, source 'learned' */
   readonly trust?: TrustContext;
+  /** Agents (public key hex) whose key was revoked as of the query: they carry no weight in Authority. */
+  readonly revokedAgents?: ReadonlySet<string>;
   /**
    * Also score superseded assertions, and ignore withdrawals: every signer
    * counts, as if nothing had been superseded.

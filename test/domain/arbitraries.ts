@@ -92,13 +92,18 @@ const trustEntries: fc.Arbitrary<TrustEntry[]> = fc
   .uniqueArray(fc.record({ agent: publicKey, weight: unit }), { minLength: 1, maxLength: 6, selector: (e) => e.agent.toString('hex') })
   .map((entries) => entries.sort((a, b) => Buffer.compare(a.agent, b.agent)));
 
-export const trustPack: fc.Arbitrary<TrustPack> = fc.record({
-  kind: fc.constant('trust_pack' as const),
-  name: name(256),
-  entries: trustEntries,
-  createdAtMs: recordTimestamp,
-  signatures: signatures(),
-});
+export const trustPack: fc.Arbitrary<TrustPack> = fc.record(
+  {
+    kind: fc.constant('trust_pack' as const),
+    name: name(256),
+    entries: trustEntries,
+    createdAtMs: recordTimestamp,
+    // Learned packs (published by `stemedb trust learn`) carry the marker; others omit it.
+    learned: fc.constant(true),
+    signatures: signatures(),
+  },
+  { requiredKeys: ['kind', 'name', 'entries', 'createdAtMs', 'signatures'] },
+);
 
 export const anyRecord: fc.Arbitrary<StemeRecord> = fc.oneof(assertion, vote, epoch, goldStandard, trustPack);
 

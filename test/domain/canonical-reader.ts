@@ -115,7 +115,9 @@ export function readCanonical(bytes: Buffer): StemeRecord {
       const createdAtMs = Number(r.i64());
       const count = r.u32();
       const entries = Array.from({ length: count }, () => ({ agent: r.raw(32), weight: r.f64() }));
-      record = { kind: 'trust_pack', name, entries, createdAtMs, signatures: [] };
+      // A learned pack ends with the marker byte 0x01; any other pack ends after its entries.
+      const learned = !r.done() && r.u8() === 1;
+      record = { kind: 'trust_pack', name, entries, createdAtMs, ...(learned ? { learned: true } : {}), signatures: [] };
       break;
     }
     default:

@@ -78,10 +78,14 @@ describe('GraphReader', () => {
     expect((await reader.goldStandards('ada', 'born')).map((g) => g.record.object)).toEqual([text('v0')]);
     expect((await reader.trustPack(idOf(pack)))!.record.entries).toEqual(pack.entries);
     expect(await reader.trustPack(Buffer.alloc(32))).toBeUndefined();
+    const evidence = await reader.trustEvidence();
+    expect(evidence.get(agent(0).publicKey.toString('hex'))).toEqual({ right: 1, wrong: 0 });
+    expect(evidence.get(agent(1).publicKey.toString('hex'))).toEqual({ right: 0, wrong: 1 });
+    expect(evidence.has(agent(3).publicKey.toString('hex'))).toBe(false); // asserted only on another predicate
+    // The Beta(1, 3) posterior mean: (1 + right) / (4 + right + wrong).
     const ranks = await reader.trustRanks();
-    expect(ranks.get(agent(0).publicKey.toString('hex'))).toBeCloseTo(0.55, 12);
-    expect(ranks.get(agent(1).publicKey.toString('hex'))).toBeCloseTo(0.45, 12);
-    expect(ranks.has(agent(3).publicKey.toString('hex'))).toBe(false); // asserted only on another predicate
+    expect(ranks.get(agent(0).publicKey.toString('hex'))).toBe(2 / 5);
+    expect(ranks.get(agent(1).publicKey.toString('hex'))).toBe(1 / 5);
   });
 
   it('getAssertion shows votes, net vote and an unknown id as undefined', async () => {

@@ -5,7 +5,7 @@ import { decodeF64, decodeU64, encodeF64, encodeU64 } from '../../shared/graph/s
 import { decodeStoredRecord, encodeStoredRecord, mergedRecord, signersOf, withCoSigners } from '../../shared/graph/stored-record';
 import { formatDumpEntry, formatValue } from '../../shared/graph/value-format';
 import { currentVote, decodeVoteHistory, encodeVoteHistory, netVote } from '../../shared/graph/vote-history';
-import { nextRank } from '../../shared/graph/trust-rule';
+import { decodeTrustEvidence, encodeTrustEvidence, withJudgement } from '../../shared/graph/trust-evidence';
 import { encodeResolution, encodeStoredResolution, materializedCounts, resolve } from '../../shared/lens';
 import { keys, parseKey, prefixes } from '../../shared/storage/keys';
 import { agent, claim, signed, text } from './log-builder';
@@ -57,9 +57,13 @@ describe('graph values', () => {
     expect(() => encodeF64(Number.NaN)).toThrow(RangeError);
   });
 
-  it('trust moves a tenth of the way to its target', () => {
-    expect(nextRank(0.5, true)).toBeCloseTo(0.55, 15);
-    expect(nextRank(0.55, false)).toBeCloseTo(0.495, 15);
+  it('trust evidence is two u64 counts; a judgement adds one to either', () => {
+    const e = withJudgement(withJudgement({ right: 4, wrong: 1 }, true), false);
+    expect(e).toEqual({ right: 5, wrong: 2 });
+    expect(encodeTrustEvidence(e).toString('hex')).toBe('0000000000000005' + '0000000000000002');
+    expect(decodeTrustEvidence(encodeTrustEvidence(e), 'TRUST')).toEqual(e);
+    expect(() => decodeTrustEvidence(Buffer.alloc(8), 'TRUST')).toThrow(GraphValueError);
+    expect(() => encodeTrustEvidence({ right: -1, wrong: 0 })).toThrow(RangeError);
   });
 
   it('CHILD and TRUSTH keys round-trip and scan by their leading components', () => {

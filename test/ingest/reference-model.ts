@@ -1,7 +1,8 @@
 /**
  * An independent reading of a log, straight from the rules (DESIGN §2,
  * docs/STORAGE.md), without a store: each agent's latest vote per assertion
- * and the trust ranks. Tests compare what ingest stored against it.
+ * and the trust evidence (right / wrong per agent). Tests compare what ingest
+ * stored against it.
  */
 import { recordId } from '../../shared/domain/hash';
 import type { ObjectValue, StemeRecord } from '../../shared/domain/types';
@@ -10,12 +11,9 @@ import { objectsEqual } from '../../shared/lens/object-value';
 export interface Expected {
   /** Per known assertion with votes (id hex): distinct voters and the sum of their latest values (ascending voter order). */
   readonly votes: Map<string, { count: number; weight: number }>;
-  /** Per judged agent (hex). */
-  readonly trust: Map<string, number>;
+  /** Per judged agent (hex): gold-standard judgements that agreed and contradicted. */
+  readonly trust: Map<string, { right: number; wrong: number }>;
 }
-
-const INITIAL = 0.5;
-const ETA = 0.1;
 
 /** `records[i]` sits at `offsets[i]`. */
 export function expectedOf(records: readonly StemeRecord[], offsets: readonly number[]): Expected {
@@ -23,15 +21,15 @@ export function expectedOf(records: readonly StemeRecord[], offsets: readonly nu
   const pairs = new Map<string, { ids: string[]; golds: ObjectValue[] }>();
   const golds = new Set<string>();
   const latest = new Map<string, Map<string, { value: number; castAtMs: number; offset: number }>>();
-  const trust = new Map<string, number>();
+  const trust = new Map<string, { right: number; wrong: number }>();
   const pairOf = (s: string, p: string) => {
     const key = JSON.stringify([s, p]);
     if (!pairs.has(key)) pairs.set(key, { ids: [], golds: [] });
     return { key, pair: pairs.get(key)! };
   };
   const judge = (agent: string, claimed: ObjectValue, gold: ObjectValue) => {
-    const rank = trust.get(agent) ?? INITIAL;
-    trust.set(agent, rank + ETA * ((objectsEqual(claimed, gold) ? 1 : 0) - rank));
+    const e = trust.get(agent) ?? { right: 0, wrong: 0 };
+    trust.set(agent, objectsEqual(claimed, gold) ? { right: e.right + 1, wrong: e.wrong } : { right: e.right, wrong: e.wrong + 1 });
   };
   records.forEach((r, i) => {
     const id = recordId(r).toString('hex');

@@ -155,14 +155,17 @@ describe('ingest semantics', () => {
       const Z = signed(claim({ subject: 'ada', predicate: 'born', object: text('1815'), source: 4 }), [C]);
       const records = [X, Y, gold('ada', 'born', text('1815')), Z, signed(Y, [A]), signed(Y, [A])];
       const { reader, offsets } = await build(records);
+      const evidence = await reader.trustEvidence();
+      // A agrees, B contradicts when the gold standard arrives; C agrees on arrival;
+      // A co-signs the wrong claim (one wrong more); the re-delivery changes nothing.
+      expect(evidence.get(A.publicKey.toString('hex'))).toEqual({ right: 1, wrong: 1 });
+      expect(evidence.get(B.publicKey.toString('hex'))).toEqual({ right: 0, wrong: 1 });
+      expect(evidence.get(C.publicKey.toString('hex'))).toEqual({ right: 1, wrong: 0 });
+      expect((await reader.trustEvidence({ asOfOffset: offsets[4] })).get(A.publicKey.toString('hex'))).toEqual({ right: 1, wrong: 0 });
+      expect(await reader.trustEvidence({ asOfOffset: offsets[2] })).toEqual(new Map());
+      // Reliability is the Beta(1, 3) posterior mean (1 + right) / (4 + right + wrong).
       const ranks = await reader.trustRanks();
-      // A agrees (0.5 → 0.55), B contradicts (0.5 → 0.45) when the gold standard arrives;
-      // C agrees on arrival (0.55); A co-signs the wrong claim (0.55 → 0.495); the re-delivery changes nothing.
-      expect(ranks.get(A.publicKey.toString('hex'))).toBeCloseTo(0.495, 12);
-      expect(ranks.get(B.publicKey.toString('hex'))).toBeCloseTo(0.45, 12);
-      expect(ranks.get(C.publicKey.toString('hex'))).toBeCloseTo(0.55, 12);
-      expect((await reader.trustRanks({ asOfOffset: offsets[4] })).get(A.publicKey.toString('hex'))).toBeCloseTo(0.55, 12);
-      expect(await reader.trustRanks({ asOfOffset: offsets[2] })).toEqual(new Map());
+      expect([A, B, C].map((k) => ranks.get(k.publicKey.toString('hex')))).toEqual([2 / 6, 1 / 5, 2 / 5]);
     });
   });
 

@@ -16,7 +16,7 @@ function scores(r: Resolution) {
   };
 }
 
-/** Copies of `c` with new ids: a subset of its signers, its source, no higher confidence. */
+/** Later copies of `c` with new ids: a subset of its signers, its source, no higher confidence. */
 const repetitionArb = fc.record({
   pick: fc.nat(),
   copies: fc.array(
@@ -45,7 +45,8 @@ function repeat(c: Candidate, copy: Copy): Candidate {
       signatures: signers.map((publicKey) => ({ publicKey, signature: Buffer.alloc(64) })),
     },
     signers,
-    offset: copy.offset,
+    // Later in the log than the original: a source is worth its earliest claim.
+    offset: c.offset + 1 + copy.offset,
     votes: [],
     superseded: false,
   };
@@ -53,7 +54,7 @@ function repeat(c: Candidate, copy: Copy): Candidate {
 
 describe('Consensus against repetition', () => {
   for (const lens of ['consensus', 'threshold'] as LensName[]) {
-    it(`${lens}: repeating a claim (same signers, same source, new ids, no higher confidence) changes no score`, () => {
+    it(`${lens}: repeating a claim later (same signers, same source, new ids, no higher confidence) changes no score`, () => {
       fc.assert(
         fc.property(worldArb({ candidatesMax: 10 }), repetitionArb, (world, rep) => {
           fc.pre(world.candidates.length > 0);
@@ -94,21 +95,37 @@ describe('Consensus against repetition', () => {
     );
   });
 
-  it('any number of agents citing one source add exactly its best confidence', () => {
+  it('any number of agents citing one source add exactly what its first citer said', () => {
     fc.assert(
       fc.property(claimsArb, fc.double({ min: 0.01, max: 1, noNaN: true }), (claims, c) => {
         const copied = claims.map((x, i) =>
-          cand({ id: `copy-${i}`, object: text('Copied'), confidence: x.confidence * c, signers: [`agent-${i}`], source: 'wiki' }),
+          cand({ id: `copy-${i}`, object: text('Copied'), confidence: x.confidence * c, signers: [`agent-${i}`], source: 'wiki', offset: i }),
         );
         const independent = ['ana', 'ben'].map((agent) =>
           cand({ id: `ind-${agent}`, object: text('Independent'), confidence: c, signers: [agent], source: `own-${agent}` }),
         );
         const r = resolve('consensus', SUBJECT, PREDICATE, [...copied, ...independent]);
         const copiedAlt = r.alternatives.find((a) => a.object.value === 'Copied');
-        expect(copiedAlt?.score).toBe(Math.max(...claims.map((x) => x.confidence * c)));
+        expect(copiedAlt?.score).toBe(claims[0]!.confidence * c);
         expect(r.object).toEqual(text('Independent'));
       }),
     );
+  });
+
+  it('a copier re-asserting a source louder, later, does not raise what the source is worth', () => {
+    const base = [
+      cand({ id: 'orig', object: text('Alice'), confidence: 0.4, signers: ['ana'], source: 'wiki', offset: 10 }),
+      cand({ id: 'bob', object: text('Bob'), confidence: 0.7, signers: ['ben'], source: 'memo', offset: 11 }),
+      cand({ id: 'bob2', object: text('Bob'), confidence: 0.2, signers: ['bea'], source: 'memo2', offset: 12 }),
+    ];
+    const loud = cand({ id: 'loud', object: text('Alice'), confidence: 1, signers: ['cal'], source: 'wiki', offset: 20 });
+    const r = resolve('consensus', SUBJECT, PREDICATE, [...base, loud]);
+    // S(Alice) = 0.4 + 1 = 1.4, E(Alice) = 0.4 (what wiki's first citer ana said): the copy adds nothing.
+    expect(r.alternatives.find((a) => a.object.value === 'Alice')?.score).toBe(0.4);
+    expect(r.object).toEqual(text('Bob'));
+    const source = r.explanations.find((e) => e.assertionId.equals(key('id:loud')))?.terms.find((t) => t.name === 'source_credit');
+    expect(source).toMatchObject({ value: 0 });
+    expect(source?.detail).toContain('first citers');
   });
 
   it('a co-signed claim counts each signer, but still only its one source', () => {

@@ -3,7 +3,8 @@
  * parameter changes, these fail and the document must change with them.
  */
 import { resolve } from '../../shared/lens';
-import type { Resolution } from '../../shared/lens/types';
+import { goldReliability, packReliability, reliabilityWeight } from '../../shared/lens/trust-weight';
+import type { Resolution, TrustContext } from '../../shared/lens/types';
 import { PREDICATE, SUBJECT, T0_MS, cand, hex, key, text } from './helpers';
 
 const DIGITS = 12;
@@ -55,9 +56,9 @@ describe('docs/LENSES.md worked examples', () => {
 
   describe('Example 2 (Consensus): a copied source against votes', () => {
     const candidates = [
-      cand({ id: 'c1', object: text('Alice'), confidence: 1, signers: ['ana'], source: 'wiki' }),
-      cand({ id: 'c2', object: text('Alice'), confidence: 1, signers: ['ben'], source: 'wiki' }),
-      cand({ id: 'c3', object: text('Alice'), confidence: 0.5, signers: ['cal'], source: 'wiki' }),
+      cand({ id: 'c1', object: text('Alice'), confidence: 1, signers: ['ana'], source: 'wiki', offset: 1 }),
+      cand({ id: 'c2', object: text('Alice'), confidence: 1, signers: ['ben'], source: 'wiki', offset: 2 }),
+      cand({ id: 'c3', object: text('Alice'), confidence: 0.5, signers: ['cal'], source: 'wiki', offset: 3 }),
       cand({
         id: 'd1',
         object: text('Bob'),
@@ -94,6 +95,14 @@ describe('docs/LENSES.md worked examples', () => {
       expect(r.alternatives[1].share).toBeCloseTo(0.357777, 6);
       expect(term(r, 'c1', 'value_support')).toBe(1);
       expect(term(r, 'd1', 'vote_factor')).toBeCloseTo(factor, DIGITS);
+    });
+
+    it('had cal cited wiki first (offset 0), wiki would be worth cal’s 0.5, whatever ana and ben said later', () => {
+      const calFirst = candidates.map((c) => (c.id.equals(key('id:c3')) ? { ...c, offset: 0 } : c));
+      const v = resolve('consensus', SUBJECT, PREDICATE, calFirst);
+      expect(v.alternatives.find((a) => a.object.value === 'Alice')?.score).toBe(0.5);
+      expect(term(v, 'c3', 'source_credit')).toBe(0.5);
+      expect(term(v, 'c1', 'source_credit')).toBe(0);
     });
   });
 
@@ -153,35 +162,73 @@ describe('docs/LENSES.md worked examples', () => {
     });
   });
 
-  describe('Example 5 (Authority): learned ranks, then a trust pack that flips the winner', () => {
+  describe('Example 5 (Authority): a copied source, a track record, fresh keys and a trust pack', () => {
     const candidates = [
-      cand({ id: 'f1', object: text('Alice'), confidence: 0.9, signers: ['ana'], source: 's1' }),
-      cand({ id: 'f2', object: text('Alice'), confidence: 0.9, signers: ['ben'], source: 's1' }),
-      cand({ id: 'f3', object: text('Bob'), confidence: 0.8, signers: ['eve'], source: 's2' }),
+      cand({ id: 'f1', object: text('Alice'), confidence: 0.9, signers: ['ana'], source: 's1', offset: 1 }),
+      cand({ id: 'f2', object: text('Alice'), confidence: 0.9, signers: ['ben'], source: 's1', offset: 2 }),
+      cand({ id: 'f3', object: text('Bob'), confidence: 0.8, signers: ['eve'], source: 's2', offset: 3 }),
     ];
+    // Gold records: ana 5 right / 0 wrong, ben 1 / 2, eve 3 / 0 → Beta(1, 3) posterior means.
+    const gold = { ana: goldReliability(5, 0), ben: goldReliability(1, 2), eve: goldReliability(3, 0) };
+    const learned: TrustContext = { ranks: new Map(Object.entries(gold).map(([a, r]) => [hex(a), r])), source: 'learned', defaultRank: 0.25 };
 
-    it('learned ranks ana 0.6, ben 0.4, eve unranked (0.5): Alice 0.9 against Bob 0.4', () => {
-      const r = resolve('authority', SUBJECT, PREDICATE, candidates, {
-        trust: { ranks: new Map([[hex('ana'), 0.6], [hex('ben'), 0.4]]), source: 'learned', defaultRank: 0.5 },
-      });
-      expect(r.object).toEqual(text('Alice'));
-      expect(r.alternatives[0].score).toBeCloseTo(0.9, DIGITS);
-      expect(r.alternatives[1].score).toBe(0.4);
-      expect(r.share).toBeCloseTo(0.692308, 6);
+    it('reliabilities 6/9, 2/7, 4/7 weigh ln 6, ln 1.2, ln 4', () => {
+      expect([gold.ana, gold.ben, gold.eve]).toEqual([6 / 9, 2 / 7, 4 / 7]);
+      expect(reliabilityWeight(gold.ana)).toBeCloseTo(Math.log(6), DIGITS);
+      expect(reliabilityWeight(gold.ben)).toBeCloseTo(Math.log(1.2), DIGITS);
+      expect(reliabilityWeight(gold.eve)).toBeCloseTo(Math.log(4), DIGITS);
+      expect(reliabilityWeight(0.25)).toBe(0);
     });
 
-    it('trust pack ana 0.1, ben 0.1, eve 1.0, others 0: Bob 0.8 against Alice 0.18', () => {
+    it('s1 counts once, credited to ana: Alice 1.612584 against Bob 1.109035', () => {
+      const r = resolve('authority', SUBJECT, PREDICATE, candidates, { trust: learned });
+      expect(r.object).toEqual(text('Alice'));
+      expect(r.alternatives[0].score).toBeCloseTo(0.9 * Math.log(6), DIGITS);
+      expect(r.alternatives[0].score).toBeCloseTo(1.612584, 6);
+      expect(r.alternatives[1].score).toBeCloseTo(1.109035, 6);
+      expect(r.share).toBeCloseTo(0.592509, 6);
+      expect(term(r, 'f2', 'source_credit')).toBe(0);
+    });
+
+    it('1000 fresh keys for Bob, each with its own source, change nothing', () => {
+      const sybils = Array.from({ length: 1000 }, (_, i) => cand({ id: `sy${i}`, object: text('Bob'), confidence: 1, signers: [`sybil-${i}`], source: `sy${i}`, offset: 10 + i }));
+      const r = resolve('authority', SUBJECT, PREDICATE, [...candidates, ...sybils], { trust: learned });
+      expect(shares(r)).toEqual(shares(resolve('authority', SUBJECT, PREDICATE, candidates, { trust: learned })));
+      expect(resolve('consensus', SUBJECT, PREDICATE, [...candidates, ...sybils]).object).toEqual(text('Bob'));
+    });
+
+    it('trust pack ana 0.2, ben 0.2, eve 0.95, others 0: Bob 0.8 · ln 57 = 3.234441, Alice 0', () => {
       const r = resolve('authority', SUBJECT, PREDICATE, candidates, {
-        trust: {
-          ranks: new Map([[hex('ana'), 0.1], [hex('ben'), 0.1], [hex('eve'), 1]]),
-          source: 'trust_pack',
-          defaultRank: 0,
-        },
+        trust: { ranks: new Map([[hex('ana'), 0.2], [hex('ben'), 0.2], [hex('eve'), 0.95]]), source: 'trust_pack', defaultRank: 0 },
       });
       expect(r.object).toEqual(text('Bob'));
-      expect(r.alternatives[0].score).toBe(0.8);
-      expect(r.alternatives[1].score).toBeCloseTo(0.18, DIGITS);
-      expect(r.share).toBeCloseTo(0.816327, 6);
+      expect(r.alternatives[0].score).toBeCloseTo(3.234441, 6);
+      expect(r.alternatives[1].score).toBe(0);
+      expect(r.share).toBe(1);
+    });
+
+    it('nobody with a record: Consensus scoring, Alice 0.9 against Bob 0.8, contested', () => {
+      const r = resolve('authority', SUBJECT, PREDICATE, candidates);
+      expect(shares(r)).toEqual([
+        ['Alice', 0.9, expect.any(Number)],
+        ['Bob', 0.8, expect.any(Number)],
+      ]);
+      expect(r.share).toBeCloseTo(0.529412, 6);
+      expect(r.contested).toBe(true);
+      expect(r.summary).toContain('falls back to Consensus');
+    });
+  });
+
+  describe('Where trust comes from: gold posteriors and a learned pack updated by newer gold judgements', () => {
+    it('5 / 0 → 6/9 (weight ln 6); 0 / 4 → 1/8 (weight 0); pack 0.8 then 2 right, 3 wrong → 0.72', () => {
+      expect(goldReliability(5, 0)).toBe(6 / 9);
+      expect(reliabilityWeight(goldReliability(5, 0))).toBeCloseTo(Math.log(6), DIGITS);
+      expect(goldReliability(0, 4)).toBe(1 / 8);
+      expect(reliabilityWeight(goldReliability(0, 4))).toBe(0);
+      expect(packReliability(0.8, 2, 3)).toBeCloseTo(0.72, DIGITS);
+      expect(packReliability(0.8, 0, 0)).toBe(0.8);
+      // The ratio of weights of agents of 0.9 and 0.3: ~13 (linear ranks: 3).
+      expect(reliabilityWeight(0.9) / reliabilityWeight(0.3)).toBeCloseTo(13.1, 1);
     });
   });
 

@@ -16,6 +16,8 @@ import { status } from './status';
 import { query } from './query';
 import { find } from './find';
 import { subjects, predicates, bySigner } from './listings';
+import { trust, trustLearn } from './trust';
+import { sim } from './sim';
 import { dev } from './dev';
 import { agentGrant, agentList, agentRevoke } from './agent';
 
@@ -41,5 +43,8 @@ export const COMMANDS: readonly Command[] = [
   agentGrant,
   agentRevoke,
   agentList,
+  trust,
+  trustLearn,
+  sim,
   dev,
 ];
