@@ -115,8 +115,6 @@ export interface LensContext {
    * @default true
    */
   readonly explain?: boolean;
-  /** Agents (public key hex) whose key was revoked as of the query: they carry no weight in Authority. */
-  readonly revokedAgents?: ReadonlySet<string>;
 }
 
 /** One named term of a candidate's score. */
