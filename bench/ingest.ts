@@ -193,7 +193,7 @@ export async function run(): Promise<string> {
         ],
         notes: [
           `${AGENTS} agents, ${SUBJECTS.toLocaleString('en')} subjects × ${PREDICATES.length} predicates; every vote targets an assertion already in the log. Log written with durability 'none' (page cache), then ingested with the default batch limits; the time includes a final flush of both backends.`,
-          'Ingest re-verifies every signature (Ed25519, ~10k/s per core on this machine class, BASELINES.md): the first row is that ceiling on one core, measured in the same run. Ingest verifies batch n+1 on worker threads while batch n is applied on the main thread.',
+          'Ingest re-verifies every signature (Ed25519, ~10k/s per core on this machine class): the first row is that ceiling on one core, measured in the same run. Ingest verifies batch n+1 on worker threads while batch n is applied on the main thread.',
           `Load average at the end: ${loadavg().map((l) => round(l, 2)).join(', ')} (2 cores shared with other work: the rate swings with it, so compare runs made at similar load).`,
         ],
       },

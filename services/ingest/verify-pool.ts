@@ -1,7 +1,7 @@
 /**
  * Record checks (decode + Ed25519 verification) spread over worker threads,
  * so the applying thread is not bound by signature verification (~10k/s per
- * core, BASELINES.md). A batch is split into one contiguous chunk per worker;
+ * core, measured). A batch is split into one contiguous chunk per worker;
  * verdicts come back in record order. The applying thread decodes a payload
  * again only when its worker accepted it. The workers keep the process alive
  * until `close()`.

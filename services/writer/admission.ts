@@ -25,7 +25,7 @@ export interface Admitted {
   readonly payload: Buffer;
 }
 
-/** Kinds only a configured admin key may sign (DESIGN.md §2). */
+/** Kinds only a configured admin key may sign (docs/OPERATIONS.md, `--admin-key`). */
 const ADMIN_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['gold_standard', 'epoch']);
 
 /** The W3C traceparent of the active context ('' when untraced), so ingest spans link to the request. */
