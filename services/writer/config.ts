@@ -11,7 +11,7 @@ import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
 import type { Durability } from '../../shared/wal/group-commit';
 import { QUOTA_BURST_RECORDS_DEFAULT, QUOTA_RECORDS_PER_SEC_DEFAULT, WRITER_LISTEN_DEFAULT } from './limits';
 
-/** Per-agent append quota (a token bucket keyed by the record's first signer). */
+/** Per-agent append quota (a token bucket per agent; every signer of a new record is charged). */
 export interface QuotaConfig {
   /** Records per second per agent; 0 = unlimited. @default QUOTA_RECORDS_PER_SEC_DEFAULT (0) */
   readonly recordsPerSec: number;

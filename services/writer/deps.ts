@@ -2,6 +2,7 @@
 import type { Logger } from '../../shared/telemetry/logger';
 import type { Admission } from './admission';
 import type { AppendLoad } from './append-load';
+import type { ReplayGuard } from './replay-guard';
 import type { WriterLog } from './writer-log';
 
 export interface WriterDeps {
@@ -10,6 +11,12 @@ export interface WriterDeps {
   /** The writer-wide bound on records in flight. */
   readonly load: AppendLoad;
   readonly logger: Logger;
+  /**
+   * Tells replays from new records (the on-disk id index). Without it every
+   * record is appended and charged: only test fakes of the log go without.
+   * @default none
+   */
+  readonly replays?: ReplayGuard;
   /** Told when an append found the log unwritable (the server then reports NOT_SERVING). */
   onLogUnwritable(err: unknown): void;
 }

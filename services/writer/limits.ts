@@ -57,3 +57,8 @@ export const QUOTA_AGENTS_TRACKED_MAX = 100_000;
 
 /** Address the writer listens on when neither --listen nor STEMEDB_LISTEN is given. */
 export const WRITER_LISTEN_DEFAULT = '127.0.0.1:7070';
+
+/** Framed log bytes the id index reads per step when it catches up with the log (on open and after each append). */
+export const ID_INDEX_READ_BYTES_MAX = 1024 * 1024;
+/** Directory of the on-disk id index inside the WAL directory (the WAL ignores it). */
+export const ID_INDEX_DIR_NAME = 'ids';

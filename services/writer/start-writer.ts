@@ -5,6 +5,7 @@
  * appends and the last group commit finish, the log closes; calls still open
  * after SHUTDOWN_GRACE_MS are cancelled.
  */
+import { join } from 'node:path';
 import { SHUTDOWN_GRACE_MS } from '../../shared/grpc/limits';
 import { startServer, type RunningServer } from '../../shared/grpc/server';
 import { createLogger, setLogLevel, type Logger } from '../../shared/telemetry/logger';
@@ -13,7 +14,10 @@ import { Admission } from './admission';
 import type { WriterConfig } from './config';
 import { AppendLoad } from './append-load';
 import type { WriterDeps } from './deps';
+import { IdIndex } from './id-index';
+import { ID_INDEX_DIR_NAME } from './limits';
 import { AgentQuota } from './quota';
+import { ReplayGuard } from './replay-guard';
 import { SignatureVerifier } from './signature-verifier';
 import { WRITER_SERVICE_NAME, writerService } from './service';
 
@@ -38,12 +42,20 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   if (config.logLevel !== undefined) setLogLevel(config.logLevel);
   const wal = await Wal.open({ dir: config.walDir, durability: config.durability, logger: logger.child({ component: 'wal' }) });
   let server: RunningServer | undefined;
+  let ids: IdIndex;
+  try {
+    ids = await IdIndex.open(join(wal.dir, ID_INDEX_DIR_NAME), wal, logger.child({ component: 'id-index' }));
+  } catch (err) {
+    await wal.close();
+    throw err;
+  }
   const verifier = new SignatureVerifier();
   const deps: WriterDeps = {
     log: wal,
     admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier),
     load: new AppendLoad(),
     logger,
+    replays: new ReplayGuard(ids, logger.child({ component: 'id-index' })),
     onLogUnwritable: () => server?.setServing(false),
   };
   try {
@@ -55,6 +67,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
       reflectedServices: [WRITER_SERVICE_NAME, HEALTH_SERVICE_NAME],
     });
   } catch (err) {
+    await ids.close().catch(() => undefined);
     await Promise.all([wal.close(), verifier.close()]);
     throw err;
   }
@@ -70,6 +83,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   let stopping: Promise<WriterShutdownReport> | undefined;
   const shutdown = async (graceMs: number): Promise<WriterShutdownReport> => {
     const report = await running.shutdown(graceMs);
+    await ids.close().catch((err: unknown) => logger.warn('closing the id index failed', { error: err instanceof Error ? err.message : String(err) }));
     await Promise.all([wal.close(), verifier.close()]);
     logger.info('writer stopped', { forced: report.forced, duration_ms: report.durationMs, head_offset: wal.headOffset });
     return { forced: report.forced, durationMs: report.durationMs };
