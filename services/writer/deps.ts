@@ -3,6 +3,7 @@ import type { Logger } from '../../shared/telemetry/logger';
 import type { Admission } from './admission';
 import type { AppendLoad } from './append-load';
 import type { ReplayGuard } from './replay-guard';
+import type { TailBudget } from './tail-budget';
 import type { WriterLog } from './writer-log';
 
 export interface WriterDeps {
@@ -17,6 +18,8 @@ export interface WriterDeps {
    * @default none
    */
   readonly replays?: ReplayGuard;
+  /** The writer-wide Tail budget. @default one TailBudget with the default limits per service */
+  readonly tailBudget?: TailBudget;
   /** Told when an append found the log unwritable (the server then reports NOT_SERVING). */
   onLogUnwritable(err: unknown): void;
 }

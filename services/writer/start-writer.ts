@@ -18,6 +18,7 @@ import { IdIndex } from './id-index';
 import { ID_INDEX_DIR_NAME } from './limits';
 import { AgentQuota } from './quota';
 import { ReplayGuard } from './replay-guard';
+import { TailBudget } from './tail-budget';
 import { SignatureVerifier } from './signature-verifier';
 import { WRITER_SERVICE_NAME, writerService } from './service';
 
@@ -56,6 +57,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     load: new AppendLoad(),
     logger,
     replays: new ReplayGuard(ids, logger.child({ component: 'id-index' })),
+    tailBudget: new TailBudget(),
     onLogUnwritable: () => server?.setServing(false),
   };
   try {
