@@ -26,3 +26,9 @@ export const STARTUP_HEAD_DEADLINE_MS = 5_000;
 
 /** Predicates one ResolveSubject answers; a subject with more is RESOURCE_EXHAUSTED (resolve its predicates one by one). */
 export const RESOLVE_SUBJECT_PREDICATES_MAX = 1000;
+
+/** Queries parked waiting for ingest at once; past this a new wait is RESOURCE_EXHAUSTED, so a flood of far-future offsets cannot grow memory. */
+export const OFFSET_WAITERS_MAX = 10_000;
+
+/** Batch listeners at once (one per open Watch); past this a new Watch is RESOURCE_EXHAUSTED. */
+export const BATCH_LISTENERS_MAX = 10_000;

@@ -12,8 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { WriterServiceClient, type TailResponse } from '../../shared/gen/stemedb/v1/writer';
 import { makeClient } from '../../shared/grpc/client';
 import { OverloadedError } from '../../shared/grpc/errors';
-import { TAIL_BATCH_BYTES_FLOOR, TAIL_BATCH_BYTES_MAX, TAIL_BUFFERED_BYTES_MAX, TAIL_STREAMS_MAX } from '../../services/writer/limits';
+import { TAIL_BATCH_BYTES_DEFAULT, TAIL_BATCH_BYTES_FLOOR, TAIL_BATCH_BYTES_MAX, TAIL_BUFFERED_BYTES_MAX, TAIL_STREAMS_MAX } from '../../services/writer/limits';
 import { TailBudget } from '../../services/writer/tail-budget';
+import { tailBatchBytes } from '../../services/writer/tail-handlers';
 import { Wal } from '../../shared/wal';
 import { makeTempDir } from '../helpers/tmp';
 import { client, startWriterProcess, tailRecords, type WriterProcess } from './writer-fixtures';
@@ -151,6 +152,14 @@ describe('TailBudget arithmetic', () => {
     d.release();
     expect(b.stats()).toMatchObject({ bytes: 0, bytesMax: 1100 });
     expect(s1.take(50).bytes).toBe(50); // never more than asked
+  });
+
+  it(`max_batch_bytes: 0 is the default; up to TAIL_BATCH_BYTES_MAX (${TAIL_BATCH_BYTES_MAX}) is kept; one more is cut to it`, () => {
+    expect(tailBatchBytes(0)).toBe(TAIL_BATCH_BYTES_DEFAULT);
+    expect(tailBatchBytes(1)).toBe(1);
+    expect(tailBatchBytes(TAIL_BATCH_BYTES_MAX - 1)).toBe(TAIL_BATCH_BYTES_MAX - 1);
+    expect(tailBatchBytes(TAIL_BATCH_BYTES_MAX)).toBe(TAIL_BATCH_BYTES_MAX);
+    expect(tailBatchBytes(TAIL_BATCH_BYTES_MAX + 1)).toBe(TAIL_BATCH_BYTES_MAX);
   });
 
   it('the defaults: the budget and floor hold at most the documented overshoot', () => {
