@@ -23,93 +23,22 @@ import { createLogger } from '../telemetry/logger';
 import { withSpan } from '../telemetry/tracing';
 import { checkBatch, checkKey } from './arg-checks';
 import { StoreDivergedError, StoreError } from './errors';
-import { keys, META_NAMES } from './keys';
 import type { BatchOp, Entry, KVStore, ScanOptions } from './kv-store';
 import { LmdbStore } from './lmdb-store';
 import { mergeScans } from './merge-scan';
-import { encodeU64, U64_VALUE_BYTES } from './number-values';
-import { decodeRedoIntent, encodeRedoIntent } from './redo-intent';
-import { RocksStore, type RocksStoreOptions } from './rocks-store';
+import { encodeRedoIntent } from './redo-intent';
+import type { ApplyResult, DumpEntry, HybridStoreHooks, HybridStoreOptions, StoreDurability } from './hybrid-store-options';
+import { CURSOR_KEY, cursorValue, INTENT_KEY, LMDB_CURSOR_KEY, recover, type Cursors } from './store-recovery';
+import { RocksStore } from './rocks-store';
 import { backendOfKey, backendsOfPrefix, type Backend } from './routing';
 
 const log = createLogger({ module: 'storage' });
 
-/** Offsets each backend has applied the log through (0 = nothing yet). */
-export interface Cursors {
-  readonly rocks: number;
-  readonly lmdb: number;
-}
+export type { Cursors } from './store-recovery';
 
-/** Which backends an `applyBatch` wrote; false = skipped, already applied. */
-export interface ApplyResult {
-  readonly rocks: boolean;
-  readonly lmdb: boolean;
-}
+export type { ApplyResult, DivergencePolicy, DumpEntry, HybridStoreHooks, HybridStoreOptions, StoreDurability } from './hybrid-store-options';
 
-/** One key/value of `dump()`. */
-export interface DumpEntry {
-  readonly backend: Backend;
-  readonly key: Buffer;
-  readonly value: Buffer;
-}
-
-/** Test seams. Production code passes none. */
-export interface HybridStoreHooks {
-  /**
-   * Called after the RocksDB half of an `applyBatch` committed and before the
-   * LMDB half. Throwing simulates a crash at that point: the LMDB half is not
-   * written and the store refuses further batches until it is reopened.
-   */
-  readonly afterRocksCommit?: (appliedThrough: number) => void | Promise<void>;
-  /**
-   * Wraps each backend as it is opened (a fault-injecting layer that records
-   * writes and their durability, for the power-loss test).
-   */
-  readonly wrapBackend?: (backend: KVStore) => KVStore;
-}
-
-/**
- * `sync`: every applyBatch's RocksDB half is a synced write and LMDB's half is
- * flushed before the next batch commits, so a power loss leaves a state the
- * redo intent can finish. `none`: commits are only visible (process crashes
- * stay exact; a power loss may leave a store that open refuses): benchmarks only.
- */
-export type StoreDurability = 'sync' | 'none';
-
-/** What open does with backends that hold different prefixes of the log. */
-export type DivergencePolicy = 'refuse' | 'rebuild';
-
-export interface HybridStoreOptions {
-  readonly rocks?: RocksStoreOptions;
-  /** @default 'sync' */
-  readonly durability?: StoreDurability;
-  /**
-   * `refuse` throws StoreDivergedError; `rebuild` logs it, deletes both
-   * backends and opens an empty store (ingest then replays the whole log).
-   * @default 'refuse'
-   */
-  readonly onDivergence?: DivergencePolicy;
-  /** @default none */
-  readonly hooks?: HybridStoreHooks;
-}
-
-const CURSOR_KEY = keys.meta(META_NAMES.cursor);
-const INTENT_KEY = keys.meta(META_NAMES.intent);
-const LMDB_CURSOR_KEY = keys.lmdbMeta(META_NAMES.cursor);
 const RESERVED_KEYS = [CURSOR_KEY, INTENT_KEY, LMDB_CURSOR_KEY];
-
-function cursorValue(offset: number): Buffer {
-  return encodeU64(BigInt(offset));
-}
-
-async function readCursor(store: KVStore, key: Buffer): Promise<number> {
-  const value = await store.get(key);
-  if (value === undefined) return 0;
-  if (value.length !== U64_VALUE_BYTES) throw new StoreError(store.backend, 'open', `cursor is ${value.length} bytes, not ${U64_VALUE_BYTES}`, key);
-  const offset = value.readBigUInt64BE(0);
-  if (offset > BigInt(Number.MAX_SAFE_INTEGER)) throw new StoreError(store.backend, 'open', `cursor ${offset} is above 2^53-1`, key);
-  return Number(offset);
-}
 
 /** Opens (creating if missing) the hybrid store in `dir`, finishing any interrupted batch first. */
 export function openHybridStore(dir: string, options: HybridStoreOptions = {}): Promise<HybridStore> {
@@ -374,29 +303,4 @@ function split(op: string, ops: readonly BatchOp[]): { rocksOps: BatchOp[]; lmdb
   const lmdbOps: BatchOp[] = [];
   for (const o of ops) (route(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
   return { rocksOps, lmdbOps };
-}
-
-/**
- * Finishes a batch a crash interrupted: replays the redo intent into LMDB when
- * LMDB stopped exactly before it, then clears it. Any other disagreement of the
- * cursors is a gap the intent cannot bridge: StoreDivergedError. Returns the
- * cursors to serve with.
- */
-async function recover(dir: string, rocks: KVStore, lmdb: KVStore): Promise<Cursors> {
-  const rocksCursor = await readCursor(rocks, CURSOR_KEY);
-  let lmdbCursor = await readCursor(lmdb, LMDB_CURSOR_KEY);
-  const stored = await rocks.get(INTENT_KEY);
-  const intent = stored === undefined ? undefined : decodeRedoIntent(stored);
-  const diverged = (): StoreDivergedError => new StoreDivergedError(dir, rocksCursor, lmdbCursor, intent === undefined ? undefined : { from: intent.fromCursor, to: intent.toCursor });
-  if (intent !== undefined && intent.toCursor > lmdbCursor) {
-    // The intent is written with RocksDB's cursor: it can only finish LMDB's
-    // half of that same batch, on top of exactly the cursor it was made from.
-    if (intent.fromCursor !== lmdbCursor || intent.toCursor !== rocksCursor) throw diverged();
-    await lmdb.batch([...intent.ops, { type: 'put', key: LMDB_CURSOR_KEY, value: cursorValue(intent.toCursor) }], { sync: true });
-    log.info('replayed the redo intent into LMDB', { from_cursor: intent.fromCursor, to_cursor: intent.toCursor, ops: intent.ops.length });
-    lmdbCursor = intent.toCursor;
-  }
-  if (rocksCursor !== lmdbCursor) throw diverged();
-  if (intent !== undefined) await rocks.delete(INTENT_KEY);
-  return { rocks: rocksCursor, lmdb: lmdbCursor };
 }

@@ -18,7 +18,7 @@ const ID = Buffer.alloc(32, 0x11);
 const ID2 = Buffer.alloc(32, 0x22);
 const AGENT = Buffer.alloc(32, 0x33);
 
-/** One sample key per kind and the backend DESIGN.md §4 puts it in. */
+/** One sample key per kind and the backend docs/STORAGE.md ("Routing") puts it in. */
 const SAMPLES: readonly (readonly [KeyKind, Buffer, 'rocksdb' | 'lmdb'])[] = [
   ['assertion', keys.assertion(ID), 'rocksdb'],
   ['vote', keys.vote(ID, AGENT), 'rocksdb'],
