@@ -25,10 +25,14 @@ $(GEN_STAMP): $(NPM_STAMP) $(PROTO) buf.yaml buf.gen.yaml
 
 proto: $(GEN_STAMP)
 
+# dist/.build-stamp: when the last build succeeded. tsc skips emitting a file
+# whose content did not change, so the stale-dist check (test/setup) compares
+# sources with this stamp as well as with their outputs.
 build: $(GEN_STAMP)
 	$(BIN)/tsc -p tsconfig.build.json
 	@mkdir -p dist/shared/gen && cp shared/gen/descriptor.binpb dist/shared/gen/
 	@chmod +x dist/services/cli/main.js
+	@touch dist/.build-stamp
 
 lint: $(GEN_STAMP)
 	$(BIN)/buf lint

@@ -1,6 +1,6 @@
 /**
  * Raw disk figures measured beside each benchmark in the same run (machines are
- * noisy: quote ratios, not absolutes). Synchronous fs calls, as in BASELINES.md.
+ * noisy: quote ratios, not absolutes). Synchronous fs calls.
  */
 import { closeSync, fdatasyncSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';

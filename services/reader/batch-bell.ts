@@ -3,9 +3,7 @@
  * called synchronously from the Ingestor's onBatch hook and must only set a
  * flag or wake a waiter: the work happens in the listener's own call.
  */
-
-/** Listeners at once (one per open Watch); past this a new Watch is RESOURCE_EXHAUSTED. */
-export const BATCH_LISTENERS_MAX = 10_000;
+import { BATCH_LISTENERS_MAX } from './limits';
 
 export class BatchBell {
   private readonly listeners = new Set<() => void>();

@@ -39,3 +39,8 @@ export const QUERY_ROWS_PER_MESSAGE = 100;
  * work is bounded however few of the claimants match.
  */
 export const FIND_SCAN_SUBJECTS_MAX = 10_000;
+/** Queries parked waiting for ingest at once; past this a new wait is RESOURCE_EXHAUSTED, so a flood of far-future offsets cannot grow memory. */
+export const OFFSET_WAITERS_MAX = 10_000;
+
+/** Batch listeners at once (one per open Watch); past this a new Watch is RESOURCE_EXHAUSTED. */
+export const BATCH_LISTENERS_MAX = 10_000;

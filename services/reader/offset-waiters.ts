@@ -7,9 +7,7 @@
  */
 import { SizeLimitError, UnavailableError } from '../../shared/grpc/errors';
 import { OffsetWaitError } from './errors';
-
-/** Queries parked at once; past this a new wait is RESOURCE_EXHAUSTED, so a flood of far-future offsets cannot grow memory. */
-export const OFFSET_WAITERS_MAX = 10_000;
+import { OFFSET_WAITERS_MAX } from './limits';
 
 interface Waiter {
   readonly target: number;

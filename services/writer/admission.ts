@@ -1,9 +1,12 @@
 /**
  * What a record must pass before it may be appended, in order: signed at all
  * (UNAUTHENTICATED) → convert and validate (INVALID_ARGUMENT naming the field) → id → verify every signature
- * on the thread pool (UNAUTHENTICATED) → admin signature for gold standards and
- * epochs (PERMISSION_DENIED) → agent admission, when on: every signer admitted
- * (PERMISSION_DENIED, `agent-registry.ts`) → the first signer's quota (RESOURCE_EXHAUSTED).
+ * on the shared verifier's workers (UNAUTHENTICATED) → admin signature for gold
+ * standards, epochs, agent grants and revocations and learned trust packs
+ * (PERMISSION_DENIED) → agent admission, when on: every signer admitted
+ * (PERMISSION_DENIED, `agent-registry.ts`). Then the append path (append-records.ts) tells
+ * replays from new records and charges the quota of every signer new to the
+ * record's id (RESOURCE_EXHAUSTED) through `charge`; a replay charges no one.
  * Signatures are verified in batches on worker threads (`SignatureVerifier`).
  * An admitted record comes out as the log payload the WAL stores.
  */
@@ -15,19 +18,23 @@ import type { RecordKind, StemeRecord } from '../../shared/domain/types';
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import { AdminSignatureRequiredError } from '../../shared/grpc/errors';
 import type { AgentRegistry } from './agent-registry';
-import { agentKey, type AgentQuota } from './quota';
+import type { AgentQuota } from './quota';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 
-/** A record that passed every check, encoded for the log. */
-export interface Admitted {
+/** A record that passed every check before the quota. */
+export interface Checked {
   readonly record: StemeRecord;
   /** 32-byte BLAKE3 id. */
   readonly id: Buffer;
+}
+
+/** A record that passed every check, encoded for the log. */
+export interface Admitted extends Checked {
   /** The WAL payload: 8-byte header + LogEntry (record, append time, traceparent). */
   readonly payload: Buffer;
 }
 
-/** Kinds only a configured admin key may sign (DESIGN.md §2); learned trust packs too (checkAdmin). */
+/** Kinds only a configured admin key may sign (docs/OPERATIONS.md, `--admin-key`); learned trust packs too (checkAdmin). */
 const ADMIN_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['gold_standard', 'epoch', 'agent_grant', 'agent_revoke']);
 
 /** The W3C traceparent of the active context ('' when untraced), so ingest spans link to the request. */
@@ -76,19 +83,17 @@ export class Admission {
     this.adminKeys = new Set(adminKeys.map((k) => k.toString('latin1')));
   }
 
-  /** Admit one record (`field` names it in errors, e.g. `record`). */
-  async admit(message: PbRecord | undefined, field: string): Promise<Admitted> {
-    const { record, id } = await this.verified(message, field);
-    this.quota.takeOne(record.signatures[0]!.publicKey);
-    return this.encode(record, id, activeTraceparent());
+  /** Checks one record up to the quota (`field` names it in errors, e.g. `record`). */
+  async check(message: PbRecord | undefined, field: string): Promise<Checked> {
+    return this.verified(message, field);
   }
 
   /**
-   * Admit a batch all or nothing: every record is converted first (the first
+   * Checks a batch all or nothing: every record is converted first (the first
    * bad one, in order, is the error), then all signatures are verified
-   * concurrently, then the quota is taken for all of them at once.
+   * concurrently, then the admin rule.
    */
-  async admitBatch(messages: readonly (PbRecord | undefined)[], field: string): Promise<Admitted[]> {
+  async checkBatch(messages: readonly (PbRecord | undefined)[], field: string): Promise<Checked[]> {
     const records = messages.map((m, i) => convert(m, `${field}[${i}]`));
     const settled = await Promise.allSettled(records.map((r, i) => this.verifier.verifyRecord(r, `${field}[${i}]`)));
     const ids = settled.map((s) => {
@@ -97,16 +102,24 @@ export class Admission {
     });
     records.forEach((r, i) => this.checkAdmin(r, `${field}[${i}]`));
     records.forEach((r, i) => this.checkAgents(r, `${field}[${i}]`));
-    if (this.quota.enabled) {
-      const costs = new Map<string, number>();
-      for (const r of records) {
-        const agent = agentKey(r.signatures);
-        costs.set(agent, (costs.get(agent) ?? 0) + 1);
-      }
-      this.quota.take(costs);
-    }
-    const traceparent = activeTraceparent();
-    return records.map((r, i) => this.encode(r, ids[i]!, traceparent));
+    return records.map((record, i) => ({ record, id: ids[i]! }));
+  }
+
+  /**
+   * Charges one record's worth to each listed agent (raw public keys as
+   * latin1; an agent listed k times pays k), all at once or not at all:
+   * QuotaExceededError names the first agent short of tokens.
+   */
+  charge(agents: readonly string[]): void {
+    if (!this.quota.enabled || agents.length === 0) return;
+    const costs = new Map<string, number>();
+    for (const agent of agents) costs.set(agent, (costs.get(agent) ?? 0) + 1);
+    this.quota.take(costs);
+  }
+
+  /** The log payload of a checked record. */
+  encode(checked: Checked, traceparent: string = activeTraceparent()): Admitted {
+    return { ...checked, payload: encodeLogPayload({ record: checked.record, appendedAtMs: Date.now(), traceparent }) };
   }
 
   private async verified(message: PbRecord | undefined, field: string): Promise<{ record: StemeRecord; id: Buffer }> {
@@ -128,9 +141,5 @@ export class Admission {
     if (record.signatures.some((s) => this.adminKeys.has(s.publicKey.toString('latin1')))) return;
     const reason = this.adminKeys.size === 0 ? 'requires a signature by an admin key, and this writer has none configured (--admin-key)' : undefined;
     throw new AdminSignatureRequiredError(`${field}.${record.kind}.signatures`, reason);
-  }
-
-  private encode(record: StemeRecord, id: Buffer, traceparent: string): Admitted {
-    return { record, id, payload: encodeLogPayload({ record, appendedAtMs: Date.now(), traceparent }) };
   }
 }

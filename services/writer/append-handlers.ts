@@ -1,8 +1,9 @@
 /**
- * Append and AppendBatch: admit (validate, verify, admin, quota), then append
- * through the WAL's group commit, and answer only once durable. A batch is
- * admitted as a whole and written with one `appendBatch`, so it is durable as a
- * whole before any of it is acknowledged.
+ * Append and AppendBatch: check (validate, verify, admin), then the append
+ * path (append-records.ts: replays answered with their original receipt,
+ * quota for new signers, the WAL's group commit), answering only once durable.
+ * A batch is checked as a whole and its new records written with one
+ * `appendBatch`, so it is durable as a whole before any of it is acknowledged.
  */
 import type { AppendBatchRequest, AppendBatchResponse, AppendRequest, AppendResponse } from '../../shared/gen/stemedb/v1/writer';
 import { SizeLimitError } from '../../shared/grpc/errors';
@@ -12,7 +13,7 @@ import { stemeMetrics } from '../../shared/telemetry/metrics';
 import { withSpan } from '../../shared/telemetry/tracing';
 import type { WriterDeps } from './deps';
 import { APPEND_BATCH_RECORDS_MAX } from './limits';
-import { receiptOf } from './receipts';
+import { appendChecked } from './append-records';
 import { isLogUnwritable } from './writer-log';
 
 /** Run a log write; when the log is unwritable, tell the deps before the error becomes UNAVAILABLE. */
@@ -36,13 +37,12 @@ export function appendHandler(deps: WriterDeps): UnaryFn<AppendRequest, AppendRe
     withSpan('writer.append', {}, async (span) => {
       const startedMs = performance.now();
       return deps.load.run(1, async () => {
-        const admitted = await deps.admission.admit(request.record, 'record');
-        deps.peers?.charge(ctx.peer, [admitted.record], 'record');
-        checkStillWanted(ctx);
-        const at = await writeToLog(deps, () => deps.log.append(admitted.payload));
-        span.setAttributes({ record_kind: admitted.record.kind, offset: at.offset, value_len: admitted.payload.length });
+        const checked = await deps.admission.check(request.record, 'record');
+        deps.peers?.charge(ctx.peer, [checked.record], 'record');
+        const done = await appendChecked(deps, [checked], () => checkStillWanted(ctx), (fn) => writeToLog(deps, fn));
+        span.setAttributes({ record_kind: checked.record.kind, offset: Number(done.receipts[0]!.offset), replay: done.appended === 0 });
         latency.record(performance.now() - startedMs, { rpc: 'Append' });
-        return { receipt: receiptOf(admitted, at.offset, at.nextOffset) };
+        return { receipt: done.receipts[0]! };
       });
     });
 }
@@ -56,13 +56,12 @@ export function appendBatchHandler(deps: WriterDeps): UnaryFn<AppendBatchRequest
       if (n === 0) throw new ValidationError('records', 'at least one record is required');
       if (n > APPEND_BATCH_RECORDS_MAX) throw new SizeLimitError('records', n, APPEND_BATCH_RECORDS_MAX, 'records');
       return deps.load.run(n, async () => {
-        const admitted = await deps.admission.admitBatch(request.records, 'records');
-        deps.peers?.charge(ctx.peer, admitted.map((a) => a.record), 'records');
-        checkStillWanted(ctx);
-        const at = await writeToLog(deps, () => deps.log.appendBatch(admitted.map((a) => a.payload)));
-        span.setAttributes({ offset: at.offset, next_offset: at.nextOffset });
+        const checked = await deps.admission.checkBatch(request.records, 'records');
+        deps.peers?.charge(ctx.peer, checked.map((c) => c.record), 'records');
+        const done = await appendChecked(deps, checked, () => checkStillWanted(ctx), (fn) => writeToLog(deps, fn));
+        span.setAttributes({ offset: done.offset ?? -1, appended: done.appended, replays: n - done.appended });
         latency.record(performance.now() - startedMs, { rpc: 'AppendBatch' });
-        return { receipts: admitted.map((a, i) => receiptOf(a, at.offsets[i]!, at.offsets[i + 1] ?? at.nextOffset)) };
+        return { receipts: done.receipts };
       });
     });
 }

@@ -25,7 +25,7 @@ import { writeToLog } from './append-handlers';
 import type { WriterDeps } from './deps';
 import { InFlightSlots } from './in-flight-slots';
 import { APPEND_STREAM_IN_FLIGHT_MAX } from './limits';
-import { receiptOf } from './receipts';
+import { appendChecked } from './append-records';
 import { isLogUnwritable } from './writer-log';
 
 const METHOD = '/stemedb.v1.WriterService/AppendStream';
@@ -82,12 +82,15 @@ export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptio
       try {
         response = await withSpan('writer.append', { rpc: 'AppendStream' }, (span) =>
           deps.load.run(1, async () => {
-            const admitted = await deps.admission.admit(request.record, 'record');
-            deps.peers?.charge(ctx.peer, [admitted.record], 'record');
-            if (stop.aborted && failure !== undefined) throw failure;
-            const at = await writeToLog(deps, () => deps.log.append(admitted.payload));
-            span.setAttributes({ record_kind: admitted.record.kind, offset: at.offset });
-            return { sequence, result: { $case: 'receipt' as const, value: receiptOf(admitted, at.offset, at.nextOffset) } };
+            const checked = await deps.admission.check(request.record, 'record');
+            deps.peers?.charge(ctx.peer, [checked.record], 'record');
+            const stillWanted = (): void => {
+              if (stop.aborted && failure !== undefined) throw failure;
+            };
+            const done = await appendChecked(deps, [checked], stillWanted, (fn) => writeToLog(deps, fn));
+            const receipt = done.receipts[0]!;
+            span.setAttributes({ record_kind: checked.record.kind, offset: Number(receipt.offset), replay: done.appended === 0 });
+            return { sequence, result: { $case: 'receipt' as const, value: receipt } };
           }),
         );
       } catch (err) {

@@ -13,7 +13,7 @@ import type { Durability } from '../../shared/wal/group-commit';
 import type { PeerLimitConfig } from './peer-limit';
 import { PEER_NEW_KEYS_BURST_DEFAULT, PEER_NEW_KEYS_PER_SEC_DEFAULT, QUOTA_BURST_RECORDS_DEFAULT, QUOTA_RECORDS_PER_SEC_DEFAULT, WRITER_LISTEN_DEFAULT } from './limits';
 
-/** Per-agent append quota (a token bucket keyed by the record's first signer). */
+/** Per-agent append quota (a token bucket per agent; every signer of a new record is charged). */
 export interface QuotaConfig {
   /** Records per second per agent; 0 = unlimited. @default QUOTA_RECORDS_PER_SEC_DEFAULT (0) */
   readonly recordsPerSec: number;

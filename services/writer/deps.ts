@@ -3,6 +3,8 @@ import type { Logger } from '../../shared/telemetry/logger';
 import type { Admission } from './admission';
 import type { AppendLoad } from './append-load';
 import type { PeerKeyLimit } from './peer-limit';
+import type { ReplayGuard } from './replay-guard';
+import type { TailBudget } from './tail-budget';
 import type { WriterLog } from './writer-log';
 
 export interface WriterDeps {
@@ -13,6 +15,14 @@ export interface WriterDeps {
   /** The per-peer fresh-key limit (absent when off or when admission is on). */
   readonly peers?: PeerKeyLimit;
   readonly logger: Logger;
+  /**
+   * Tells replays from new records (the on-disk id index). Without it every
+   * record is appended and charged: only test fakes of the log go without.
+   * @default none
+   */
+  readonly replays?: ReplayGuard;
+  /** The writer-wide Tail budget. @default one TailBudget with the default limits per service */
+  readonly tailBudget?: TailBudget;
   /** Told when an append found the log unwritable (the server then reports NOT_SERVING). */
   onLogUnwritable(err: unknown): void;
 }

@@ -33,6 +33,32 @@ export const TAIL_BATCH_BYTES_DEFAULT = 256 * 1024;
 /** Largest payload bytes per Tail response a client may ask for (a single bigger record is still sent alone). */
 export const TAIL_BATCH_BYTES_MAX = 4 * 1024 * 1024;
 
+/**
+ * Tail streams open at once, writer-wide. One more is refused with
+ * RESOURCE_EXHAUSTED (`tail_streams`) before it reads anything: each stream
+ * holds log reads and a call buffer, and readers are few (one per reader pod).
+ */
+export const TAIL_STREAMS_MAX = 128;
+
+/**
+ * Payload bytes all Tail streams together may hold read from the log and not
+ * yet handed to HTTP/2 (a paused consumer's stream holds its share until it
+ * reads). Each batch is cut to a fair share of it (TAIL_BUFFERED_BYTES_MAX /
+ * open streams, at least TAIL_BATCH_BYTES_FLOOR) and to what is left.
+ */
+export const TAIL_BUFFERED_BYTES_MAX = 32 * 1024 * 1024;
+
+/**
+ * The smallest batch a Tail stream is cut to when the budget is tight, so a
+ * live consumer always progresses beside paused ones. Together with the
+ * stream cap it bounds the overshoot: at most TAIL_STREAMS_MAX ×
+ * TAIL_MESSAGES_UNSENT_MAX × TAIL_BATCH_BYTES_FLOOR (16 MiB) past the budget.
+ */
+export const TAIL_BATCH_BYTES_FLOOR = 64 * 1024;
+
+/** Tail messages of one stream read but not yet handed to HTTP/2: one being sent, one ready behind it. */
+export const TAIL_MESSAGES_UNSENT_MAX = 2;
+
 /** Per-agent quota: records per second, 0 = unlimited. */
 export const QUOTA_RECORDS_PER_SEC_DEFAULT = 0;
 /** Per-agent quota: bucket size (records an idle agent may send at once); 0 = twice the rate. */
@@ -66,3 +92,7 @@ export const PEERS_TRACKED_MAX = 10_000;
  * token again, so the bound never lets a flood through.
  */
 export const PEER_KEYS_REMEMBERED_MAX = 1024;
+/** Framed log bytes the id index reads per step when it catches up with the log (on open and after each append). */
+export const ID_INDEX_READ_BYTES_MAX = 1024 * 1024;
+/** Directory of the on-disk id index inside the WAL directory (the WAL ignores it). */
+export const ID_INDEX_DIR_NAME = 'ids';

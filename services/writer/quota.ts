@@ -1,6 +1,6 @@
 /**
- * Per-agent append quotas: a token bucket per agent (the record's first
- * signer), refilled continuously at `recordsPerSec` up to `burstRecords`.
+ * Per-agent append quotas: a token bucket per agent (every signer of a new
+ * record is charged one record; a replay charges no one), refilled continuously at `recordsPerSec` up to `burstRecords`.
  * A rate of 0 turns quotas off. The bucket map is bounded: past
  * QUOTA_AGENTS_TRACKED_MAX the least recently seen agent is forgotten (its
  * next request starts with a full bucket), so a flood of fresh keys cannot
@@ -77,7 +77,3 @@ export class AgentQuota {
   }
 }
 
-/** The agent a record is charged to: its first signer (raw key as a latin1 map key). */
-export function agentKey(signatures: readonly { publicKey: Buffer }[]): string {
-  return signatures[0]!.publicKey.toString('latin1');
-}

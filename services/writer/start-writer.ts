@@ -5,6 +5,7 @@
  * appends and the last group commit finish, the log closes; calls still open
  * after SHUTDOWN_GRACE_MS are cancelled.
  */
+import { join } from 'node:path';
 import { SHUTDOWN_GRACE_MS } from '../../shared/grpc/limits';
 import { methodRolesOf } from '../../shared/grpc/access';
 import { startServer, type RunningServer } from '../../shared/grpc/server';
@@ -19,6 +20,10 @@ import type { WriterDeps } from './deps';
 import { PeerKeyLimit } from './peer-limit';
 import { AgentQuota } from './quota';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
+import { IdIndex } from './id-index';
+import { ID_INDEX_DIR_NAME } from './limits';
+import { ReplayGuard } from './replay-guard';
+import { TailBudget } from './tail-budget';
 import { WRITER_SERVICE_NAME, writerService } from './service';
 
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
@@ -46,8 +51,15 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   const wal = await Wal.open({ dir: config.walDir, durability: config.durability, logger: logger.child({ component: 'wal' }) });
   let server: RunningServer | undefined;
   let agents: AgentRegistry;
+  let ids: IdIndex;
   try {
     agents = await AgentRegistry.open(config.walDir, wal, config.adminKeys, logger.child({ component: 'agents' }));
+    try {
+      ids = await IdIndex.open(join(wal.dir, ID_INDEX_DIR_NAME), wal, logger.child({ component: 'id-index' }));
+    } catch (err) {
+      await agents.close();
+      throw err;
+    }
   } catch (err) {
     await wal.close();
     throw err;
@@ -59,6 +71,8 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     load: new AppendLoad(),
     ...(config.peerLimit === undefined || config.admission === true ? {} : { peers: new PeerKeyLimit(config.peerLimit) }),
     logger,
+    replays: new ReplayGuard(ids, logger.child({ component: 'id-index' })),
+    tailBudget: new TailBudget(),
     onLogUnwritable: () => server?.setServing(false),
   };
   try {
@@ -72,7 +86,8 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
       ...(config.healthListen === undefined ? {} : { healthListen: config.healthListen }),
     });
   } catch (err) {
-    await Promise.all([wal.close(), verifier.close()]);
+    await ids.close().catch(() => undefined);
+    await Promise.all([wal.close(), verifier.close(), agents.close()]);
     throw err;
   }
   const running = server;
@@ -89,6 +104,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   let stopping: Promise<WriterShutdownReport> | undefined;
   const shutdown = async (graceMs: number): Promise<WriterShutdownReport> => {
     const report = await running.shutdown(graceMs);
+    await ids.close().catch((err: unknown) => logger.warn('closing the id index failed', { error: err instanceof Error ? err.message : String(err) }));
     await Promise.all([wal.close(), verifier.close(), agents.close()]);
     logger.info('writer stopped', { forced: report.forced, duration_ms: report.durationMs, head_offset: wal.headOffset });
     return { forced: report.forced, durationMs: report.durationMs };

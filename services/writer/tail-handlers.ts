@@ -1,16 +1,19 @@
 /**
  * Tail and Head. Tail streams raw log records from any record boundary and
  * then follows new appends live: it sleeps on the WAL's head waiters (woken by
- * each group commit, no polling) and writes each batch through the
- * backpressure helper, so a slow consumer holds at most one batch plus the
- * call's bounded buffer, never a growing backlog.
+ * each group commit, no polling). Memory is bounded writer-wide (tail-budget.ts):
+ * past TAIL_STREAMS_MAX streams a new one is RESOURCE_EXHAUSTED; each batch is
+ * cut to the stream's share of TAIL_BUFFERED_BYTES_MAX; and a stream reads its
+ * next batch only while at most one earlier message is still unsent, so a
+ * consumer that stops reading pauses its stream holding two batches at most.
  */
 import { ValidationError } from '../../shared/domain/errors';
 import type { HeadRequest, HeadResponse, LogRecord, TailRequest, TailResponse } from '../../shared/gen/stemedb/v1/writer';
-import type { ServerStreamFn, UnaryFn } from '../../shared/grpc/handlers';
+import type { ServerStreamFn, StreamContext, StreamWriter, UnaryFn } from '../../shared/grpc/handlers';
 import { WalOffsetError, type WalRecord } from '../../shared/wal';
 import type { WriterDeps } from './deps';
 import { TAIL_BATCH_BYTES_DEFAULT, TAIL_BATCH_BYTES_MAX } from './limits';
+import { TailBudget, type TailStreamBudget } from './tail-budget';
 import { isLogUnwritable } from './writer-log';
 
 const FROM_OFFSET_FIELD = 'from_offset';
@@ -36,39 +39,74 @@ function logRecordOf(r: WalRecord): LogRecord {
   return { offset: BigInt(r.offset), payload: r.payload, payloadHash: r.hash };
 }
 
-export function tailHandler(deps: WriterDeps): ServerStreamFn<TailRequest, TailResponse> {
+function payloadBytes(records: readonly WalRecord[]): number {
+  let n = 0;
+  for (const r of records) n += r.payload.length;
+  return n;
+}
+
+export function tailHandler(deps: WriterDeps, budget: TailBudget = deps.tailBudget ?? new TailBudget()): ServerStreamFn<TailRequest, TailResponse> {
   return async (request, out, ctx) => {
     const from = requestOffset(request.fromOffset, FROM_OFFSET_FIELD);
     const bytesMax = tailBatchBytes(request.maxBatchBytes);
-    const stop = AbortSignal.any([ctx.signal, ctx.draining]);
-    const drained = new Promise<false>((resolve) => {
-      if (ctx.draining.aborted) resolve(false);
-      else ctx.draining.addEventListener('abort', () => resolve(false), { once: true });
-    });
-    let cursor = from;
-    let first = true;
-    for (;;) {
-      try {
-        await deps.log.waitFor(cursor + 1, stop);
-      } catch (err) {
-        if (stop.aborted || isLogUnwritable(err)) return; // cancelled, shutting down, or the log closed
-        throw err;
-      }
-      let records: WalRecord[];
-      try {
-        records = await deps.log.readFrom(cursor, bytesMax);
-      } catch (err) {
-        // Only the client's own offset can be off a boundary; later cursors come from the log itself.
-        if (first && err instanceof WalOffsetError) throw new FromOffsetError(err.kind, err.offset, err.firstOffset, err.headOffset);
-        throw err;
-      }
-      first = false;
-      // At shutdown stop waiting on a consumer that does not read; the call then ends with OK.
-      const written = await Promise.race([out.write({ records: records.map(logRecordOf), headOffset: BigInt(deps.log.headOffset) }).then(() => true), drained]);
-      if (!written) return;
-      cursor = records[records.length - 1]!.nextOffset;
+    const lease = budget.open();
+    try {
+      await follow(deps, lease, { from, bytesMax }, out, ctx);
+    } finally {
+      lease.close();
     }
   };
+}
+
+async function follow(deps: WriterDeps, lease: TailStreamBudget, ask: { from: number; bytesMax: number }, out: StreamWriter<TailResponse>, ctx: StreamContext): Promise<void> {
+  const { from, bytesMax } = ask;
+  const stop = AbortSignal.any([ctx.signal, ctx.draining]);
+  const drained = new Promise<false>((resolve) => {
+    if (ctx.draining.aborted) resolve(false);
+    else ctx.draining.addEventListener('abort', () => resolve(false), { once: true });
+  });
+  let cursor = from;
+  let first = true;
+  let unsent: Promise<void> = Promise.resolve();
+  for (;;) {
+    try {
+      await deps.log.waitFor(cursor + 1, stop);
+    } catch (err) {
+      if (stop.aborted || isLogUnwritable(err)) return; // cancelled, shutting down, or the log closed
+      throw err;
+    }
+    const slot = lease.take(bytesMax);
+    let records: WalRecord[];
+    try {
+      records = await deps.log.readFrom(cursor, slot.bytes);
+    } catch (err) {
+      slot.release();
+      // Only the client's own offset can be off a boundary; later cursors come from the log itself.
+      if (first && err instanceof WalOffsetError) throw new FromOffsetError(err.kind, err.offset, err.firstOffset, err.headOffset);
+      throw err;
+    }
+    first = false;
+    slot.resize(payloadBytes(records));
+    // At shutdown stop waiting on a consumer that does not read; the call then ends with OK.
+    // While the previous message is unsent (the consumer is not reading), this one waits: back-pressure.
+    const ready = await Promise.race([unsent.then(() => true), drained]);
+    if (!ready) {
+      slot.release();
+      return;
+    }
+    let sent: () => void = () => undefined;
+    unsent = new Promise<void>((resolve) => (sent = resolve));
+    const message = { records: records.map(logRecordOf), headOffset: BigInt(deps.log.headOffset) };
+    const written = await Promise.race([
+      out.writeTracked(message, () => {
+        slot.release();
+        sent();
+      }).then(() => true),
+      drained,
+    ]);
+    if (!written) return;
+    cursor = records[records.length - 1]!.nextOffset;
+  }
 }
 
 export function headHandler(deps: WriterDeps): UnaryFn<HeadRequest, HeadResponse> {

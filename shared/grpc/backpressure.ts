@@ -10,7 +10,7 @@ import { CancelledError } from './errors';
 
 /** The writable side of any grpc-js server stream (server-streaming or bidi). */
 export type WritableCall<T> = EventEmitter & {
-  write(message: T): boolean;
+  write(message: T, callback?: (error?: Error | null) => void): boolean;
   readonly writableLength: number;
   readonly writableEnded: boolean;
   readonly destroyed: boolean;
@@ -69,10 +69,11 @@ function waitForDrain(call: WritableCall<unknown>, signal: AbortSignal | undefin
  * `write` returned true, else on 'drain'). Rejects when the call is cancelled
  * or ends, or with `signal.reason` when `signal` aborts first.
  */
-export async function writeWithBackpressure<T>(call: WritableCall<T>, message: T, signal?: AbortSignal, stats?: BackpressureStats): Promise<void> {
+export async function writeWithBackpressure<T>(call: WritableCall<T>, message: T, signal?: AbortSignal, stats?: BackpressureStats, onSent?: () => void): Promise<void> {
   if (signal?.aborted === true) throw signal.reason;
   if (ended(call)) throw new CancelledError('the call has ended');
-  const more = call.write(message);
+  // The callback runs once grpc-js has handed the message to HTTP/2 (or the call died).
+  const more = onSent === undefined ? call.write(message) : call.write(message, () => onSent());
   if (stats !== undefined) {
     stats.written += 1;
     stats.bufferedMax = Math.max(stats.bufferedMax, call.writableLength);
@@ -105,6 +106,26 @@ export class StreamWriter<T> {
   /** Write one message after those already queued, waiting while the client is not reading. */
   write(message: T): Promise<void> {
     this.last = this.last.then(() => writeWithBackpressure(this.call, message, this.signal, this.stats));
+    return this.last;
+  }
+
+  /**
+   * Like `write`, and `onSent` runs once the message has left the call's
+   * buffer (handed to HTTP/2, which sends it as the client's flow-control
+   * window allows) or the call has ended: when the memory the message holds
+   * is no longer the handler's to account for. Runs exactly once, even if the
+   * write fails.
+   */
+  writeTracked(message: T, onSent: () => void): Promise<void> {
+    let done = false;
+    const once = (): void => {
+      if (!done) {
+        done = true;
+        onSent();
+      }
+    };
+    this.last = this.last.then(() => writeWithBackpressure(this.call, message, this.signal, this.stats, once));
+    this.last.catch(once);
     return this.last;
   }
 }

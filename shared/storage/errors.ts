@@ -36,3 +36,26 @@ export class KeyCodecError extends Error {
     super(keyHex === undefined ? reason : `${reason} (key ${keyHex})`);
   }
 }
+
+/**
+ * The two backends hold different prefixes of the log and the redo intent
+ * cannot bridge them (docs/STORAGE.md, "After a power loss"): serving would mix
+ * two points of the log, so the store refuses to open (or, when asked, rebuilds).
+ */
+export class StoreDivergedError extends Error {
+  override readonly name = 'StoreDivergedError';
+  constructor(
+    /** The hybrid store directory. */
+    readonly dir: string,
+    readonly rocksCursor: number,
+    readonly lmdbCursor: number,
+    /** The stored redo intent's `from`..`to`, when there is one. */
+    readonly intent: { readonly from: number; readonly to: number } | undefined,
+  ) {
+    const intentText = intent === undefined ? 'no redo intent' : `a redo intent from ${intent.from} to ${intent.to}`;
+    super(
+      `store ${dir}: RocksDB is applied through ${rocksCursor} and LMDB through ${lmdbCursor}, with ${intentText}, which cannot bring them together; ` +
+        'the store is not served. Rebuild it from the log: delete the directory and ingest again (or open it with onDivergence: rebuild).',
+    );
+  }
+}

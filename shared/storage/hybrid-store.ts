@@ -1,87 +1,44 @@
 /**
  * HybridStore: one KVStore over RocksDB (write-heavy tags) and LMDB
- * (read-heavy tags), routing every key by its tag (routing.ts, DESIGN.md §4),
+ * (read-heavy tags), routing every key by its tag (routing.ts, docs/STORAGE.md),
  * plus the exactly-once support ingest builds on.
  *
  * Exactly once (docs/STORAGE.md): `applyBatch(ops, appliedThrough)` commits
  * each backend's part together with that backend's own cursor in one atomic
- * batch: META cursor in RocksDB, LMETA cursor in LMDB. RocksDB commits first and
- * carries a redo intent (the LMDB half); LMDB commits second. A crash between
- * the two leaves the intent, and the next open replays it into LMDB before
- * serving, so both cursors agree again. A backend whose cursor is already at or
- * past `appliedThrough` skips its part: replaying the log never applies twice.
+ * batch: META cursor in RocksDB, LMETA cursor in LMDB. RocksDB commits first,
+ * synced, and carries a redo intent (the LMDB half); LMDB commits second, and
+ * its flush finishes before the next batch's RocksDB commit. So after a process
+ * crash or a power loss LMDB is at RocksDB's cursor or exactly one batch behind
+ * it with the intent that closes the gap, and the next open replays it before
+ * serving. Any other disagreement is refused (StoreDivergedError) or, when
+ * asked, rebuilt from nothing. A backend whose cursor is already at or past
+ * `appliedThrough` skips its part: replaying the log never applies twice.
  *
  * Directory layout: `{dir}/rocksdb` and `{dir}/lmdb`. RocksDB's LOCK file makes
  * the whole directory single-process.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger } from '../telemetry/logger';
 import { withSpan } from '../telemetry/tracing';
 import { checkBatch, checkKey } from './arg-checks';
-import { StoreError } from './errors';
-import { keys, META_NAMES } from './keys';
+import { StoreDivergedError, StoreError } from './errors';
 import type { BatchOp, Entry, KVStore, ScanOptions } from './kv-store';
 import { LmdbStore } from './lmdb-store';
 import { mergeScans } from './merge-scan';
-import { encodeU64, U64_VALUE_BYTES } from './number-values';
-import { decodeRedoIntent, encodeRedoIntent } from './redo-intent';
-import { RocksStore, type RocksStoreOptions } from './rocks-store';
+import { encodeRedoIntent } from './redo-intent';
+import type { ApplyResult, DumpEntry, HybridStoreHooks, HybridStoreOptions, StoreDurability } from './hybrid-store-options';
+import { CURSOR_KEY, cursorValue, INTENT_KEY, LMDB_CURSOR_KEY, recover, type Cursors } from './store-recovery';
+import { RocksStore } from './rocks-store';
 import { backendOfKey, backendsOfPrefix, type Backend } from './routing';
 
 const log = createLogger({ module: 'storage' });
 
-/** Offsets each backend has applied the log through (0 = nothing yet). */
-export interface Cursors {
-  readonly rocks: number;
-  readonly lmdb: number;
-}
+export type { Cursors } from './store-recovery';
 
-/** Which backends an `applyBatch` wrote; false = skipped, already applied. */
-export interface ApplyResult {
-  readonly rocks: boolean;
-  readonly lmdb: boolean;
-}
+export type { ApplyResult, DivergencePolicy, DumpEntry, HybridStoreHooks, HybridStoreOptions, StoreDurability } from './hybrid-store-options';
 
-/** One key/value of `dump()`. */
-export interface DumpEntry {
-  readonly backend: Backend;
-  readonly key: Buffer;
-  readonly value: Buffer;
-}
-
-/** Test seams. Production code passes none. */
-export interface HybridStoreHooks {
-  /**
-   * Called after the RocksDB half of an `applyBatch` committed and before the
-   * LMDB half. Throwing simulates a crash at that point: the LMDB half is not
-   * written and the store refuses further batches until it is reopened.
-   */
-  readonly afterRocksCommit?: (appliedThrough: number) => void | Promise<void>;
-}
-
-export interface HybridStoreOptions {
-  readonly rocks?: RocksStoreOptions;
-  /** @default none */
-  readonly hooks?: HybridStoreHooks;
-}
-
-const CURSOR_KEY = keys.meta(META_NAMES.cursor);
-const INTENT_KEY = keys.meta(META_NAMES.intent);
-const LMDB_CURSOR_KEY = keys.lmdbMeta(META_NAMES.cursor);
 const RESERVED_KEYS = [CURSOR_KEY, INTENT_KEY, LMDB_CURSOR_KEY];
-
-function cursorValue(offset: number): Buffer {
-  return encodeU64(BigInt(offset));
-}
-
-async function readCursor(store: KVStore, key: Buffer): Promise<number> {
-  const value = await store.get(key);
-  if (value === undefined) return 0;
-  if (value.length !== U64_VALUE_BYTES) throw new StoreError(store.backend, 'open', `cursor is ${value.length} bytes, not ${U64_VALUE_BYTES}`, key);
-  const offset = value.readBigUInt64BE(0);
-  if (offset > BigInt(Number.MAX_SAFE_INTEGER)) throw new StoreError(store.backend, 'open', `cursor ${offset} is above 2^53-1`, key);
-  return Number(offset);
-}
 
 /** Opens (creating if missing) the hybrid store in `dir`, finishing any interrupted batch first. */
 export function openHybridStore(dir: string, options: HybridStoreOptions = {}): Promise<HybridStore> {
@@ -96,13 +53,16 @@ export class HybridStore implements KVStore {
   /** An LMDB half failed after its RocksDB half committed: only a reopen can finish it. */
   private broken = false;
   private applyChain: Promise<unknown> = Promise.resolve();
+  /** The last batch's LMDB flush, awaited before the next batch's RocksDB commit (and by flush/close). */
+  private lmdbFlush: Promise<void> | undefined;
   private closed = false;
 
   private constructor(
-    private readonly rocks: RocksStore,
-    private readonly lmdb: LmdbStore,
+    private readonly rocks: KVStore,
+    private readonly lmdb: KVStore,
     cursors: Cursors,
     private readonly hooks: HybridStoreHooks,
+    private readonly durability: StoreDurability,
     /** The store directory. */
     readonly dir: string,
   ) {
@@ -110,12 +70,24 @@ export class HybridStore implements KVStore {
   }
 
   static async open(dir: string, options: HybridStoreOptions = {}): Promise<HybridStore> {
-    const rocks = await RocksStore.open(join(dir, 'rocksdb'), options.rocks);
-    let lmdb: LmdbStore | undefined;
     try {
-      lmdb = await LmdbStore.open(join(dir, 'lmdb'));
-      const cursors = await recover(rocks, lmdb);
-      return new HybridStore(rocks, lmdb, cursors, options.hooks ?? {}, dir);
+      return await HybridStore.openOnce(dir, options);
+    } catch (err) {
+      if (!(err instanceof StoreDivergedError) || options.onDivergence !== 'rebuild') throw err;
+      log.warn('store backends diverged; deleting both to rebuild from the log', { dir, rocks_cursor: err.rocksCursor, lmdb_cursor: err.lmdbCursor, intent_from: err.intent?.from, intent_to: err.intent?.to });
+      await Promise.all([rm(join(dir, 'rocksdb'), { recursive: true, force: true }), rm(join(dir, 'lmdb'), { recursive: true, force: true })]);
+      return HybridStore.openOnce(dir, options);
+    }
+  }
+
+  private static async openOnce(dir: string, options: HybridStoreOptions): Promise<HybridStore> {
+    const wrap = options.hooks?.wrapBackend ?? ((b: KVStore) => b);
+    const rocks = wrap(await RocksStore.open(join(dir, 'rocksdb'), options.rocks));
+    let lmdb: KVStore | undefined;
+    try {
+      lmdb = wrap(await LmdbStore.open(join(dir, 'lmdb')));
+      const cursors = await recover(dir, rocks, lmdb);
+      return new HybridStore(rocks, lmdb, cursors, options.hooks ?? {}, options.durability ?? 'sync', dir);
     } catch (err) {
       await Promise.allSettled([rocks.close(), lmdb?.close()]);
       throw err;
@@ -185,6 +157,7 @@ export class HybridStore implements KVStore {
   }
 
   async flush(): Promise<void> {
+    await this.lmdbFlush;
     await Promise.all([this.rocks.flush(), this.lmdb.flush()]);
   }
 
@@ -209,6 +182,11 @@ export class HybridStore implements KVStore {
    * call order. Ops must not touch the cursor or intent keys.
    */
   applyBatch(ops: readonly BatchOp[], appliedThrough: number): Promise<ApplyResult> {
+    // Durability (`sync`): this batch's RocksDB half, which carries the intent
+    // from LMDB's cursor, becomes durable only after the previous batch's LMDB
+    // half did (the awaited flush below), and LMDB commits only after RocksDB's
+    // synced write: so LMDB is never durable ahead of RocksDB, nor more than
+    // this one intent behind it. LMDB's flush overlaps with the next batch's work.
     const run = this.applyChain.then(() => this.applyNow(ops, appliedThrough));
     this.applyChain = run.catch(() => undefined);
     return run;
@@ -227,11 +205,26 @@ export class HybridStore implements KVStore {
     const doRocks = appliedThrough > this.cursorState.rocks;
     const doLmdb = appliedThrough > this.cursorState.lmdb;
     const attributes = { applied_through: appliedThrough, ops_rocks: doRocks ? rocksOps.length : 0, ops_lmdb: doLmdb ? lmdbOps.length : 0 };
-    return withSpan('store.apply_batch', attributes, async () => {
+    return withSpan('store.apply_batch', { ...attributes, durability: this.durability }, async () => {
+      await this.awaitLmdbFlush();
       if (doRocks) await this.commitRocks(rocksOps, lmdbOps, appliedThrough, doLmdb);
       if (doLmdb) await this.commitLmdb(lmdbOps, appliedThrough);
       return { rocks: doRocks, lmdb: doLmdb };
     });
+  }
+
+  /** Waits for the previous batch's LMDB flush; a failed flush breaks the store like a failed commit. */
+  private async awaitLmdbFlush(): Promise<void> {
+    const pending = this.lmdbFlush;
+    if (pending === undefined) return;
+    try {
+      await pending;
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    } finally {
+      if (this.lmdbFlush === pending) this.lmdbFlush = undefined;
+    }
   }
 
   private async commitRocks(rocksOps: BatchOp[], lmdbOps: BatchOp[], appliedThrough: number, withIntent: boolean): Promise<void> {
@@ -242,7 +235,7 @@ export class HybridStore implements KVStore {
     } else if (this.intentStored) {
       part.push({ type: 'delete', key: INTENT_KEY });
     }
-    await this.rocks.batch(part);
+    await this.rocks.batch(part, { sync: this.durability === 'sync' });
     this.cursorState.rocks = appliedThrough;
     this.intentStored = withIntent;
   }
@@ -258,6 +251,11 @@ export class HybridStore implements KVStore {
       throw err;
     }
     this.cursorState.lmdb = appliedThrough;
+    if (this.durability === 'sync') {
+      const flushed = this.lmdb.flush();
+      flushed.catch(() => undefined); // awaited by the next batch, flush() or close()
+      this.lmdbFlush = flushed;
+    }
   }
 
   /**
@@ -277,6 +275,7 @@ export class HybridStore implements KVStore {
     await this.applyChain;
     this.closed = true;
     try {
+      await this.lmdbFlush;
       if (this.intentStored && !this.broken) await this.rocks.delete(INTENT_KEY);
     } finally {
       await Promise.all([this.rocks.close(), this.lmdb.close()]);
@@ -304,29 +303,4 @@ function split(op: string, ops: readonly BatchOp[]): { rocksOps: BatchOp[]; lmdb
   const lmdbOps: BatchOp[] = [];
   for (const o of ops) (route(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
   return { rocksOps, lmdbOps };
-}
-
-/**
- * Finishes a batch a crash interrupted: replays the redo intent into LMDB when
- * LMDB stopped exactly before it, then clears it. Returns the cursors to serve with.
- */
-async function recover(rocks: RocksStore, lmdb: LmdbStore): Promise<Cursors> {
-  const rocksCursor = await readCursor(rocks, CURSOR_KEY);
-  let lmdbCursor = await readCursor(lmdb, LMDB_CURSOR_KEY);
-  const stored = await rocks.get(INTENT_KEY);
-  if (stored !== undefined) {
-    const intent = decodeRedoIntent(stored);
-    if (intent.toCursor > lmdbCursor && intent.fromCursor === lmdbCursor) {
-      await lmdb.batch([...intent.ops, { type: 'put', key: LMDB_CURSOR_KEY, value: cursorValue(intent.toCursor) }]);
-      await lmdb.flush();
-      log.info('replayed the redo intent into LMDB', { from_cursor: intent.fromCursor, to_cursor: intent.toCursor, ops: intent.ops.length });
-      lmdbCursor = intent.toCursor;
-    } else if (intent.toCursor > lmdbCursor) {
-      // LMDB lost more than the last batch (a power loss before its fsync):
-      // the intent alone cannot bridge the gap; ingest replays from LMDB's cursor.
-      log.warn('LMDB is behind the redo intent by more than one batch', { lmdb_cursor: lmdbCursor, intent_from: intent.fromCursor, intent_to: intent.toCursor });
-    }
-    await rocks.delete(INTENT_KEY);
-  }
-  return { rocks: rocksCursor, lmdb: lmdbCursor };
 }

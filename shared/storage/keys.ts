@@ -1,7 +1,7 @@
 /**
  * THE key codec: the only place keys are built and parsed.
  *
- * Layout (DESIGN.md §4, docs/STORAGE.md byte by byte):
+ * Layout (docs/STORAGE.md byte by byte):
  *   global            0x00 {TAG} ':' {suffix}
  *   subject-prefixed  {subject UTF-8} 0x00 {TAG} ':' {suffix}
  * A subject is non-empty and has no NUL, so a key's first byte tells the two

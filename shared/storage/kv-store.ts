@@ -31,6 +31,16 @@ export interface ScanOptions {
   readonly reverse?: boolean;
 }
 
+/** How a batch is committed. */
+export interface BatchOptions {
+  /**
+   * Resolve only once the batch, and every write that resolved before it, is
+   * durable on disk (RocksDB: a synced WAL write; LMDB: the commit flushed).
+   * @default false (committed and visible; durable after a later sync or `flush()`)
+   */
+  readonly sync?: boolean;
+}
+
 /** A key and its value, as a scan yields them. */
 export type Entry = [key: Buffer, value: Buffer];
 
@@ -57,7 +67,7 @@ export interface KVStore {
   scanPrefix(prefix: Buffer, options?: ScanOptions): AsyncIterable<Entry>;
 
   /** Applies every op or none (one atomic commit). */
-  batch(ops: readonly BatchOp[]): Promise<void>;
+  batch(ops: readonly BatchOp[], options?: BatchOptions): Promise<void>;
 
   /** Resolves once every write that resolved before the call is durable on disk. */
   flush(): Promise<void>;

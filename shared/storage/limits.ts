@@ -27,7 +27,7 @@ export const SCAN_CHUNK_ENTRIES = 256;
 /**
  * Keys per native `getMany` call on RocksDB. Larger requests are split into
  * chunks issued concurrently, so the libuv thread pool serves them in parallel
- * (BASELINES.md: one awaited get at a time ~18k/s, 64 in flight ~100k/s).
+ * (measured: one awaited get at a time ~18k/s, 64 in flight ~100k/s).
  */
 export const GET_MANY_CHUNK_KEYS = 64;
 

@@ -19,7 +19,7 @@ import { StoreError } from './errors';
 import { KeyLocks } from './key-locks';
 import { scanRange } from './key-range';
 import { keys, META_NAMES } from './keys';
-import type { BatchOp, Entry, KVStore, ScanOptions } from './kv-store';
+import type { BatchOp, BatchOptions, Entry, KVStore, ScanOptions } from './kv-store';
 import { GET_MANY_CHUNK_KEYS, ROCKS_WRITE_BUFFER_BYTES_DEFAULT } from './limits';
 import { addStep, casStep, encodeF32 } from './number-values';
 import { batchAttributes, startScanSpan } from './store-spans';
@@ -139,10 +139,11 @@ export class RocksStore implements KVStore {
     });
   }
 
-  batch(ops: readonly BatchOp[]): Promise<void> {
+  batch(ops: readonly BatchOp[], options: BatchOptions = {}): Promise<void> {
+    const sync = options.sync === true;
     return this.track('batch', undefined, () => {
       checkBatch(BACKEND, ops);
-      return withSpan('store.batch', batchAttributes(BACKEND, ops), () =>
+      return withSpan('store.batch', batchAttributes(BACKEND, ops, options), () =>
         this.locks.run(
           ops.map((op) => op.key),
           async () => {
@@ -151,7 +152,7 @@ export class RocksStore implements KVStore {
               if (op.type === 'put') b.put(op.key, op.value);
               else b.del(op.key);
             }
-            await call('batch', undefined, (cb) => b.write({}, cb));
+            await call('batch', undefined, (cb) => b.write({ sync }, cb));
           },
         ),
       );

@@ -1,5 +1,5 @@
 /**
- * Which backend holds a tag (DESIGN.md §4). RocksDB (LSM) takes the write-heavy
+ * Which backend holds a tag (docs/STORAGE.md). RocksDB (LSM) takes the write-heavy
  * tags: each record rewrites them (votes, counters) or appends to them
  * (assertion bodies). LMDB (B-tree, synchronous memory-mapped reads) takes the
  * read-heavy indexes and everything else, including tags added later.

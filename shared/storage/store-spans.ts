@@ -7,13 +7,13 @@
 import type { Attributes } from '@opentelemetry/api';
 import { failSpan, tracer } from '../telemetry/tracing';
 import type { BackendName } from './errors';
-import type { BatchOp, ScanOptions } from './kv-store';
+import type { BatchOp, BatchOptions, ScanOptions } from './kv-store';
 
-/** Attributes of a batch: op count and total key+value bytes. */
-export function batchAttributes(backend: BackendName, ops: readonly BatchOp[]): Attributes {
+/** Attributes of a batch: op count and total key+value bytes, and `sync: true` for a synced batch. */
+export function batchAttributes(backend: BackendName, ops: readonly BatchOp[], options: BatchOptions = {}): Attributes {
   let bytes = 0;
   for (const op of ops) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
-  return { backend, ops: ops.length, bytes };
+  return options.sync === true ? { backend, ops: ops.length, bytes, sync: true } : { backend, ops: ops.length, bytes };
 }
 
 /** A span that lives as long as a scan: counts entries and ends when the scan does. */

@@ -1,5 +1,5 @@
 /**
- * Every tag the graph model writes lands in the backend DESIGN §4 names
+ * Every tag the graph model writes lands in the backend docs/STORAGE.md ("Routing") names
  * (must-hold 1, end to end through ingest): RocksDB for H, V, PENDING, VC, VW,
  * E, SUPERSEDED, META; LMDB for S, SP, PV, MV, TRUST, TRUSTH, TP, GS, ESC, SRC,
  * CHILD, LMETA, and the query indexes SUBJ, PS, PO, REF, SIGNER.

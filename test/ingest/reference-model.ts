@@ -1,6 +1,6 @@
 /**
- * An independent reading of a log, straight from the rules (DESIGN §2,
- * docs/STORAGE.md), without a store: each agent's latest vote per assertion
+ * An independent reading of a log, straight from the rules (docs/STORAGE.md,
+ * "Ingest rules"), without a store: each agent's latest vote per assertion
  * and the trust evidence (right / wrong per agent). Tests compare what ingest
  * stored against it.
  */

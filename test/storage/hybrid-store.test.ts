@@ -3,7 +3,7 @@
  * finishes a batch a crash cut between the RocksDB and LMDB commits.
  */
 import { join } from 'node:path';
-import { StoreError } from '../../shared/storage/errors';
+import { StoreDivergedError, StoreError } from '../../shared/storage/errors';
 import { openHybridStore, type HybridStore } from '../../shared/storage/hybrid-store';
 import { keys, META_NAMES, prefixes, type KeyKind } from '../../shared/storage/keys';
 import type { BatchOp, KVStore } from '../../shared/storage/kv-store';
@@ -18,7 +18,7 @@ const ID = Buffer.alloc(32, 0x11);
 const ID2 = Buffer.alloc(32, 0x22);
 const AGENT = Buffer.alloc(32, 0x33);
 
-/** One sample key per kind and the backend DESIGN.md §4 puts it in. */
+/** One sample key per kind and the backend docs/STORAGE.md ("Routing") puts it in. */
 const SAMPLES: readonly (readonly [KeyKind, Buffer, 'rocksdb' | 'lmdb'])[] = [
   ['assertion', keys.assertion(ID), 'rocksdb'],
   ['vote', keys.vote(ID, AGENT), 'rocksdb'],
@@ -85,6 +85,17 @@ describe('HybridStore', () => {
       await Promise.all([rocks.close(), lmdb.close()]);
     }
     store = await openHybridStore(tmp.path);
+  }
+
+  /** Runs `fn` on the two backends of the (closed) store, opened directly, and leaves the store closed. */
+  async function editBackends(fn: (rocks: KVStore, lmdb: KVStore) => Promise<unknown>): Promise<void> {
+    const rocks = await RocksStore.open(join(tmp.path, 'rocksdb'));
+    const lmdb = await LmdbStore.open(join(tmp.path, 'lmdb'));
+    try {
+      await fn(rocks, lmdb);
+    } finally {
+      await Promise.all([rocks.close(), lmdb.close()]);
+    }
   }
 
   it('the samples cover every key kind', async () => {
@@ -197,16 +208,11 @@ describe('HybridStore', () => {
       expect(await store.get(keys.trust(AGENT))).toBeUndefined();
     });
 
-    it('a backend ahead of the other skips its part while the other applies', async () => {
+    it('a backend ahead of the other is refused at open, never served half-applied', async () => {
       await store.applyBatch([], 100);
-      await withBackends(async (_rocks, lmdb) => {
-        await lmdb.put(LMDB_CURSOR, encodeU64(300n));
-      });
-      expect(store.cursors()).toEqual({ rocks: 100, lmdb: 300 });
-      expect(await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.trust(AGENT), 't')], 200)).toEqual({ rocks: true, lmdb: false });
-      expect(await store.get(keys.assertion(ID))).toEqual(Buffer.from('h'));
-      expect(await store.get(keys.trust(AGENT))).toBeUndefined();
-      expect(store.cursors()).toEqual({ rocks: 200, lmdb: 300 });
+      await store.close();
+      await editBackends(async (_rocks, lmdb) => lmdb.put(LMDB_CURSOR, encodeU64(300n)));
+      await expect(openHybridStore(tmp.path)).rejects.toMatchObject({ name: 'StoreDivergedError', rocksCursor: 100, lmdbCursor: 300, intent: undefined });
     });
 
     it('concurrent applyBatch calls run one at a time in call order', async () => {
@@ -289,15 +295,36 @@ describe('HybridStore', () => {
       expect(store.cursors()).toEqual({ rocks: 200, lmdb: 200 });
     });
 
-    it('an intent that does not start at LMDB’s cursor is not replayed (LMDB lost more than one batch)', async () => {
+    it('an intent that does not start at LMDB’s cursor is refused: LMDB lost more than one batch', async () => {
       await crashBetweenCommits();
       await store.close();
-      await withBackends(async (_rocks, lmdb) => {
+      await editBackends(async (_rocks, lmdb) => {
         await lmdb.put(LMDB_CURSOR, encodeU64(50n));
       });
-      expect(store.cursors()).toEqual({ rocks: 200, lmdb: 50 });
-      expect(await store.get(keys.trust(AGENT))).toBeUndefined();
-      expect(logLines).toContainEqual(expect.objectContaining({ level: 'warn', lmdb_cursor: 50, intent_from: 100, intent_to: 200 }));
+      const err = await openHybridStore(tmp.path).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreDivergedError);
+      expect(err).toMatchObject({ dir: tmp.path, rocksCursor: 200, lmdbCursor: 50, intent: { from: 100, to: 200 } });
+      expect((err as Error).message).toMatch(/RocksDB is applied through 200 and LMDB through 50, with a redo intent from 100 to 200.*Rebuild it from the log/);
+      // Refusing wrote nothing: the same refusal on every open, the intent kept.
+      await expect(openHybridStore(tmp.path)).rejects.toBeInstanceOf(StoreDivergedError);
+      await editBackends(async (rocks) => expect(await rocks.get(INTENT)).toBeDefined());
+    });
+
+    it('RocksDB ahead without an intent is refused', async () => {
+      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.subjectAssertion('ada', ID), 's')], 100);
+      await store.close();
+      await editBackends(async (rocks) => rocks.put(CURSOR, encodeU64(300n)));
+      await expect(openHybridStore(tmp.path)).rejects.toMatchObject({ name: 'StoreDivergedError', rocksCursor: 300, lmdbCursor: 100, intent: undefined });
+    });
+
+    it('onDivergence rebuild deletes both backends and opens an empty store at cursor 0', async () => {
+      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.subjectAssertion('ada', ID), 's')], 100);
+      await store.close();
+      await editBackends(async (_rocks, lmdb) => lmdb.put(LMDB_CURSOR, encodeU64(40n)));
+      store = await openHybridStore(tmp.path, { onDivergence: 'rebuild' });
+      expect(store.cursors()).toEqual({ rocks: 0, lmdb: 0 });
+      expect(await collect(store.dump())).toEqual([]);
+      expect(logLines).toContainEqual(expect.objectContaining({ level: 'warn', rocks_cursor: 100, lmdb_cursor: 40 }));
     });
   });
 

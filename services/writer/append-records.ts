@@ -1,0 +1,90 @@
+/**
+ * The append path shared by Append, AppendBatch and AppendStream, after
+ * admission's checks: claim the ids (replay-guard.ts), judge each record a
+ * replay or new, charge the quota of every signer new to its id, append the
+ * new records with one WAL call (durable as a whole before any receipt), and
+ * answer every record with its receipt — a replay with the receipt of the
+ * earliest record holding its id. The ids stay claimed until the id index
+ * (id-index.ts) covers the new records, which it does behind the receipt: a
+ * duplicate waits for that, the first caller does not.
+ */
+import type { Receipt } from '../../shared/gen/stemedb/v1/writer';
+import type { Admission, Checked } from './admission';
+import { activeTraceparent } from './admission';
+import type { WriterDeps } from './deps';
+import { receiptAt } from './receipts';
+import { judge, type Judged } from './replay-guard';
+
+/** What one submission did: receipts in request order, and whether anything reached the log. */
+export interface AppendOutcome {
+  readonly receipts: Receipt[];
+  readonly appended: number;
+  readonly offset: number | undefined;
+}
+
+/**
+ * Appends the checked records of one call (`stillWanted` throws when the
+ * client has gone: nothing is appended then).
+ */
+export async function appendChecked(deps: WriterDeps, checked: readonly Checked[], stillWanted: () => void, write: <T>(fn: () => Promise<T>) => Promise<T>): Promise<AppendOutcome> {
+  const guard = deps.replays;
+  const claimed = guard === undefined ? undefined : await guard.claim(checked.map((c) => c.id));
+  let indexing: Promise<void> | undefined;
+  try {
+    const judged: Judged[] =
+      claimed === undefined
+        ? checked.map((c) => ({ replayOf: undefined, charge: [...new Set(c.record.signatures.map((s) => s.publicKey.toString('latin1')))] }))
+        : judge(
+            checked.map((c) => ({ id: c.id, signers: c.record.signatures.map((s) => s.publicKey) })),
+            claimed.claims,
+          );
+    deps.admission.charge(judged.flatMap((j) => j.charge));
+    const fresh = checked.filter((_, i) => judged[i]!.replayOf === undefined);
+    const positions = fresh.length === 0 ? [] : await appendFresh(deps, deps.admission, fresh, stillWanted, write);
+    if (fresh.length > 0 && guard !== undefined) indexing = guard.index.catchUp(positions[positions.length - 1]!.nextOffset);
+    const firstOf = new Map<string, { offset: number; nextOffset: number }>();
+    let at = 0;
+    const receipts = checked.map((c, i) => {
+      const j = judged[i]!;
+      const key = c.id.toString('latin1');
+      let pos: { offset: number; nextOffset: number };
+      if (j.replayOf === undefined) {
+        pos = positions[at++]!;
+        if (!firstOf.has(key)) firstOf.set(key, pos);
+      } else {
+        pos = j.replayOf === 'earlier-in-batch' ? firstOf.get(key)! : j.replayOf;
+      }
+      return receiptAt(c, pos.offset, pos.nextOffset);
+    });
+    return { receipts, appended: fresh.length, offset: positions[0]?.offset };
+  } finally {
+    if (indexing === undefined) claimed?.release();
+    else {
+      indexing.then(
+        () => claimed?.release(),
+        (err: unknown) => {
+          guard!.fail(err);
+          claimed?.release();
+        },
+      );
+    }
+  }
+}
+
+async function appendFresh(
+  deps: WriterDeps,
+  admission: Admission,
+  fresh: readonly Checked[],
+  stillWanted: () => void,
+  write: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<{ offset: number; nextOffset: number }[]> {
+  const traceparent = activeTraceparent();
+  const payloads = fresh.map((c) => admission.encode(c, traceparent).payload);
+  stillWanted();
+  if (payloads.length === 1) {
+    const r = await write(() => deps.log.append(payloads[0]!));
+    return [{ offset: r.offset, nextOffset: r.nextOffset }];
+  }
+  const r = await write(() => deps.log.appendBatch(payloads));
+  return r.offsets.map((offset, i) => ({ offset, nextOffset: r.offsets[i + 1] ?? r.nextOffset }));
+}

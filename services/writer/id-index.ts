@@ -1,0 +1,186 @@
+/**
+ * The id index: every record id in the log → the earliest record holding it
+ * (offset, next offset) and the union of the keys that signed it there, on
+ * disk in LMDB at `<wal-dir>/ids/`, so deciding "is this a replay?" is correct
+ * for the whole log in bounded memory (docs/WAL.md, "The id index").
+ *
+ * The index follows the log in order: it records the offset it covers
+ * (`covered_through`, in the same LMDB commit as the entries) and indexes the
+ * records from there by reading them back from the log, so it never skips one
+ * and a crash at any point is caught up on the next open. An index that claims
+ * more than the log holds (the tail was truncated after a power loss or a
+ * repair) is rebuilt from the log: an entry past the recovered head must never
+ * answer. A missing index is built from the log on open.
+ */
+import { rm } from 'node:fs/promises';
+import { decodeLogPayload } from '../../shared/domain/log-payload';
+import { recordId } from '../../shared/domain/hash';
+import { LmdbStore } from '../../shared/storage/lmdb-store';
+import type { BatchOp } from '../../shared/storage/kv-store';
+import type { Logger } from '../../shared/telemetry/logger';
+import { withSpan } from '../../shared/telemetry/tracing';
+import type { WalRecord } from '../../shared/wal';
+import { ID_INDEX_READ_BYTES_MAX } from './limits';
+import type { WriterLog } from './writer-log';
+
+/** Where an id was first seen and who has signed it in the log. */
+export interface IdEntry {
+  readonly offset: number;
+  readonly nextOffset: number;
+  /** Raw 32-byte public keys as latin1 strings. */
+  readonly signers: ReadonlySet<string>;
+}
+
+export const ID_ENTRY_VERSION = 1;
+const ENTRY_HEADER_BYTES = 1 + 8 + 8 + 2;
+const KEY_BYTES = 32;
+/** The meta key: 15 ASCII bytes, so it can never collide with a 32-byte id key. */
+const COVERED_KEY = Buffer.from('covered_through', 'ascii');
+
+/** An id index entry or its meta value is not what this module writes. */
+export class IdIndexError extends Error {
+  override readonly name = 'IdIndexError';
+  constructor(
+    readonly dir: string,
+    readonly reason: string,
+  ) {
+    super(`id index ${dir}: ${reason}`);
+  }
+}
+
+/** `[version u8 = 1][offset u64][nextOffset u64][n u16][n × 32-byte public key]`, integers big-endian. */
+export function encodeIdEntry(entry: IdEntry): Buffer {
+  const out = Buffer.alloc(ENTRY_HEADER_BYTES + KEY_BYTES * entry.signers.size);
+  out.writeUInt8(ID_ENTRY_VERSION, 0);
+  out.writeBigUInt64BE(BigInt(entry.offset), 1);
+  out.writeBigUInt64BE(BigInt(entry.nextOffset), 9);
+  out.writeUInt16BE(entry.signers.size, 17);
+  let at = ENTRY_HEADER_BYTES;
+  for (const s of entry.signers) at += out.write(s, at, 'latin1');
+  return out;
+}
+
+export function decodeIdEntry(bytes: Buffer, dir = ''): IdEntry {
+  if (bytes.length < ENTRY_HEADER_BYTES || bytes[0] !== ID_ENTRY_VERSION) throw new IdIndexError(dir, `entry of ${bytes.length} bytes with version ${bytes[0]} is not a version ${ID_ENTRY_VERSION} entry`);
+  const n = bytes.readUInt16BE(17);
+  if (bytes.length !== ENTRY_HEADER_BYTES + KEY_BYTES * n) throw new IdIndexError(dir, `entry claims ${n} signers but has ${bytes.length} bytes`);
+  const signers = new Set<string>();
+  for (let i = 0; i < n; i++) signers.add(bytes.toString('latin1', ENTRY_HEADER_BYTES + KEY_BYTES * i, ENTRY_HEADER_BYTES + KEY_BYTES * (i + 1)));
+  return { offset: Number(bytes.readBigUInt64BE(1)), nextOffset: Number(bytes.readBigUInt64BE(9)), signers };
+}
+
+function u64(value: number): Buffer {
+  const out = Buffer.alloc(8);
+  out.writeBigUInt64BE(BigInt(value));
+  return out;
+}
+
+export class IdIndex {
+  private running: Promise<void> | undefined;
+
+  private constructor(
+    private store: LmdbStore,
+    private readonly log: WriterLog,
+    private readonly logger: Logger,
+    /** The log offset through which every record is indexed. */
+    private coveredThrough: number,
+  ) {}
+
+  /** Opens (building or rebuilding as needed) the index in `dir` and catches it up with the log's head. */
+  static async open(dir: string, log: WriterLog, logger: Logger): Promise<IdIndex> {
+    let store = await LmdbStore.open(dir);
+    let covered = await readCovered(store, dir);
+    if (covered > log.headOffset) {
+      logger.warn('the id index covers past the log head (the log lost its tail): rebuilding it from the log', { dir, covered_through: covered, head_offset: log.headOffset });
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+      store = await LmdbStore.open(dir);
+      covered = 0;
+    }
+    // Records below the first segment are gone (retention): the index starts where the log does.
+    const index = new IdIndex(store, log, logger, Math.max(covered, log.firstOffset));
+    const startedAt = performance.now();
+    const from = index.coveredThrough;
+    await index.catchUp(log.headOffset);
+    logger.info('id index ready', { dir, from_offset: from, covered_through: index.coveredThrough, duration_ms: Math.round(performance.now() - startedAt) });
+    return index;
+  }
+
+  /** The log offset through which every record is indexed. */
+  get covered(): number {
+    return this.coveredThrough;
+  }
+
+  /** The id's entry, if some record in the indexed part of the log holds it. */
+  async lookup(id: Buffer): Promise<IdEntry | undefined> {
+    const value = await this.store.get(id);
+    return value === undefined ? undefined : decodeIdEntry(value, this.store.dir);
+  }
+
+  /** Indexes the log up to `offset` (a record boundary at or below the head), one reader at a time. */
+  async catchUp(offset: number): Promise<void> {
+    while (this.coveredThrough < offset) {
+      this.running ??= this.step().finally(() => (this.running = undefined));
+      await this.running;
+    }
+  }
+
+  private async step(): Promise<void> {
+    const records = await this.log.readFrom(this.coveredThrough, ID_INDEX_READ_BYTES_MAX);
+    if (records.length === 0) throw new IdIndexError(this.store.dir, `the log returned nothing at ${this.coveredThrough} below its head ${this.log.headOffset}`);
+    await withSpan('writer.id_index', { from_offset: this.coveredThrough, records: records.length }, () => this.apply(records));
+  }
+
+  /** Merges the records' ids into their entries and moves `covered_through`, in one commit. */
+  private async apply(records: readonly WalRecord[]): Promise<void> {
+    const merged = new Map<string, { id: Buffer; entry: IdEntry | undefined; signers: Set<string>; offset: number; nextOffset: number }>();
+    for (const r of records) {
+      let record;
+      try {
+        record = decodeLogPayload(r.payload).record;
+      } catch (err) {
+        // Not a record this writer could have admitted: nothing to answer a replay with.
+        this.logger.warn('the id index skipped an undecodable log record', { offset: r.offset, error: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      const id = recordId(record);
+      const key = id.toString('latin1');
+      let m = merged.get(key);
+      if (m === undefined) {
+        m = { id, entry: undefined, signers: new Set(), offset: r.offset, nextOffset: r.nextOffset };
+        merged.set(key, m);
+      }
+      for (const s of record.signatures) m.signers.add(s.publicKey.toString('latin1'));
+    }
+    const all = [...merged.values()];
+    const stored = await this.store.getMany(all.map((m) => m.id));
+    const ops: BatchOp[] = all.map((m, i) => {
+      const before = stored[i] === undefined ? undefined : decodeIdEntry(stored[i]!, this.store.dir);
+      const signers = new Set([...(before?.signers ?? []), ...m.signers]);
+      const entry = before === undefined ? { offset: m.offset, nextOffset: m.nextOffset, signers } : { offset: before.offset, nextOffset: before.nextOffset, signers };
+      return { type: 'put', key: m.id, value: encodeIdEntry(entry) };
+    });
+    const through = records[records.length - 1]!.nextOffset;
+    ops.push({ type: 'put', key: COVERED_KEY, value: u64(through) });
+    await this.store.batch(ops);
+    this.coveredThrough = through;
+  }
+
+  /** Waits for a running catch-up, flushes and closes the store. */
+  async close(): Promise<void> {
+    await this.running?.catch(() => undefined);
+    try {
+      await this.store.flush();
+    } finally {
+      await this.store.close();
+    }
+    this.logger.debug('id index closed', { covered_through: this.coveredThrough });
+  }
+}
+
+async function readCovered(store: LmdbStore, dir: string): Promise<number> {
+  const value = await store.get(COVERED_KEY);
+  if (value === undefined) return 0;
+  if (value.length !== 8) throw new IdIndexError(dir, `covered_through is ${value.length} bytes, not 8`);
+  return Number(value.readBigUInt64BE(0));
+}
