@@ -15,7 +15,7 @@
  */
 import { mkdir, readFile, rename, stat, writeFile, open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeLogPayload, peekRecordType } from '../../shared/domain/log-payload';
+import { decodeLogPayload } from '../../shared/domain/log-payload';
 import { RECORD_TYPE_BYTE, type StemeRecord } from '../../shared/domain/types';
 import { AgentNotAdmittedError, SizeLimitError } from '../../shared/grpc/errors';
 import type { Logger } from '../../shared/telemetry/logger';
@@ -121,9 +121,25 @@ export class AgentRegistry {
 
   /** A durable payload at `offset`: grants and revocations update the table. */
   observe(payload: Uint8Array, offset: number, nextOffset: number): void {
-    const type = payload[0];
-    if (type === GRANT || type === REVOKE) this.apply(decodeLogPayload(payload).record, offset);
+    this.observeRecord(payload, offset);
     this.throughOffset = Math.max(this.throughOffset, nextOffset);
+  }
+
+  /**
+   * Applies a grant or revocation; other payloads are not looked at. A grant or
+   * revocation that does not decode cannot have been admitted by a writer: it
+   * is logged and skipped, as ingest skips it, rather than stopping the writer.
+   */
+  private observeRecord(payload: Uint8Array, offset: number): boolean {
+    const type = payload[0];
+    if (type !== GRANT && type !== REVOKE) return false;
+    try {
+      this.apply(decodeLogPayload(payload).record, offset);
+      return true;
+    } catch (err) {
+      this.logger.warn('the admission table skipped an undecodable grant or revocation', { offset, error: err instanceof Error ? err.message : String(err) });
+      return false;
+    }
   }
 
   /** Save the table (clean shutdown). */
@@ -166,11 +182,7 @@ export class AgentRegistry {
       const batch = await log.readFrom(offset, AGENT_SCAN_BYTES_MAX);
       if (batch.length === 0) break;
       for (const r of batch) {
-        const type = peekRecordType(r.payload);
-        if (type === 'agent_grant' || type === 'agent_revoke') {
-          this.apply(decodeLogPayload(r.payload).record, r.offset);
-          records += 1;
-        }
+        if (this.observeRecord(r.payload, r.offset)) records += 1;
         offset = r.nextOffset;
       }
     }
