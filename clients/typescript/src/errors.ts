@@ -66,11 +66,11 @@ export class StemeRpcError extends Error {
     return HINTS[this.code] ?? 'see docs/FORMAT.md "Writing a client" for what each status means';
   }
 
-  /** `UNAVAILABLE (Append): no connection: connect ECONNREFUSED 127.0.0.1:9; hint: …` with the field when named. */
+  /** `INVALID_ARGUMENT: record.assertion.confidence: … [field record.assertion.confidence] (Append; hint: …)`: what the CLI prints. */
   oneLine(): string {
-    const field = this.field === undefined ? '' : ` field ${this.field}:`;
-    const retry = this.retryAfterMs === undefined ? '' : ` (retry after ${this.retryAfterMs} ms)`;
-    return `${this.codeName} (${this.method}):${field} ${this.details.replace(/\s*\n\s*/g, ' ')}${retry}; hint: ${this.hint}`;
+    const field = this.field === undefined ? '' : ` [field ${this.field}]`;
+    const retry = this.retryAfterMs === undefined ? '' : `; retry after ${this.retryAfterMs} ms`;
+    return `${this.codeName}: ${this.details.replace(/\s*\n\s*/g, ' ')}${field} (${this.method}${retry}; hint: ${this.hint})`;
   }
 }
 

@@ -25,6 +25,8 @@ export const APPEND_RETRY_CODES: readonly grpc.status[] = [grpc.status.UNAVAILAB
 export interface WriterClientOptions extends ConnectOptions {
   /** Shared with ReaderClients for read-your-writes. @default a new Session */
   readonly session?: Session;
+  /** Wait out a quota's retry-after (RESOURCE_EXHAUSTED) and send again. @default true */
+  readonly retryQuota?: boolean;
 }
 
 export interface TailOptions {
@@ -49,14 +51,14 @@ export class WriterClient {
 
   /** Append one signed record; resolves once it is durable. */
   async append(record: StemeRecord, call: CallOptions = {}): Promise<Receipt> {
-    const res = await callWithRetry('Append', this.client.append.bind(this.client), { record: recordToProto(record) }, this.options, { retryOn: APPEND_RETRY_CODES, retryQuota: true, ...call });
+    const res = await callWithRetry('Append', this.client.append.bind(this.client), { record: recordToProto(record) }, this.options, { retryOn: APPEND_RETRY_CODES, retryQuota: this.options.retryQuota ?? true, ...call });
     return this.noted(receiptFromWire(res.receipt, 'Append'));
   }
 
   /** Append up to 1024 records atomically (all or none); receipts in order. */
   async appendBatch(records: readonly StemeRecord[], call: CallOptions = {}): Promise<Receipt[]> {
     if (records.length === 0 || records.length > APPEND_BATCH_RECORDS_MAX) throw new RangeError(`appendBatch: 1..${APPEND_BATCH_RECORDS_MAX} records (got ${records.length})`);
-    const res = await callWithRetry('AppendBatch', this.client.appendBatch.bind(this.client), { records: records.map(recordToProto) }, this.options, { retryOn: APPEND_RETRY_CODES, retryQuota: true, ...call });
+    const res = await callWithRetry('AppendBatch', this.client.appendBatch.bind(this.client), { records: records.map(recordToProto) }, this.options, { retryOn: APPEND_RETRY_CODES, retryQuota: this.options.retryQuota ?? true, ...call });
     return res.receipts.map((r) => this.noted(receiptFromWire(r, 'AppendBatch')));
   }
 

@@ -89,7 +89,7 @@ describe('TypeScript client', () => {
     const e = err as StemeRpcError;
     expect(e.codeName).toBe('UNAUTHENTICATED');
     expect(e.field).toBe('record.assertion.signatures');
-    expect(e.oneLine()).toMatch(/^UNAUTHENTICATED \(Append\): field record\.assertion\.signatures: .+; hint: /);
+    expect(e.oneLine()).toMatch(/^UNAUTHENTICATED: .+ \[field record\.assertion\.signatures\] \(Append; hint: .+\)$/);
     const head = (await writer.head()).headOffset;
     const wait = await reader.resolve('s', 'p', { minOffset: head + 9000 }, { deadlineMs: 3000 }).catch((x: unknown) => x);
     expect((wait as StemeRpcError).codeName).toBe('DEADLINE_EXCEEDED');

@@ -14,6 +14,18 @@ import { resolveCommand } from './resolve';
 import { explain } from './explain';
 import { status } from './status';
 import { dev } from './dev';
+import { append } from './append';
+import { get } from './get';
+import { history } from './history';
+import { bySource } from './by-source';
+import { escalations } from './escalations';
+import { subject } from './subject';
+import { watch } from './watch';
+import { head } from './head';
+import { tail } from './tail';
+import { epoch } from './epoch';
+import { gold } from './gold';
+import { trustPackCommand } from './trust-pack';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -26,8 +38,20 @@ export const COMMANDS: readonly Command[] = [
   reader,
   assert,
   vote,
+  append,
+  epoch,
+  gold,
+  trustPackCommand,
   resolveCommand,
   explain,
+  subject,
+  get,
+  history,
+  bySource,
+  escalations,
+  watch,
+  head,
+  tail,
   status,
   dev,
 ];
