@@ -24,5 +24,3 @@ export const APPEND_BATCH_RECORDS_MAX = 1024;
 /** Consecutive failed reconnects after which a Watch or Tail gives up (each waits its backoff). */
 export const STREAM_RECONNECTS_MAX = 20;
 
-/** Events a Watch buffers for a consumer that is not reading; past it the stream is paused (HTTP/2 flow control). */
-export const WATCH_BUFFERED_EVENTS_MAX = 16;
