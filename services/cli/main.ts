@@ -9,6 +9,7 @@
 import { startTelemetry } from '../../shared/telemetry/sdk';
 import { COMMANDS } from './commands/index';
 import { UsageError, type Command, type CommandIo } from './command';
+import { stopTelemetry } from './telemetry-stop';
 
 const io: CommandIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     io.err(`stemedb ${command.path.join(' ')}: ${e.name === 'Error' ? '' : e.name + ': '}${e.message}`);
     return 1;
   } finally {
-    await telemetry?.shutdown();
+    await stopTelemetry(telemetry, io, command.path.join(' '));
   }
 }
 
