@@ -5,6 +5,7 @@
  * trust pack, watch, head, tail; --help for each; failures as one line with
  * the status code, field and hint.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -157,6 +158,26 @@ describe('stemedb client commands', () => {
     expect(both.code).toBe(1);
     expect(JSON.parse(both.stdout)).toMatchObject({ service: 'reader' });
   });
+
+  it('store dump on a live store says it is in use; a closed stdout ends a command quietly with exit 0', async () => {
+    const dump = await runCli(['store', 'dump', '--data', join(tmp.path, 'store')]);
+    expect(dump.code).toBe(1);
+    expect(dump.stderr).toMatch(/^stemedb store dump: StoreInUseError: .*store.* is in use by a running reader or ingest/);
+    // `stemedb tail --follow | head -1`: head exits after one line; the next record the tail prints hits the closed pipe.
+    const t = spawn('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} tail --writer ${writer.address} --follow | head -1; echo "tail exit $\{PIPESTATUS[0]}" >&2`]);
+    let stderr = '';
+    t.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const done = new Promise<void>((r) => t.on('close', () => r()));
+    const file = join(tmp.path, 'epipe.json');
+    const deadline = Date.now() + 40_000;
+    for (let i = 0; t.exitCode === null && Date.now() < deadline; i++) {
+      writeFileSync(file, JSON.stringify({ ...claim(String(i)), subject: 'epipe:x' }));
+      await runCli(['append', file, '--writer', writer.address, '--key', agentKey]);
+    }
+    await done;
+    expect(stderr).toContain('tail exit 0');
+    expect(stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
+  }, 120_000);
 
   it('a min_offset past the head names the offset and the head', async () => {
     const head = (JSON.parse((await runCli(['head', '--writer', writer.address, '--json'])).stdout) as { head_offset: number }).head_offset;

@@ -31,10 +31,11 @@ const text = (md: Metadata | undefined, key: string): string | undefined => {
   return v === undefined ? undefined : v.toString();
 };
 
-/** grpc-js's transport texts, shortened: "No connection established. Last error: connect ECONNREFUSED 127.0.0.1:9 (2026-…)" → "connect ECONNREFUSED 127.0.0.1:9". */
+/** grpc-js's transport texts, shortened: "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:9. Resolution note: " → "no connection: connect ECONNREFUSED 127.0.0.1:9". */
 function cleanDetails(details: string): string {
   return details
-    .replace(/^No connection established\. Last error: /, 'no connection: ')
+    .replace(/^No connection established\. Last error: (?:Error: )?/, 'no connection: ')
+    .replace(/\.? ?Resolution note:.*$/, '')
     .replace(/ \(\d{4}-\d\d-\d\dT[^)]*\)/, '')
     .replace(/\. Last error: .*$/, '')
     .trim();
