@@ -25,10 +25,16 @@ $(GEN_STAMP): $(NPM_STAMP) $(PROTO) buf.yaml buf.gen.yaml
 
 proto: $(GEN_STAMP)
 
-build: $(GEN_STAMP)
+# dist/ is rebuilt only when a source changed, so `make run` starts at once the second time.
+TS_SOURCES := $(shell find shared services clients/typescript/src bench -name '*.ts' -not -path 'shared/gen/*') tsconfig.json tsconfig.build.json
+DIST_STAMP := dist/.stamp
+$(DIST_STAMP): $(GEN_STAMP) $(TS_SOURCES)
 	$(BIN)/tsc -p tsconfig.build.json
 	@mkdir -p dist/shared/gen && cp shared/gen/descriptor.binpb dist/shared/gen/
 	@chmod +x dist/services/cli/main.js
+	@touch $@
+
+build: $(DIST_STAMP)
 
 lint: $(GEN_STAMP)
 	$(BIN)/buf lint
