@@ -51,7 +51,7 @@ const writerTarget: StatusTarget = {
 
 const readerTarget: StatusTarget = {
   flag: 'reader',
-  help: '--reader HOST:PORT  a reader: applied offset, writer head, lag, records, source',
+  help: '--reader HOST:PORT  a reader: applied offset, writer head, lag (null/unknown when\n                      the reader cannot reach its writer), records, source',
   async fetch(address) {
     const { reader } = await readerAt(address);
     let s;
@@ -64,21 +64,22 @@ const readerTarget: StatusTarget = {
       service: 'reader',
       address,
       applied_offset: Number(s.appliedOffset),
-      writer_head_offset: Number(s.writerHeadOffset),
-      lag_bytes: Number(s.lagBytes),
+      // -1 on the wire: the reader could not learn the head (its writer unreachable); the lag is then unknown, not 0.
+      writer_head_offset: s.writerHeadOffset < 0n ? null : Number(s.writerHeadOffset),
+      lag_bytes: s.writerHeadOffset < 0n ? null : Number(s.lagBytes),
       records_applied: Number(s.recordsApplied),
       records_rejected: Number(s.recordsRejected),
       source: s.source,
     };
   },
   render(s) {
-    const head = s.writer_head_offset as number;
+    const head = s.writer_head_offset as number | null;
     return [
       `reader ${String(s.address)}`,
       `  source:           ${String(s.source)}`,
       `  applied offset:   ${String(s.applied_offset)}`,
-      `  log head:         ${head < 0 ? 'unknown' : String(head)}`,
-      `  lag:              ${head < 0 ? 'unknown' : `${String(s.lag_bytes)} bytes`}`,
+      `  log head:         ${head === null ? 'unknown (the reader cannot reach its log source)' : String(head)}`,
+      `  lag:              ${head === null ? 'unknown' : `${String(s.lag_bytes)} bytes`}`,
       `  records applied:  ${String(s.records_applied)}`,
       `  records rejected: ${String(s.records_rejected)}`,
     ].join('\n');
