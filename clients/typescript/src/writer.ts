@@ -83,8 +83,10 @@ export class WriterClient {
       const stream = this.client.tail({ fromOffset: BigInt(next), maxBatchBytes: options.maxBatchBytes ?? 0 });
       const onAbort = (): void => stream.cancel();
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      let received = false;
       try {
         for await (const message of stream as AsyncIterable<TailResponse>) {
+          received = true;
           failures = 0;
           for (const r of message.records) {
             const view = logRecordFromWire(r);
@@ -101,6 +103,11 @@ export class WriterClient {
       } finally {
         options.signal?.removeEventListener('abort', onAbort);
         stream.cancel();
+      }
+      // A stream that ended (server drain) without a message: reconnect after a backoff, within the budget.
+      if (!received && !isAborted(options.signal)) {
+        if (++failures > STREAM_RECONNECTS_MAX) throw new StemeRpcError(grpc.status.UNAVAILABLE, 'UNAVAILABLE', `the Tail stream ended ${failures} times in a row without a record`, undefined, undefined, undefined, 'Tail');
+        await sleep(backoffMs(failures), options.signal).catch(() => undefined);
       }
     }
   }
