@@ -8,8 +8,8 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const rules = [
-  { dirs: ['shared', 'services'], re: /\bconsole\.(log|debug|info)\(/, what: 'console.* in library/service code' },
-  { dirs: ['test', 'shared', 'services'], re: /\b(it|test|describe)\.(only|skip)\(|\bx(it|describe)\(/, what: 'focused or skipped test' },
+  { dirs: ['shared', 'services', 'clients/typescript'], re: /\bconsole\.(log|debug|info)\(/, what: 'console.* in library/service code' },
+  { dirs: ['test', 'shared', 'services', 'clients/typescript'], re: /\b(it|test|describe)\.(only|skip)\(|\bx(it|describe)\(/, what: 'focused or skipped test' },
 ];
 
 function* walk(dir) {

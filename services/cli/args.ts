@@ -48,3 +48,31 @@ export function parseNumberFlag(flag: string, text: string): number {
   if (text.trim() === '' || Number.isNaN(n)) throw new UsageError(`--${flag}: '${text}' is not a number`);
   return n;
 }
+
+/** A non-negative integer log offset flag (undefined when absent). */
+export function offsetFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`--${flag}: expected a non-negative integer offset (got '${text}')`);
+  return Number(text);
+}
+
+/** A positive integer flag within 1..max (undefined when absent). */
+export function countFlag(flag: string, text: string | undefined, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`--${flag}: expected an integer 1..${max} (got '${text}')`);
+  return n;
+}
+
+/** The values of a repeatable string flag (`--key A --key B`). */
+export function many(values: Record<string, unknown>, flag: string): string[] {
+  const v = values[flag];
+  if (v === undefined) return [];
+  const list = Array.isArray(v) ? (v as string[]) : [v as string];
+  for (const item of list) if (item === '') throw new UsageError(`--${flag} needs a value`);
+  return list;
+}
+
+/** Flags every reader query command shares (resolve's set): see QUERY_FLAGS_HELP in commands/resolve.ts. */
+export const S = { type: 'string' } as const;
+export const B = { type: 'boolean' } as const;

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 /**
  * `stemedb`: the one entry point. Picks the subcommand by its leading words,
- * runs it, and maps failures to exit codes (2 usage, 1 everything else).
+ * runs it, and maps failures to exit codes (2 usage, 1 everything else). A
+ * failed call prints as one line: status code, field, the server's text, a
+ * hint (StemeRpcError.oneLine). A closed stdout (`stemedb tail | head`) ends
+ * the command quietly with exit 0.
  */
 import { startTelemetry } from '../../shared/telemetry/sdk';
 import { COMMANDS } from './commands/index';
 import { UsageError, type Command, type CommandIo } from './command';
 import { CLIENT_TLS_HELP, takeClientTlsFlags } from './tls-flags';
+import { stopTelemetry } from './telemetry-stop';
 
 const io: CommandIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
@@ -17,7 +21,7 @@ const io: CommandIo = {
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length), 8);
   const rows = COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
-  return ['usage: stemedb <command> [options]', '', 'commands:', ...rows, '', "run 'stemedb <command> --help' for a command's options"].join('\n');
+  return ['usage: stemedb <command> [options]', '', 'commands:', ...rows, '', "run 'stemedb <command> --help' for a command's options", '', 'exit status: 0 done; 1 a failure (a failed call prints one line: status code,', 'field, server text, hint); 2 a usage error'].join('\n');
 }
 
 /** The command whose path is the longest prefix of argv. */
@@ -61,14 +65,28 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const e = err instanceof Error ? err : new Error(String(err));
+    const oneLine = (e as { oneLine?: unknown }).oneLine;
+    if (typeof oneLine === 'function') {
+      io.err(`stemedb ${command.path.join(' ')}: ${String(oneLine.call(e))}`);
+      return 1;
+    }
     io.err(`stemedb ${command.path.join(' ')}: ${e.name === 'Error' ? '' : e.name + ': '}${e.message}`);
     return 1;
   } finally {
-    await telemetry?.shutdown();
+    await stopTelemetry(telemetry, io, command.path.join(' '));
   }
 }
 
+/** A reader of our stdout went away (EPIPE): stop writing and exit 0, without a stack trace. */
+function quietOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+}
+
 if (require.main === module) {
+  quietOnClosedStdout();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -68,7 +68,10 @@ holds). Until then queries are answered, each with its served_at_offset.
 Every query may pass min_offset (a receipt's offset) to read its own write.
 Logs are JSON lines on stderr. SIGTERM/SIGINT: health NOT_SERVING, in-flight
 calls drain, ingest stops after its current batch, the store closes, exit 0
-(1 if the drain had to be forced after 10 s, or ingest failed).
+(1 if the drain had to be forced after 10 s, or ingest failed). With tracing
+on, spans are flushed first: an OTLP endpoint that does not answer delays the
+exit by several seconds and is reported on stderr, without changing the exit
+status.
 
 options (each flag overrides its environment variable):
   --data DIR                   STEMEDB_DATA_DIR       store directory (required)
@@ -109,7 +112,7 @@ options (each flag overrides its environment variable):
 
 A query waits for its min_offset at most until its deadline, and never more
 than ${OFFSET_WAIT_MS_MAX} ms; then DEADLINE_EXCEEDED.
-tracing: the standard OTEL_* variables (see shared/telemetry/sdk.ts).`;
+tracing: the standard OTEL_* variables (docs/OPERATIONS.md, Telemetry).`;
 
 const FLAGS = {
   data: { type: 'string' },

@@ -15,7 +15,19 @@ export class OffsetWaitError extends Error {
     /** Where ingest was when the wait gave up. */
     readonly appliedOffset: number,
     readonly waitedMs: number,
+    /** The offset as the request gave it (min_offset is a record's first byte: target = it + 1). */
+    readonly requestedOffset: number = targetOffset,
+    /** The log's head when the wait gave up, when the source could say. */
+    readonly headOffset?: number,
   ) {
-    super(`${field}: the reader has applied the log through ${appliedOffset}, not yet ${targetOffset}, after waiting ${waitedMs} ms`);
+    super(offsetWaitMessage(field, targetOffset, appliedOffset, waitedMs, requestedOffset, headOffset));
   }
+}
+
+/** `min_offset 9000 is past the log head 6219; waited 10000 ms`, or where ingest stands when the head is ahead. */
+function offsetWaitMessage(field: string, target: number, applied: number, waitedMs: number, requested: number, head: number | undefined): string {
+  const name = field.slice(field.lastIndexOf('.') + 1);
+  if (head !== undefined && target > head) return `${name} ${requested} is past the log head ${head}; waited ${waitedMs} ms`;
+  const headText = head === undefined ? 'log head unknown' : `log head ${head}`;
+  return `${field}: the reader has applied the log through ${applied}, not yet ${target} (${headText}), after waiting ${waitedMs} ms`;
 }

@@ -15,6 +15,18 @@ export const READER_LISTEN_DEFAULT = '127.0.0.1:7071';
  */
 export const OFFSET_WAIT_MS_MAX = 60_000;
 
+/**
+ * A min_offset / as_of_offset wait gives up this long before the call's own
+ * deadline, so the reader's DEADLINE_EXCEEDED (naming the offset and the log
+ * head) reaches the client before the client's timer fires with a bare
+ * "Deadline exceeded". Covers transit plus the head lookup below; a call
+ * with less than ten times this left keeps a tenth of it instead.
+ */
+export const OFFSET_WAIT_REPLY_MARGIN_MS = 1_000;
+
+/** Bound on asking the log source for its head when a wait gives up (for the error message). */
+export const OFFSET_WAIT_HEAD_DEADLINE_MS = 300;
+
 /** Deadline of the `Head` call Status makes to learn the writer's head. */
 export const STATUS_HEAD_DEADLINE_MS = 2_000;
 

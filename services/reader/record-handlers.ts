@@ -31,7 +31,7 @@ function topLevelOffsets(request: { minOffset?: bigint | undefined; asOfOffset?:
 export function getAssertionHandler(core: ReaderCore): UnaryFn<GetAssertionRequest, GetAssertionResponse> {
   return async (request, ctx) => {
     const id = idFromWire(request.id, 'id');
-    const at = await servingOffset(core, topLevelOffsets(request), '', ctx.signal);
+    const at = await servingOffset(core, topLevelOffsets(request), '', ctx.signal, ctx.deadlineMs);
     const view = await core.graph.getAssertion(id, { asOfOffset: at });
     if (view === undefined) throw new NotFoundError('assertion', id.toString('hex'), 'id');
     return { assertion: storedAssertionToWire(view), servedAtOffset: BigInt(at) };
@@ -45,7 +45,7 @@ export function historyHandler(core: ReaderCore): ServerStreamFn<HistoryRequest,
     const predicate = predicateFromWire(request.predicate);
     const q = queryFromWire(request.options);
     const pageSize = pageSizeFromWire(request.pageSize);
-    const at = await servingOffset(core, q, 'options.', ctx.signal);
+    const at = await servingOffset(core, q, 'options.', ctx.signal, ctx.deadlineMs);
     const servedAtOffset = BigInt(at);
     let page: StoredAssertion[] = [];
     let sent = 0;
@@ -66,7 +66,7 @@ export function bySourceHandler(core: ReaderCore): UnaryFn<BySourceRequest, BySo
   return async (request, ctx) => {
     const sourceHash = idFromWire(request.sourceHash, 'source_hash');
     const pageSize = pageSizeFromWire(request.pageSize);
-    const at = await servingOffset(core, topLevelOffsets(request), '', ctx.signal);
+    const at = await servingOffset(core, topLevelOffsets(request), '', ctx.signal, ctx.deadlineMs);
     const page = await core.graph.bySource(sourceHash, { asOfOffset: at, pageSize, pageToken: request.pageToken });
     return { assertions: page.items.map(storedAssertionToWire), nextPageToken: page.nextPageToken, servedAtOffset: BigInt(at) };
   };
@@ -82,7 +82,7 @@ export function listEscalationsHandler(core: ReaderCore): UnaryFn<ListEscalation
   return async (request, ctx) => {
     const subject = request.subject === '' ? undefined : subjectFromWire(request.subject);
     const pageSize = pageSizeFromWire(request.pageSize);
-    const at = await servingOffset(core, { ...topLevelOffsets(request), asOfOffset: undefined }, '', ctx.signal);
+    const at = await servingOffset(core, { ...topLevelOffsets(request), asOfOffset: undefined }, '', ctx.signal, ctx.deadlineMs);
     const page = await core.graph.escalations({ pageSize, pageToken: request.pageToken, ...(subject === undefined ? {} : { subject }) });
     const cut = page.items.findIndex((e) => e.offset >= at);
     const items = cut < 0 ? page.items : page.items.slice(0, cut);

@@ -26,7 +26,7 @@ export function resolveHandler(resolver: Resolver): UnaryFn<ResolveRequest, Reso
     const subject = subjectFromWire(request.subject);
     const predicate = predicateFromWire(request.predicate);
     const q = queryFromWire(request.options);
-    const r = await timed('Resolve', q.lens, () => resolver.resolvePair(subject, predicate, q, { explain: false, signal: ctx.signal }));
+    const r = await timed('Resolve', q.lens, () => resolver.resolvePair(subject, predicate, q, { explain: false, signal: ctx.signal, deadlineMs: ctx.deadlineMs }));
     return { resolution: resolutionToWire(r.resolution), servedAtOffset: BigInt(r.servedAtOffset), fromMaterializedView: r.fromMaterializedView };
   };
 }
@@ -36,7 +36,7 @@ export function explainHandler(resolver: Resolver): UnaryFn<ExplainRequest, Expl
     const subject = subjectFromWire(request.subject);
     const predicate = predicateFromWire(request.predicate);
     const q = queryFromWire(request.options);
-    const r = await timed('Explain', q.lens, () => resolver.resolvePair(subject, predicate, q, { explain: true, signal: ctx.signal }));
+    const r = await timed('Explain', q.lens, () => resolver.resolvePair(subject, predicate, q, { explain: true, signal: ctx.signal, deadlineMs: ctx.deadlineMs }));
     return { resolution: resolutionToWire(r.resolution), servedAtOffset: BigInt(r.servedAtOffset) };
   };
 }
@@ -45,7 +45,7 @@ export function resolveSubjectHandler(resolver: Resolver): UnaryFn<ResolveSubjec
   return async (request, ctx) => {
     const subject = subjectFromWire(request.subject);
     const q = queryFromWire(request.options);
-    const r = await timed('ResolveSubject', q.lens, () => resolver.resolveSubject(subject, q, ctx.signal));
+    const r = await timed('ResolveSubject', q.lens, () => resolver.resolveSubject(subject, q, ctx.signal, ctx.deadlineMs));
     return { resolutions: r.resolutions.map(resolutionToWire), servedAtOffset: BigInt(r.servedAtOffset) };
   };
 }

@@ -48,6 +48,8 @@ export interface ResolveOptions {
   /** Build per-candidate explanations (Explain); never from MV. */
   readonly explain: boolean;
   readonly signal: AbortSignal;
+  /** The call's deadline (ms since the epoch): an offset wait answers before it. @default Infinity */
+  readonly deadlineMs?: number;
 }
 
 export class Resolver {
@@ -62,7 +64,7 @@ export class Resolver {
 
   /** One (subject, predicate) under the query's lens. */
   async resolvePair(subject: string, predicate: string, q: ReadQuery, options: ResolveOptions): Promise<Resolved> {
-    const at = await servingOffset(this.core, q, 'options.', options.signal);
+    const at = await servingOffset(this.core, q, 'options.', options.signal, options.deadlineMs);
     if (!options.explain && isMaterializable(q)) {
       const hit = await this.fromView(subject, [predicate]);
       if (hit !== undefined) return { resolution: hit.resolutions[0]!, servedAtOffset: hit.servedAtOffset, fromMaterializedView: true };
@@ -73,8 +75,8 @@ export class Resolver {
   }
 
   /** Every predicate of a subject, in predicate order, all at one serving offset. */
-  async resolveSubject(subject: string, q: ReadQuery, signal: AbortSignal): Promise<{ resolutions: Resolution[]; servedAtOffset: number }> {
-    const at = await servingOffset(this.core, q, 'options.', signal);
+  async resolveSubject(subject: string, q: ReadQuery, signal: AbortSignal, deadlineMs = Infinity): Promise<{ resolutions: Resolution[]; servedAtOffset: number }> {
+    const at = await servingOffset(this.core, q, 'options.', signal, deadlineMs);
     if (isMaterializable(q)) {
       const hit = await this.fromView(subject, undefined);
       if (hit !== undefined) return hit;

@@ -69,7 +69,10 @@ records (WriterService Append, AppendBatch, AppendStream) with group-commit
 fsync, and serves Tail and Head, grpc.health.v1 and server reflection.
 Prints {"ready":true,"service":"writer","address":"HOST:PORT"} on stdout when
 it is serving; logs are JSON lines on stderr. SIGTERM/SIGINT drain in-flight
-appends, close the log and exit 0 (forced after 10 s).
+appends, close the log and exit 0 (1 when the drain had to be forced after
+10 s). With tracing on, spans are flushed first: an OTLP endpoint that does not
+answer delays the exit by several seconds and is reported on stderr, without
+changing the exit status.
 
 options (each flag overrides its environment variable):
   --wal DIR                    STEMEDB_WAL_DIR        WAL directory (required)
@@ -110,7 +113,7 @@ options (each flag overrides its environment variable):
   --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
   -h, --help                   show this help
 
-tracing: the standard OTEL_* variables (see shared/telemetry/sdk.ts).`;
+tracing: the standard OTEL_* variables (docs/OPERATIONS.md, Telemetry).`;
 
 const FLAGS = {
   wal: { type: 'string' },

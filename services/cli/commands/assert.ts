@@ -11,6 +11,8 @@ import type { Assertion, ObjectValue, StemeRecord } from '../../../shared/domain
 import { validateRecord } from '../../../shared/domain/validate';
 import { parseFlags, parseHash, parseNumberFlag, required } from '../args';
 import { UsageError, type Command, type CommandIo } from '../command';
+import { writerAt } from '../clients';
+import { receiptToJson, renderReceipt } from '../render';
 
 const HELP = `usage: stemedb assert --writer HOST:PORT --key FILE --subject S --predicate P --object V
                       [--type text|number|integer|boolean|entity|timestamp]
@@ -38,8 +40,8 @@ options:
   --json              print {"id","offset","next_offset","kind"} as JSON
   -h, --help          show this help
 
-Errors from the writer are printed with their gRPC status code and the field
-they concern; the exit status is then 1 (2 for a usage error).`;
+Exit status: 0 appended; 1 the writer refused it or failed (one line: status
+code, field, hint); 2 a usage error.`;
 
 export const OBJECT_TYPES = ['text', 'number', 'integer', 'boolean', 'entity', 'timestamp'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -81,10 +83,14 @@ export async function submitAndPrint(record: StemeRecord, writerAddress: string,
     if (err instanceof ValidationError) throw new UsageError(err.message);
     throw err;
   }
-  const { appendRecord, receiptJson } = await import('../../writer/client');
-  const receipt = receiptJson(await appendRecord(writerAddress, record));
-  io.out(json ? JSON.stringify(receipt) : `id:     ${receipt.id}\noffset: ${receipt.offset}\nnext:   ${receipt.next_offset}`);
-  return 0;
+  const { writer } = await writerAt(writerAddress);
+  try {
+    const receipt = await writer.append(record);
+    io.out(json ? JSON.stringify(receiptToJson(receipt)) : renderReceipt(receipt));
+    return 0;
+  } finally {
+    writer.close();
+  }
 }
 
 interface AssertFlags {

@@ -1,6 +1,7 @@
 /** `stemedb explain`: like resolve, plus every candidate's score terms and the lens's summary. */
 import { renderExplanation } from '../../reader/resolution-json';
 import type { Command } from '../command';
+import { queryOptionsOf, readerAt } from '../clients';
 import { parseQueryFlags, QUERY_FLAGS_HELP } from './resolve';
 
 export const explain: Command = {
@@ -19,9 +20,15 @@ options:
 ${QUERY_FLAGS_HELP}`,
   async run(args, io) {
     const { address, query, json } = parseQueryFlags(args);
-    const { explainQuery } = await import('../../reader/client');
-    const answer = await explainQuery(address, query);
-    io.out(json ? JSON.stringify(answer) : renderExplanation(answer));
-    return 0;
+    const { reader } = await readerAt(address);
+    try {
+      const { resolutionJson } = await import('../../reader/client');
+      const a = await reader.explain(query.subject, query.predicate, queryOptionsOf(query));
+      const answer = { resolution: resolutionJson(a.resolution), served_at_offset: a.servedAtOffset };
+      io.out(json ? JSON.stringify(answer) : renderExplanation(answer));
+      return 0;
+    } finally {
+      reader.close();
+    }
   },
 };

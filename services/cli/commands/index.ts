@@ -20,6 +20,18 @@ import { trust, trustLearn } from './trust';
 import { sim } from './sim';
 import { dev } from './dev';
 import { agentGrant, agentList, agentRevoke } from './agent';
+import { append } from './append';
+import { get } from './get';
+import { history } from './history';
+import { bySource } from './by-source';
+import { escalations } from './escalations';
+import { subject } from './subject';
+import { watch } from './watch';
+import { head } from './head';
+import { tail } from './tail';
+import { epoch } from './epoch';
+import { gold } from './gold';
+import { trustPackCommand } from './trust-pack';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -32,8 +44,20 @@ export const COMMANDS: readonly Command[] = [
   reader,
   assert,
   vote,
+  append,
+  epoch,
+  gold,
+  trustPackCommand,
   resolveCommand,
   explain,
+  subject,
+  get,
+  history,
+  bySource,
+  escalations,
+  watch,
+  head,
+  tail,
   status,
   query,
   find,

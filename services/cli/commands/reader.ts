@@ -7,6 +7,7 @@
 import { startTelemetry } from '../../../shared/telemetry/sdk';
 import { parseReaderConfig, READER_HELP, ReaderConfigError, type ReaderConfig } from '../../reader/config';
 import { UsageError, type Command } from '../command';
+import { stopTelemetry } from '../telemetry-stop';
 
 export const reader: Command = {
   path: ['reader'],
@@ -25,7 +26,7 @@ export const reader: Command = {
       const { runReader } = await import('../../reader/main');
       return await runReader(config, io);
     } finally {
-      await telemetry.shutdown();
+      await stopTelemetry(telemetry, io, 'reader');
     }
   },
 };

@@ -6,7 +6,8 @@
 import { renderResolution } from '../../reader/resolution-json';
 import type { QueryFlags } from '../../reader/client';
 import { UsageError, type Command } from '../command';
-import { parseFlags, parseHash, parseNumberFlag, required } from '../args';
+import { queryOptionsOf, readerAt } from '../clients';
+import { offsetFlag, parseFlags, parseHash, parseNumberFlag, required, type FlagSpec } from '../args';
 
 /** The flags resolve and explain share, as their help text lists them. */
 export const QUERY_FLAGS_HELP = `  --reader HOST:PORT     the reader's address (required)
@@ -26,7 +27,8 @@ export const QUERY_FLAGS_HELP = `  --reader HOST:PORT     the reader's address (
   --json                 print the answer as one JSON object
   -h, --help             show this help
 
-Errors from the reader are printed with their gRPC status code and field; exit 1.`;
+Exit status: 0 answered; 1 the reader failed or refused (one line: status code,
+field, hint); 2 a usage error.`;
 
 const LENSES = ['consensus', 'recency', 'authority', 'threshold'];
 
@@ -47,34 +49,37 @@ interface Flags {
 const S = { type: 'string' } as const;
 const B = { type: 'boolean' } as const;
 
-function offsetFlag(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`--${flag}: expected a non-negative integer offset (got '${text}')`);
-  return Number(text);
-}
+/** The flags of QUERY_FLAGS_HELP, for commands that add their own. */
+export const QUERY_FLAG_SPEC: FlagSpec = {
+  reader: S,
+  subject: S,
+  predicate: S,
+  lens: S,
+  'min-offset': S,
+  'as-of': S,
+  epoch: S,
+  'trust-pack': S,
+  'include-superseded': B,
+  'min-share': S,
+  json: B,
+};
 
-/** Parse resolve/explain flags: the reader's address, the query, and --json. */
-export function parseQueryFlags(args: readonly string[]): { address: string; query: QueryFlags; json: boolean } {
-  const v = parseFlags<Flags>(args, {
-    reader: S,
-    subject: S,
-    predicate: S,
-    lens: S,
-    'min-offset': S,
-    'as-of': S,
-    epoch: S,
-    'trust-pack': S,
-    'include-superseded': B,
-    'min-share': S,
-    json: B,
-  });
+/**
+ * Parse query flags plus `extra` ones: the reader's address, the query, --json,
+ * and every value (for the extra flags). `predicate: false` for commands that
+ * take a subject only (`stemedb subject`).
+ */
+export function parseQueryFlagsWith(args: readonly string[], extra: FlagSpec, shape: { predicate: boolean } = { predicate: true }): { address: string; query: QueryFlags; json: boolean; values: Record<string, unknown> } {
+  const spec: FlagSpec = { ...QUERY_FLAG_SPEC, ...extra };
+  if (!shape.predicate) delete spec.predicate;
+  const v = parseFlags<Flags>(args, spec);
   const values = v as Record<string, unknown>;
   if (v.lens !== undefined && !LENSES.includes(v.lens)) throw new UsageError(`--lens must be one of ${LENSES.join(', ')} (got '${v.lens}')`);
   const minOffset = offsetFlag('min-offset', v['min-offset']);
   const asOfOffset = offsetFlag('as-of', v['as-of']);
   const query: QueryFlags = {
     subject: required(values, 'subject'),
-    predicate: required(values, 'predicate'),
+    predicate: shape.predicate ? required(values, 'predicate') : '',
     ...(v.lens === undefined ? {} : { lens: v.lens }),
     ...(minOffset === undefined ? {} : { minOffset }),
     ...(asOfOffset === undefined ? {} : { asOfOffset }),
@@ -83,7 +88,13 @@ export function parseQueryFlags(args: readonly string[]): { address: string; que
     ...(v['include-superseded'] === true ? { includeSuperseded: true } : {}),
     ...(v['min-share'] === undefined ? {} : { minShare: parseNumberFlag('min-share', v['min-share']) }),
   };
-  return { address: required(values, 'reader'), query, json: v.json === true };
+  return { address: required(values, 'reader'), query, json: v.json === true, values };
+}
+
+/** Parse resolve/explain flags: the reader's address, the query, and --json. */
+export function parseQueryFlags(args: readonly string[]): { address: string; query: QueryFlags; json: boolean } {
+  const { address, query, json } = parseQueryFlagsWith(args, {});
+  return { address, query, json };
 }
 
 export const resolveCommand: Command = {
@@ -102,9 +113,15 @@ options:
 ${QUERY_FLAGS_HELP}`,
   async run(args, io) {
     const { address, query, json } = parseQueryFlags(args);
-    const { resolveQuery } = await import('../../reader/client');
-    const answer = await resolveQuery(address, query);
-    io.out(json ? JSON.stringify(answer) : renderResolution(answer));
-    return 0;
+    const { reader } = await readerAt(address);
+    try {
+      const { resolutionJson } = await import('../../reader/client');
+      const a = await reader.resolve(query.subject, query.predicate, queryOptionsOf(query));
+      const answer = { resolution: resolutionJson(a.resolution), served_at_offset: a.servedAtOffset, from_materialized_view: a.fromMaterializedView === true };
+      io.out(json ? JSON.stringify(answer) : renderResolution(answer));
+      return 0;
+    } finally {
+      reader.close();
+    }
   },
 };

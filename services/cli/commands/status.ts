@@ -5,6 +5,7 @@
  */
 import { UsageError, type Command } from '../command';
 import { parseFlags } from '../args';
+import { readerAt, writerAt } from '../clients';
 
 /** A service `status` can ask. */
 export interface StatusTarget {
@@ -22,15 +23,19 @@ const writerTarget: StatusTarget = {
   flag: 'writer',
   help: '--writer HOST:PORT  a writer: head offset, first offset, segments',
   async fetch(address) {
-    const { writerHead } = await import('../../writer/client');
-    const head = await writerHead(address);
-    return {
-      service: 'writer',
-      address,
-      head_offset: Number(head.headOffset),
-      first_offset: Number(head.firstOffset),
-      segments: head.segments.map((s) => ({ file_name: s.fileName, base_offset: Number(s.baseOffset), end_offset: Number(s.endOffset) })),
-    };
+    const { writer } = await writerAt(address);
+    try {
+      const head = await writer.head();
+      return {
+        service: 'writer',
+        address,
+        head_offset: head.headOffset,
+        first_offset: head.firstOffset,
+        segments: head.segments.map((s) => ({ file_name: s.fileName, base_offset: s.baseOffset, end_offset: s.endOffset })),
+      };
+    } finally {
+      writer.close();
+    }
   },
   render(s) {
     const segments = s.segments as Array<{ file_name: string; base_offset: number; end_offset: number }>;
@@ -46,29 +51,35 @@ const writerTarget: StatusTarget = {
 
 const readerTarget: StatusTarget = {
   flag: 'reader',
-  help: '--reader HOST:PORT  a reader: applied offset, writer head, lag, records, source',
+  help: '--reader HOST:PORT  a reader: applied offset, writer head, lag (null/unknown when\n                      the reader cannot reach its writer), records, source',
   async fetch(address) {
-    const { readerStatus } = await import('../../reader/client');
-    const s = await readerStatus(address);
+    const { reader } = await readerAt(address);
+    let s;
+    try {
+      s = await reader.status();
+    } finally {
+      reader.close();
+    }
     return {
       service: 'reader',
       address,
       applied_offset: Number(s.appliedOffset),
-      writer_head_offset: Number(s.writerHeadOffset),
-      lag_bytes: Number(s.lagBytes),
+      // -1 on the wire: the reader could not learn the head (its writer unreachable); the lag is then unknown, not 0.
+      writer_head_offset: s.writerHeadOffset < 0n ? null : Number(s.writerHeadOffset),
+      lag_bytes: s.writerHeadOffset < 0n ? null : Number(s.lagBytes),
       records_applied: Number(s.recordsApplied),
       records_rejected: Number(s.recordsRejected),
       source: s.source,
     };
   },
   render(s) {
-    const head = s.writer_head_offset as number;
+    const head = s.writer_head_offset as number | null;
     return [
       `reader ${String(s.address)}`,
       `  source:           ${String(s.source)}`,
       `  applied offset:   ${String(s.applied_offset)}`,
-      `  log head:         ${head < 0 ? 'unknown' : String(head)}`,
-      `  lag:              ${head < 0 ? 'unknown' : `${String(s.lag_bytes)} bytes`}`,
+      `  log head:         ${head === null ? 'unknown (the reader cannot reach its log source)' : String(head)}`,
+      `  lag:              ${head === null ? 'unknown' : `${String(s.lag_bytes)} bytes`}`,
       `  records applied:  ${String(s.records_applied)}`,
       `  records rejected: ${String(s.records_rejected)}`,
     ].join('\n');
@@ -81,9 +92,9 @@ export const STATUS_TARGETS: StatusTarget[] = [writerTarget, readerTarget];
 function helpText(): string {
   return `usage: stemedb status ${STATUS_TARGETS.map((t) => `[--${t.flag} HOST:PORT]`).join(' ')} [--json]
 
-Ask running services how they are. At least one address is required; exit 1
-when a service cannot be reached or answers with an error (printed with its
-gRPC status code).
+Ask running services how they are. At least one address is required. Every
+service named is asked, even when an earlier one fails; a failure prints one
+line on stderr (status code, hint) and makes the exit status 1.
 
 options:
 ${STATUS_TARGETS.map((t) => `  ${t.help}`).join('\n')}
@@ -104,12 +115,20 @@ export const status: Command = {
     const values = parseFlags<Record<string, string | boolean | undefined>>(args, options);
     const chosen = STATUS_TARGETS.filter((t) => typeof values[t.flag] === 'string');
     if (chosen.length === 0) throw new UsageError(`name a service: ${STATUS_TARGETS.map((t) => `--${t.flag} HOST:PORT`).join(' or ')}`);
+    for (const t of chosen) if (values[t.flag] === '') throw new UsageError(`--${t.flag} needs HOST:PORT`);
+    let failed = 0;
     for (const t of chosen) {
       const address = values[t.flag] as string;
-      if (address === '') throw new UsageError(`--${t.flag} needs HOST:PORT`);
-      const s = await t.fetch(address);
-      io.out(values.json === true ? JSON.stringify(s) : t.render(s));
+      try {
+        const s = await t.fetch(address);
+        io.out(values.json === true ? JSON.stringify(s) : t.render(s));
+      } catch (err) {
+        if (chosen.length === 1) throw err;
+        failed++;
+        const e = err as { oneLine?: () => string; message?: string };
+        io.err(`stemedb status: ${t.flag} ${address}: ${typeof e.oneLine === 'function' ? e.oneLine() : String(e.message ?? err)}`);
+      }
     }
-    return 0;
+    return failed === 0 ? 0 : 1;
   },
 };

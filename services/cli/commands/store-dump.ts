@@ -27,6 +27,14 @@ options:
   --json       JSON Lines output
   -h, --help   show this help`;
 
+/** The store is open in another process (its RocksDB lock is held). */
+export class StoreInUseError extends Error {
+  override readonly name = 'StoreInUseError';
+  constructor(readonly path: string) {
+    super(`${path} is in use by a running reader or ingest (its store is locked): stop it first, or ask the reader over gRPC ('stemedb get', 'history', 'subject', 'tail')`);
+  }
+}
+
 export const storeDump: Command = {
   path: ['store', 'dump'],
   summary: 'print every key and value of a store (stable, readable)',
@@ -36,7 +44,14 @@ export const storeDump: Command = {
     if (values.data === undefined) throw new UsageError('--data is required');
     // Never create a store by dumping a path that holds none.
     if (!existsSync(join(values.data, 'rocksdb')) || !existsSync(join(values.data, 'lmdb'))) throw new Error(`${values.data}: not a store directory (no rocksdb/ and lmdb/)`);
-    const store = await openHybridStore(values.data);
+    let store: Awaited<ReturnType<typeof openHybridStore>>;
+    try {
+      store = await openHybridStore(values.data);
+    } catch (err) {
+      // RocksDB's "IO error: While lock file: …/LOCK: Resource temporarily unavailable": a reader or ingest holds it.
+      if (err instanceof Error && /\block\b/i.test(err.message)) throw new StoreInUseError(values.data);
+      throw err;
+    }
     try {
       for await (const e of store.dump()) {
         if (values.json === true) io.out(JSON.stringify({ backend: e.backend, key: formatKey(e.key), key_hex: e.key.toString('hex'), value: formatValue(e.key, e.value) }));

@@ -21,7 +21,8 @@ options:
   --json              print {"id","offset","next_offset","kind"} as JSON
   -h, --help          show this help
 
-Errors from the writer are printed with their gRPC status code and field; exit 1.`;
+Exit status: 0 appended; 1 the writer refused it or failed (one line: status
+code, field, hint); 2 a usage error.`;
 
 interface VoteFlags {
   writer?: string;

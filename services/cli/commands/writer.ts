@@ -6,6 +6,7 @@
 import { startTelemetry } from '../../../shared/telemetry/sdk';
 import { parseWriterConfig, WRITER_HELP, WriterConfigError, type WriterConfig } from '../../writer/config';
 import { UsageError, type Command } from '../command';
+import { stopTelemetry } from '../telemetry-stop';
 
 export const writer: Command = {
   path: ['writer'],
@@ -24,7 +25,7 @@ export const writer: Command = {
       const { runWriter } = await import('../../writer/main');
       return await runWriter(config, io);
     } finally {
-      await telemetry.shutdown();
+      await stopTelemetry(telemetry, io, 'writer');
     }
   },
 };
