@@ -17,14 +17,21 @@ export function loadClientLib(): Promise<ClientLib> {
   return import('../../clients/typescript/src/index');
 }
 
+/** The TLS the CLI's flags set for this process (`--tls-ca` …, main.ts), as the library's connect options. */
+async function tlsOptions(): Promise<{ credentials?: import('@grpc/grpc-js').ChannelCredentials; channelOptions?: Record<string, unknown> }> {
+  const { processClientTls } = await import('../../shared/grpc/client');
+  const tls = processClientTls();
+  return tls === undefined ? {} : { credentials: tls.credentials, channelOptions: tls.channelOptions as Record<string, unknown> };
+}
+
 export async function writerAt(address: string): Promise<{ lib: ClientLib; writer: WriterClient }> {
   const lib = await loadClientLib();
-  return { lib, writer: new lib.WriterClient(address, { attemptsMax: CLI_CALL_ATTEMPTS_MAX, retryQuota: false }) };
+  return { lib, writer: new lib.WriterClient(address, { attemptsMax: CLI_CALL_ATTEMPTS_MAX, retryQuota: false, ...(await tlsOptions()) }) };
 }
 
 export async function readerAt(address: string): Promise<{ lib: ClientLib; reader: ReaderClient }> {
   const lib = await loadClientLib();
-  return { lib, reader: new lib.ReaderClient(address, { attemptsMax: CLI_CALL_ATTEMPTS_MAX }) };
+  return { lib, reader: new lib.ReaderClient(address, { attemptsMax: CLI_CALL_ATTEMPTS_MAX, ...(await tlsOptions()) }) };
 }
 
 /** resolve/explain/history/subject/watch flags as the library's QueryOptions (no session: min_offset only when given). */

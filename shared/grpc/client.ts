@@ -33,6 +33,11 @@ let processTls: { readonly credentials: grpc.ChannelCredentials; readonly channe
  * CLI sets it once from `--tls-ca/--tls-cert/--tls-key`); undefined goes back
  * to plaintext. Reads the files now and throws TlsSettingError naming a bad one.
  */
+/** The process's client TLS (`setProcessClientTls`), for clients made without `makeClient`; undefined = plaintext. */
+export function processClientTls(): { readonly credentials: grpc.ChannelCredentials; readonly channelOptions: Partial<grpc.ClientOptions> } | undefined {
+  return processTls;
+}
+
 export function setProcessClientTls(files: ClientTlsFiles | undefined): void {
   processTls = files === undefined ? undefined : { credentials: clientCredentials(files), channelOptions: clientTlsChannelOptions(files) };
 }

@@ -177,6 +177,11 @@ describe('queries over the demo graph', () => {
     expect((await runCli(['predicates', ...r, '--subject', 'country:nigeria'])).stdout.trim()).toBe('largest_city');
     const signed = await runCli(['by-signer', ...r, '--agent', demoKeyPair('carol').publicKey.toString('hex'), '--json']);
     expect(JSON.parse(signed.stdout).assertions.length).toBeGreaterThan(3);
+    const listed = await runCli(['claims', ...r, '--page-size', '5', '--json']);
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id?: string; gold_standard?: unknown });
+    expect(lines.filter((l) => l.id !== undefined)).toHaveLength(new Set(graph.records.filter((x) => x.kind === 'assertion').map((x) => recordId(x).toString('hex'))).size);
+    expect(lines.filter((l) => l.gold_standard !== undefined)).toHaveLength(graph.records.filter((x) => x.kind === 'gold_standard').length);
     const bad = await runCli(['query', ...r, '?c capital']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/INVALID_ARGUMENT/);

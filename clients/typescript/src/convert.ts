@@ -13,6 +13,8 @@ const KIND_BY_ENUM: Readonly<Record<number, RecordKind>> = {
   [PbRecordKind.RECORD_KIND_EPOCH]: 'epoch',
   [PbRecordKind.RECORD_KIND_GOLD_STANDARD]: 'gold_standard',
   [PbRecordKind.RECORD_KIND_TRUST_PACK]: 'trust_pack',
+  [PbRecordKind.RECORD_KIND_AGENT_GRANT]: 'agent_grant',
+  [PbRecordKind.RECORD_KIND_AGENT_REVOKE]: 'agent_revoke',
 };
 
 /** A protocol breach by the server (a missing receipt, a bad payload hash). */

@@ -17,6 +17,7 @@ import { query } from './query';
 import { find } from './find';
 import { subjects, predicates, bySigner } from './listings';
 import { trust, trustLearn } from './trust';
+import { claims } from './claims';
 import { sim } from './sim';
 import { dev } from './dev';
 import { agentGrant, agentList, agentRevoke } from './agent';
@@ -69,6 +70,7 @@ export const COMMANDS: readonly Command[] = [
   agentList,
   trust,
   trustLearn,
+  claims,
   sim,
   dev,
 ];
