@@ -10,7 +10,7 @@ import struct
 from .blake3 import blake3
 
 FORMAT_VERSION = 1
-RECORD_TYPE = {"assertion": 0, "vote": 1, "epoch": 2, "gold_standard": 3, "trust_pack": 4}
+RECORD_TYPE = {"assertion": 0, "vote": 1, "epoch": 2, "gold_standard": 3, "trust_pack": 4, "agent_grant": 5, "agent_revoke": 6}
 OBJECT_KIND = {"text": 0, "number": 1, "integer": 2, "boolean": 3, "entity": 4, "timestamp": 5, "bytes": 6}
 HASH_BYTES = 32
 
@@ -115,11 +115,20 @@ def canonical_bytes(record):
     elif kind == "gold_standard":
         out += _str(record["subject"]) + _str(record["predicate"]) + object_bytes(record["object"], f"{at}.object")
         out += _i64(record["created_at_ms"])
+    elif kind == "agent_grant":
+        out += _raw32(record["agent"], f"{at}.agent") + _i64(record["granted_at_ms"])
+        out += _opt(record.get("expires_at_ms"), _i64)
+    elif kind == "agent_revoke":
+        out += _raw32(record["agent"], f"{at}.agent") + _str(record.get("reason") or "") + _i64(record["revoked_at_ms"])
     else:
         entries = sorted_entries(record["entries"])
         out += _str(record["name"]) + _i64(record["created_at_ms"]) + _u32(len(entries))
         for e in entries:
             out += _raw32(e["agent"], f"{at}.entries.agent") + _f64(e["weight"])
+        # A learned pack (admin-signed truth discovery) ends with one marker byte;
+        # an ordinary pack has none, so its bytes and id are what they always were.
+        if record.get("learned") is True:
+            out += _u8(1)
     return out
 
 

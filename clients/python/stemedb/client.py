@@ -25,7 +25,7 @@ STREAM_RECONNECTS_MAX = 20
 RECORD_HEADER_BYTES = 40  # docs/WAL.md: next offset = offset + 40 + payload length
 _CHANNEL_OPTIONS = [("grpc.max_send_message_length", 4 * 1024 * 1024), ("grpc.max_receive_message_length", 16 * 1024 * 1024)]
 _APPEND_RETRY = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
-_KIND = {1: "assertion", 2: "vote", 3: "epoch", 4: "gold_standard", 5: "trust_pack"}
+_KIND = {1: "assertion", 2: "vote", 3: "epoch", 4: "gold_standard", 5: "trust_pack", 6: "agent_grant", 7: "agent_revoke"}
 LENS = {"consensus": 1, "recency": 2, "authority": 3, "threshold": 4}
 
 

@@ -67,8 +67,15 @@ def record_to_proto(r):
         return records_pb2.Record(epoch=records_pb2.Epoch(name=r["name"], description=r.get("description") or "", starts_at_ms=int(r["starts_at_ms"]), parent=r.get("parent") or "", signatures=sigs))
     if k == "gold_standard":
         return records_pb2.Record(gold_standard=records_pb2.GoldStandard(subject=r["subject"], predicate=r["predicate"], object=object_to_proto(r["object"]), created_at_ms=int(r["created_at_ms"]), signatures=sigs))
+    if k == "agent_grant":
+        g = records_pb2.AgentGrant(agent=hex_bytes(r["agent"], "agent"), granted_at_ms=int(r["granted_at_ms"]), signatures=sigs)
+        if r.get("expires_at_ms") is not None:
+            g.expires_at_ms = int(r["expires_at_ms"])
+        return records_pb2.Record(agent_grant=g)
+    if k == "agent_revoke":
+        return records_pb2.Record(agent_revoke=records_pb2.AgentRevoke(agent=hex_bytes(r["agent"], "agent"), reason=r.get("reason") or "", revoked_at_ms=int(r["revoked_at_ms"]), signatures=sigs))
     entries = [records_pb2.TrustEntry(agent=hex_bytes(e["agent"], "agent"), weight=float(e["weight"])) for e in sorted_entries(r["entries"])]
-    return records_pb2.Record(trust_pack=records_pb2.TrustPack(name=r["name"], entries=entries, created_at_ms=int(r["created_at_ms"]), signatures=sigs))
+    return records_pb2.Record(trust_pack=records_pb2.TrustPack(name=r["name"], entries=entries, created_at_ms=int(r["created_at_ms"]), learned=r.get("learned") is True, signatures=sigs))
 
 
 def record_from_proto(pb):
@@ -98,7 +105,14 @@ def record_from_proto(pb):
         return {"kind": k, "name": m.name, "description": m.description, "starts_at_ms": m.starts_at_ms, "parent": m.parent or None, "signatures": sigs}
     if k == "gold_standard":
         return {"kind": k, "subject": m.subject, "predicate": m.predicate, "object": object_from_proto(m.object), "created_at_ms": m.created_at_ms, "signatures": sigs}
-    return {"kind": k, "name": m.name, "entries": [{"agent": bytes(e.agent).hex(), "weight": e.weight} for e in m.entries], "created_at_ms": m.created_at_ms, "signatures": sigs}
+    if k == "agent_grant":
+        return {"kind": k, "agent": bytes(m.agent).hex(), "granted_at_ms": m.granted_at_ms, "expires_at_ms": m.expires_at_ms if m.HasField("expires_at_ms") else None, "signatures": sigs}
+    if k == "agent_revoke":
+        return {"kind": k, "agent": bytes(m.agent).hex(), "reason": m.reason, "revoked_at_ms": m.revoked_at_ms, "signatures": sigs}
+    out = {"kind": k, "name": m.name, "entries": [{"agent": bytes(e.agent).hex(), "weight": e.weight} for e in m.entries], "created_at_ms": m.created_at_ms, "signatures": sigs}
+    if m.learned:
+        out["learned"] = True
+    return out
 
 
 PAYLOAD_HEADER_BYTES = 8

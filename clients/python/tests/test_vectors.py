@@ -33,7 +33,7 @@ BLAKE3_EXPECTED = {
 
 class FormatVectors(unittest.TestCase):
     def test_found_every_block(self):
-        self.assertEqual(len(blocks("test-vector")), 13)
+        self.assertEqual(len(blocks("test-vector")), 14)
         self.assertEqual(len(blocks("signature-vector")), 1)
         self.assertEqual(len(blocks("payload-vector")), 1)
 
@@ -60,6 +60,16 @@ class FormatVectors(unittest.TestCase):
         changed = dict(v["record"], confidence=0.8)
         self.assertNotEqual(stemedb.record_id(changed).hex(), v["id"])
         self.assertFalse(stemedb.verify(changed))
+
+    def test_admission_vectors(self):
+        vectors = blocks("admission-vector")
+        self.assertEqual(len(vectors), 3)
+        for v in vectors:
+            with self.subTest(v["name"]):
+                self.assertEqual(stemedb.canonical_bytes(v["record"]).hex(), v["canonical"])
+                self.assertEqual(stemedb.record_id(v["record"]).hex(), v["id"])
+                self.assertTrue(stemedb.verify(v["record"]))
+                self.assertEqual(stemedb.sign(dict(v["record"], signatures=[]), [SEED1])["signatures"], v["record"]["signatures"])
 
     def test_signature_vector(self):
         (s,) = blocks("signature-vector")
