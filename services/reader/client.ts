@@ -84,7 +84,8 @@ export function resolutionJson(r: Resolution): ResolutionJson {
   };
 }
 
-async function withClient<T>(address: string, fn: (c: ReaderServiceClient) => Promise<T>): Promise<T> {
+/** One client for `fn`, closed after it; failures as RpcError. */
+export async function withClient<T>(address: string, fn: (c: ReaderServiceClient) => Promise<T>): Promise<T> {
   const client = readerClient(address);
   try {
     return await fn(client);

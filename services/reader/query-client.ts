@@ -6,10 +6,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import { objectFromProto, objectToProto } from '../../shared/domain/proto-convert';
 import type { ObjectValue } from '../../shared/domain/types';
-import { FindMode, type QueryResponse, type QueryValue, type ReaderServiceClient } from '../../shared/gen/stemedb/v1/reader';
+import { FindMode, type QueryResponse, type QueryValue } from '../../shared/gen/stemedb/v1/reader';
 import { callUnary } from '../../shared/grpc/client';
-import { rpcErrorOf } from '../writer/client';
-import { optionsOf, READER_CALL_DEADLINE_MS, readerClient, resolutionJson, type QueryFlags } from './client';
+import { optionsOf, READER_CALL_DEADLINE_MS, resolutionJson, withClient, type QueryFlags } from './client';
 import { objectJson, type ObjectJson, type ResolutionJson } from './resolution-json';
 
 /** Lens options of a query (QueryFlags without the pair). */
@@ -28,17 +27,6 @@ export interface QueryAnswerJson {
   readonly served_at_offset: number;
   readonly next_page_token: string;
   readonly work: number;
-}
-
-async function withClient<T>(address: string, fn: (c: ReaderServiceClient) => Promise<T>): Promise<T> {
-  const client = readerClient(address);
-  try {
-    return await fn(client);
-  } catch (err) {
-    throw rpcErrorOf(err);
-  } finally {
-    client.close();
-  }
 }
 
 function valueJson(v: QueryValue, i: number): ObjectJson | { predicate: string } {
