@@ -16,7 +16,6 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { recordToProto } from '../shared/domain/proto-convert';
 import { generateKeyPair, signRecord } from '../shared/domain/signing';
-import type { Assertion } from '../shared/domain/types';
 import type { Record as PbRecord } from '../shared/gen/stemedb/v1/records';
 import { ReaderServiceClient } from '../shared/gen/stemedb/v1/reader';
 import { WriterServiceClient } from '../shared/gen/stemedb/v1/writer';
@@ -24,6 +23,7 @@ import { callUnary, makeClient, waitForReady } from '../shared/grpc/client';
 import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR, writeResults } from './lib/results';
 import { startServiceChild } from './lib/service-child';
+import { benchAssertion } from './lib/records';
 
 const RECORDS = 60_000;
 const SUBJECTS = 5_000;
@@ -38,19 +38,7 @@ const CALL_DEADLINE_MS = 60_000;
 function signRecords(): PbRecord[] {
   const agents = Array.from({ length: AGENTS }, () => generateKeyPair());
   return Array.from({ length: RECORDS }, (_, i) => {
-    const a: Assertion = {
-      kind: 'assertion',
-      subject: `keepup:entity-${i % SUBJECTS}`,
-      predicate: `keepup:p${i % 3}`,
-      object: { kind: 'text', value: `value ${i % 7}` },
-      confidence: 0.5 + (i % 50) / 100,
-      sourceHash: Buffer.alloc(32, i % 251),
-      visualHash: null,
-      parentHash: null,
-      epoch: null,
-      assertedAtMs: 1_700_000_000_000 + i,
-      signatures: [],
-    };
+    const a = benchAssertion(i, { subject: `keepup:entity-${i % SUBJECTS}`, predicate: `keepup:p${i % 3}`, object: { kind: 'text', value: `value ${i % 7}` }, confidence: 0.5 + (i % 50) / 100 });
     return recordToProto(signRecord(a, [agents[i % AGENTS]!]));
   });
 }

@@ -27,6 +27,7 @@ import { makeClient, waitForReady } from '../shared/grpc/client';
 import { Wal } from '../shared/wal';
 import { measureClosedLoop, type LoadPoint } from './echo';
 import { measureR } from './lib/machine-speed';
+import { benchAssertion } from './lib/records';
 import { startServiceChild } from './lib/service-child';
 import { SCRATCH_DIR, writeResults } from './lib/results';
 
@@ -50,10 +51,7 @@ const keys: KeyPair[] = Array.from({ length: AGENTS }, (_, i) => {
 function assertion(subject: string, predicate: string, object: ObjectValue, i: number): Assertion {
   const source = Buffer.alloc(32);
   source.writeUInt32BE(i, 0);
-  return signRecord<Assertion>(
-    { kind: 'assertion', subject, predicate, object, confidence: 0.6 + (i % 40) / 100, sourceHash: source, visualHash: null, parentHash: null, epoch: null, assertedAtMs: T0 + i, signatures: [] },
-    [keys[i % AGENTS]!],
-  );
+  return signRecord(benchAssertion(i, { subject, predicate, object, confidence: 0.6 + (i % 40) / 100, sourceHash: source }), [keys[i % AGENTS]!]);
 }
 
 async function writeLog(dir: string): Promise<number> {

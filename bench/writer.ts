@@ -15,7 +15,6 @@ import { createInterface } from 'node:readline';
 import { encodeLogPayload } from '../shared/domain/log-payload';
 import { recordFromProto, recordToProto } from '../shared/domain/proto-convert';
 import { generateKeyPair, signRecord } from '../shared/domain/signing';
-import type { Assertion } from '../shared/domain/types';
 import type { Record as PbRecord } from '../shared/gen/stemedb/v1/records';
 import * as grpc from '@grpc/grpc-js';
 import { AppendRequest, AppendResponse, WriterServiceClient, type AppendStreamResponse } from '../shared/gen/stemedb/v1/writer';
@@ -25,6 +24,7 @@ import { setLogLevel } from '../shared/telemetry/logger';
 import { Wal } from '../shared/wal';
 import { ECHO_CONCURRENCY_LEVELS, measureClosedLoop, measureEcho, startEchoServer, type LoadPoint } from './echo';
 import { percentile, round, SCRATCH_DIR, writeResults } from './lib/results';
+import { benchAssertion } from './lib/records';
 
 /** Measured time per point, after the warm-up. */
 const POINT_MS = 2_000;
@@ -81,19 +81,7 @@ function startWriter(walDir: string): Promise<WriterChild> {
 function signRecords(): PbRecord[] {
   const agents = Array.from({ length: AGENTS }, () => generateKeyPair());
   return Array.from({ length: SIGNED_RECORDS }, (_, i) => {
-    const unsigned: Assertion = {
-      kind: 'assertion',
-      subject: `bench:entity-${i}`,
-      predicate: 'bench:measured-value',
-      object: { kind: 'text', value: `value ${i} of a typical assertion's object, about this long` },
-      confidence: 0.75,
-      sourceHash: Buffer.alloc(32, i % 251),
-      visualHash: null,
-      parentHash: null,
-      epoch: null,
-      assertedAtMs: 1_700_000_000_000 + i,
-      signatures: [],
-    };
+    const unsigned = benchAssertion(i, { subject: `bench:entity-${i}`, predicate: 'bench:measured-value', object: { kind: 'text', value: `value ${i} of a typical assertion's object, about this long` }, confidence: 0.75 });
     return recordToProto(signRecord(unsigned, [agents[i % AGENTS]!]));
   });
 }

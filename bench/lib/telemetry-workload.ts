@@ -10,10 +10,10 @@ import { Ingestor } from '../../services/ingest/ingestor';
 import { WalDirSource } from '../../services/ingest/sources/wal-dir-source';
 import { encodeLogPayload } from '../../shared/domain/log-payload';
 import { keyPairFromSeed, signRecord } from '../../shared/domain/signing';
-import type { Assertion } from '../../shared/domain/types';
 import { openHybridStore } from '../../shared/storage/hybrid-store';
 import { setLogLevel } from '../../shared/telemetry/logger';
 import { Wal } from '../../shared/wal';
+import { benchAssertion } from './records';
 
 export const WAL_APPENDERS = 64;
 export const WAL_PAYLOAD_BYTES = 300;
@@ -53,19 +53,7 @@ async function ingestRate(dir: string): Promise<number> {
   const payloads: Buffer[] = [];
   for (let i = 0; i < INGEST_RECORDS; i++) {
     const by = signers[i % AGENTS]!;
-    const unsigned: Assertion = {
-      kind: 'assertion',
-      subject: `entity:${i % 2000}`,
-      predicate: ['born', 'field'][i % 2]!,
-      object: { kind: 'text', value: `value-${i % 3}` },
-      confidence: 0.5 + (i % 5) / 10,
-      sourceHash: Buffer.alloc(32, i % 251),
-      visualHash: null,
-      parentHash: null,
-      epoch: null,
-      assertedAtMs: 1_700_000_000_000 + i,
-      signatures: [],
-    };
+    const unsigned = benchAssertion(i, { subject: `entity:${i % 2000}`, predicate: ['born', 'field'][i % 2]!, object: { kind: 'text', value: `value-${i % 3}` }, confidence: 0.5 + (i % 5) / 10 });
     payloads.push(encodeLogPayload({ record: signRecord(unsigned, [by]), appendedAtMs: 1_700_000_000_000 + i, traceparent: '' }));
     if (payloads.length === 1000) await wal.appendBatch(payloads.splice(0));
   }
