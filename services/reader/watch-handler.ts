@@ -18,7 +18,7 @@ import { ValidationError } from '../../shared/domain/errors';
 import type { WatchRequest, WatchResponse } from '../../shared/gen/stemedb/v1/reader';
 import { SizeLimitError } from '../../shared/grpc/errors';
 import type { ServerStreamFn } from '../../shared/grpc/handlers';
-import { encodeResolution } from '../../shared/lens/materialized';
+import { encodeResolution } from '../../shared/graph/resolution-codec';
 import type { BatchBell } from './batch-bell';
 import { offsetFromWire, predicateFromWire, queryFromWire, subjectFromWire } from './from-proto';
 import type { Resolver } from './resolver';

@@ -25,3 +25,25 @@ export class GraphInputError extends Error {
     super(`${field}: ${reason}`);
   }
 }
+
+/** Bytes that are not an encoded resolution (resolution-codec.ts, stored-resolution.ts). */
+export class ResolutionDecodeError extends Error {
+  override readonly name = 'ResolutionDecodeError';
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`resolution${field === '' ? '' : '.' + field}: ${reason}`);
+  }
+}
+
+/** A resolution that cannot be encoded (a non-finite number: never from a lens). */
+export class ResolutionEncodeError extends Error {
+  override readonly name = 'ResolutionEncodeError';
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`resolution.${field}: ${reason}`);
+  }
+}

@@ -10,8 +10,9 @@
  * from PV, one LMDB prefix scan for the whole pair.
  */
 import type { Assertion, GoldStandard, TrustPack } from '../domain/types';
-import { decodeResolution, escalationOf } from '../lens/materialized';
-import { decodeStoredResolution } from '../lens/stored-resolution';
+import { escalationOf } from '../lens/escalation';
+import { decodeResolution } from './resolution-codec';
+import { decodeStoredResolution } from './stored-resolution';
 import type { Candidate, Resolution } from '../lens/types';
 import { prefixUpperBound } from '../storage/key-range';
 import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../storage/keys';

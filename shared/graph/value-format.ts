@@ -5,8 +5,8 @@
  * value.
  */
 import { recordToJson } from '../domain/record-json';
-import { encodeResolution } from '../lens/materialized';
-import { decodeStoredResolution } from '../lens/stored-resolution';
+import { encodeResolution } from './resolution-codec';
+import { decodeStoredResolution } from './stored-resolution';
 import { formatKey, parseKey, type StoreKey } from '../storage/keys';
 import { decodeF64, decodeU64 } from './scalars';
 import { decodeStoredRecord } from './stored-record';

@@ -6,7 +6,7 @@
  */
 import type { Assertion, StemeRecord } from '../domain/types';
 import type { Candidate, CandidateVote, Resolution } from '../lens/types';
-import type { EscalationFacts } from '../lens/materialized';
+import type { EscalationFacts } from '../lens/escalation';
 import { mergedRecord, signersOf, type SignerAt, type StoredRecord, type Withdrawal } from './stored-record';
 import { currentVote, netVote, type VoteAt } from './vote-history';
 import { fullySupersededAt, withdrawalsOf } from './withdrawals';

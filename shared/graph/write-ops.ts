@@ -4,8 +4,8 @@
  * writes graph keys.
  */
 import type { AgentGrant, AgentRevoke, Assertion, StemeRecord } from '../domain/types';
-import { encodeResolution } from '../lens/materialized';
-import { encodeStoredResolution, type StoredResolutionCounts } from '../lens/stored-resolution';
+import { encodeResolution } from './resolution-codec';
+import { encodeStoredResolution, type StoredResolutionCounts } from './stored-resolution';
 import type { Resolution } from '../lens/types';
 import { keys } from '../storage/keys';
 import type { BatchOp } from '../storage/kv-store';

@@ -59,22 +59,8 @@ export function resolve(
 }
 
 export type * from './types';
-export { UnknownLensError, LensInputError, ResolutionDecodeError, ResolutionEncodeError } from './errors';
+export { UnknownLensError, LensInputError } from './errors';
 export { CONTEST_MARGIN, CONTEST_TOLERANCE, THRESHOLD_MIN_SHARE_DEFAULT, TRUST_DEFAULT_RANK, VOTE_SCALE, VOTE_WEIGHT } from './params';
 export { isContested } from './contest';
 export { canonicalObject, compareObjects, objectKey, objectsEqual, formatObject } from './object-value';
-export {
-  decodeResolution,
-  encodeResolution,
-  escalationOf,
-  isEscalation,
-  stripExplanations,
-  type EscalationFacts,
-} from './materialized';
-export {
-  decodeStoredResolution,
-  encodeStoredResolution,
-  materializedCounts,
-  STORED_RESOLUTION_VERSION,
-  type StoredResolutionCounts,
-} from './stored-resolution';
+export { escalationOf, isEscalation, stripExplanations, type EscalationFacts } from './escalation';

@@ -6,7 +6,9 @@ import { decodeStoredRecord, encodeStoredRecord, mergedRecord, signersOf, withCo
 import { formatDumpEntry, formatValue } from '../../shared/graph/value-format';
 import { currentVote, decodeVoteHistory, encodeVoteHistory, netVote } from '../../shared/graph/vote-history';
 import { decodeTrustEvidence, encodeTrustEvidence, withJudgement } from '../../shared/graph/trust-evidence';
-import { encodeResolution, encodeStoredResolution, materializedCounts, resolve } from '../../shared/lens';
+import { resolve } from '../../shared/lens';
+import { encodeResolution } from '../../shared/graph/resolution-codec';
+import { encodeStoredResolution, materializedCounts } from '../../shared/graph/stored-resolution';
 import { keys, parseKey, prefixes } from '../../shared/storage/keys';
 import { agent, claim, signed, text } from './log-builder';
 

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { GraphReader } from '../../shared/graph/graph-reader';
 import { resolve } from '../../shared/lens/index';
-import { encodeStoredResolution, materializedCounts } from '../../shared/lens/stored-resolution';
+import { encodeStoredResolution, materializedCounts } from '../../shared/graph/stored-resolution';
 import { keys } from '../../shared/storage/keys';
 import { setLogLevel } from '../../shared/telemetry/logger';
 import { makeTempDir, useTempDir } from '../helpers/tmp';

@@ -4,7 +4,8 @@
  * epochs and as_of_offset behave like filtering the input.
  */
 import fc from 'fast-check';
-import { encodeResolution, LENS_NAMES, resolve } from '../../shared/lens';
+import { LENS_NAMES, resolve } from '../../shared/lens';
+import { encodeResolution } from '../../shared/graph/resolution-codec';
 import type { Candidate, LensContext, LensName, Resolution } from '../../shared/lens/types';
 import { PREDICATE, SUBJECT, T0_MS, bytes32, confidenceArb, shuffleAll, worldArb, type World } from './helpers';
 

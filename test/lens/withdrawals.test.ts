@@ -6,7 +6,9 @@
  * withdrawals.
  */
 import fc from 'fast-check';
-import { decodeResolution, encodeResolution, LENS_NAMES, LensInputError, ResolutionDecodeError, resolve } from '../../shared/lens';
+import { LENS_NAMES, LensInputError, resolve } from '../../shared/lens';
+import { ResolutionDecodeError } from '../../shared/graph/errors';
+import { decodeResolution, encodeResolution } from '../../shared/graph/resolution-codec';
 import type { Candidate, CandidateWithdrawal, LensContext, LensName, Resolution } from '../../shared/lens/types';
 import { PREDICATE, SUBJECT, cand, key, shuffleAll, text, worldArb } from './helpers';
 

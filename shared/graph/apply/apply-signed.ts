@@ -3,17 +3,17 @@
  * or name (E). A known id with new signers merges them; a new gold standard
  * judges every signer of the pair's assertions so far, in log order.
  */
-import { recordId } from '../../shared/domain/hash';
-import type { Epoch, GoldStandard, StemeRecord, TrustPack } from '../../shared/domain/types';
-import { decodeStoredRecord, signersOf, withCoSigners, type StoredRecord } from '../../shared/graph/stored-record';
-import { writeOps } from '../../shared/graph/write-ops';
-import { keys } from '../../shared/storage/keys';
-import type { BatchOp } from '../../shared/storage/kv-store';
-import type { GraphBatch } from './graph-batch';
+import { recordId } from '../../domain/hash';
+import type { Epoch, GoldStandard, StemeRecord, TrustPack } from '../../domain/types';
+import { decodeStoredRecord, signersOf, withCoSigners, type StoredRecord } from '../stored-record';
+import { writeOps } from '../write-ops';
+import { keys } from '../../storage/keys';
+import type { BatchOp } from '../../storage/kv-store';
+import type { ApplyContext } from './apply-context';
 import { judge } from './trust-judge';
 
 /** New → `fresh`; known → merged co-signers (or nothing new). */
-async function keepSigned<R extends StemeRecord>(batch: GraphBatch, key: Buffer, tag: string, record: R, offset: number, write: (s: StoredRecord) => BatchOp): Promise<boolean> {
+async function keepSigned<R extends StemeRecord>(batch: ApplyContext, key: Buffer, tag: string, record: R, offset: number, write: (s: StoredRecord) => BatchOp): Promise<boolean> {
   const raw = await batch.state.get(key);
   if (raw === undefined) {
     batch.state.write(write({ record, offset, coSigners: [], supersededAtOffset: null }));
@@ -24,7 +24,7 @@ async function keepSigned<R extends StemeRecord>(batch: GraphBatch, key: Buffer,
   return false;
 }
 
-export async function applyGoldStandard(batch: GraphBatch, g: GoldStandard, id: Buffer, offset: number): Promise<void> {
+export async function applyGoldStandard(batch: ApplyContext, g: GoldStandard, id: Buffer, offset: number): Promise<void> {
   const key = keys.goldStandard(g.subject, g.predicate, id);
   const isNew = await keepSigned(batch, key, 'GS', g, offset, (s) => writeOps.goldStandard(g.subject, g.predicate, id, s));
   if (!isNew) return;
@@ -35,12 +35,12 @@ export async function applyGoldStandard(batch: GraphBatch, g: GoldStandard, id: 
   }
 }
 
-export async function applyTrustPack(batch: GraphBatch, t: TrustPack, id: Buffer, offset: number): Promise<void> {
+export async function applyTrustPack(batch: ApplyContext, t: TrustPack, id: Buffer, offset: number): Promise<void> {
   await keepSigned(batch, keys.trustPack(id), 'TP', t, offset, (s) => writeOps.trustPack(id, s));
 }
 
 /** The first epoch of a name keeps it; a different epoch under a taken name is logged and ignored. */
-export async function applyEpoch(batch: GraphBatch, e: Epoch, id: Buffer, offset: number): Promise<void> {
+export async function applyEpoch(batch: ApplyContext, e: Epoch, id: Buffer, offset: number): Promise<void> {
   const key = keys.epoch(e.name);
   const raw = await batch.state.get(key);
   if (raw !== undefined && !recordId(decodeStoredRecord(raw, 'E').record).equals(id)) {

@@ -1,17 +1,9 @@
 import fc from 'fast-check';
-import {
-  decodeResolution,
-  encodeResolution,
-  escalationOf,
-  isEscalation,
-  LENS_NAMES,
-  resolve,
-  ResolutionDecodeError,
-  ResolutionEncodeError,
-  stripExplanations,
-} from '../../shared/lens';
+import { escalationOf, isEscalation, LENS_NAMES, resolve, stripExplanations } from '../../shared/lens';
+import { ResolutionDecodeError, ResolutionEncodeError } from '../../shared/graph/errors';
+import { decodeResolution, encodeResolution } from '../../shared/graph/resolution-codec';
 import type { Resolution } from '../../shared/lens/types';
-import { PREDICATE, SUBJECT, bytes32, cand, objectArb, shuffleAll, text, worldArb } from './helpers';
+import { PREDICATE, SUBJECT, bytes32, cand, objectArb, shuffleAll, text, worldArb } from '../lens/helpers';
 
 const contested = resolve('consensus', SUBJECT, PREDICATE, [
   cand({ id: 'e1', object: text('Alice'), confidence: 0.9, signers: ['ana'], source: 's1' }),

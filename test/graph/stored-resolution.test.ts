@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import {
-  decodeStoredResolution,
-  encodeResolution,
-  encodeStoredResolution,
-  materializedCounts,
-  resolve,
-  ResolutionDecodeError,
-  ResolutionEncodeError,
-} from '../../shared/lens';
+import { resolve } from '../../shared/lens';
+import { ResolutionDecodeError, ResolutionEncodeError } from '../../shared/graph/errors';
+import { encodeResolution } from '../../shared/graph/resolution-codec';
+import { decodeStoredResolution, encodeStoredResolution, materializedCounts } from '../../shared/graph/stored-resolution';
 import type { Resolution } from '../../shared/lens/types';
-import { PREDICATE, SUBJECT, bytes32, cand, objectArb, shuffleAll, text, worldArb } from './helpers';
+import { PREDICATE, SUBJECT, bytes32, cand, objectArb, shuffleAll, text, worldArb } from '../lens/helpers';
 
 const mvOf = (candidates: Parameters<typeof resolve>[3]): Resolution => resolve('consensus', SUBJECT, PREDICATE, candidates, { explain: false });
 

@@ -6,13 +6,13 @@
 import fc from 'fast-check';
 import { Ingestor } from '../../services/ingest/ingestor';
 import { IngestOptionError } from '../../services/ingest/errors';
-import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from '../../services/ingest/pair-cache';
-import { CandidateState, PairModel } from '../../services/ingest/pair-model';
+import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from '../../shared/graph/apply/pair-cache';
+import { CandidateState, PairModel } from '../../shared/graph/apply/pair-model';
 import { openHybridStore } from '../../shared/storage/hybrid-store';
 import { setLogLevel } from '../../shared/telemetry/logger';
 import { makeTempDir, useTempDir } from '../helpers/tmp';
-import { claim, logOf, MemorySource, randomLog, text } from '../graph/log-builder';
-import { buildStore, dumpLines } from '../graph/store-helpers';
+import { claim, logOf, MemorySource, randomLog, text } from './log-builder';
+import { buildStore, dumpLines } from './store-helpers';
 
 beforeAll(() => setLogLevel('error'));
 

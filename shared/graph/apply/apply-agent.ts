@@ -5,10 +5,10 @@
  * batch writes the same bytes, so applying is exactly once. The writer
  * decides who may write (docs/SECURITY.md); readers only keep the history.
  */
-import type { AgentGrant, AgentRevoke } from '../../shared/domain/types';
-import { writeOps } from '../../shared/graph/write-ops';
-import type { GraphBatch } from './graph-batch';
+import type { AgentGrant, AgentRevoke } from '../../domain/types';
+import { writeOps } from '../write-ops';
+import type { ApplyContext } from './apply-context';
 
-export function applyAgentRecord(batch: GraphBatch, record: AgentGrant | AgentRevoke, offset: number): void {
+export function applyAgentRecord(batch: ApplyContext, record: AgentGrant | AgentRevoke, offset: number): void {
   batch.state.write(writeOps.agentRecord({ record, offset, coSigners: [], supersededAtOffset: null }));
 }

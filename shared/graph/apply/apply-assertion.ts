@@ -11,19 +11,19 @@
  * whichever of parent, child and co-signatures comes first, every withdrawal
  * is found by the record that completes it, at that record's offset.
  */
-import type { Assertion } from '../../shared/domain/types';
-import { signersOf, withCoSigners, type SignerAt } from '../../shared/graph/stored-record';
-import { withSupersessionRederived, withWithdrawal } from '../../shared/graph/withdrawals';
-import { currentVote, netVote } from '../../shared/graph/vote-history';
-import { writeOps } from '../../shared/graph/write-ops';
-import { keys } from '../../shared/storage/keys';
-import { decodeVoteHistory } from '../../shared/graph/vote-history';
-import type { GraphBatch } from './graph-batch';
+import type { Assertion } from '../../domain/types';
+import { signersOf, withCoSigners, type SignerAt } from '../stored-record';
+import { withSupersessionRederived, withWithdrawal } from '../withdrawals';
+import { currentVote, netVote } from '../vote-history';
+import { writeOps } from '../write-ops';
+import { keys } from '../../storage/keys';
+import { decodeVoteHistory } from '../vote-history';
+import type { ApplyContext } from './apply-context';
 import { CandidateState } from './pair-model';
 import { judge } from './trust-judge';
 import { indexAssertion, indexCoSigners } from './apply-indexes';
 
-export async function applyAssertion(batch: GraphBatch, a: Assertion, id: Buffer, offset: number): Promise<void> {
+export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number): Promise<void> {
   const pair = await batch.pair(a.subject, a.predicate);
   const known = pair.candidates.get(id.toString('hex'));
   if (known !== undefined) return coSign(batch, known, a, offset);
@@ -47,7 +47,7 @@ export async function applyAssertion(batch: GraphBatch, a: Assertion, id: Buffer
   await judgeSigners(batch, c, signers);
 }
 
-async function coSign(batch: GraphBatch, c: CandidateState, a: Assertion, offset: number): Promise<void> {
+async function coSign(batch: ApplyContext, c: CandidateState, a: Assertion, offset: number): Promise<void> {
   const merged = withCoSigners(c.stored, a, offset);
   if (merged === null) return; // a re-delivery: nobody new signed
   // A new signer that has not withdrawn supports the record again, even if every earlier signer had.
@@ -72,7 +72,7 @@ async function coSign(batch: GraphBatch, c: CandidateState, a: Assertion, offset
  * time the two share a signer. The parent's pair is re-resolved.
  */
 async function withdrawShared(
-  batch: GraphBatch,
+  batch: ApplyContext,
   parent: CandidateState,
   child: CandidateState,
   agents: readonly SignerAt[],
@@ -96,7 +96,7 @@ async function withdrawShared(
 }
 
 /** Moves votes cast before the assertion arrived from PENDING to V. */
-async function adoptPendingVotes(batch: GraphBatch, c: CandidateState): Promise<void> {
+async function adoptPendingVotes(batch: ApplyContext, c: CandidateState): Promise<void> {
   const voters = await batch.pendingVotersOf(c.id);
   if (voters.length === 0) return;
   for (const voter of voters) {
@@ -111,7 +111,7 @@ async function adoptPendingVotes(batch: GraphBatch, c: CandidateState): Promise<
 }
 
 /** VC and VW from the candidate's current votes. */
-export function writeVoteTotals(batch: GraphBatch, c: CandidateState): void {
+export function writeVoteTotals(batch: ApplyContext, c: CandidateState): void {
   const current: { voter: Buffer; value: number }[] = [];
   for (const v of c.voters.values()) {
     const cur = currentVote(v.votes);
@@ -121,7 +121,7 @@ export function writeVoteTotals(batch: GraphBatch, c: CandidateState): void {
 }
 
 /** Each new signer against each gold standard of the pair, golds in log order. */
-async function judgeSigners(batch: GraphBatch, c: CandidateState, signers: readonly SignerAt[]): Promise<void> {
+async function judgeSigners(batch: ApplyContext, c: CandidateState, signers: readonly SignerAt[]): Promise<void> {
   for (const signer of signers) {
     for (const gold of c.pair.golds) await judge(batch, signer.publicKey, c.stored.record.object, gold.stored.record.object, signer.offset);
   }

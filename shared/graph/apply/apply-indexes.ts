@@ -5,14 +5,14 @@
  * Each is written once per record, so replay after a crash (which applies a
  * record at most once) never duplicates or moves an entry.
  */
-import type { Assertion } from '../../shared/domain/types';
-import type { SignerAt } from '../../shared/graph/stored-record';
-import { writeOps } from '../../shared/graph/write-ops';
-import { keys } from '../../shared/storage/keys';
-import type { GraphBatch } from './graph-batch';
+import type { Assertion } from '../../domain/types';
+import type { SignerAt } from '../stored-record';
+import { writeOps } from '../write-ops';
+import { keys } from '../../storage/keys';
+import type { ApplyContext } from './apply-context';
 
 /** Index a new assertion; `firstOfPair` when the pair had no assertion before it. */
-export async function indexAssertion(batch: GraphBatch, a: Assertion, id: Buffer, offset: number, firstOfPair: boolean): Promise<void> {
+export async function indexAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number, firstOfPair: boolean): Promise<void> {
   batch.state.writeAll(writeOps.valueIndexes(a, offset));
   for (const s of a.signatures) batch.state.write(writeOps.signer(s.publicKey, offset, id));
   if (!firstOfPair) return;
@@ -21,6 +21,6 @@ export async function indexAssertion(batch: GraphBatch, a: Assertion, id: Buffer
 }
 
 /** SIGNER entries of the agents a co-signature added. */
-export function indexCoSigners(batch: GraphBatch, id: Buffer, added: readonly SignerAt[]): void {
+export function indexCoSigners(batch: ApplyContext, id: Buffer, added: readonly SignerAt[]): void {
   for (const s of added) batch.state.write(writeOps.signer(s.publicKey, s.offset, id));
 }

@@ -22,11 +22,11 @@
 import { OBJECT_KIND_BYTE } from '../domain/canonical';
 import { HASH_BYTES } from '../domain/limits';
 import type { ObjectKind, ObjectValue } from '../domain/types';
-import { CONSENSUS_METHOD } from './consensus';
+import { CONSENSUS_METHOD } from '../lens/consensus';
 import { ResolutionDecodeError, ResolutionEncodeError } from './errors';
-import { compareObjects } from './object-value';
-import { describeResolution } from './summary';
-import type { Alternative, Candidate, Outcome, Resolution } from './types';
+import { compareObjects } from '../lens/object-value';
+import { describeResolution } from '../lens/summary';
+import type { Alternative, Candidate, Outcome, Resolution } from '../lens/types';
 
 /** Version byte of the stored MV encoding; bumped on any change. */
 export const STORED_RESOLUTION_VERSION = 1;

@@ -5,11 +5,11 @@
  * updated by every record after, so the lens (per record, for escalations) and
  * the trust rule never re-read the store.
  */
-import type { Assertion, GoldStandard } from '../../shared/domain/types';
-import { candidateOf } from '../../shared/graph/views';
-import type { StoredRecord } from '../../shared/graph/stored-record';
-import type { VoteAt } from '../../shared/graph/vote-history';
-import type { Candidate } from '../../shared/lens/types';
+import type { Assertion, GoldStandard } from '../../domain/types';
+import { candidateOf } from '../views';
+import type { StoredRecord } from '../stored-record';
+import type { VoteAt } from '../vote-history';
+import type { Candidate } from '../../lens/types';
 
 /** Every vote of one agent on one assertion, in log order (mutable copy of a V value). */
 export interface VoterState {

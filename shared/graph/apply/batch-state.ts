@@ -4,7 +4,7 @@
  * in bulk (getMany) before the records are applied. At the end the overlay is
  * the batch's ops, in key order, for one HybridStore.applyBatch.
  */
-import type { BatchOp, Entry, KVStore } from '../../shared/storage/kv-store';
+import type { BatchOp, Entry, KVStore } from '../../storage/kv-store';
 
 export class BatchState {
   /** Latest op per key (latin1 of the key bytes). */

@@ -5,14 +5,14 @@
  * once. A vote on an assertion the log has not carried yet waits in PENDING
  * and counts once the assertion arrives.
  */
-import type { Vote } from '../../shared/domain/types';
-import { currentVote, decodeVoteHistory, isLaterVote, type VoteAt } from '../../shared/graph/vote-history';
-import { writeOps } from '../../shared/graph/write-ops';
-import { keys } from '../../shared/storage/keys';
+import type { Vote } from '../../domain/types';
+import { currentVote, decodeVoteHistory, isLaterVote, type VoteAt } from '../vote-history';
+import { writeOps } from '../write-ops';
+import { keys } from '../../storage/keys';
 import { writeVoteTotals } from './apply-assertion';
-import type { GraphBatch } from './graph-batch';
+import type { ApplyContext } from './apply-context';
 
-export async function applyVote(batch: GraphBatch, v: Vote, offset: number): Promise<void> {
+export async function applyVote(batch: ApplyContext, v: Vote, offset: number): Promise<void> {
   const vote: VoteAt = { value: v.value, castAtMs: v.castAtMs, offset };
   const c = await batch.candidate(v.assertionId);
   if (c === undefined) {

@@ -1,8 +1,8 @@
 /**
- * What ingest needs to keep the materialized view (MV) and the escalations
- * (ESC): a deterministic byte encoding of a Resolution, so a store dump is
- * stable and "MV equals a fresh resolution" is a byte comparison, and the
- * rule for when a new resolution is an escalation.
+ * The canonical JSON form of a Resolution: a deterministic byte encoding, so a
+ * store dump is stable and two resolutions compare as bytes (the escalation
+ * values and Watch's change detection use it; the MV has its own binary form,
+ * stored-resolution.ts).
  *
  * Encoding: UTF-8 JSON with a fixed key order (`{"v":1,...}`), ids and bytes
  * as lowercase hex, integers and timestamps as decimal strings, -0 (only
@@ -11,7 +11,7 @@
  */
 import type { ObjectValue } from '../domain/types';
 import { ResolutionDecodeError, ResolutionEncodeError } from './errors';
-import type { Alternative, CandidateExplanation, CandidateWithdrawal, LensName, Outcome, Resolution, ScoreTerm } from './types';
+import type { Alternative, CandidateExplanation, CandidateWithdrawal, LensName, Outcome, Resolution, ScoreTerm } from '../lens/types';
 
 /** Version of the encoding; bumped on any change. */
 export const RESOLUTION_ENCODING_VERSION = 1;
@@ -79,44 +79,6 @@ export function decodeResolution(bytes: Buffer): Resolution {
     alternatives: arr(d.alternatives, 'alternatives').map((a, i) => decodeAlternative(a, `alternatives[${i}]`)),
     explanations: arr(d.explanations, 'explanations').map((e, i) => decodeExplanation(e, `explanations[${i}]`)),
     summary: str(d.summary, 'summary'),
-  };
-}
-
-/** The resolution without per-candidate explanations: what Resolve (not Explain) returns. */
-export function stripExplanations(r: Resolution): Resolution {
-  return { ...r, explanations: [] };
-}
-
-/**
- * A pair escalates when its new resolution is contested and the previous one
- * (null when there was none) was not. Staying contested is not a new
- * escalation; becoming uncontested and contested again is.
- */
-export function isEscalation(before: Resolution | null, after: Resolution): boolean {
-  return after.contested && !(before?.contested ?? false);
-}
-
-/** The top two alternatives of a contested resolution, as an Escalation record carries them. */
-export interface EscalationFacts {
-  readonly subject: string;
-  readonly predicate: string;
-  readonly top: ObjectValue;
-  readonly topShare: number;
-  readonly runnerUp: ObjectValue;
-  readonly runnerUpShare: number;
-}
-
-/** The escalation facts of `r`, or null when it is not contested. */
-export function escalationOf(r: Resolution): EscalationFacts | null {
-  const [top, runnerUp] = r.alternatives;
-  if (!r.contested || top === undefined || runnerUp === undefined) return null;
-  return {
-    subject: r.subject,
-    predicate: r.predicate,
-    top: top.object,
-    topShare: top.share,
-    runnerUp: runnerUp.object,
-    runnerUpShare: runnerUp.share,
   };
 }
 

@@ -6,17 +6,18 @@
  * same entries whatever the batch boundaries. `finish()` adds the final MV of
  * every re-resolved pair and returns the batch's ops.
  */
-import type { Assertion, GoldStandard, LogEntry, StemeRecord } from '../../shared/domain/types';
-import { GRAPH_META, MATERIALIZED_LENS } from '../../shared/graph/meta';
-import { decodeStoredRecord } from '../../shared/graph/stored-record';
-import { decodeVoteHistory } from '../../shared/graph/vote-history';
-import { writeOps } from '../../shared/graph/write-ops';
-import { resolve } from '../../shared/lens/index';
-import { decodeStoredResolution, materializedCounts, type StoredResolutionCounts } from '../../shared/lens/stored-resolution';
-import type { Resolution } from '../../shared/lens/types';
-import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../../shared/storage/keys';
-import type { BatchOp, KVStore } from '../../shared/storage/kv-store';
-import type { Logger } from '../../shared/telemetry/logger';
+import type { Assertion, GoldStandard, LogEntry, StemeRecord } from '../../domain/types';
+import { GRAPH_META, MATERIALIZED_LENS } from '../meta';
+import { decodeStoredRecord } from '../stored-record';
+import { decodeVoteHistory } from '../vote-history';
+import { writeOps } from '../write-ops';
+import { resolve } from '../../lens/index';
+import { decodeStoredResolution, materializedCounts, type StoredResolutionCounts } from '../stored-resolution';
+import type { Resolution } from '../../lens/types';
+import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../../storage/keys';
+import type { BatchOp, KVStore } from '../../storage/kv-store';
+import type { Logger } from '../../telemetry/logger';
+import type { ApplyContext } from './apply-context';
 import { applyAssertion } from './apply-assertion';
 import { applyEpoch, applyGoldStandard, applyTrustPack } from './apply-signed';
 import { applyAgentRecord } from './apply-agent';
@@ -32,7 +33,7 @@ export interface BatchRecord {
   readonly offset: number;
 }
 
-export class GraphBatch {
+export class GraphBatch implements ApplyContext {
   readonly state: BatchState;
   /** Loads running in this batch, so concurrent asks for one pair load it once. */
   private readonly pairLoads = new Map<string, Promise<PairModel>>();

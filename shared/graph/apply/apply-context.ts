@@ -1,0 +1,32 @@
+/**
+ * What the apply rules (apply-*.ts, trust-judge.ts) may ask of the batch they
+ * apply into. GraphBatch implements it; the rules depend on this interface,
+ * never on GraphBatch, so the batch imports the rules and not the reverse.
+ */
+import type { Logger } from '../../telemetry/logger';
+import type { BatchState } from './batch-state';
+import type { CandidateState, PairModel } from './pair-model';
+
+export interface ApplyContext {
+  /** The batch's overlay on the store: reads see earlier records' writes. */
+  readonly state: BatchState;
+  readonly logger: Logger;
+  /** Ids (hex) of assertions that have PENDING votes. */
+  readonly pendingIds: Set<string>;
+  /** The pair's model, loaded from the store on first use. */
+  pair(subject: string, predicate: string): Promise<PairModel>;
+  /** A known assertion (loading its pair), or undefined when the log has not carried it yet. */
+  candidate(id: Buffer): Promise<CandidateState | undefined>;
+  /** Adds a new assertion to its (loaded) pair. */
+  register(c: CandidateState): void;
+  /** The record being applied may change this pair's resolution. */
+  touch(pair: PairModel): void;
+  /** CHILD: a new assertion names `parentId`. */
+  addChild(parentId: Buffer, childId: Buffer, offset: number): void;
+  /** Every known assertion that names `parentId` as its parent. */
+  childrenOf(parentId: Buffer): Promise<CandidateState[]>;
+  /** PENDING: `voter` voted on the unknown assertion `assertionId`. */
+  addPending(assertionId: Buffer, voter: Buffer): void;
+  /** The voters with PENDING votes on `assertionId`, by voter. */
+  pendingVotersOf(assertionId: Buffer): Promise<Buffer[]>;
+}
