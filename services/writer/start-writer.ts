@@ -31,7 +31,7 @@ import { RETENTION_LAG_BYTES_MAX_DEFAULT } from './limits';
 
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
-/** Under a role map: appends need 'agent', the log's consumers (Tail, Head) 'reader'. */
+/** Under a role map: appends need 'agent', the log's consumers (Tail, Head, ReportProgress) 'reader'. */
 export const WRITER_METHOD_ROLES = methodRolesOf(WriterServiceService, 'agent', { tail: 'reader', head: 'reader', reportProgress: 'reader' });
 
 export interface WriterShutdownReport {
