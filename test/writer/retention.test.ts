@@ -111,6 +111,11 @@ describe('retention by consumer cursors', () => {
       ['reader-a', false],
       ['slow', true],
     ]);
+    const text = (await runCli(['status', '--writer', writer.address])).stdout;
+    expect(text).toContain(`  first offset: ${first}`);
+    expect(text).toContain(`  retention:    on: keep 0 bytes, consumers expire past ${LAG_BYTES_MAX} bytes of lag; floor `);
+    expect(text).toMatch(new RegExp(`\n    reader-a  applied ${head1}  lag \\d+ bytes  reported \\S+\n`));
+    expect(text).toMatch(new RegExp(`\n    slow  applied ${x}  lag \\d+ bytes  reported \\S+  EXPIRED \\(must bootstrap\\)`));
 
     // Phase 4: a restart keeps the registrations; the trimmed log checks clean and reopens at the same first offset.
     const removeLive = await runCli(['writer', 'consumers', '--wal', wal, '--remove', 'slow']);
