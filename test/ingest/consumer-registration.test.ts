@@ -31,8 +31,13 @@ describe('consumer registration by a reader', () => {
 
   it('a reader whose consumer id the writer refuses exits non-zero, naming the id and the reason', async () => {
     const proc = startNode(CLI, ['reader', '--data', join(dir.path, 'data'), '--writer', writer.address, '--listen', '127.0.0.1:0'], { STEMEDB_CONSUMER_ID: 'no spaces', STEMEDB_LOG_LEVEL: 'warn' });
-    const code = await proc.exited;
-    expect(code).not.toBe(0);
-    expect(proc.stderr()).toMatch(/refused consumer 'no spaces': consumer_id: 'no spaces' must be letters, digits/);
+    try {
+      const code = await Promise.race([proc.exited, new Promise((r) => setTimeout(() => r('still running after 20 s'), 20_000).unref())]);
+      expect(code).not.toBe(0);
+      expect(code).not.toBe('still running after 20 s');
+      expect(proc.stderr()).toMatch(/refused consumer 'no spaces': consumer_id: 'no spaces' must be letters, digits/);
+    } finally {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+    }
   });
 });
