@@ -79,9 +79,39 @@ export function renderLogRecord(r: LogRecordView): string {
 }
 
 export function headToJson(h: Head): Record<string, unknown> {
-  return { head_offset: h.headOffset, first_offset: h.firstOffset, segments: h.segments.map((s) => ({ file_name: s.fileName, base_offset: s.baseOffset, end_offset: s.endOffset })) };
+  return {
+    head_offset: h.headOffset,
+    first_offset: h.firstOffset,
+    segments: h.segments.map((s) => ({ file_name: s.fileName, base_offset: s.baseOffset, end_offset: s.endOffset })),
+    log_id: h.logId,
+    retention_floor: h.retentionFloor,
+    retention: h.retention === undefined ? null : { enabled: h.retention.enabled, keep_bytes: h.retention.keepBytes, lag_bytes_max: h.retention.lagBytesMax, segment_bytes: h.retention.segmentBytes },
+    consumers: h.consumers.map((c) => ({
+      consumer_id: c.consumerId,
+      applied_offset: c.appliedOffset,
+      lag_bytes: c.lagBytes,
+      expired: c.expired,
+      reported_at: isoTime(c.reportedAtMs),
+      registered_at: isoTime(c.registeredAtMs),
+    })),
+  };
+}
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The retention and consumer lines of `stemedb head` and `stemedb status --writer`. */
+export function renderRetention(h: Head, indent = ''): string[] {
+  const r = h.retention;
+  const setting = r === undefined ? 'unknown' : r.enabled ? `on: keep ${r.keepBytes} bytes, consumers expire past ${r.lagBytesMax} bytes of lag` : 'off (the log is never trimmed)';
+  const lines = [`${indent}log id:       ${h.logId === '' ? '-' : h.logId}`, `${indent}retention:    ${setting}; floor ${h.retentionFloor}`, `${indent}consumers:    ${h.consumers.length}`];
+  for (const c of h.consumers) {
+    lines.push(`${indent}  ${c.consumerId}  applied ${c.appliedOffset}  lag ${c.lagBytes} bytes  reported ${isoTime(c.reportedAtMs)}${c.expired ? '  EXPIRED (must bootstrap)' : ''}`);
+  }
+  return lines;
 }
 
 export function renderHead(h: Head): string {
-  return [`head offset:  ${h.headOffset}`, `first offset: ${h.firstOffset}`, `segments:     ${h.segments.length}`, ...h.segments.map((s) => `  ${s.fileName}  ${s.baseOffset}..${s.endOffset}`)].join('\n');
+  return [`head offset:  ${h.headOffset}`, `first offset: ${h.firstOffset}`, `segments:     ${h.segments.length}`, ...h.segments.map((s) => `  ${s.fileName}  ${s.baseOffset}..${s.endOffset}`), ...renderRetention(h)].join('\n');
 }

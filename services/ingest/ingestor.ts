@@ -295,6 +295,7 @@ export class Ingestor {
     this.commits += 1;
     await this.store.applyBatch(ops, appliedThrough);
     this.applied = appliedThrough;
+    this.source.committed?.(appliedThrough);
     this.commits += 1;
     this.cache.evict();
     stemeMetrics().ingestAppliedRecords.add(counts.applied - this.counts.applied);

@@ -24,5 +24,26 @@ export interface WalSource {
   head(signal?: AbortSignal): Promise<number>;
   /** For logs and Status: "writer HOST:PORT" or "wal DIR". */
   describe(): string;
+  /**
+   * Told by the ingestor after each store commit: every record below
+   * `appliedOffset` is applied (and survives a restart of the reader). A
+   * writer's Tail source reports it to the writer's retention. @default ignored
+   */
+  committed?(appliedOffset: number): void;
+  /** This reader's registration as a consumer of the writer, for Status. @default none */
+  registration?(): SourceRegistration | undefined;
   close(): Promise<void>;
+}
+
+/** A reader's consumer registration with its writer, as Status shows it. */
+export interface SourceRegistration {
+  readonly consumerId: string;
+  /** The applied offset the writer last acknowledged (-1 before the first). */
+  readonly reportedOffset: number;
+  /** When the writer acknowledged it (Unix ms; 0 before the first). */
+  readonly reportedAtMs: number;
+  /** The writer marks the consumer expired: retention no longer waits for it. */
+  readonly expired: boolean;
+  /** The writer's first readable offset as last learned. */
+  readonly writerFirstOffset?: number;
 }

@@ -7,6 +7,7 @@
 import type { GraphReader } from '../../shared/graph/graph-reader';
 import type { Logger } from '../../shared/telemetry/logger';
 import type { IngestCounters } from '../ingest/ingestor';
+import type { SourceRegistration } from '../ingest/wal-source';
 import type { OffsetWaiters } from './offset-waiters';
 
 /** The parts of the Ingestor the handlers read (the Ingestor itself in production). */
@@ -22,6 +23,8 @@ export interface IngestView {
 export interface SourceView {
   head(signal?: AbortSignal): Promise<number>;
   describe(): string;
+  /** The reader's consumer registration with its writer (WriterTailSource). @default none */
+  registration?(): SourceRegistration | undefined;
 }
 
 export interface ReaderCore {

@@ -1,4 +1,4 @@
-/** Status: where ingest is, where the log's head is, and what the reader tails. */
+/** Status: where ingest is, where the log's head and first offset are, what the reader tails and its consumer registration. */
 import type { StatusRequest, StatusResponse } from '../../shared/gen/stemedb/v1/reader';
 import type { UnaryFn } from '../../shared/grpc/handlers';
 import type { ReaderCore } from './core';
@@ -38,6 +38,7 @@ export function statusHandler(core: ReaderCore, heads: HeadTracker): UnaryFn<Sta
     const head = await heads.refresh(ctx.signal);
     const applied = core.ingest.appliedOffset;
     const counters = core.ingest.counters;
+    const registration = core.source.registration?.();
     return {
       appliedOffset: BigInt(applied),
       writerHeadOffset: BigInt(head ?? -1),
@@ -45,6 +46,11 @@ export function statusHandler(core: ReaderCore, heads: HeadTracker): UnaryFn<Sta
       recordsApplied: BigInt(counters.applied),
       recordsRejected: BigInt(counters.rejected),
       source: core.source.describe(),
+      writerFirstOffset: BigInt(registration?.writerFirstOffset ?? -1),
+      consumer:
+        registration === undefined
+          ? undefined
+          : { consumerId: registration.consumerId, reportedOffset: BigInt(registration.reportedOffset), reportedAtMs: BigInt(registration.reportedAtMs), expired: registration.expired },
     };
   };
 }

@@ -252,6 +252,15 @@ export function observingLog(log: WriterLog, registry: AgentRegistry): WriterLog
     get firstOffset() {
       return log.firstOffset;
     },
+    get logId() {
+      return log.logId;
+    },
+    get retentionFloor() {
+      return log.retentionFloor;
+    },
+    get segmentBytesMax() {
+      return log.segmentBytesMax;
+    },
     segments: () => log.segments(),
   };
 }

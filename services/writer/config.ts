@@ -11,7 +11,19 @@ import { serverTlsFrom, TlsSettingError, type ServerTlsFiles } from '../../share
 import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
 import type { Durability } from '../../shared/wal/group-commit';
 import type { PeerLimitConfig } from './peer-limit';
-import { PEER_NEW_KEYS_BURST_DEFAULT, PEER_NEW_KEYS_PER_SEC_DEFAULT, QUOTA_BURST_RECORDS_DEFAULT, QUOTA_RECORDS_PER_SEC_DEFAULT, WRITER_LISTEN_DEFAULT } from './limits';
+import { SEGMENT_BYTES_MAX_DEFAULT } from '../../shared/wal/limits';
+import {
+  PEER_NEW_KEYS_BURST_DEFAULT,
+  PEER_NEW_KEYS_PER_SEC_DEFAULT,
+  QUOTA_BURST_RECORDS_DEFAULT,
+  QUOTA_RECORDS_PER_SEC_DEFAULT,
+  RETENTION_INTERVAL_MS_DEFAULT,
+  RETENTION_INTERVAL_MS_MIN,
+  RETENTION_LAG_BYTES_MAX_DEFAULT,
+  WRITER_LISTEN_DEFAULT,
+  WRITER_SEGMENT_BYTES_MAX,
+  WRITER_SEGMENT_BYTES_MIN,
+} from './limits';
 
 /** Per-agent append quota (a token bucket per agent; every signer of a new record is charged). */
 export interface QuotaConfig {
@@ -43,6 +55,19 @@ export interface WriterConfig {
   readonly admission?: boolean;
   /** Per-peer fresh-key limit (applies while admission is off). @default off */
   readonly peerLimit?: PeerLimitConfig;
+  /** Rotation size of the WAL's segments (file bytes, header included). @default SEGMENT_BYTES_MAX_DEFAULT (64 MiB) */
+  readonly segmentBytes?: number;
+  /** Retention by consumer cursors (docs/OPERATIONS.md, "Retention"). @default off: the log is never trimmed */
+  readonly retention?: RetentionConfig;
+}
+
+export interface RetentionConfig {
+  /** Bytes behind the head always kept. */
+  readonly keepBytes: number;
+  /** A consumer further behind the head stops holding retention back. @default RETENTION_LAG_BYTES_MAX_DEFAULT */
+  readonly lagBytesMax: number;
+  /** @default RETENTION_INTERVAL_MS_DEFAULT */
+  readonly intervalMs: number;
 }
 
 /** A bad flag or environment value; the CLI prints it with the usage hint. */
@@ -63,6 +88,9 @@ export const WRITER_HELP = `usage: stemedb writer --wal DIR [--listen HOST:PORT]
                       [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE [--tls-roles FILE]]]
                       [--health-listen HOST:PORT] [--admission on|off]
                       [--peer-new-keys-per-sec R] [--peer-new-keys-burst N]
+                      [--segment-bytes N] [--retention-keep-bytes N
+                      [--retention-lag-bytes-max N] [--retention-interval-ms N]]
+       stemedb writer consumers --wal DIR [--remove ID] [--json]
 
 The one process that writes the log: validates, verifies and appends signed
 records (WriterService Append, AppendBatch, AppendStream) with group-commit
@@ -110,8 +138,26 @@ options (each flag overrides its environment variable):
                                                       default ${PEER_NEW_KEYS_PER_SEC_DEFAULT} = unlimited
   --peer-new-keys-burst N      STEMEDB_PEER_NEW_KEYS_BURST
                                                       bucket size in keys; default 2 x rate
+  --segment-bytes N            STEMEDB_SEGMENT_BYTES  rotate segments at N file bytes; default
+                                                      ${SEGMENT_BYTES_MAX_DEFAULT} (64 MiB), ${WRITER_SEGMENT_BYTES_MIN}..${WRITER_SEGMENT_BYTES_MAX}
+  --retention-keep-bytes N     STEMEDB_RETENTION_KEEP_BYTES
+                                                      turn retention on: delete whole segments every
+                                                      registered consumer has applied and that lie
+                                                      more than N bytes behind the head (default off:
+                                                      the log is never trimmed)
+  --retention-lag-bytes-max N  STEMEDB_RETENTION_LAG_BYTES_MAX
+                                                      a consumer more than N bytes behind the head is
+                                                      expired and no longer holds retention back; it
+                                                      must bootstrap; default ${RETENTION_LAG_BYTES_MAX_DEFAULT} (16 GiB),
+                                                      at least --segment-bytes
+  --retention-interval-ms N    STEMEDB_RETENTION_INTERVAL_MS
+                                                      how often retention runs (also after every
+                                                      rotation); default ${RETENTION_INTERVAL_MS_DEFAULT}, at least ${RETENTION_INTERVAL_MS_MIN}
   --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
   -h, --help                   show this help
+
+'stemedb writer consumers' lists the registered consumers of a WAL directory
+(and removes one with --remove ID while the writer is stopped).
 
 tracing: the standard OTEL_* variables (docs/OPERATIONS.md, Telemetry).`;
 
@@ -132,6 +178,10 @@ const FLAGS = {
   admission: { type: 'string' },
   'peer-new-keys-per-sec': { type: 'string' },
   'peer-new-keys-burst': { type: 'string' },
+  'segment-bytes': { type: 'string' },
+  'retention-keep-bytes': { type: 'string' },
+  'retention-lag-bytes-max': { type: 'string' },
+  'retention-interval-ms': { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { multiple: true } ? string[] : string };
@@ -194,6 +244,33 @@ function adminKeys(values: Values, env: NodeJS.ProcessEnv): Buffer[] {
   return keys.filter((k, i) => keys.findIndex((o) => o.equals(k)) === i);
 }
 
+type Setting = { value: string; setting: string } | undefined;
+
+function integerIn(v: Setting, fallback: number, min: number, max: number): number {
+  const n = nonNegativeInteger(v, fallback);
+  if (v !== undefined && (n < min || n > max)) throw new WriterConfigError(v.setting, `must be in ${min}..${max} (got ${n})`);
+  return n;
+}
+
+/** `--segment-bytes` and the retention flags (retention is on only with `--retention-keep-bytes`). */
+function logSettings(get: (flag: Exclude<keyof Values, 'admin-key'>, variable: string) => Setting): Pick<WriterConfig, 'segmentBytes' | 'retention'> {
+  const segmentOpt = get('segment-bytes', 'STEMEDB_SEGMENT_BYTES');
+  const segmentBytes = integerIn(segmentOpt, SEGMENT_BYTES_MAX_DEFAULT, WRITER_SEGMENT_BYTES_MIN, WRITER_SEGMENT_BYTES_MAX);
+  const segment = segmentOpt === undefined ? {} : { segmentBytes };
+  const keep = get('retention-keep-bytes', 'STEMEDB_RETENTION_KEEP_BYTES');
+  const lag = get('retention-lag-bytes-max', 'STEMEDB_RETENTION_LAG_BYTES_MAX');
+  const interval = get('retention-interval-ms', 'STEMEDB_RETENTION_INTERVAL_MS');
+  if (keep === undefined) {
+    const stray = lag ?? interval;
+    if (stray !== undefined) throw new WriterConfigError(stray.setting, 'needs --retention-keep-bytes (retention is off without it)');
+    return segment;
+  }
+  const keepBytes = nonNegativeInteger(keep, 0);
+  const lagBytesMax = integerIn(lag, RETENTION_LAG_BYTES_MAX_DEFAULT, segmentBytes, Number.MAX_SAFE_INTEGER);
+  const intervalMs = integerIn(interval, RETENTION_INTERVAL_MS_DEFAULT, RETENTION_INTERVAL_MS_MIN, 2 ** 31 - 1);
+  return { ...segment, retention: { keepBytes, lagBytesMax, intervalMs } };
+}
+
 /** Parse the arguments after `stemedb writer` and the environment; throws WriterConfigError. */
 export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEnv = process.env): WriterConfig {
   let values: Values;
@@ -236,6 +313,7 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
 
   return {
     walDir: wal.value,
+    ...logSettings((flag, variable) => pick(values, flag, env, variable)),
     listen: listenAddress(pick(values, 'listen', env, 'STEMEDB_LISTEN')),
     adminKeys: adminKeys(values, env),
     durability,

@@ -4,6 +4,7 @@ import type { Admission } from './admission';
 import type { AppendLoad } from './append-load';
 import type { PeerKeyLimit } from './peer-limit';
 import type { ReplayGuard } from './replay-guard';
+import type { Retention } from './retention';
 import type { TailBudget } from './tail-budget';
 import type { WriterLog } from './writer-log';
 
@@ -23,6 +24,11 @@ export interface WriterDeps {
   readonly replays?: ReplayGuard;
   /** The writer-wide Tail budget. @default one TailBudget with the default limits per service */
   readonly tailBudget?: TailBudget;
+  /**
+   * The consumer registry and retention (ReportProgress, Head's consumers).
+   * Without it ReportProgress is UNAVAILABLE: only test fakes go without. @default none
+   */
+  readonly retention?: Retention;
   /** Told when an append found the log unwritable (the server then reports NOT_SERVING). */
   onLogUnwritable(err: unknown): void;
 }

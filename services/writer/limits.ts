@@ -96,3 +96,21 @@ export const PEER_KEYS_REMEMBERED_MAX = 1024;
 export const ID_INDEX_READ_BYTES_MAX = 1024 * 1024;
 /** Directory of the on-disk id index inside the WAL directory (the WAL ignores it). */
 export const ID_INDEX_DIR_NAME = 'ids';
+/** Consumers (readers) the writer registers for retention; one more is RESOURCE_EXHAUSTED. */
+export const CONSUMERS_MAX = 64;
+/** Bytes of a consumer id (`[A-Za-z0-9][A-Za-z0-9._:-]*`). */
+export const CONSUMER_ID_BYTES_MAX = 128;
+/** The durable consumer registry beside the WAL (docs/OPERATIONS.md, "Retention"). */
+export const CONSUMERS_FILE_NAME = 'consumers.json';
+/** Largest consumer registry file accepted on open (CONSUMERS_MAX entries fit many times over). */
+export const CONSUMERS_FILE_BYTES_MAX = 64 * 1024;
+/** How often retention runs when on (it also runs after every rotation). */
+export const RETENTION_INTERVAL_MS_DEFAULT = 10_000;
+/** Shortest accepted `--retention-interval-ms`. */
+export const RETENTION_INTERVAL_MS_MIN = 10;
+/** Default `--retention-lag-bytes-max`: a consumer further behind the head stops holding retention back. */
+export const RETENTION_LAG_BYTES_MAX_DEFAULT = 16 * 1024 * 1024 * 1024;
+/** Smallest `--segment-bytes` (file bytes, header included): smaller segments are all overhead. */
+export const WRITER_SEGMENT_BYTES_MIN = 64 * 1024;
+/** Largest `--segment-bytes`. */
+export const WRITER_SEGMENT_BYTES_MAX = 1024 * 1024 * 1024;

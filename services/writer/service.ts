@@ -6,6 +6,7 @@ import { appendBatchHandler, appendHandler } from './append-handlers';
 import { appendStreamHandler, type AppendStreamOptions } from './append-stream';
 import type { WriterDeps } from './deps';
 import { headHandler, tailHandler } from './tail-handlers';
+import { reportProgressHandler } from './consumer-handlers';
 
 /** Full name of the service, as health and reflection list it. */
 export const WRITER_SERVICE_NAME = 'stemedb.v1.WriterService';
@@ -20,6 +21,7 @@ export function writerService(deps: WriterDeps, streamOptions: AppendStreamOptio
       appendStream: bidiStream(appendStreamHandler(deps, streamOptions), options),
       tail: serverStream(tailHandler(deps), options),
       head: unary(headHandler(deps), options),
+      reportProgress: unary(reportProgressHandler(deps), options),
     },
   };
 }

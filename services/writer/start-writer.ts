@@ -25,11 +25,14 @@ import { ID_INDEX_DIR_NAME } from './limits';
 import { ReplayGuard } from './replay-guard';
 import { TailBudget } from './tail-budget';
 import { WRITER_SERVICE_NAME, writerService } from './service';
+import { ConsumerRegistry } from './consumer-registry';
+import { Retention } from './retention';
+import { RETENTION_LAG_BYTES_MAX_DEFAULT } from './limits';
 
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
-/** Under a role map: appends need 'agent', the log's consumers (Tail, Head) 'reader'. */
-export const WRITER_METHOD_ROLES = methodRolesOf(WriterServiceService, 'agent', { tail: 'reader', head: 'reader' });
+/** Under a role map: appends need 'agent', the log's consumers (Tail, Head, ReportProgress) 'reader'. */
+export const WRITER_METHOD_ROLES = methodRolesOf(WriterServiceService, 'agent', { tail: 'reader', head: 'reader', reportProgress: 'reader' });
 
 export interface WriterShutdownReport {
   /** True when the grace period ran out and open calls were cancelled. */
@@ -46,13 +49,29 @@ export interface RunningWriter {
   shutdown(graceMs?: number): Promise<WriterShutdownReport>;
 }
 
+/** The consumer registry of the log and retention over it (off unless configured). ConsumerFileError for a bad registry. */
+function openRetention(config: WriterConfig, wal: Wal, logger: Logger): Retention {
+  const registry = ConsumerRegistry.open(wal.dir, wal.logId, logger);
+  const r = config.retention;
+  const policy = r === undefined ? { enabled: false, keepBytes: 0, lagBytesMax: RETENTION_LAG_BYTES_MAX_DEFAULT } : { enabled: true, keepBytes: r.keepBytes, lagBytesMax: r.lagBytesMax };
+  return new Retention(wal, registry, policy, logger);
+}
+
 export async function startWriter(config: WriterConfig, logger: Logger = createLogger({ service: 'writer' })): Promise<RunningWriter> {
   if (config.logLevel !== undefined) setLogLevel(config.logLevel);
-  const wal = await Wal.open({ dir: config.walDir, durability: config.durability, logger: logger.child({ component: 'wal' }) });
+  let retention: Retention | undefined;
+  const wal = await Wal.open({
+    dir: config.walDir,
+    durability: config.durability,
+    logger: logger.child({ component: 'wal' }),
+    ...(config.segmentBytes === undefined ? {} : { segmentBytesMax: config.segmentBytes }),
+    onRotate: () => retention?.schedule(),
+  });
   let server: RunningServer | undefined;
   let agents: AgentRegistry;
   let ids: IdIndex;
   try {
+    retention = openRetention(config, wal, logger.child({ component: 'retention' }));
     agents = await AgentRegistry.open(config.walDir, wal, config.adminKeys, logger.child({ component: 'agents' }));
     try {
       ids = await IdIndex.open(join(wal.dir, ID_INDEX_DIR_NAME), wal, logger.child({ component: 'id-index' }));
@@ -73,6 +92,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     logger,
     replays: new ReplayGuard(ids, logger.child({ component: 'id-index' })),
     tailBudget: new TailBudget(),
+    retention,
     onLogUnwritable: () => server?.setServing(false),
   };
   try {
@@ -87,10 +107,13 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     });
   } catch (err) {
     await ids.close().catch(() => undefined);
+    retention.stop();
     await Promise.all([wal.close(), verifier.close(), agents.close()]);
     throw err;
   }
   const running = server;
+  const retained = retention;
+  if (config.retention !== undefined) retained.start(config.retention.intervalMs);
   logger.info('writer ready', {
     address: running.address,
     wal_dir: wal.dir,
@@ -100,10 +123,19 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     quota_records_per_sec: config.quota.recordsPerSec,
     tls: running.tls,
     admission: config.admission === true,
+    first_offset: wal.firstOffset,
+    segment_bytes: wal.segmentBytesMax,
+    retention: config.retention === undefined ? 'off' : { keep_bytes: config.retention.keepBytes, lag_bytes_max: config.retention.lagBytesMax, interval_ms: config.retention.intervalMs },
+    consumers: retained.registry.size,
   });
   let stopping: Promise<WriterShutdownReport> | undefined;
   const shutdown = async (graceMs: number): Promise<WriterShutdownReport> => {
     const report = await running.shutdown(graceMs);
+    try {
+      retained.stop();
+    } catch (err) {
+      logger.warn('saving the consumer registry failed', { error: err instanceof Error ? err.message : String(err) });
+    }
     await ids.close().catch((err: unknown) => logger.warn('closing the id index failed', { error: err instanceof Error ? err.message : String(err) }));
     await Promise.all([wal.close(), verifier.close(), agents.close()]);
     logger.info('writer stopped', { forced: report.forced, duration_ms: report.durationMs, head_offset: wal.headOffset });

@@ -15,6 +15,7 @@ import type { WriterDeps } from './deps';
 import { TAIL_BATCH_BYTES_DEFAULT, TAIL_BATCH_BYTES_MAX } from './limits';
 import { TailBudget, type TailStreamBudget } from './tail-budget';
 import { isLogUnwritable } from './writer-log';
+import { headRetention } from './consumer-handlers';
 
 const FROM_OFFSET_FIELD = 'from_offset';
 
@@ -114,5 +115,6 @@ export function headHandler(deps: WriterDeps): UnaryFn<HeadRequest, HeadResponse
     headOffset: BigInt(deps.log.headOffset),
     firstOffset: BigInt(deps.log.firstOffset),
     segments: deps.log.segments().map((s) => ({ baseOffset: BigInt(s.baseOffset), endOffset: BigInt(s.endOffset), fileName: s.fileName })),
+    ...headRetention(deps),
   });
 }

@@ -13,6 +13,12 @@ export interface WriterLog {
   readonly headOffset: number;
   readonly firstOffset: number;
   segments(): SegmentInfo[];
+  /** The log's identity (Head); fakes may go without. */
+  readonly logId?: string;
+  /** The MANIFEST's retention floor (Head). */
+  readonly retentionFloor?: number;
+  /** The rotation size (Head). */
+  readonly segmentBytesMax?: number;
 }
 
 /** Whether `err` means the log cannot take writes (then nothing was acknowledged). */

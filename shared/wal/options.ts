@@ -23,6 +23,12 @@ export interface WalOptions {
    * The append path's four are enough; the others default to node:fs. @default NODE_FILE_IO
    */
   readonly fileIo?: WalFileIo & Partial<WalFs>;
+  /**
+   * Told after each rotation, once the new segment is named by the manifest
+   * (inside the group commit: schedule work, do not do it here; retention
+   * uses it to run after rotations). @default none
+   */
+  readonly onRotate?: (baseOffset: number) => void;
 }
 
 export interface ResolvedWalOptions {

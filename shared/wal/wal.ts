@@ -53,6 +53,7 @@ export class Wal implements ReadView {
   /** Offset the next append gets: offsets are assigned in call order. */
   private nextAssigned: number;
   private closing: Promise<void> | undefined;
+  private readonly onRotate: ((baseOffset: number) => void) | undefined;
 
   private constructor(
     dir: string,
@@ -61,8 +62,10 @@ export class Wal implements ReadView {
     private readonly logger: Logger,
     private readonly io: WalFs,
     recovered: { segments: SegmentEntry[]; manifest: Manifest; report: RecoveryReport },
+    onRotate: ((baseOffset: number) => void) | undefined,
   ) {
     this.dir = dir;
+    this.onRotate = onRotate;
     this.entries = recovered.segments;
     this.manifest = recovered.manifest;
     this.recoveryReport = recovered.report;
@@ -98,7 +101,7 @@ export class Wal implements ReadView {
     const lock = acquireLock(dir, io);
     try {
       const recovered = recover(dir, logger, { io, batchBytesMax: resolved.batchBytesMax });
-      return new Wal(dir, resolved, lock, logger, io, recovered);
+      return new Wal(dir, resolved, lock, logger, io, recovered, options.onRotate);
     } catch (err) {
       lock.release();
       throw err;
@@ -122,6 +125,16 @@ export class Wal implements ReadView {
   /** The log's identity: 32 hex digits, made when the log was created (kept in the manifest). */
   get logId(): string {
     return this.manifest.logId;
+  }
+
+  /** The highest offset retention was asked to trim below (the manifest's floor; 0 when it never ran). */
+  get retentionFloor(): number {
+    return this.manifest.retentionFloor;
+  }
+
+  /** The rotation size this log was opened with (file bytes, header included). */
+  get segmentBytesMax(): number {
+    return this.options.segmentBytesMax;
   }
 
   /** The lowest readable offset (rises when retention deletes segments). */
@@ -199,6 +212,12 @@ export class Wal implements ReadView {
     this.activeId = fstatSync(fd);
     this.entries.push(entry);
     this.logger.debug('wal segment rotated', { file: entry.fileName, base_offset: baseOffset });
+    try {
+      this.onRotate?.(baseOffset);
+    } catch (err) {
+      // A listener's failure is not the log's: the rotation is done and stays.
+      this.logger.warn('wal rotation listener failed', { base_offset: baseOffset, error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   private setManifest(changes: Parameters<typeof nextManifest>[1], durable = true): void {

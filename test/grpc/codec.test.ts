@@ -27,7 +27,7 @@ describe('safeServiceDefinition', () => {
 
   test('without it, grpc-js answers a deserializer throw with INTERNAL (why the wrapper exists)', async () => {
     const server = new grpc.Server();
-    server.addService(WriterServiceService, { head: (_c: unknown, cb: grpc.sendUnaryData<HeadResponse>) => cb(null, { headOffset: 0n, firstOffset: 0n, segments: [] }) });
+    server.addService(WriterServiceService, { head: (_c: unknown, cb: grpc.sendUnaryData<HeadResponse>) => cb(null, { headOffset: 0n, firstOffset: 0n, segments: [], logId: '', retentionFloor: 0n, retention: undefined, consumers: [] }) });
     const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
     const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     try {

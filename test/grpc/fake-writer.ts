@@ -41,7 +41,7 @@ export function receipt(offset: number): AppendResponse {
 
 const DEFAULT_HOOKS: WriterHooks = {
   append: () => receipt(0),
-  head: () => ({ headOffset: 0n, firstOffset: 0n, segments: [] }),
+  head: () => ({ headOffset: 0n, firstOffset: 0n, segments: [], logId: '', retentionFloor: 0n, retention: undefined, consumers: [] }),
   tail: async () => undefined,
   appendStream: async (input, out) => {
     for await (const req of input) await out.write({ sequence: req.sequence, result: { $case: 'receipt', value: receipt(Number(req.sequence)).receipt! } });

@@ -135,7 +135,7 @@ describe('startServer', () => {
 
   test('connections older than maxConnectionAgeMs are closed and clients move to a new one', async () => {
     const peers = new Set<string>();
-    w = await startFakeWriter({ head: (_req, ctx) => (peers.add(ctx.peer), { headOffset: 0n, firstOffset: 0n, segments: [] }) }, { maxConnectionAgeMs: 200, maxConnectionAgeGraceMs: 100 });
+    w = await startFakeWriter({ head: (_req, ctx) => (peers.add(ctx.peer), { headOffset: 0n, firstOffset: 0n, segments: [], logId: '', retentionFloor: 0n, retention: undefined, consumers: [] }) }, { maxConnectionAgeMs: 200, maxConnectionAgeGraceMs: 100 });
     await callUnary(w.client.head.bind(w.client), {});
     expect(peers.size).toBe(1);
     await waitFor(async () => {

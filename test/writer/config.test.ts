@@ -1,6 +1,14 @@
 import { MAX_CONNECTION_AGE_MS } from '../../shared/grpc/limits';
 import { parseWriterConfig, WRITER_HELP, WriterConfigError } from '../../services/writer/config';
-import { QUOTA_RECORDS_PER_SEC_DEFAULT, WRITER_LISTEN_DEFAULT } from '../../services/writer/limits';
+import {
+  QUOTA_RECORDS_PER_SEC_DEFAULT,
+  RETENTION_INTERVAL_MS_DEFAULT,
+  RETENTION_INTERVAL_MS_MIN,
+  RETENTION_LAG_BYTES_MAX_DEFAULT,
+  WRITER_LISTEN_DEFAULT,
+  WRITER_SEGMENT_BYTES_MAX,
+  WRITER_SEGMENT_BYTES_MIN,
+} from '../../services/writer/limits';
 import { KEY_A, KEY_B } from '../domain/fixtures';
 
 const A = KEY_A.publicKey.toString('hex');
@@ -91,5 +99,39 @@ describe('writer configuration', () => {
     for (const v of ['STEMEDB_WAL_DIR', 'STEMEDB_LISTEN', 'STEMEDB_ADMIN_KEYS', 'STEMEDB_DURABILITY', 'STEMEDB_LOG_LEVEL', 'STEMEDB_MAX_CONNECTION_AGE_MS', 'STEMEDB_QUOTA_RECORDS_PER_SEC', 'STEMEDB_QUOTA_BURST']) {
       expect(WRITER_HELP).toContain(v);
     }
+  });
+});
+
+describe('writer configuration: segments and retention', () => {
+  it('--segment-bytes is validated at both ends, naming the flag; off by default', () => {
+    expect(parseWriterConfig(['--wal', '/w'], {}).segmentBytes).toBeUndefined();
+    expect(parseWriterConfig(['--wal', '/w', '--segment-bytes', String(WRITER_SEGMENT_BYTES_MIN)], {}).segmentBytes).toBe(WRITER_SEGMENT_BYTES_MIN);
+    expect(fails(['--wal', '/w', '--segment-bytes', String(WRITER_SEGMENT_BYTES_MIN - 1)]).message).toBe(`--segment-bytes: must be in ${WRITER_SEGMENT_BYTES_MIN}..${WRITER_SEGMENT_BYTES_MAX} (got ${WRITER_SEGMENT_BYTES_MIN - 1})`);
+    expect(parseWriterConfig(['--wal', '/w', '--segment-bytes', String(WRITER_SEGMENT_BYTES_MAX)], {}).segmentBytes).toBe(WRITER_SEGMENT_BYTES_MAX);
+    expect(fails(['--wal', '/w', '--segment-bytes', String(WRITER_SEGMENT_BYTES_MAX + 1)]).setting).toBe('--segment-bytes');
+    expect(fails(['--wal', '/w'], { STEMEDB_SEGMENT_BYTES: '64k' }).setting).toBe('STEMEDB_SEGMENT_BYTES');
+  });
+
+  it('retention is off without --retention-keep-bytes; on with it, with documented defaults', () => {
+    expect(parseWriterConfig(['--wal', '/w'], {}).retention).toBeUndefined();
+    expect(parseWriterConfig(['--wal', '/w', '--retention-keep-bytes', '0'], {}).retention).toEqual({ keepBytes: 0, lagBytesMax: RETENTION_LAG_BYTES_MAX_DEFAULT, intervalMs: RETENTION_INTERVAL_MS_DEFAULT });
+    expect(parseWriterConfig([], { STEMEDB_WAL_DIR: '/w', STEMEDB_RETENTION_KEEP_BYTES: '1048576', STEMEDB_RETENTION_LAG_BYTES_MAX: '67108864', STEMEDB_RETENTION_INTERVAL_MS: '500' }).retention).toEqual({
+      keepBytes: 1_048_576,
+      lagBytesMax: 67_108_864,
+      intervalMs: 500,
+    });
+    expect(fails(['--wal', '/w', '--retention-keep-bytes', '1.5']).setting).toBe('--retention-keep-bytes');
+    expect(fails(['--wal', '/w'], { STEMEDB_RETENTION_KEEP_BYTES: '-1' }).setting).toBe('STEMEDB_RETENTION_KEEP_BYTES');
+  });
+
+  it('the other retention flags need --retention-keep-bytes and are bounded', () => {
+    expect(fails(['--wal', '/w', '--retention-lag-bytes-max', '100000000']).message).toBe('--retention-lag-bytes-max: needs --retention-keep-bytes (retention is off without it)');
+    expect(fails(['--wal', '/w', '--retention-interval-ms', '100']).setting).toBe('--retention-interval-ms');
+    const on = ['--wal', '/w', '--retention-keep-bytes', '0', '--segment-bytes', '65536'];
+    // The lag bound is at least one segment: a consumer inside the active segment never expires.
+    expect(parseWriterConfig([...on, '--retention-lag-bytes-max', '65536'], {}).retention!.lagBytesMax).toBe(65_536);
+    expect(fails([...on, '--retention-lag-bytes-max', '65535']).message).toBe(`--retention-lag-bytes-max: must be in 65536..${Number.MAX_SAFE_INTEGER} (got 65535)`);
+    expect(parseWriterConfig([...on, '--retention-interval-ms', String(RETENTION_INTERVAL_MS_MIN)], {}).retention!.intervalMs).toBe(RETENTION_INTERVAL_MS_MIN);
+    expect(fails([...on, '--retention-interval-ms', String(RETENTION_INTERVAL_MS_MIN - 1)]).setting).toBe('--retention-interval-ms');
   });
 });

@@ -34,6 +34,19 @@ export function headFromWire(h: HeadResponse): Head {
     headOffset: Number(h.headOffset),
     firstOffset: Number(h.firstOffset),
     segments: h.segments.map((s) => ({ baseOffset: Number(s.baseOffset), endOffset: Number(s.endOffset), fileName: s.fileName })),
+    logId: h.logId,
+    retentionFloor: Number(h.retentionFloor),
+    ...(h.retention === undefined
+      ? {}
+      : { retention: { enabled: h.retention.enabled, keepBytes: Number(h.retention.keepBytes), lagBytesMax: Number(h.retention.lagBytesMax), segmentBytes: Number(h.retention.segmentBytes) } }),
+    consumers: h.consumers.map((c) => ({
+      consumerId: c.consumerId,
+      appliedOffset: Number(c.appliedOffset),
+      reportedAtMs: Number(c.reportedAtMs),
+      registeredAtMs: Number(c.registeredAtMs),
+      lagBytes: Number(c.lagBytes),
+      expired: c.expired,
+    })),
   };
 }
 

@@ -7,6 +7,7 @@ import { walRepair } from './wal-repair';
 import { ingest } from './ingest';
 import { storeDump } from './store-dump';
 import { writer } from './writer';
+import { writerConsumers } from './writer-consumers';
 import { reader } from './reader';
 import { assert } from './assert';
 import { vote } from './vote';
@@ -42,6 +43,7 @@ export const COMMANDS: readonly Command[] = [
   ingest,
   storeDump,
   writer,
+  writerConsumers,
   reader,
   assert,
   vote,

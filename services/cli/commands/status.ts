@@ -6,6 +6,7 @@
 import { UsageError, type Command } from '../command';
 import { parseFlags } from '../args';
 import { readerAt, writerAt } from '../clients';
+import { headToJson } from '../render';
 
 /** A service `status` can ask. */
 export interface StatusTarget {
@@ -21,37 +22,38 @@ export interface StatusTarget {
 
 const writerTarget: StatusTarget = {
   flag: 'writer',
-  help: '--writer HOST:PORT  a writer: head offset, first offset, segments',
+  help: '--writer HOST:PORT  a writer: head offset, first offset, segments, log id,\n                      retention, consumers (cursor, lag, expired)',
   async fetch(address) {
     const { writer } = await writerAt(address);
     try {
       const head = await writer.head();
-      return {
-        service: 'writer',
-        address,
-        head_offset: head.headOffset,
-        first_offset: head.firstOffset,
-        segments: head.segments.map((s) => ({ file_name: s.fileName, base_offset: s.baseOffset, end_offset: s.endOffset })),
-      };
+      return { service: 'writer', address, ...headToJson(head) };
     } finally {
       writer.close();
     }
   },
   render(s) {
     const segments = s.segments as Array<{ file_name: string; base_offset: number; end_offset: number }>;
+    const consumers = s.consumers as Array<{ consumer_id: string; applied_offset: number; lag_bytes: number; expired: boolean; reported_at: string }>;
+    const retention = s.retention as { enabled: boolean; keep_bytes: number; lag_bytes_max: number } | null;
+    const setting = retention === null ? 'unknown' : retention.enabled ? `on: keep ${retention.keep_bytes} bytes, consumers expire past ${retention.lag_bytes_max} bytes of lag` : 'off (the log is never trimmed)';
     return [
       `writer ${String(s.address)}`,
       `  head offset:  ${String(s.head_offset)}`,
       `  first offset: ${String(s.first_offset)}`,
       `  segments:     ${segments.length}`,
       ...segments.map((g) => `    ${g.file_name}  ${g.base_offset}..${g.end_offset}`),
+      `  log id:       ${String(s.log_id)}`,
+      `  retention:    ${setting}; floor ${String(s.retention_floor)}`,
+      `  consumers:    ${consumers.length}`,
+      ...consumers.map((c) => `    ${c.consumer_id}  applied ${c.applied_offset}  lag ${c.lag_bytes} bytes  reported ${c.reported_at}${c.expired ? '  EXPIRED (must bootstrap)' : ''}`),
     ].join('\n');
   },
 };
 
 const readerTarget: StatusTarget = {
   flag: 'reader',
-  help: '--reader HOST:PORT  a reader: applied offset, writer head, lag (null/unknown when\n                      the reader cannot reach its writer), records, source',
+  help: '--reader HOST:PORT  a reader: applied offset, writer head, lag (null/unknown when\n                      the reader cannot reach its writer), records, source, the\n                      first offset of the writer, its consumer registration',
   async fetch(address) {
     const { reader } = await readerAt(address);
     let s;
@@ -70,6 +72,17 @@ const readerTarget: StatusTarget = {
       records_applied: Number(s.recordsApplied),
       records_rejected: Number(s.recordsRejected),
       source: s.source,
+      // -1 on the wire: not learned yet, or the reader reads a WAL directory.
+      writer_first_offset: s.writerFirstOffset < 0n ? null : Number(s.writerFirstOffset),
+      consumer:
+        s.consumer === undefined
+          ? null
+          : {
+              consumer_id: s.consumer.consumerId,
+              reported_offset: s.consumer.reportedOffset < 0n ? null : Number(s.consumer.reportedOffset),
+              reported_at: s.consumer.reportedAtMs === 0n ? null : new Date(Number(s.consumer.reportedAtMs)).toISOString(),
+              expired: s.consumer.expired,
+            },
     };
   },
   render(s) {
@@ -82,9 +95,24 @@ const readerTarget: StatusTarget = {
       `  lag:              ${head === null ? 'unknown' : `${String(s.lag_bytes)} bytes`}`,
       `  records applied:  ${String(s.records_applied)}`,
       `  records rejected: ${String(s.records_rejected)}`,
+      `  writer first:     ${s.writer_first_offset === null ? 'unknown' : String(s.writer_first_offset)}`,
+      `  consumer:         ${consumerLine(s.consumer as ReaderConsumer | null)}`,
     ].join('\n');
   },
 };
+
+interface ReaderConsumer {
+  consumer_id: string;
+  reported_offset: number | null;
+  reported_at: string | null;
+  expired: boolean;
+}
+
+function consumerLine(c: ReaderConsumer | null): string {
+  if (c === null) return 'none (reads a WAL directory: holds no retention)';
+  const reported = c.reported_offset === null ? 'not yet acknowledged by the writer' : `reported ${c.reported_offset} at ${String(c.reported_at)}`;
+  return `${c.consumer_id}, ${reported}${c.expired ? ', EXPIRED: the writer no longer keeps its log; it must bootstrap' : ''}`;
+}
 
 /** Every service `status` knows, in the order their sections print. */
 export const STATUS_TARGETS: StatusTarget[] = [writerTarget, readerTarget];

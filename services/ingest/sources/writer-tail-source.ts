@@ -16,6 +16,7 @@
  * grpc-js and HTTP/2 push back on the writer.
  */
 import * as grpc from '@grpc/grpc-js';
+import { hostname } from 'node:os';
 import { blake3 } from '../../../shared/domain/hash';
 import { WriterServiceClient, type HeadResponse, type TailResponse } from '../../../shared/gen/stemedb/v1/writer';
 import { callUnary, makeClient } from '../../../shared/grpc/client';
@@ -23,7 +24,8 @@ import { ClientTlsReloader, clientTlsChannelOptions } from '../../../shared/grpc
 import type { ClientTlsFiles } from '../../../shared/grpc/tls-options';
 import { createLogger, type Logger } from '../../../shared/telemetry/logger';
 import { RECORD_HEADER_BYTES } from '../../../shared/wal/limits';
-import type { SourceRecord, WalSource } from '../wal-source';
+import type { SourceRecord, SourceRegistration, WalSource } from '../wal-source';
+import { ProgressReporter } from './progress-reporter';
 
 /** First wait before reconnecting after a failed or ended stream. */
 export const RECONNECT_BACKOFF_MS_MIN = 50;
@@ -67,6 +69,20 @@ export interface WriterTailSourceOptions {
   readonly logger?: Logger;
   /** Dial the writer over TLS with these files. @default plaintext */
   readonly tls?: ClientTlsFiles;
+  /**
+   * Register with the writer as this consumer and report the applied offset
+   * (progress-reporter.ts); null tails anonymously, holding no retention.
+   * @default defaultConsumerId(): STEMEDB_CONSUMER_ID, else the host name (the pod name on Kubernetes)
+   */
+  readonly consumerId?: string | null;
+  /** @default PROGRESS_REPORT_INTERVAL_MS */
+  readonly progressIntervalMs?: number;
+}
+
+/** A reader's consumer id when none is given: `STEMEDB_CONSUMER_ID`, else the host name. */
+export function defaultConsumerId(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.STEMEDB_CONSUMER_ID?.trim();
+  return fromEnv === undefined || fromEnv === '' ? hostname() : fromEnv;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -94,6 +110,8 @@ export class WriterTailSource implements WalSource {
   private readonly logger: Logger;
   private readonly backoffMsMin: number;
   private readonly backoffMsMax: number;
+  private readonly progress: ProgressReporter | undefined;
+  private lastFirstOffset: number | undefined;
   /** Streams opened so far (1 + reconnections), for tests and logs. */
   connects = 0;
 
@@ -106,6 +124,8 @@ export class WriterTailSource implements WalSource {
     this.logger = options.logger ?? createLogger({ component: 'writer-tail-source' });
     this.tls = options.tls === undefined ? undefined : new ClientTlsReloader(options.tls);
     this.client = this.newClient();
+    const consumerId = options.consumerId === undefined ? defaultConsumerId() : options.consumerId;
+    this.progress = consumerId === null ? undefined : new ProgressReporter(() => this.client, address, consumerId, this.logger, options.progressIntervalMs);
   }
 
   private newClient(): WriterServiceClient {
@@ -129,15 +149,31 @@ export class WriterTailSource implements WalSource {
 
   async head(signal?: AbortSignal): Promise<number> {
     const res: HeadResponse = await callUnary(this.client.head.bind(this.client), {}, { deadlineMs: HEAD_DEADLINE_MS, ...(signal === undefined ? {} : { signal }) });
+    this.lastFirstOffset = Number(res.firstOffset);
     return Number(res.headOffset);
+  }
+
+  committed(appliedOffset: number): void {
+    this.progress?.committed(appliedOffset);
+  }
+
+  registration(): SourceRegistration | undefined {
+    if (this.progress === undefined) return undefined;
+    const r = this.progress.registration();
+    const first = this.lastFirstOffset ?? r.writerFirstOffset;
+    return first === undefined ? r : { ...r, writerFirstOffset: first };
   }
 
   async *records(fromOffset: number, signal: AbortSignal): AsyncGenerator<SourceRecord, void, undefined> {
     let cursor = fromOffset;
     let backoffMs = this.backoffMsMin;
+    // The caller tails from what it has applied: that is the cursor to register.
+    this.progress?.committed(fromOffset);
     while (!signal.aborted) {
       if (this.connects > 0) this.renewIfRotated();
       this.connects += 1;
+      // Register (or refresh) before reading: a lagging reader holds retention from its first connection.
+      await this.progress?.register();
       const call = this.client.tail({ fromOffset: BigInt(cursor), maxBatchBytes: TAIL_SOURCE_BATCH_BYTES });
       const onAbort = (): void => call.cancel();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -176,6 +212,7 @@ export class WriterTailSource implements WalSource {
   }
 
   async close(): Promise<void> {
+    this.progress?.stop();
     this.client.close();
   }
 }

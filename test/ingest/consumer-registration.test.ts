@@ -1,0 +1,43 @@
+/**
+ * A reader registers with its writer as a consumer (STEMEDB_CONSUMER_ID, else
+ * the host name) before it tails; a consumer id the writer refuses is a
+ * configuration mistake the reader fails on loudly instead of serving
+ * without holding retention.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { defaultConsumerId } from '../../services/ingest/sources/writer-tail-source';
+import { CLI, startNode } from '../helpers/process';
+import { makeTempDir } from '../helpers/tmp';
+import { startWriterProcess, type WriterProcess } from '../writer/writer-fixtures';
+
+describe('consumer registration by a reader', () => {
+  const dir = makeTempDir('stemedb-consumer-reg-');
+  let writer: WriterProcess;
+
+  beforeAll(async () => {
+    writer = await startWriterProcess(join(dir.path, 'wal'), ['--durability', 'none']);
+  });
+  afterAll(async () => {
+    await writer?.stop();
+    dir.cleanup();
+  });
+
+  it('the default id is STEMEDB_CONSUMER_ID, else the host name', () => {
+    expect(defaultConsumerId({ STEMEDB_CONSUMER_ID: ' reader-7 ' })).toBe('reader-7');
+    expect(defaultConsumerId({ STEMEDB_CONSUMER_ID: '' })).toBe(hostname());
+    expect(defaultConsumerId({})).toBe(hostname());
+  });
+
+  it('a reader whose consumer id the writer refuses exits non-zero, naming the id and the reason', async () => {
+    const proc = startNode(CLI, ['reader', '--data', join(dir.path, 'data'), '--writer', writer.address, '--listen', '127.0.0.1:0'], { STEMEDB_CONSUMER_ID: 'no spaces', STEMEDB_LOG_LEVEL: 'warn' });
+    try {
+      const code = await Promise.race([proc.exited, new Promise((r) => setTimeout(() => r('still running after 20 s'), 20_000).unref())]);
+      expect(code).not.toBe(0);
+      expect(code).not.toBe('still running after 20 s');
+      expect(proc.stderr()).toMatch(/refused consumer 'no spaces': consumer_id: 'no spaces' must be letters, digits/);
+    } finally {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+    }
+  });
+});
