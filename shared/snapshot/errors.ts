@@ -94,3 +94,28 @@ export class SnapshotOutputError extends Error {
     super(`snapshot output ${dir}: ${reason}`);
   }
 }
+
+/** A peer's Snapshot stream broke the transfer rules (order, names, sizes) or ended early. */
+export class SnapshotTransferError extends Error {
+  override readonly name = 'SnapshotTransferError';
+  constructor(
+    /** The peer's `HOST:PORT`. */
+    readonly peer: string,
+    readonly reason: string,
+  ) {
+    super(`snapshot from ${peer}: ${reason}; nothing from it is used`);
+  }
+}
+
+/** The snapshot is older than the log's first offset: the records between were deleted, so it cannot be caught up. */
+export class SnapshotBehindLogError extends Error {
+  override readonly name = 'SnapshotBehindLogError';
+  constructor(
+    readonly dir: string,
+    readonly offset: number,
+    readonly firstOffset: number,
+    readonly source: string,
+  ) {
+    super(`snapshot ${dir} is at offset ${offset}, but ${source} now starts at ${firstOffset}; take a newer snapshot`);
+  }
+}

@@ -9,7 +9,7 @@ import type { HybridStore } from '../storage/hybrid-store';
 import { withSpan } from '../telemetry/tracing';
 import type { SnapshotSink, WriteSnapshotOptions } from './create';
 import { writeSnapshot } from './create';
-import { SnapshotLogMismatchError, SnapshotOutputError } from './errors';
+import { SnapshotBehindLogError, SnapshotLogMismatchError, SnapshotOutputError } from './errors';
 import { MANIFEST_FILE } from './format';
 import type { SnapshotManifest } from './manifest';
 import { readEntries, readManifestOf } from './read-files';
@@ -107,6 +107,8 @@ export interface VerifyOptions {
   readonly logId?: string;
   /** Where `logId` came from, for the error ("writer HOST:PORT", "wal DIR"). */
   readonly logSource?: string;
+  /** The log's first offset: a snapshot below it cannot be caught up. @default 0 */
+  readonly firstOffset?: number;
 }
 
 /**
@@ -122,8 +124,9 @@ export async function verifySnapshot(dir: string, options: VerifyOptions = {}): 
   return manifest;
 }
 
-/** Refuses a snapshot of another log (both ids known and different). */
+/** Refuses a snapshot of another log (both ids known and different), or one older than the log's first offset. */
 export function checkLogId(dir: string, manifest: SnapshotManifest, options: VerifyOptions): void {
+  if (manifest.offset < (options.firstOffset ?? 0)) throw new SnapshotBehindLogError(dir, manifest.offset, options.firstOffset ?? 0, options.logSource ?? 'the log');
   const expected = options.logId ?? '';
   if (expected !== '' && manifest.logId !== '' && expected !== manifest.logId) {
     throw new SnapshotLogMismatchError(dir, manifest.logId, expected, options.logSource ?? 'the log');

@@ -6,6 +6,7 @@ import { walCheck } from './wal-check';
 import { walRepair } from './wal-repair';
 import { ingest } from './ingest';
 import { storeDump } from './store-dump';
+import { snapshotCreate, snapshotVerify } from './snapshot';
 import { writer } from './writer';
 import { reader } from './reader';
 import { assert } from './assert';
@@ -41,6 +42,8 @@ export const COMMANDS: readonly Command[] = [
   walRepair,
   ingest,
   storeDump,
+  snapshotCreate,
+  snapshotVerify,
   writer,
   reader,
   assert,
