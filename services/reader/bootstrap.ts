@@ -59,6 +59,7 @@ export async function prepareStore(config: ReaderConfig, logger: Logger): Promis
   }
   if (config.bootstrap === undefined) {
     if (position.firstOffset > 0) throw new ReaderTrimmedError(dataDir, 0, position.firstOffset, position.source);
+    await recordStoreLogId(dataDir, logId);
     return { bootstrappedAt: 'resume', logId };
   }
   const offset = await bootstrap(config.bootstrap, dataDir, position, logger);
