@@ -105,6 +105,11 @@ describe('bootstrap on a trimmed log', () => {
     expect(other.stderr).toContain(`is of log ${idOf('y')}, but wal ${p('wal-x')} serves log ${idOf('x')}`);
     expect(existsSync(p('e')) ? readdirSync(p('e')).filter((n) => n !== 'log-id') : []).toEqual([]);
 
+    // A store built from log x never tails log y.
+    const crossed = await runCli(['reader', '--data', p('data-x'), '--wal', p('wal-y'), '--listen', '127.0.0.1:0']);
+    expect(crossed.code).not.toBe(0);
+    expect(crossed.stderr).toContain(`holds log ${idOf('x')}, but wal ${p('wal-y')} serves log ${idOf('y')}`);
+
     const file = readdirSync(p('snap-x')).find((n) => n.startsWith('lmdb-'))!;
     const bytes = readFileSync(join(p('snap-x'), file));
     bytes[bytes.length - 3] ^= 0x40;
