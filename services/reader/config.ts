@@ -14,6 +14,9 @@ import { OFFSET_WAIT_MS_MAX, READER_LISTEN_DEFAULT, STARTUP_HEAD_DEADLINE_MS } f
 /** Where the reader's ingest reads the log. */
 export type ReaderSource = { readonly kind: 'writer'; readonly address: string; readonly tls?: ClientTlsFiles } | { readonly kind: 'wal'; readonly dir: string };
 
+/** Where an empty (or trimmed-behind) store gets its snapshot (docs/SNAPSHOTS.md, "Bootstrap"). */
+export type BootstrapSource = { readonly kind: 'peer'; readonly address: string; readonly tls?: ClientTlsFiles } | { readonly kind: 'snapshot'; readonly dir: string };
+
 export interface ReaderConfig {
   /** The store directory (created if missing; one process at a time). */
   readonly dataDir: string;
@@ -32,6 +35,8 @@ export interface ReaderConfig {
   readonly tls?: ServerTlsFiles;
   /** Plaintext listener serving only grpc.health.v1 (Kubernetes probes). @default none */
   readonly healthListen?: string;
+  /** Start an empty store from a snapshot (a peer reader's Snapshot stream or a directory). @default replay the log */
+  readonly bootstrap?: BootstrapSource;
 }
 
 /** A bad flag or environment value; the CLI prints it with the usage hint. */
@@ -53,6 +58,7 @@ export const READER_HELP = `usage: stemedb reader --data DIR (--writer HOST:PORT
                       [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE [--tls-roles FILE]]]
                       [--writer-tls-ca FILE [--writer-tls-cert FILE --writer-tls-key FILE]]
                       [--health-listen HOST:PORT]
+                      [--bootstrap-from HOST:PORT [--bootstrap-tls-ca FILE ...] | --bootstrap-snapshot DIR]
 
 Serves lens queries (ReaderService: Resolve, ResolveSubject, Explain,
 GetAssertion, History, BySource, ListEscalations, Watch, Status) from a local
@@ -107,6 +113,19 @@ options (each flag overrides its environment variable):
                                                       (default: the host of --writer)
   --health-listen HOST:PORT    STEMEDB_HEALTH_LISTEN  extra plaintext port serving only
                                                       grpc.health.v1 (for Kubernetes probes)
+  --bootstrap-from HOST:PORT   STEMEDB_BOOTSTRAP_FROM when the store is empty (or the writer has
+                                                      trimmed the log past it), start from a peer
+                                                      reader's snapshot (its Snapshot stream; on
+                                                      Kubernetes the readers' Service), then tail
+                                                      the log from the snapshot's offset
+  --bootstrap-snapshot DIR     STEMEDB_BOOTSTRAP_SNAPSHOT
+                                                      or from a snapshot directory (stemedb snapshot
+                                                      create); every file's BLAKE3 is checked first
+  --bootstrap-tls-ca FILE      STEMEDB_BOOTSTRAP_TLS_CA
+  --bootstrap-tls-cert FILE    STEMEDB_BOOTSTRAP_TLS_CERT
+  --bootstrap-tls-key FILE     STEMEDB_BOOTSTRAP_TLS_KEY
+  --bootstrap-tls-server-name N STEMEDB_BOOTSTRAP_TLS_SERVER_NAME
+                                                      dial the peer over TLS (as --writer-tls-*)
   --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
   -h, --help                   show this help
 
@@ -124,7 +143,9 @@ const FLAGS = {
   verify: { type: 'string' },
   'verify-workers': { type: 'string' },
   'health-listen': { type: 'string' },
-  ...Object.fromEntries([...SERVER_TLS_FLAG_NAMES, ...clientTlsFlagNames('writer-')].map((f) => [f, { type: 'string' }])),
+  'bootstrap-from': { type: 'string' },
+  'bootstrap-snapshot': { type: 'string' },
+  ...Object.fromEntries([...SERVER_TLS_FLAG_NAMES, ...clientTlsFlagNames('writer-'), ...clientTlsFlagNames('bootstrap-')].map((f) => [f, { type: 'string' }])),
 } as const;
 
 type Values = Record<string, string | undefined>;
@@ -212,6 +233,7 @@ export function parseReaderConfig(args: readonly string[], env: NodeJS.ProcessEn
   }
   const tls = tlsSetting(() => serverTlsFrom((flag, variable) => pick(values, flag, env, variable)));
   const healthListen = pick(values, 'health-listen', env, 'STEMEDB_HEALTH_LISTEN');
+  const bootstrap = bootstrapOf(values, env);
   return {
     dataDir: data.value,
     source,
@@ -222,7 +244,23 @@ export function parseReaderConfig(args: readonly string[], env: NodeJS.ProcessEn
     ...(verifyWorkers === undefined ? {} : { verifyWorkers }),
     ...(tls === undefined ? {} : { tls }),
     ...(healthListen === undefined ? {} : { healthListen: hostPort(healthListen) }),
+    ...(bootstrap === undefined ? {} : { bootstrap }),
   };
+}
+
+/** --bootstrap-from or --bootstrap-snapshot (not both), each with its variable. */
+function bootstrapOf(values: Values, env: NodeJS.ProcessEnv): BootstrapSource | undefined {
+  const from = pick(values, 'bootstrap-from', env, 'STEMEDB_BOOTSTRAP_FROM');
+  const dir = pick(values, 'bootstrap-snapshot', env, 'STEMEDB_BOOTSTRAP_SNAPSHOT');
+  if (from !== undefined && dir !== undefined) throw new ReaderConfigError(`${from.setting}/${dir.setting}`, 'give one bootstrap source, not both');
+  const tls = tlsSetting(() => clientTlsFrom((flag, variable) => pick(values, flag, env, variable), 'bootstrap-'));
+  if (from === undefined && tls !== undefined) throw new ReaderConfigError('--bootstrap-tls-ca', 'only with --bootstrap-from (the peer to dial)');
+  if (from !== undefined) return { kind: 'peer', address: hostPort(from), ...(tls === undefined ? {} : { tls }) };
+  if (dir !== undefined) {
+    if (dir.value === '') throw new ReaderConfigError(dir.setting, 'must name a snapshot directory');
+    return { kind: 'snapshot', dir: dir.value };
+  }
+  return undefined;
 }
 
 function verifyWorkersOf(v: Setting | undefined): number | undefined {

@@ -31,3 +31,38 @@ function offsetWaitMessage(field: string, target: number, applied: number, waite
   const headText = head === undefined ? 'log head unknown' : `log head ${head}`;
   return `${field}: the reader has applied the log through ${applied}, not yet ${target} (${headText}), after waiting ${waitedMs} ms`;
 }
+
+/**
+ * The writer's log no longer holds the records this store needs next
+ * (retention deleted them), and no bootstrap source is configured.
+ */
+export class ReaderTrimmedError extends Error {
+  override readonly name = 'ReaderTrimmedError';
+  constructor(
+    readonly dataDir: string,
+    /** The store has applied every record below this offset. */
+    readonly appliedOffset: number,
+    /** The lowest offset the log still holds. */
+    readonly firstOffset: number,
+    /** "writer HOST:PORT" or "wal DIR". */
+    readonly source: string,
+  ) {
+    super(
+      `store ${dataDir} has applied the log through ${appliedOffset}, but ${source} now starts at ${firstOffset} (the records between were deleted by retention); ` +
+        'start this reader with --bootstrap-from HOST:PORT (a peer reader) or --bootstrap-snapshot DIR to restore a newer snapshot',
+    );
+  }
+}
+
+/** The store was built from another log than the one the source serves. */
+export class StoreLogMismatchError extends Error {
+  override readonly name = 'StoreLogMismatchError';
+  constructor(
+    readonly dataDir: string,
+    readonly storeLogId: string,
+    readonly sourceLogId: string,
+    readonly source: string,
+  ) {
+    super(`store ${dataDir} holds log ${storeLogId}, but ${source} serves log ${sourceLogId}; give this reader its own --data directory (or delete it to rebuild)`);
+  }
+}

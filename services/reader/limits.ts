@@ -56,3 +56,8 @@ export const OFFSET_WAITERS_MAX = 10_000;
 
 /** Batch listeners at once (one per open Watch); past this a new Watch is RESOURCE_EXHAUSTED. */
 export const BATCH_LISTENERS_MAX = 10_000;
+
+/** Snapshot streams (the Snapshot RPC) one reader serves at once; past this a new one is RESOURCE_EXHAUSTED. */
+export const SNAPSHOT_STREAMS_MAX = 2;
+/** The retry hint a refused Snapshot call carries. */
+export const SNAPSHOT_RETRY_AFTER_MS = 5_000;

@@ -10,6 +10,7 @@ import { queryHandler } from './query-handler';
 import { bySourceHandler, getAssertionHandler, historyHandler, listEscalationsHandler } from './record-handlers';
 import { explainHandler, resolveHandler, resolveSubjectHandler } from './resolve-handlers';
 import { Resolver } from './resolver';
+import { snapshotHandler, type SnapshotServing } from './snapshot-handler';
 import { statusHandler, type HeadTracker } from './status-handler';
 import { getTrustHandler, listClaimsHandler } from './trust-handlers';
 import { watchHandler } from './watch-handler';
@@ -17,7 +18,7 @@ import { watchHandler } from './watch-handler';
 /** Full name of the service, as health and reflection list it. */
 export const READER_SERVICE_NAME = 'stemedb.v1.ReaderService';
 
-export function readerService(core: ReaderCore, bell: BatchBell, heads: HeadTracker): ServiceRegistration {
+export function readerService(core: ReaderCore, bell: BatchBell, heads: HeadTracker, snapshots: SnapshotServing): ServiceRegistration {
   const options = { logger: core.logger };
   const resolver = new Resolver(core);
   const index = new IndexReader(core.graph.store);
@@ -40,6 +41,7 @@ export function readerService(core: ReaderCore, bell: BatchBell, heads: HeadTrac
       query: serverStream(queryHandler(core, index, resolver), options),
       listClaims: unary(listClaimsHandler(core), options),
       getTrust: unary(getTrustHandler(core), options),
+      snapshot: serverStream(snapshotHandler(snapshots), options),
     },
   };
 }

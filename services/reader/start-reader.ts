@@ -27,6 +27,7 @@ import { WalDirSource } from '../ingest/sources/wal-dir-source';
 import { WriterTailSource } from '../ingest/sources/writer-tail-source';
 import type { WalSource } from '../ingest/wal-source';
 import { BatchBell } from './batch-bell';
+import { prepareStore } from './bootstrap';
 import type { ReaderConfig } from './config';
 import type { ReaderCore } from './core';
 import { OFFSET_WAIT_MS_MAX, STARTUP_HEAD_DEADLINE_MS } from './limits';
@@ -72,6 +73,7 @@ async function openSource(config: ReaderConfig, logger: Logger): Promise<WalSour
 
 export async function startReader(config: ReaderConfig, logger: Logger = createLogger({ service: 'reader' }), options: ReaderOptions = {}): Promise<RunningReader> {
   if (config.logLevel !== undefined) setLogLevel(config.logLevel);
+  const prepared = await prepareStore(config, logger.child({ component: 'bootstrap' }));
   const store = await openHybridStore(config.dataDir);
   let source: WalSource | undefined;
   let server: RunningServer | undefined;
@@ -93,7 +95,7 @@ export async function startReader(config: ReaderConfig, logger: Logger = createL
     const heads = new HeadTracker(core);
     server = await startServer({
       address: config.listen,
-      services: [readerService(core, bell, heads)],
+      services: [readerService(core, bell, heads, { store, logId: () => prepared.logId, logger: logger.child({ component: 'snapshot' }) })],
       logger: logger.child({ component: 'grpc' }),
       maxConnectionAgeMs: config.maxConnectionAgeMs,
       reflectedServices: [READER_SERVICE_NAME, HEALTH_SERVICE_NAME],

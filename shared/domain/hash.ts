@@ -5,7 +5,18 @@ import { canonicalBytes } from './canonical';
 import type { StemeRecord } from './types';
 
 // blake3-wasm's Node entry loads its WebAssembly synchronously; it ships no types.
-const blake3Wasm = require('blake3-wasm') as { hash(input: Uint8Array): Buffer };
+const blake3Wasm = require('blake3-wasm') as { hash(input: Uint8Array): Buffer; createHash(): Blake3Hasher };
+
+/** An incremental BLAKE3-256: feed `update` any number of times, then `digest()` once. */
+export interface Blake3Hasher {
+  update(input: Uint8Array): Blake3Hasher;
+  digest(): Buffer;
+}
+
+/** A new incremental BLAKE3-256 hasher (same digest as `blake3` over the concatenated input). */
+export function blake3Hasher(): Blake3Hasher {
+  return blake3Wasm.createHash();
+}
 
 /** The 32-byte BLAKE3 hash of `bytes`. */
 export function blake3(bytes: Uint8Array): Buffer {

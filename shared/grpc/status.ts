@@ -76,6 +76,8 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   QueryBudgetError: { ...clientFault(Status.RESOURCE_EXHAUSTED), field: 'pattern' },
   // A reader did not reach a query's min_offset / as_of_offset within its wait bound.
   OffsetWaitError: clientFault(Status.DEADLINE_EXCEEDED),
+  // A snapshot this reader would serve is past a bound of the format (shared/snapshot/limits.ts).
+  SnapshotLimitError: { code: Status.RESOURCE_EXHAUSTED, expose: true, log: 'warn' },
 };
 
 function walDamageDetails(err: unknown): string | undefined {

@@ -31,10 +31,12 @@ import type { ApplyResult, DumpEntry, HybridStoreHooks, HybridStoreOptions, Stor
 import { CURSOR_KEY, cursorValue, INTENT_KEY, LMDB_CURSOR_KEY, recover, type Cursors } from './store-recovery';
 import { RocksStore } from './rocks-store';
 import { backendOfKey, backendsOfPrefix, type Backend } from './routing';
+import { pinBackends, type StoreView } from './store-view';
 
 const log = createLogger({ module: 'storage' });
 
 export type { Cursors } from './store-recovery';
+export type { StoreView } from './store-view';
 
 export type { ApplyResult, DivergencePolicy, DumpEntry, HybridStoreHooks, HybridStoreOptions, StoreDurability } from './hybrid-store-options';
 
@@ -56,6 +58,8 @@ export class HybridStore implements KVStore {
   /** The last batch's LMDB flush, awaited before the next batch's RocksDB commit (and by flush/close). */
   private lmdbFlush: Promise<void> | undefined;
   private closed = false;
+  /** Pinned views not yet released; close releases them. */
+  private readonly views = new Set<StoreView>();
 
   private constructor(
     private readonly rocks: KVStore,
@@ -259,6 +263,25 @@ export class HybridStore implements KVStore {
   }
 
   /**
+   * Pins a consistent view of both backends at one applied offset: queued
+   * behind the batch in flight (if any), taken in one turn of the event loop,
+   * and ingest's next batch goes on at once (docs/SNAPSHOTS.md).
+   */
+  pinView(): Promise<StoreView> {
+    const asked = performance.now();
+    const run = this.applyChain.then(() => {
+      if (this.closed) throw new StoreError('hybrid', 'pinView', 'store is closed');
+      if (this.broken) throw new StoreError('hybrid', 'pinView', 'an earlier LMDB commit failed; reopen the store first');
+      const view = pinBackends(this.rocks, this.lmdb, this.cursorState, INTENT_KEY, performance.now() - asked);
+      const tracked: StoreView = { ...view, release: async () => (this.views.delete(tracked), view.release()) };
+      this.views.add(tracked);
+      return tracked;
+    });
+    this.applyChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
    * Every key and value of both backends: RocksDB's in key order, then LMDB's.
    * Deterministic for a given applied log: the transient redo intent is left out.
    */
@@ -274,6 +297,7 @@ export class HybridStore implements KVStore {
     if (this.closed) return;
     await this.applyChain;
     this.closed = true;
+    await Promise.all([...this.views].map((v) => v.release()));
     try {
       await this.lmdbFlush;
       if (this.intentStored && !this.broken) await this.rocks.delete(INTENT_KEY);

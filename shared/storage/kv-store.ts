@@ -89,6 +89,22 @@ export interface KVStore {
    */
   compareAndSwapF32(key: Buffer, expected: number | undefined, next: number): Promise<boolean>;
 
+  /**
+   * A point-in-time view of every key, fixed when this returns (RocksDB: a
+   * native iterator's implicit snapshot; LMDB: one read transaction held until
+   * release). Writes committed afterwards are not in it. Optional: backends
+   * that cannot pin a view leave it out, and snapshots refuse them.
+   */
+  pinnedScan?(): PinnedScan;
+
   /** Waits for pending writes and releases the store; later calls fail. */
   close(): Promise<void>;
+}
+
+/** Every entry of one backend as it was when the view was pinned (docs/SNAPSHOTS.md). */
+export interface PinnedScan {
+  /** Key order; iterate at most once. */
+  readonly entries: AsyncIterable<Entry>;
+  /** Releases the pinned view (idempotent); iterating afterwards fails. */
+  release(): Promise<void>;
 }

@@ -25,7 +25,7 @@ import { withSpan, withSpanSync } from '../telemetry/tracing';
 import { checkAddArgs, checkBatch, checkCasArgs, checkKey, checkValue } from './arg-checks';
 import { StoreError } from './errors';
 import { rangeAfter, scanRange, type KeyRange } from './key-range';
-import type { BatchOp, BatchOptions, Entry, KVStore, ScanOptions } from './kv-store';
+import type { BatchOp, BatchOptions, Entry, KVStore, PinnedScan, ScanOptions } from './kv-store';
 import { SCAN_CHUNK_ENTRIES } from './limits';
 import { addStep, casStep, encodeF32, type AddStep, type CasStep } from './number-values';
 import { batchAttributes, startScanSpan } from './store-spans';
@@ -203,6 +203,37 @@ export class LmdbStore implements KVStore {
     const out: Entry[] = [];
     for (const { key, value } of this.db.getRange(options)) out.push([key, value]);
     return out;
+  }
+
+  /**
+   * Every key as of now, in one read transaction taken before this returns and
+   * held until release (so LMDB cannot reuse pages freed meanwhile: the file
+   * may grow while a long snapshot reads). Yields to the event loop every
+   * SCAN_CHUNK_ENTRIES entries.
+   */
+  pinnedScan(): PinnedScan {
+    this.checkOpen('pinnedScan');
+    const txn = this.db.useReadTransaction();
+    let released = false;
+    const release = async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      txn.done();
+    };
+    const iterate = async function* (self: LmdbStore): AsyncGenerator<Entry> {
+      try {
+        let n = 0;
+        for (const { key, value } of self.db.getRange({ transaction: txn })) {
+          if (released) throw new StoreError(BACKEND, 'pinnedScan', 'the view was released during the scan');
+          yield [key, value];
+          if (++n % SCAN_CHUNK_ENTRIES === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          self.checkOpen('pinnedScan');
+        }
+      } finally {
+        await release();
+      }
+    };
+    return { entries: iterate(this), release };
   }
 
   /** Waits for queued writes to commit and closes the environment. */

@@ -19,7 +19,7 @@ import { StoreError } from './errors';
 import { KeyLocks } from './key-locks';
 import { scanRange } from './key-range';
 import { keys, META_NAMES } from './keys';
-import type { BatchOp, BatchOptions, Entry, KVStore, ScanOptions } from './kv-store';
+import type { BatchOp, BatchOptions, Entry, KVStore, PinnedScan, ScanOptions } from './kv-store';
 import { GET_MANY_CHUNK_KEYS, ROCKS_WRITE_BUFFER_BYTES_DEFAULT } from './limits';
 import { addStep, casStep, encodeF32 } from './number-values';
 import { batchAttributes, startScanSpan } from './store-spans';
@@ -233,6 +233,32 @@ export class RocksStore implements KVStore {
   }
 
   /** Waits for running operations, ends open scans and closes RocksDB. */
+  /**
+   * Every key as of now: the native iterator is created before this returns,
+   * and a RocksDB iterator reads from the implicit snapshot taken at its
+   * creation, so later writes never show through.
+   */
+  pinnedScan(): PinnedScan {
+    if (this.closed) throw new StoreError(BACKEND, 'pinnedScan', 'store is closed');
+    const it = this.db.iterator({ reverse: false, limit: -1 });
+    this.iterators.add(it);
+    const release = async (): Promise<void> => {
+      if (this.iterators.delete(it)) await endIterator(it);
+    };
+    const iterate = async function* (self: RocksStore): AsyncGenerator<Entry> {
+      try {
+        for (;;) {
+          const entry = await self.nextEntry(it);
+          if (entry === undefined) return;
+          yield entry;
+        }
+      } finally {
+        await release();
+      }
+    };
+    return { entries: iterate(this), release };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

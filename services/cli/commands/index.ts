@@ -6,6 +6,7 @@ import { walCheck } from './wal-check';
 import { walRepair } from './wal-repair';
 import { ingest } from './ingest';
 import { storeDump } from './store-dump';
+import { snapshotCreate, snapshotVerify } from './snapshot';
 import { writer } from './writer';
 import { writerConsumers } from './writer-consumers';
 import { reader } from './reader';
@@ -42,6 +43,8 @@ export const COMMANDS: readonly Command[] = [
   walRepair,
   ingest,
   storeDump,
+  snapshotCreate,
+  snapshotVerify,
   writer,
   writerConsumers,
   reader,
