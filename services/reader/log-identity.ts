@@ -4,8 +4,8 @@
  *
  * The log id is the 16-byte id in the WAL's MANIFEST. A WAL directory source
  * reads it from there. Over gRPC it comes from the writer's Head response
- * (`log_id`) once the writer sends one; a writer that does not leaves it ''
- * (unknown), and the checks that need both ids are skipped and logged.
+ * (`log_id`); a source that does not say leaves it '' (unknown), and the
+ * checks that need both ids are skipped and logged.
  * The store's log id is kept beside the store in `{data}/log-id` (32 hex
  * digits and a newline), written when first learned and copied from a
  * restored snapshot's manifest.
@@ -34,10 +34,9 @@ export interface LogPosition {
   readonly source: string;
 }
 
-/** The log id a Head response carries, if the writer's proto has the field (hex text or bytes). */
+/** The log id a Head response carries (32 hex digits), or '' when it is not one. */
 export function logIdOfHead(head: HeadResponse): string {
-  const value = (head as HeadResponse & { logId?: unknown }).logId;
-  const text = Buffer.isBuffer(value) || value instanceof Uint8Array ? Buffer.from(value).toString('hex') : typeof value === 'string' ? value.toLowerCase() : '';
+  const text = head.logId.toLowerCase();
   return LOG_ID_PATTERN.test(text) ? text : '';
 }
 
