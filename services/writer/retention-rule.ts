@@ -4,7 +4,10 @@
  * whole segments may be deleted, and which consumers are expired.
  *
  *   expired(c) = c.applied < first  or  head − c.applied > lagBytesMax
- *   bound      = min(head − keepBytes, min over non-expired c of c.applied)
+ *   bound      = min(head − keepBytes, min over non-expired c of c.applied, held)
+ *
+ * `held` is what the writer itself still has to read (its id index's covered
+ * offset): it never expires.
  *
  * The WAL then deletes every segment whose end offset is <= bound, never the
  * active one (`Wal.deleteSegmentsBelow`). With no consumer registered only the
@@ -39,10 +42,10 @@ export function consumerState(policy: RetentionPolicy, log: { headOffset: number
   return { ...c, lagBytes, expired };
 }
 
-export function retentionDecision(policy: RetentionPolicy, log: { headOffset: number; firstOffset: number }, cursors: readonly ConsumerEntry[]): RetentionDecision {
+export function retentionDecision(policy: RetentionPolicy, log: { headOffset: number; firstOffset: number }, cursors: readonly ConsumerEntry[], held?: number): RetentionDecision {
   const consumers = cursors.map((c) => consumerState(policy, log, c));
   if (!policy.enabled) return { bound: undefined, consumers };
-  let bound = log.headOffset - policy.keepBytes;
+  let bound = Math.min(log.headOffset - policy.keepBytes, held ?? Number.MAX_SAFE_INTEGER);
   for (const c of consumers) if (!c.expired && c.appliedOffset < bound) bound = c.appliedOffset;
   return { bound: bound > log.firstOffset ? bound : undefined, consumers };
 }

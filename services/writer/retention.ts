@@ -56,6 +56,8 @@ export class Retention {
   private stopped = false;
   private expiredIds = new Set<string>();
   private readonly unobserve: () => void;
+  /** What the writer itself has yet to read (set once the id index is open): retention stays below it. */
+  heldBelow: (() => number) | undefined;
 
   constructor(
     private readonly log: RetentionLog,
@@ -111,7 +113,7 @@ export class Retention {
   runOnce(): RetentionPass {
     return withSpanSync('writer.retention', { head_offset: this.log.headOffset, consumers: this.registry.size }, (span) => {
       this.registry.persist();
-      const decision = retentionDecision(this.policy, this.log, this.registry.entries());
+      const decision = retentionDecision(this.policy, this.log, this.registry.entries(), this.heldBelow?.());
       const expired = decision.consumers.filter((c) => c.expired);
       this.noteExpiries(expired);
       let deleted: SegmentInfo[] = [];

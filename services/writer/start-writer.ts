@@ -83,6 +83,8 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     await wal.close();
     throw err;
   }
+  // The id index reads the log behind the appends: never delete what it has not indexed yet.
+  retention.heldBelow = () => ids.covered;
   const verifier = new SignatureVerifier();
   const deps: WriterDeps = {
     log: observingLog(wal, agents),

@@ -52,6 +52,13 @@ describe('the retention rule', () => {
     expect(retentionDecision(ON, trimmed, [cursor('c', 7000)]).bound).toBeUndefined();
   });
 
+  it("never goes above what the writer itself has yet to read (its id index), which never expires", () => {
+    expect(retentionDecision(ON, log, [], 4000).bound).toBe(4000);
+    expect(retentionDecision(ON, log, [cursor('a', 6000)], 4000).bound).toBe(4000);
+    expect(retentionDecision(ON, log, [cursor('a', 5500)], 6000).bound).toBe(5500);
+    expect(retentionDecision(ON, log, [cursor('b', 0)], 4000).bound).toBe(4000); // b expired
+  });
+
   it('off: no bound, and lag alone never expires anyone', () => {
     const d = retentionDecision({ ...ON, enabled: false }, log, [cursor('b', 0)]);
     expect(d.bound).toBeUndefined();
