@@ -6,7 +6,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HybridStore } from '../../shared/storage/hybrid-store';
+import { openHybridStore, type HybridStore } from '../../shared/storage/hybrid-store';
 import { tagOf } from '../../shared/storage/keys';
 import type { Backend } from '../../shared/storage/routing';
 import type { Table } from './results';
@@ -52,6 +52,16 @@ export async function measureStoreBytes(store: HybridStore, dir: string): Promis
   }
   const kinds = [...byKind.values()].sort((a, b) => b.keyBytes + b.valueBytes - (a.keyBytes + a.valueBytes) || a.tag.localeCompare(b.tag));
   return { kinds, disk: { rocksdb: diskBytes(join(dir, 'rocksdb')), lmdb: diskBytes(join(dir, 'lmdb')) } };
+}
+
+/** Opens the (closed) store in `dir`, measures it and closes it again. */
+export async function measureStoreDir(dir: string): Promise<StoreBytes> {
+  const store = await openHybridStore(dir);
+  try {
+    return await measureStoreBytes(store, dir);
+  } finally {
+    await store.close();
+  }
 }
 
 /**

@@ -65,7 +65,7 @@ export class FieldWriter {
     switch (v.kind) {
       case 'text':
       case 'entity':
-        return this.lengthPrefixed(Buffer.from(v.value, 'utf8'), `${field}.value`);
+        return this.bytes(Buffer.from(v.value, 'utf8'), `${field}.value`);
       case 'number':
         return this.f64(v.value, `${field}.value`);
       case 'integer':
@@ -82,7 +82,7 @@ export class FieldWriter {
       case 'boolean':
         return this.u8(v.value ? 1 : 0);
       case 'bytes':
-        return this.lengthPrefixed(v.value, `${field}.value`);
+        return this.bytes(v.value, `${field}.value`);
     }
   }
 
@@ -90,7 +90,8 @@ export class FieldWriter {
     return Buffer.concat(this.parts);
   }
 
-  private lengthPrefixed(bytes: Buffer, field: string): this {
+  /** A varint length, then the bytes. */
+  bytes(bytes: Buffer, field: string): this {
     this.varint(bytes.length, field);
     this.parts.push(bytes);
     return this;
