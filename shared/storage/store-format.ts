@@ -12,8 +12,8 @@ import type { KVStore } from './kv-store';
 import { encodeU64, U64_VALUE_BYTES } from './number-values';
 
 /**
- * 1: before the stamp (ESC held JSON resolutions; S, SRC, SIGNER, PO and REF
- * lived in LMDB). 2: compact ESC values, those write-once indexes in RocksDB.
+ * 1: before the stamp (ESC held JSON resolutions, MV version 1, SRC and SIGNER
+ * lived in LMDB). 2: compact ESC values, MV version 2, SRC and SIGNER in RocksDB.
  */
 export const STORE_FORMAT_VERSION = 2;
 

@@ -143,9 +143,21 @@ describe('stored (binary) MV encoding', () => {
     // superseded = 0 at byte 4: `80 00` is 0 in two bytes.
     expect(decodeErrorField(Buffer.concat([good.subarray(0, 4), Buffer.of(0x80, 0x00), good.subarray(5)]))).toBe('superseded');
     expect(decodeErrorField(Buffer.concat([good.subarray(0, 4), Buffer.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x00), good.subarray(5)]))).toBe('superseded');
+    // 5 bytes of 7 bits each can spell 2^35 - 1: above the u32 range a count may hold.
+    expect(decodeErrorField(Buffer.concat([good.subarray(0, 4), Buffer.of(0xff, 0xff, 0xff, 0xff, 0x1f), good.subarray(5)]))).toBe('superseded');
     const many = encodeStoredResolution(mvOf(docExample), { superseded: 300 });
     expect(many.subarray(4, 6).toString('hex')).toBe('ac02');
     expect(decodeStoredResolution(SUBJECT, PREDICATE, many).summary).toContain('skipped 300 superseded');
+  });
+
+  it('refuses a resolved MV whose top alternative has no assertion (no winner to rebuild)', () => {
+    // v2, consensus, resolved, not contested; 0 superseded; 1 alternative: text "A", score 1, share 1, 0 ids.
+    const one = Buffer.alloc(8);
+    one.writeDoubleLE(1);
+    const bytes = Buffer.concat([Buffer.of(2, 0, 0, 0, 0, 1, 0, 1, 0x41), one, one, Buffer.of(0)]);
+    expect(decodeErrorField(bytes)).toBe('alternatives');
+    bytes[2] = 1; // unresolved: no winner needed
+    expect(decodeStoredResolution(SUBJECT, PREDICATE, bytes).winnerId).toBeNull();
   });
 
   it('refuses a store format 1 (version 1) MV', () => {
