@@ -14,13 +14,10 @@ import { OBJECT_KIND_BYTE } from '../domain/canonical';
 import { HASH_BYTES } from '../domain/limits';
 import type { ObjectKind, ObjectValue } from '../domain/types';
 import { ResolutionDecodeError, ResolutionEncodeError } from './errors';
+import { VARINT_BYTES_MAX, VARINT_VALUE_MAX } from './limits';
 
 const OBJECT_KINDS = Object.keys(OBJECT_KIND_BYTE) as ObjectKind[];
 
-/** Largest count or length a varint holds (u32 range). */
-const VARINT_MAX = 0xffffffff;
-/** Bytes of the longest varint: 5 × 7 bits cover 32. */
-const VARINT_BYTES_MAX = 5;
 
 /** Appends little-endian fields; numbers keep their sign (-0 stays -0). */
 export class FieldWriter {
@@ -33,7 +30,7 @@ export class FieldWriter {
 
   /** Unsigned LEB128, minimal, 0..2^32-1. */
   varint(value: number, field: string): this {
-    if (!Number.isInteger(value) || value < 0 || value > VARINT_MAX) throw new ResolutionEncodeError(field, `${value} is not a count 0..${VARINT_MAX}`);
+    if (!Number.isInteger(value) || value < 0 || value > VARINT_VALUE_MAX) throw new ResolutionEncodeError(field, `${value} is not a count 0..${VARINT_VALUE_MAX}`);
     const out: number[] = [];
     let v = value;
     while (v >= 0x80) {
@@ -124,7 +121,7 @@ export class FieldReader {
       value += (b & 0x7f) * scale;
       if ((b & 0x80) === 0) {
         if (b === 0 && i > 0) throw new ResolutionDecodeError(field, 'varint not in its shortest form');
-        if (value > VARINT_MAX) throw new ResolutionDecodeError(field, `varint ${value} above ${VARINT_MAX}`);
+        if (value > VARINT_VALUE_MAX) throw new ResolutionDecodeError(field, `varint ${value} above ${VARINT_VALUE_MAX}`);
         return value;
       }
     }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { resolve } from '../../shared/lens';
 import { ResolutionDecodeError, ResolutionEncodeError } from '../../shared/graph/errors';
 import { encodeResolution } from '../../shared/graph/resolution-codec';
+import { VARINT_VALUE_MAX } from '../../shared/graph/limits';
 import { decodeStoredResolution, encodeStoredResolution, materializedCounts } from '../../shared/graph/stored-resolution';
 import type { Resolution } from '../../shared/lens/types';
 import { PREDICATE, SUBJECT, bytes32, cand, objectArb, shuffleAll, text, worldArb } from '../lens/helpers';
@@ -145,6 +146,11 @@ describe('stored (binary) MV encoding', () => {
     expect(decodeErrorField(Buffer.concat([good.subarray(0, 4), Buffer.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x00), good.subarray(5)]))).toBe('superseded');
     // 5 bytes of 7 bits each can spell 2^35 - 1: above the u32 range a count may hold.
     expect(decodeErrorField(Buffer.concat([good.subarray(0, 4), Buffer.of(0xff, 0xff, 0xff, 0xff, 0x1f), good.subarray(5)]))).toBe('superseded');
+    // VARINT_VALUE_MAX (2^32 - 1) is the largest count: `ff ff ff ff 0f`; one more is refused when encoding.
+    const most = encodeStoredResolution(mvOf(docExample), { superseded: VARINT_VALUE_MAX });
+    expect(most.subarray(4, 9).toString('hex')).toBe('ffffffff0f');
+    expect(decodeStoredResolution(SUBJECT, PREDICATE, most).summary).toContain(`skipped ${VARINT_VALUE_MAX} superseded`);
+    expect(() => encodeStoredResolution(mvOf(docExample), { superseded: VARINT_VALUE_MAX + 1 })).toThrow(ResolutionEncodeError);
     const many = encodeStoredResolution(mvOf(docExample), { superseded: 300 });
     expect(many.subarray(4, 6).toString('hex')).toBe('ac02');
     expect(decodeStoredResolution(SUBJECT, PREDICATE, many).summary).toContain('skipped 300 superseded');
