@@ -22,6 +22,7 @@ import { openHybridStore, type StoreDurability } from '../shared/storage/hybrid-
 import { setLogLevel } from '../shared/telemetry/logger';
 import { Wal } from '../shared/wal';
 import { round, SCRATCH_DIR, writeResults } from './lib/results';
+import { measureStoreDir, storeBytesTable } from './lib/store-bytes';
 
 const AGENTS = 300;
 const ASSERTIONS = 130_000;
@@ -190,6 +191,7 @@ export async function run(): Promise<string> {
   const seconds = durable.seconds;
   const size = { wal: diskBytes(walDir), rocksdb: diskBytes(join(dataDir, 'rocksdb')), lmdb: diskBytes(join(dataDir, 'lmdb')) };
   const mib = (b: number): number => round(b / 2 ** 20, 1);
+  const byKind = await measureStoreDir(dataDir);
   return writeResults(
     'ingest',
     {
@@ -209,6 +211,7 @@ export async function run(): Promise<string> {
       verify_only_records_per_sec: round(verifyPerSec, 0),
       verify_workers: verifyWorkers,
       disk_bytes: size,
+      store_bytes_by_kind: byKind.kinds,
     },
     [
       {
@@ -235,8 +238,9 @@ export async function run(): Promise<string> {
           ['store: rocksdb/', mib(size.rocksdb), round(size.rocksdb / records.length, 0)],
           ['store: lmdb/', mib(size.lmdb), round(size.lmdb / records.length, 0)],
         ],
-        notes: ['RocksDB holds H, V, VC, VW and META (compressed SSTs plus the live memtable log); LMDB holds the S/SP/SRC indexes, MV and TRUST (a B-tree with free pages).'],
+        notes: ['RocksDB holds H, V, VC, VW, META and the SRC/SIGNER listing indexes (compressed SSTs plus the live memtable log); LMDB holds the S/SP/PV/PO/REF indexes, MV, ESC and TRUST (a B-tree with free pages). Per key kind: the last table; routing in docs/STORAGE.md.'],
       },
+      storeBytesTable(byKind, records.length, head),
     ],
   );
 }

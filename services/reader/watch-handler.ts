@@ -2,7 +2,8 @@
  * Watch: the current resolution of a (subject, predicate), then each new one.
  *
  * After every committed batch the pair is resolved again (one MV read for the
- * default query) and sent only when the answer changed. Slow clients are
+ * default query) and sent only when the answer changed (its compact
+ * fingerprint, shared/graph/resolution-fingerprint.ts, differs). Slow clients are
  * coalesced, never buffered: while a write waits for the client (backpressure
  * through the StreamWriter), later batches only mark the watch dirty, and once
  * the client reads again it gets the newest resolution, once. So a client sees
@@ -18,7 +19,7 @@ import { ValidationError } from '../../shared/domain/errors';
 import type { WatchRequest, WatchResponse } from '../../shared/gen/stemedb/v1/reader';
 import { SizeLimitError } from '../../shared/grpc/errors';
 import type { ServerStreamFn } from '../../shared/grpc/handlers';
-import { encodeResolution } from '../../shared/graph/resolution-codec';
+import { resolutionFingerprint } from '../../shared/graph/resolution-fingerprint';
 import type { BatchBell } from './batch-bell';
 import { offsetFromWire, predicateFromWire, queryFromWire, subjectFromWire } from './from-proto';
 import type { Resolver } from './resolver';
@@ -59,7 +60,7 @@ export function watchHandler(resolver: Resolver, bell: BatchBell): ServerStreamF
       if (fromOffset !== undefined) {
         // What the client already has: the pair as of the offset it last saw.
         const seen = await resolver.resolvePair(subject, predicate, { ...q, minOffset: undefined, asOfOffset: fromOffset }, { explain: false, signal: ctx.signal, deadlineMs: ctx.deadlineMs });
-        last = encodeResolution(seen.resolution);
+        last = resolutionFingerprint(seen.resolution);
       }
       let query = q;
       while (!stop.aborted) {
@@ -70,7 +71,7 @@ export function watchHandler(resolver: Resolver, bell: BatchBell): ServerStreamF
         dirty = false;
         const r = await resolver.resolvePair(subject, predicate, query, { explain: false, signal: ctx.signal, deadlineMs: ctx.deadlineMs });
         query = { ...q, minOffset: undefined }; // min_offset gates the first answer only
-        const bytes = encodeResolution(r.resolution);
+        const bytes = resolutionFingerprint(r.resolution);
         if (last !== undefined && bytes.equals(last)) continue;
         last = bytes;
         const written = await Promise.race([out.write({ resolution: resolutionToWire(r.resolution), servedAtOffset: BigInt(r.servedAtOffset) }).then(() => true), drained]);

@@ -10,8 +10,7 @@
  * from PV, one LMDB prefix scan for the whole pair.
  */
 import type { Assertion, GoldStandard, TrustPack } from '../domain/types';
-import { escalationOf } from '../lens/escalation';
-import { decodeResolution } from './resolution-codec';
+import { decodeEscalation } from './escalation-codec';
 import { decodeStoredResolution } from './stored-resolution';
 import type { Candidate, Resolution } from '../lens/types';
 import { prefixUpperBound } from '../storage/key-range';
@@ -120,10 +119,8 @@ export class GraphReader {
     return {
       items: items.map(([key, value]) => {
         const k = parseKey(key) as Extract<StoreKey, { kind: 'escalation' | 'subjectEscalation' }>;
-        const resolution = decodeResolution(value);
-        const facts = escalationOf(resolution);
-        if (facts === null) throw new GraphValueError('ESC', 'stored resolution is not contested', key.toString('hex'));
-        return { subject: resolution.subject, predicate: k.predicate, offset: k.offset, resolution, facts };
+        const facts = decodeEscalation(k.subject, k.predicate, value);
+        return { subject: k.subject, predicate: k.predicate, offset: k.offset, facts };
       }),
       nextPageToken,
     };

@@ -26,3 +26,7 @@ export const NAME_PAGE_SIZE_MAX = 1000;
  * than holding an unbounded set.
  */
 export const REVOKED_AGENTS_READ_MAX = 100_000;
+/** Largest count or length a varint of the binary value encodings holds (u32 range; binary-fields.ts). */
+export const VARINT_VALUE_MAX = 0xffffffff;
+/** Bytes of the longest such varint: 5 × 7 bits cover 32. */
+export const VARINT_BYTES_MAX = 5;

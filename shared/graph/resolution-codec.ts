@@ -84,6 +84,11 @@ export function decodeResolution(bytes: Buffer): Resolution {
 
 type EncodedObject = { kind: ObjectValue['kind']; value: string | number | boolean };
 
+/** An object as this JSON form writes it (`{"kind":"text","value":"Ada"}`; integers as decimal strings, bytes as hex). */
+export function objectJson(v: ObjectValue): EncodedObject {
+  return encodeObject(v);
+}
+
 function encodeObject(v: ObjectValue): EncodedObject {
   switch (v.kind) {
     case 'text':

@@ -5,7 +5,8 @@
  * value.
  */
 import { recordToJson } from '../domain/record-json';
-import { encodeResolution } from './resolution-codec';
+import { decodeEscalation } from './escalation-codec';
+import { encodeResolution, objectJson } from './resolution-codec';
 import { decodeStoredResolution } from './stored-resolution';
 import { formatKey, parseKey, type StoreKey } from '../storage/keys';
 import { decodeF64, decodeU64 } from './scalars';
@@ -27,6 +28,12 @@ function storedRecordJson(value: Buffer, tag: string): string {
 /** The MV value as canonical JSON of the resolution it decodes to (summary rebuilt, no explanations). */
 function storedResolutionJson(subject: string, predicate: string, value: Buffer): string {
   return encodeResolution(decodeStoredResolution(subject, predicate, value)).toString('utf8');
+}
+
+/** The ESC value as JSON: the top two objects (as in a resolution's JSON) and their shares. */
+function escalationJson(subject: string, predicate: string, value: Buffer): string {
+  const f = decodeEscalation(subject, predicate, value);
+  return JSON.stringify({ top: objectJson(f.top), topShare: f.topShare, runnerUp: objectJson(f.runnerUp), runnerUpShare: f.runnerUpShare });
 }
 
 function render(key: StoreKey, value: Buffer): string {
@@ -66,8 +73,7 @@ function render(key: StoreKey, value: Buffer): string {
       return storedResolutionJson(key.subject, key.predicate, value);
     case 'escalation':
     case 'subjectEscalation':
-      // Already canonical JSON (shared/lens/materialized.ts).
-      return value.toString('utf8');
+      return escalationJson(key.subject, key.predicate, value);
     case 'subjectPredicate':
     case 'predicateObject':
     case 'entityReference':

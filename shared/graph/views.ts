@@ -5,7 +5,7 @@
  * the exact same candidates.
  */
 import type { Assertion, StemeRecord } from '../domain/types';
-import type { Candidate, CandidateVote, Resolution } from '../lens/types';
+import type { Candidate, CandidateVote } from '../lens/types';
 import type { EscalationFacts } from '../lens/escalation';
 import { mergedRecord, signersOf, type SignerAt, type StoredRecord, type Withdrawal } from './stored-record';
 import { currentVote, netVote, type VoteAt } from './vote-history';
@@ -57,9 +57,7 @@ export interface EscalationView {
   readonly predicate: string;
   /** Offset of the record that made the pair contested. */
   readonly offset: number;
-  /** The Consensus resolution right after that record. */
-  readonly resolution: Resolution;
-  /** Top two values and shares (as stemedb.v1.Escalation carries them). */
+  /** Top two values and shares right after that record (as stemedb.v1.Escalation carries them; the ESC value). */
   readonly facts: EscalationFacts;
 }
 

@@ -4,7 +4,9 @@
  * writes graph keys.
  */
 import type { AgentGrant, AgentRevoke, Assertion, StemeRecord } from '../domain/types';
-import { encodeResolution } from './resolution-codec';
+import { escalationOf } from '../lens/escalation';
+import { encodeEscalation } from './escalation-codec';
+import { GraphValueError } from './errors';
 import { encodeStoredResolution, type StoredResolutionCounts } from './stored-resolution';
 import type { Resolution } from '../lens/types';
 import { keys } from '../storage/keys';
@@ -78,9 +80,14 @@ export const writeOps = {
   /** MV: the materialized default-lens resolution of a pair. */
   materialized: (r: Resolution, counts: StoredResolutionCounts): BatchOp =>
     put(keys.view(r.subject, r.predicate, MATERIALIZED_LENS), encodeStoredResolution(r, counts)),
-  /** ESC, global and per subject: the pair became contested at `offset`. */
+  /**
+   * ESC, global and per subject: the pair became contested at `offset`. The
+   * value is what an escalation answers (escalation-codec.ts), not the resolution.
+   */
   escalation: (r: Resolution, offset: number): BatchOp[] => {
-    const value = encodeResolution(r);
+    const facts = escalationOf(r);
+    if (facts === null) throw new GraphValueError('ESC', `the resolution of ${r.subject}/${r.predicate} at ${offset} is not contested`);
+    const value = encodeEscalation(facts);
     return [put(keys.escalation(offset, r.subject, r.predicate), value), put(keys.subjectEscalation(r.subject, offset, r.predicate), value)];
   },
   /** META counters. */

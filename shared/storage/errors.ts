@@ -59,3 +59,26 @@ export class StoreDivergedError extends Error {
     );
   }
 }
+
+/**
+ * The store was written in another layout than this build reads (key routing
+ * between the backends, value encodings: docs/STORAGE.md "Store format"). Its
+ * keys would be looked for in the wrong backend or decoded wrongly, so it is
+ * refused before anything is served (or, when asked, rebuilt from the log).
+ */
+export class StoreFormatError extends Error {
+  override readonly name = 'StoreFormatError';
+  constructor(
+    /** The hybrid store directory. */
+    readonly dir: string,
+    /** The format the store holds (1 = written before the format was stamped). */
+    readonly found: number,
+    /** The format this build writes and reads. */
+    readonly expected: number,
+  ) {
+    super(
+      `store ${dir}: written in store format ${found}, this build reads format ${expected}; the store is not served. ` +
+        'Rebuild it from the log: delete the directory and ingest again (or open it with onDivergence: rebuild).',
+    );
+  }
+}

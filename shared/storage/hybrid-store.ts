@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { createLogger } from '../telemetry/logger';
 import { withSpan } from '../telemetry/tracing';
 import { checkBatch, checkKey } from './arg-checks';
-import { StoreDivergedError, StoreError } from './errors';
+import { StoreDivergedError, StoreError, StoreFormatError } from './errors';
 import type { BatchOp, Entry, KVStore, ScanOptions } from './kv-store';
 import { LmdbStore } from './lmdb-store';
 import { mergeScans } from './merge-scan';
@@ -30,6 +30,7 @@ import { encodeRedoIntent } from './redo-intent';
 import type { ApplyResult, DumpEntry, HybridStoreHooks, HybridStoreOptions, StoreDurability } from './hybrid-store-options';
 import { CURSOR_KEY, cursorValue, INTENT_KEY, LMDB_CURSOR_KEY, recover, type Cursors } from './store-recovery';
 import { RocksStore } from './rocks-store';
+import { checkStoreFormat, FORMAT_KEY, formatStampValue } from './store-format';
 import { backendOfKey, backendsOfPrefix, type Backend } from './routing';
 import { pinBackends, type StoreView } from './store-view';
 
@@ -40,7 +41,7 @@ export type { StoreView } from './store-view';
 
 export type { ApplyResult, DivergencePolicy, DumpEntry, HybridStoreHooks, HybridStoreOptions, StoreDurability } from './hybrid-store-options';
 
-const RESERVED_KEYS = [CURSOR_KEY, INTENT_KEY, LMDB_CURSOR_KEY];
+const RESERVED_KEYS = [CURSOR_KEY, INTENT_KEY, LMDB_CURSOR_KEY, FORMAT_KEY];
 
 /** Opens (creating if missing) the hybrid store in `dir`, finishing any interrupted batch first. */
 export function openHybridStore(dir: string, options: HybridStoreOptions = {}): Promise<HybridStore> {
@@ -69,6 +70,8 @@ export class HybridStore implements KVStore {
     private readonly durability: StoreDurability,
     /** The store directory. */
     readonly dir: string,
+    /** The store holds its format stamp (store-format.ts); the first applyBatch writes it otherwise. */
+    private formatStamped: boolean,
   ) {
     this.cursorState = { ...cursors };
   }
@@ -77,8 +80,9 @@ export class HybridStore implements KVStore {
     try {
       return await HybridStore.openOnce(dir, options);
     } catch (err) {
-      if (!(err instanceof StoreDivergedError) || options.onDivergence !== 'rebuild') throw err;
-      log.warn('store backends diverged; deleting both to rebuild from the log', { dir, rocks_cursor: err.rocksCursor, lmdb_cursor: err.lmdbCursor, intent_from: err.intent?.from, intent_to: err.intent?.to });
+      if (!(err instanceof StoreDivergedError || err instanceof StoreFormatError) || options.onDivergence !== 'rebuild') throw err;
+      if (err instanceof StoreFormatError) log.warn('store written in another format; deleting both backends to rebuild from the log', { dir, found_format: err.found, expected_format: err.expected });
+      else log.warn('store backends diverged; deleting both to rebuild from the log', { dir, rocks_cursor: err.rocksCursor, lmdb_cursor: err.lmdbCursor, intent_from: err.intent?.from, intent_to: err.intent?.to });
       await Promise.all([rm(join(dir, 'rocksdb'), { recursive: true, force: true }), rm(join(dir, 'lmdb'), { recursive: true, force: true })]);
       return HybridStore.openOnce(dir, options);
     }
@@ -91,7 +95,8 @@ export class HybridStore implements KVStore {
     try {
       lmdb = wrap(await LmdbStore.open(join(dir, 'lmdb')));
       const cursors = await recover(dir, rocks, lmdb);
-      return new HybridStore(rocks, lmdb, cursors, options.hooks ?? {}, options.durability ?? 'sync', dir);
+      const stamped = await checkStoreFormat(dir, rocks, cursors.rocks);
+      return new HybridStore(rocks, lmdb, cursors, options.hooks ?? {}, options.durability ?? 'sync', dir, stamped);
     } catch (err) {
       await Promise.allSettled([rocks.close(), lmdb?.close()]);
       throw err;
@@ -204,7 +209,7 @@ export class HybridStore implements KVStore {
     }
     const { rocksOps, lmdbOps } = split('applyBatch', ops);
     for (const op of ops) {
-      if (RESERVED_KEYS.some((k) => k.equals(op.key))) throw new StoreError('hybrid', 'applyBatch', 'ops must not write the cursor or intent keys', op.key);
+      if (RESERVED_KEYS.some((k) => k.equals(op.key))) throw new StoreError('hybrid', 'applyBatch', 'ops must not write the cursor, intent or format keys', op.key);
     }
     const doRocks = appliedThrough > this.cursorState.rocks;
     const doLmdb = appliedThrough > this.cursorState.lmdb;
@@ -233,6 +238,7 @@ export class HybridStore implements KVStore {
 
   private async commitRocks(rocksOps: BatchOp[], lmdbOps: BatchOp[], appliedThrough: number, withIntent: boolean): Promise<void> {
     const part: BatchOp[] = [...rocksOps, { type: 'put', key: CURSOR_KEY, value: cursorValue(appliedThrough) }];
+    if (!this.formatStamped) part.push({ type: 'put', key: FORMAT_KEY, value: formatStampValue() });
     if (withIntent) {
       const intent = encodeRedoIntent({ fromCursor: this.cursorState.lmdb, toCursor: appliedThrough, ops: lmdbOps });
       part.push({ type: 'put', key: INTENT_KEY, value: intent });
@@ -242,6 +248,7 @@ export class HybridStore implements KVStore {
     await this.rocks.batch(part, { sync: this.durability === 'sync' });
     this.cursorState.rocks = appliedThrough;
     this.intentStored = withIntent;
+    this.formatStamped = true;
   }
 
   private async commitLmdb(lmdbOps: BatchOp[], appliedThrough: number): Promise<void> {
@@ -287,7 +294,7 @@ export class HybridStore implements KVStore {
    */
   async *dump(): AsyncGenerator<DumpEntry> {
     for await (const [key, value] of this.rocks.scanPrefix(Buffer.alloc(0))) {
-      if (!key.equals(INTENT_KEY)) yield { backend: 'rocksdb', key, value };
+      if (!key.equals(INTENT_KEY) && !key.equals(FORMAT_KEY)) yield { backend: 'rocksdb', key, value };
     }
     for await (const [key, value] of this.lmdb.scanPrefix(Buffer.alloc(0))) yield { backend: 'lmdb', key, value };
   }

@@ -56,6 +56,8 @@ export const META_NAMES = {
   intent: 'intent',
   /** RocksDB only: a key that is never stored; `flush()` writes a synced delete of it. */
   flush: 'flush',
+  /** RocksDB only: the store format (u64 BE), stamped when a store is created (store-format.ts). */
+  format: 'format',
 } as const;
 
 const NUL = 0x00;

@@ -1,15 +1,22 @@
 /**
- * Which backend holds a tag (docs/STORAGE.md). RocksDB (LSM) takes the write-heavy
- * tags: each record rewrites them (votes, counters) or appends to them
- * (assertion bodies). LMDB (B-tree, synchronous memory-mapped reads) takes the
- * read-heavy indexes and everything else, including tags added later.
+ * Which backend holds a tag (docs/STORAGE.md "Routing"). RocksDB (LSM) takes the
+ * write-heavy tags: each record rewrites them (votes, counters) or appends to
+ * them (assertion bodies), and the two write-once listing indexes that neither
+ * a resolution nor a query reads (SRC for BySource, SIGNER for BySigner), whose
+ * 32-byte ids cost about 0.7× their bytes in RocksDB's prefix- and
+ * snappy-compressed blocks and over twice their bytes in LMDB's B-tree
+ * (measured: docs/STORAGE.md "What the store costs"). LMDB (synchronous
+ * memory-mapped reads) takes what a resolution, a query or an ingest check
+ * reads (MV, SP, PV, PO, REF, SUBJ, PS, CHILD, ...) and everything else,
+ * including tags added later. Moving a tag changes the store format
+ * (store-format.ts).
  */
 import { tagOf } from './keys';
 
 export type Backend = 'rocksdb' | 'lmdb';
 
 /** Tags kept in RocksDB; every other tag is kept in LMDB. */
-export const ROCKS_TAGS: ReadonlySet<string> = new Set(['H', 'V', 'VC', 'VW', 'E', 'SUPERSEDED', 'META', 'PENDING']);
+export const ROCKS_TAGS: ReadonlySet<string> = new Set(['H', 'V', 'VC', 'VW', 'E', 'SUPERSEDED', 'META', 'PENDING', 'SRC', 'SIGNER']);
 
 export function backendOfTag(tag: string): Backend {
   return ROCKS_TAGS.has(tag) ? 'rocksdb' : 'lmdb';

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { resolve } from '../../shared/lens';
 import { ResolutionDecodeError, ResolutionEncodeError } from '../../shared/graph/errors';
 import { encodeResolution } from '../../shared/graph/resolution-codec';
+import { VARINT_VALUE_MAX } from '../../shared/graph/limits';
 import { decodeStoredResolution, encodeStoredResolution, materializedCounts } from '../../shared/graph/stored-resolution';
 import type { Resolution } from '../../shared/lens/types';
 import { PREDICATE, SUBJECT, bytes32, cand, objectArb, shuffleAll, text, worldArb } from '../lens/helpers';
@@ -85,8 +86,8 @@ describe('stored (binary) MV encoding', () => {
     const candidates = Array.from({ length: 50 }, (_, i) => cand({ id: `c${i}`, object: text(`v${i % 3}`), signers: [`a${i}`], source: `s${i}` }));
     const r = mvOf(candidates);
     const bytes = encodeStoredResolution(r, { superseded: 0 });
-    // 4 header + 32 winner + 16 score/share + 8 counts, then per value 1+4+2 object, 16, 4 and 32 per id.
-    expect(bytes.length).toBe(4 + 32 + 16 + 8 + 3 * (7 + 16 + 4) + 50 * 32);
+    // 4 header + 2 varint counts, then per value 1+1+2 object, 16 score/share, a 1-byte id count and 32 per id.
+    expect(bytes.length).toBe(4 + 2 + 3 * (4 + 16 + 1) + 50 * 32);
     expect(bytes.length * 2).toBeLessThan(encodeResolution(r).length);
   });
 
@@ -108,33 +109,66 @@ describe('stored (binary) MV encoding', () => {
       b[at] = byte;
       return b;
     };
-    // Header 4 + winner 32 + score/share 16 + counts 8 = 60: the first alternative's object kind.
-    expect(decodeErrorField(patched(0, 2))).toBe('v');
+    // Header 4, superseded count at 4, alternative count at 5, then the first alternative's object kind at 6,
+    // its text length at 7, 'Alice' at 8..12, score at 13..20, share at 21..28.
+    expect(decodeErrorField(patched(0, 1))).toBe('v');
     expect(decodeErrorField(patched(1, 1))).toBe('lens');
     expect(decodeErrorField(patched(2, 3))).toBe('outcome');
     expect(decodeErrorField(patched(3, 2))).toBe('contested');
-    expect(decodeErrorField(patched(60, 7))).toBe('alternatives[0].object.kind');
-    expect(decodeErrorField(patched(56, 0xff))).toBe('alternatives');
+    expect(decodeErrorField(patched(6, 7))).toBe('alternatives[0].object.kind');
+    expect(decodeErrorField(patched(5, 0x7f))).toBe('alternatives');
     expect(decodeErrorField(Buffer.concat([good, Buffer.of(0)]))).toBe('');
-    expect(decodeErrorField(Buffer.from(good).fill(0xff, 44, 52))).toBe('share');
+    expect(decodeErrorField(Buffer.from(good).fill(0xff, 21, 29))).toBe('alternatives[0].share');
     for (let n = 0; n < good.length; n++) expect(decodeErrorField(good.subarray(0, n))).not.toBe('');
   });
 
-  it('a u32 count may claim exactly the bytes left, not one item more', () => {
+  it('a count may claim exactly the bytes left, not one item more', () => {
     const r = mvOf(docExample);
     const good = encodeStoredResolution(r, { superseded: 0 });
-    // The one alternative's id count sits 4 + 32 bytes before the end.
-    const countAt = good.length - 4 - 32;
-    expect(good.readUInt32LE(countAt)).toBe(1);
+    // The one alternative's id count (a 1-byte varint) sits 1 + 32 bytes before the end.
+    const countAt = good.length - 1 - 32;
+    expect(good[countAt]).toBe(1);
     const withIds = (n: number): Buffer => {
       const b = Buffer.concat([good, Buffer.alloc(32 * (n - 1), 0xab)]);
-      b.writeUInt32LE(n, countAt);
+      b[countAt] = n;
       return b;
     };
     expect(decodeStoredResolution(SUBJECT, PREDICATE, withIds(3)).alternatives[0]!.assertionIds).toHaveLength(3);
     const tooMany = withIds(3);
-    tooMany.writeUInt32LE(4, countAt);
+    tooMany[countAt] = 4;
     expect(decodeErrorField(tooMany)).toBe('alternatives[0].assertionIds');
+  });
+
+  it('counts are minimal varints: a longer form of the same count, or one over 5 bytes, is refused', () => {
+    const good = encodeStoredResolution(mvOf(docExample), { superseded: 0 });
+    // superseded = 0 at byte 4: `80 00` is 0 in two bytes.
+    expect(decodeErrorField(Buffer.concat([good.subarray(0, 4), Buffer.of(0x80, 0x00), good.subarray(5)]))).toBe('superseded');
+    expect(decodeErrorField(Buffer.concat([good.subarray(0, 4), Buffer.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x00), good.subarray(5)]))).toBe('superseded');
+    // 5 bytes of 7 bits each can spell 2^35 - 1: above the u32 range a count may hold.
+    expect(decodeErrorField(Buffer.concat([good.subarray(0, 4), Buffer.of(0xff, 0xff, 0xff, 0xff, 0x1f), good.subarray(5)]))).toBe('superseded');
+    // VARINT_VALUE_MAX (2^32 - 1) is the largest count: `ff ff ff ff 0f`; one more is refused when encoding.
+    const most = encodeStoredResolution(mvOf(docExample), { superseded: VARINT_VALUE_MAX });
+    expect(most.subarray(4, 9).toString('hex')).toBe('ffffffff0f');
+    expect(decodeStoredResolution(SUBJECT, PREDICATE, most).summary).toContain(`skipped ${VARINT_VALUE_MAX} superseded`);
+    expect(() => encodeStoredResolution(mvOf(docExample), { superseded: VARINT_VALUE_MAX + 1 })).toThrow(ResolutionEncodeError);
+    const many = encodeStoredResolution(mvOf(docExample), { superseded: 300 });
+    expect(many.subarray(4, 6).toString('hex')).toBe('ac02');
+    expect(decodeStoredResolution(SUBJECT, PREDICATE, many).summary).toContain('skipped 300 superseded');
+  });
+
+  it('refuses a resolved MV whose top alternative has no assertion (no winner to rebuild)', () => {
+    // v2, consensus, resolved, not contested; 0 superseded; 1 alternative: text "A", score 1, share 1, 0 ids.
+    const one = Buffer.alloc(8);
+    one.writeDoubleLE(1);
+    const bytes = Buffer.concat([Buffer.of(2, 0, 0, 0, 0, 1, 0, 1, 0x41), one, one, Buffer.of(0)]);
+    expect(decodeErrorField(bytes)).toBe('alternatives');
+    bytes[2] = 1; // unresolved: no winner needed
+    expect(decodeStoredResolution(SUBJECT, PREDICATE, bytes).winnerId).toBeNull();
+  });
+
+  it('refuses a store format 1 (version 1) MV', () => {
+    const good = encodeStoredResolution(mvOf(docExample), { superseded: 0 });
+    expect(decodeErrorField(Buffer.concat([Buffer.of(1), good.subarray(1)]))).toBe('v');
   });
 
   it('refuses to store what it cannot rebuild, naming the field', () => {
@@ -152,8 +186,13 @@ describe('stored (binary) MV encoding', () => {
     expect(field(resolve('consensus', SUBJECT, PREDICATE, docExample))).toBe('explanations');
     expect(field({ ...r, object: text('Other') })).toBe('object');
     expect(field({ ...r, winnerId: null })).toBe('winnerId');
+    expect(field({ ...r, winnerId: Buffer.alloc(32, 9) })).toBe('winnerId');
     expect(field({ ...r, score: Number.NaN })).toBe('score');
-    expect(field({ ...r, alternatives: [{ ...r.alternatives[0]!, assertionIds: [Buffer.alloc(31)] }] })).toBe('alternatives[0].assertionIds[0]');
+    expect(field({ ...r, score: 0.5 })).toBe('score');
+    expect(field({ ...r, share: 0.5 })).toBe('share');
+    expect(field({ ...r, alternatives: [{ ...r.alternatives[0]!, score: Number.POSITIVE_INFINITY }], score: Number.POSITIVE_INFINITY })).toBe('alternatives[0].score');
+    const short = Buffer.alloc(31);
+    expect(field({ ...r, winnerId: short, alternatives: [{ ...r.alternatives[0]!, assertionIds: [short] }] })).toBe('alternatives[0].assertionIds[0]');
     expect(() => encodeStoredResolution(r, { superseded: -1 })).toThrow(ResolutionEncodeError);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Every tag the graph model writes lands in the backend docs/STORAGE.md ("Routing") names
  * (must-hold 1, end to end through ingest): RocksDB for H, V, PENDING, VC, VW,
- * E, SUPERSEDED, META; LMDB for S, SP, PV, MV, TRUST, TRUSTH, TP, GS, ESC, SRC,
- * CHILD, LMETA, and the query indexes SUBJ, PS, PO, REF, SIGNER.
+ * E, SUPERSEDED, META and the write-once listing indexes SRC and SIGNER; LMDB for
+ * S, SP, PV, MV, TRUST, TRUSTH, TP, GS, ESC, CHILD, LMETA, and the query indexes
+ * SUBJ, PS, PO, REF.
  */
 import { tagOf } from '../../shared/storage/keys';
 import { setLogLevel } from '../../shared/telemetry/logger';
@@ -12,8 +13,9 @@ import { buildStore } from '../graph/store-helpers';
 
 const EXPECTED: Record<string, 'rocksdb' | 'lmdb'> = {
   H: 'rocksdb', V: 'rocksdb', PENDING: 'rocksdb', VC: 'rocksdb', VW: 'rocksdb', E: 'rocksdb', SUPERSEDED: 'rocksdb', META: 'rocksdb',
-  S: 'lmdb', SP: 'lmdb', PV: 'lmdb', MV: 'lmdb', TRUST: 'lmdb', TRUSTH: 'lmdb', TP: 'lmdb', GS: 'lmdb', ESC: 'lmdb', SRC: 'lmdb', CHILD: 'lmdb', LMETA: 'lmdb',
-  SUBJ: 'lmdb', PS: 'lmdb', PO: 'lmdb', REF: 'lmdb', SIGNER: 'lmdb',
+  SRC: 'rocksdb', SIGNER: 'rocksdb',
+  S: 'lmdb', SP: 'lmdb', PV: 'lmdb', MV: 'lmdb', TRUST: 'lmdb', TRUSTH: 'lmdb', TP: 'lmdb', GS: 'lmdb', ESC: 'lmdb', CHILD: 'lmdb', LMETA: 'lmdb',
+  SUBJ: 'lmdb', PS: 'lmdb', PO: 'lmdb', REF: 'lmdb',
 };
 
 beforeAll(() => setLogLevel('error'));
