@@ -15,14 +15,14 @@ import { resolve } from '../../lens/index';
 import { decodeStoredResolution, materializedCounts, type StoredResolutionCounts } from '../stored-resolution';
 import type { Resolution } from '../../lens/types';
 import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../../storage/keys';
-import type { BatchOp, KVStore } from '../../storage/kv-store';
+import type { KVStore } from '../../storage/kv-store';
 import type { Logger } from '../../telemetry/logger';
 import type { ApplyContext } from './apply-context';
 import { applyAssertion } from './apply-assertion';
 import { applyEpoch, applyGoldStandard, applyTrustPack } from './apply-signed';
 import { applyAgentRecord } from './apply-agent';
 import { applyVote } from './apply-vote';
-import { BatchState } from './batch-state';
+import { BatchState, type SortedOps } from './batch-state';
 import type { PairCache } from './pair-cache';
 import { CandidateState, PairModel, pairKey } from './pair-model';
 
@@ -50,8 +50,10 @@ export class GraphBatch implements ApplyContext {
     /** Ids (hex) of assertions that have PENDING votes; kept across batches by the Ingestor and updated here. */
     readonly pendingIds: Set<string>,
     readonly logger: Logger,
+    /** The previous batch's ops while they are still being committed (reads see them). @default none */
+    below?: SortedOps,
   ) {
-    this.state = new BatchState(store);
+    this.state = new BatchState(store, below);
   }
 
   /** Reads, in bulk, what the records will need: assertion bodies, pending votes, and the pairs they touch. */
@@ -226,12 +228,12 @@ export class GraphBatch implements ApplyContext {
     this.touched.clear();
   }
 
-  /** Every op of the batch: the records' writes, each re-resolved pair's MV, and the counters. */
-  finish(counters: { applied: number; rejected: number }): BatchOp[] {
+  /** Every op of the batch, in key order: the records' writes, each re-resolved pair's MV, and the counters. */
+  finish(counters: { applied: number; rejected: number }): SortedOps {
     for (const { resolution, counts } of this.resolved.values()) this.state.write(writeOps.materialized(resolution, counts));
     this.state.write(writeOps.counter(GRAPH_META.applied, counters.applied));
     this.state.write(writeOps.counter(GRAPH_META.rejected, counters.rejected));
-    return this.state.ops();
+    return this.state.sorted();
   }
 
   private async loadPair(subject: string, predicate: string): Promise<PairModel> {
