@@ -313,7 +313,7 @@ export class Ingestor {
     let rejected = 0;
     for (const c of checked) {
       if (c.ok) {
-        await batch.apply(c.entry.record, c.id, c.offset);
+        await batch.apply(c.entry.record, c.id, c.offset, c.recordBytes);
         counts.applied++;
       } else {
         rejected++;

@@ -187,11 +187,11 @@ export class GraphBatch implements ApplyContext {
     return [...voters.values()].sort(Buffer.compare);
   }
 
-  /** Applies one verified record, then re-resolves the pairs it touched. */
-  async apply(record: StemeRecord, id: Buffer, offset: number): Promise<void> {
+  /** Applies one verified record, then re-resolves the pairs it touched. `recordBytes`: its Record bytes from the log, when known. */
+  async apply(record: StemeRecord, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> {
     switch (record.kind) {
       case 'assertion':
-        await applyAssertion(this, record, id, offset);
+        await applyAssertion(this, record, id, offset, recordBytes);
         break;
       case 'vote':
         await applyVote(this, record, offset);
