@@ -10,7 +10,7 @@
  * in the same batch) and logged with its offset: log content never stops the
  * worker. Batch boundaries never change the result (docs/STORAGE.md).
  */
-import { SpanStatusCode, type Link } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { GRAPH_META } from '../../shared/graph/meta';
 import { decodeU64 } from '../../shared/graph/scalars';
 import type { HybridStore } from '../../shared/storage/hybrid-store';
@@ -28,54 +28,11 @@ import type { SortedOps } from '../../shared/graph/apply/batch-state';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { stemeMetrics } from '../../shared/telemetry/metrics';
-import { INGEST_SPAN_LINKS_MAX, linkOf, startRecordSpans, type TracedRecord } from './trace-links';
+import { collectLinks, startRecordSpans, tracedRecords } from './trace-links';
+import { checkRange, type AppliedBatch, type IngestCounters, type IngestorOptions } from './ingestor-options';
 import type { SourceRecord, WalSource } from './wal-source';
 
-export interface IngestorOptions {
-  /** Most records per batch, 1..INGEST_BATCH_RECORDS_MAX. @default INGEST_BATCH_RECORDS_MAX */
-  readonly batchRecordsMax?: number;
-  /** Payload bytes that close a batch, 1..INGEST_BATCH_BYTES_MAX. @default INGEST_BATCH_BYTES_MAX */
-  readonly batchBytesMax?: number;
-  /** Wait for more records after a batch's first, 0..INGEST_BATCH_DELAY_MS_MAX. @default INGEST_BATCH_DELAY_MS */
-  readonly batchDelayMs?: number;
-  /** @default createLogger({ component: 'ingest' }) */
-  readonly logger?: Logger;
-  /** Called after each committed batch (progress, read-your-writes waiters, Watch). @default none */
-  readonly onBatch?: (info: BatchInfo) => void;
-  /**
-   * Worker threads of the shared signature verifier that check the next
-   * batch's signatures while this one applies, 0..VERIFY_WORKERS_MAX; 0
-   * verifies on the applying thread. (Decoding and validation always run on
-   * the applying thread, once per record.)
-   * @default 0
-   */
-  readonly verifyWorkers?: number;
-  /** Which signatures to verify (check-record.ts `VerifyMode`). @default 'all' */
-  readonly verify?: VerifyMode;
-  /** Candidates kept in cached pair models across batches, 0..PAIR_CACHE_CANDIDATES_MAX. @default PAIR_CACHE_CANDIDATES_MAX */
-  readonly pairCacheCandidatesMax?: number;
-}
-
-/** What one committed batch did. */
-export interface BatchInfo {
-  readonly fromOffset: number;
-  readonly appliedThrough: number;
-  readonly records: number;
-  readonly rejected: number;
-  readonly payloadBytes: number;
-}
-
-export interface IngestCounters {
-  /** Records applied since the store was created. */
-  readonly applied: number;
-  /** Records skipped (failed decode or verification) since the store was created. */
-  readonly rejected: number;
-}
-
-function checkRange(option: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new IngestOptionError(option, `must be an integer ${min}..${max}, got ${value}`);
-  return value;
-}
+export type { BatchInfo, IngestCounters, IngestorOptions } from './ingestor-options';
 
 export class Ingestor {
   private applied: number;
@@ -343,33 +300,4 @@ export class Ingestor {
     this.logger.debug('applied a batch', { from_offset: b.fromOffset, applied_through: b.appliedThrough, records: b.records, rejected: b.rejected });
     this.options.onBatch?.({ fromOffset: b.fromOffset, appliedThrough: b.appliedThrough, records: b.records, rejected: b.rejected, payloadBytes: b.payloadBytes });
   }
-}
-
-/** A batch applied to the graph model, not yet committed. */
-interface AppliedBatch {
-  readonly fromOffset: number;
-  readonly appliedThrough: number;
-  readonly ops: SortedOps;
-  readonly counts: { applied: number; rejected: number };
-  readonly rejected: number;
-  readonly records: number;
-  readonly payloadBytes: number;
-}
-
-function tracedRecords(checked: readonly CheckedRecord[]): TracedRecord[] {
-  const out: TracedRecord[] = [];
-  for (const c of checked) {
-    if (c.ok && c.entry.traceparent !== '') out.push({ traceparent: c.entry.traceparent, attributes: { offset: c.offset, record_kind: c.entry.record.kind, id: c.id.toString('hex') } });
-  }
-  return out;
-}
-
-function collectLinks(checked: readonly CheckedRecord[]): Link[] {
-  const links: Link[] = [];
-  for (const c of checked) {
-    if (links.length >= INGEST_SPAN_LINKS_MAX) break;
-    const link = c.ok ? linkOf(c.entry.traceparent) : undefined;
-    if (link !== undefined) links.push(link);
-  }
-  return links;
 }
