@@ -2,9 +2,11 @@
  * Ingest benchmark: a prepared log of 200k signed assertions and votes (300
  * agents, 25k subjects × 4 predicates), applied offline into a fresh store —
  * records/s applied with the store's durability on (every batch's RocksDB half
- * synced, LMDB flushed before the next batch) and off, in the same run, beside
- * R (node:crypto Ed25519 verifies/s on one core) and the rate of decoding and
- * verifying the same records alone — and the store's size on disk per backend.
+ * synced, LMDB flushed before the next batch) and off, and in trusted mode
+ * (`verify: 'none'`), in the same run, beside R (bench/lib/machine-speed.ts),
+ * the rate of decoding and verifying the same records alone, and the raw
+ * level-rocksdb rate of batches of the same sizes — and the store's size on
+ * disk per backend.
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -23,6 +25,11 @@ import { setLogLevel } from '../shared/telemetry/logger';
 import { Wal } from '../shared/wal';
 import { round, SCRATCH_DIR, writeResults } from './lib/results';
 import { measureStoreDir, storeBytesTable } from './lib/store-bytes';
+import { measureR } from './lib/machine-speed';
+import { rawRocksBatchRate } from './lib/raw-rocks';
+import type { VerifyMode } from '../services/ingest/check-record';
+import { INGEST_BATCH_RECORDS_MAX } from '../services/ingest/limits';
+import { keys } from '../shared/storage/keys';
 
 const AGENTS = 300;
 const ASSERTIONS = 130_000;
@@ -112,7 +119,7 @@ function diskBytes(dir: string): number {
   return total;
 }
 
-/** R: node:crypto Ed25519 verifications per second on one core (ids computed beforehand). */
+/** node:crypto Ed25519 verifications per second of the log's own signatures on one core (ids computed beforehand). */
 function ed25519Rate(payloads: readonly Buffer[]): number {
   const sample = payloads.slice(0, VERIFY_SAMPLE_RECORDS).map((p) => {
     const { record } = decodeLogPayload(p);
@@ -124,7 +131,7 @@ function ed25519Rate(payloads: readonly Buffer[]): number {
 }
 
 /** One offline ingest of the whole log into a fresh store at `dataDir`: records/s (the time includes the final flush). */
-async function ingestOnce(walDir: string, dataDir: string, head: number, durability: StoreDurability): Promise<{ perSec: number; seconds: number; counters: { applied: number; rejected: number } }> {
+async function ingestOnce(walDir: string, dataDir: string, head: number, durability: StoreDurability, verify: VerifyMode = 'all'): Promise<{ perSec: number; seconds: number; counters: { applied: number; rejected: number } }> {
   const store = await openHybridStore(dataDir, { durability });
   const source = await WalDirSource.open(walDir);
   let started = performance.now();
@@ -132,10 +139,11 @@ async function ingestOnce(walDir: string, dataDir: string, head: number, durabil
     let reported = 0;
     const ingestor = await Ingestor.open(store, source, {
       verifyWorkers: defaultVerifyWorkers(),
+      verify,
       onBatch: (b) => {
         if (b.appliedThrough - reported < head / 10) return;
         reported = b.appliedThrough;
-        process.stderr.write(`ingest bench (durability ${durability}): ${Math.round((100 * b.appliedThrough) / head)}% in ${round((performance.now() - started) / 1000, 1)} s\n`);
+        process.stderr.write(`ingest bench (durability ${durability}, verify ${verify}): ${Math.round((100 * b.appliedThrough) / head)}% in ${round((performance.now() - started) / 1000, 1)} s\n`);
       },
     });
     started = performance.now();
@@ -179,12 +187,18 @@ export async function run(): Promise<string> {
   const verifyPerSec = verifyRate(payloads);
   process.stderr.write(`ingest bench: ${records.length} records signed in ${round(prepareSeconds, 1)} s; decode+verify ${round(verifyPerSec, 0)}/s\n`);
 
-  const r = ed25519Rate(payloads);
+  const r = measureR();
+  const logVerifyRate = ed25519Rate(payloads);
   const verifyWorkers = defaultVerifyWorkers();
   // Without durability first, then with it: the page cache holds the log for both.
   const fast = await ingestOnce(walDir, `${dataDir}-none`, head, 'none');
   const durable = await ingestOnce(walDir, dataDir, head, 'sync');
-  for (const run of [fast, durable]) {
+  const trusted = await ingestOnce(walDir, `${dataDir}-trusted`, head, 'sync', 'none');
+  // The raw store: batches of as many puts as an ingest batch has records, key of an H key's size, value = each record's log bytes.
+  const keyBytes = keys.assertion(Buffer.alloc(32)).length;
+  const rawRocks = await rawRocksBatchRate(join(SCRATCH_DIR, 'ingest-raw-rocks'), payloads, keyBytes, INGEST_BATCH_RECORDS_MAX, false);
+  const rawRocksSync = await rawRocksBatchRate(join(SCRATCH_DIR, 'ingest-raw-rocks-sync'), payloads, keyBytes, INGEST_BATCH_RECORDS_MAX, true);
+  for (const run of [fast, durable, trusted]) {
     if (run.counters.applied !== records.length || run.counters.rejected !== 0) throw new Error(`applied ${run.counters.applied}, rejected ${run.counters.rejected} of ${records.length}`);
   }
   const perSec = durable.perSec;
@@ -206,8 +220,14 @@ export async function run(): Promise<string> {
       ingest_seconds: round(seconds, 2),
       records_per_sec: round(perSec, 0),
       records_per_sec_durability_none: round(fast.perSec, 0),
+      records_per_sec_trusted: round(trusted.perSec, 0),
+      raw_rocksdb_batch_records_per_sec: round(rawRocks, 0),
+      raw_rocksdb_batch_sync_records_per_sec: round(rawRocksSync, 0),
+      ratio_to_r: { sync: round(perSec / r, 3), durability_none: round(fast.perSec / r, 3), trusted: round(trusted.perSec / r, 3) },
+      load_average: loadavg().map((l) => round(l, 2)),
       durability_cost_ratio: round(perSec / fast.perSec, 3),
       ed25519_verifies_per_sec_one_core: round(r, 0),
+      log_signature_verifies_per_sec_one_core: round(logVerifyRate, 0),
       verify_only_records_per_sec: round(verifyPerSec, 0),
       verify_workers: verifyWorkers,
       disk_bytes: size,
@@ -218,14 +238,19 @@ export async function run(): Promise<string> {
         title: `Offline ingest of ${records.length.toLocaleString('en')} records (${ASSERTIONS / 1000}k assertions, ${VOTES / 1000}k votes) into a fresh store`,
         columns: ['what', 'records/s', 'seconds', 'ratio to R'],
         rows: [
-          ['R: node:crypto Ed25519 verify only (sample, one core)', round(r, 0), round(VERIFY_SAMPLE_RECORDS / r, 2), 1],
+          ['R: node:crypto Ed25519 verify, one core (bench/lib/machine-speed.ts)', round(r, 0), '', 1],
+          ["node:crypto Ed25519 verify of the log's signatures (sample, one core)", round(logVerifyRate, 0), round(VERIFY_SAMPLE_RECORDS / logVerifyRate, 2), round(logVerifyRate / r, 2)],
           ['decode + id + verify (sample, one core)', round(verifyPerSec, 0), round(VERIFY_SAMPLE_RECORDS / verifyPerSec, 2), round(verifyPerSec / r, 2)],
           [`ingest, store durability none (verify on ${verifyWorkers} worker thread${verifyWorkers === 1 ? '' : 's'}, apply, MV per pair, commit)`, round(fast.perSec, 0), round(fast.seconds, 1), round(fast.perSec / r, 2)],
           ['ingest, store durability sync (the default: power-loss safe)', round(perSec, 0), round(seconds, 1), round(perSec / r, 2)],
+          ["ingest, trusted mode (`--verify none`), store durability sync", round(trusted.perSec, 0), round(trusted.seconds, 1), round(trusted.perSec / r, 2)],
+          [`raw level-rocksdb: batches of ${INGEST_BATCH_RECORDS_MAX} puts (${keyBytes} B keys, each record's log bytes as value), sync false`, round(rawRocks, 0), round(records.length / rawRocks, 1), round(rawRocks / r, 2)],
+          ['raw level-rocksdb: the same, every batch synced', round(rawRocksSync, 0), round(records.length / rawRocksSync, 1), round(rawRocksSync / r, 2)],
         ],
         notes: [
           `${AGENTS} agents, ${SUBJECTS.toLocaleString('en')} subjects × ${PREDICATES.length} predicates; every vote targets an assertion already in the log. Log written with durability 'none' (page cache), then ingested with the default batch limits; the time includes a final flush of both backends.`,
-          'Ingest re-verifies every signature (Ed25519): R, the first row, is that ceiling on one core, measured in the same run. Ingest verifies batch n+1 on worker threads while batch n is applied on the main thread.',
+          'Ingest re-verifies every signature (Ed25519) unless in trusted mode; R, the first row, is the unit every target is stated in, measured in the same run. Ingest decodes and verifies batch n+1 on worker threads while batch n is applied on the main thread and batch n−1 commits.',
+          'The raw level-rocksdb rows are the embedded store alone writing one put per record of the same sizes in batches of the same count: the ceiling the store puts on ingest, which writes several keys per record into two backends.',
           `Store durability sync ran at ${round(perSec / fast.perSec, 2)}× the rate of durability none in this run (a cost of ${round(100 * (1 - perSec / fast.perSec), 1)}%; a negative cost is run-to-run noise, large when the load average is above the core count). Its work per batch of up to 1000 records: one synced RocksDB write (carrying the cursor and the redo intent) and one LMDB flush, which overlaps the next batch's reads and apply (docs/STORAGE.md).`,
           `Load average at the end: ${loadavg().map((l) => round(l, 2)).join(', ')} (2 cores shared with other work: the rate swings with it, so compare runs made at similar load).`,
         ],

@@ -14,9 +14,18 @@ import { verifyRecord } from '../../shared/domain/signing';
 import type { LogEntry } from '../../shared/domain/types';
 import type { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import type { SourceRecord } from './wal-source';
+import { recordBytesOf } from './record-bytes';
 
 export type CheckedRecord =
-  | { readonly ok: true; readonly offset: number; readonly nextOffset: number; readonly entry: LogEntry; readonly id: Buffer }
+  | {
+      readonly ok: true;
+      readonly offset: number;
+      readonly nextOffset: number;
+      readonly entry: LogEntry;
+      readonly id: Buffer;
+      /** The record's protobuf bytes within the payload (record-bytes.ts), or undefined: re-encode. */
+      readonly recordBytes: Buffer | undefined;
+    }
   | { readonly ok: false; readonly offset: number; readonly nextOffset: number; readonly reason: RejectReason; readonly error: string };
 
 /** Why a record was skipped. */
@@ -42,11 +51,12 @@ export function checkRecord(r: SourceRecord): CheckedRecord {
   }
 }
 
-type Decoded = { readonly ok: true; readonly offset: number; readonly nextOffset: number; readonly entry: LogEntry } | Extract<CheckedRecord, { ok: false }>;
+type Decoded = Omit<Extract<CheckedRecord, { ok: true }>, 'id'> | Extract<CheckedRecord, { ok: false }>;
 
 function decodeRecord(r: SourceRecord): Decoded {
   try {
-    return { ok: true, offset: r.offset, nextOffset: r.nextOffset, entry: decodeLogPayload(r.payload) };
+    const entry = decodeLogPayload(r.payload);
+    return { ok: true, offset: r.offset, nextOffset: r.nextOffset, entry, recordBytes: recordBytesOf(r.payload) };
   } catch (err) {
     return rejected(r, 'decode', err);
   }

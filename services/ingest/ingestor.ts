@@ -10,7 +10,7 @@
  * in the same batch) and logged with its offset: log content never stops the
  * worker. Batch boundaries never change the result (docs/STORAGE.md).
  */
-import { SpanStatusCode, type Link } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { GRAPH_META } from '../../shared/graph/meta';
 import { decodeU64 } from '../../shared/graph/scalars';
 import type { HybridStore } from '../../shared/storage/hybrid-store';
@@ -24,61 +24,21 @@ import { GraphBatch, type BatchRecord } from '../../shared/graph/apply/graph-bat
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX, INGEST_CHECK_AHEAD_BATCHES } from './limits';
 import { BoundedQueue } from './bounded-queue';
 import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from '../../shared/graph/apply/pair-cache';
+import type { SortedOps } from '../../shared/graph/apply/batch-state';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { stemeMetrics } from '../../shared/telemetry/metrics';
-import { INGEST_SPAN_LINKS_MAX, linkOf, startRecordSpans, type TracedRecord } from './trace-links';
+import { collectLinks, startRecordSpans, tracedRecords } from './trace-links';
+import { checkRange, type AppliedBatch, type IngestCounters, type IngestorOptions } from './ingestor-options';
 import type { SourceRecord, WalSource } from './wal-source';
 
-export interface IngestorOptions {
-  /** Most records per batch, 1..INGEST_BATCH_RECORDS_MAX. @default INGEST_BATCH_RECORDS_MAX */
-  readonly batchRecordsMax?: number;
-  /** Payload bytes that close a batch, 1..INGEST_BATCH_BYTES_MAX. @default INGEST_BATCH_BYTES_MAX */
-  readonly batchBytesMax?: number;
-  /** Wait for more records after a batch's first, 0..INGEST_BATCH_DELAY_MS_MAX. @default INGEST_BATCH_DELAY_MS */
-  readonly batchDelayMs?: number;
-  /** @default createLogger({ component: 'ingest' }) */
-  readonly logger?: Logger;
-  /** Called after each committed batch (progress, read-your-writes waiters, Watch). @default none */
-  readonly onBatch?: (info: BatchInfo) => void;
-  /**
-   * Worker threads of the shared signature verifier that check the next
-   * batch's signatures while this one applies, 0..VERIFY_WORKERS_MAX; 0
-   * verifies on the applying thread. (Decoding and validation always run on
-   * the applying thread, once per record.)
-   * @default 0
-   */
-  readonly verifyWorkers?: number;
-  /** Which signatures to verify (check-record.ts `VerifyMode`). @default 'all' */
-  readonly verify?: VerifyMode;
-  /** Candidates kept in cached pair models across batches, 0..PAIR_CACHE_CANDIDATES_MAX. @default PAIR_CACHE_CANDIDATES_MAX */
-  readonly pairCacheCandidatesMax?: number;
-}
-
-/** What one committed batch did. */
-export interface BatchInfo {
-  readonly fromOffset: number;
-  readonly appliedThrough: number;
-  readonly records: number;
-  readonly rejected: number;
-  readonly payloadBytes: number;
-}
-
-export interface IngestCounters {
-  /** Records applied since the store was created. */
-  readonly applied: number;
-  /** Records skipped (failed decode or verification) since the store was created. */
-  readonly rejected: number;
-}
-
-function checkRange(option: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new IngestOptionError(option, `must be an integer ${min}..${max}, got ${value}`);
-  return value;
-}
+export type { BatchInfo, IngestCounters, IngestorOptions } from './ingestor-options';
 
 export class Ingestor {
   private applied: number;
   private counts: { applied: number; rejected: number };
+  /** Where the last applied batch (committed or not) left the log: its end, counters, and its ops while they commit. */
+  private ahead: { offset: number; counts: { applied: number; rejected: number }; ops: SortedOps | undefined };
   private running = false;
   /** Set when a batch failed: the caches may be ahead of the store, so only a new Ingestor may continue. */
   private failure: Error | undefined;
@@ -100,6 +60,7 @@ export class Ingestor {
   ) {
     this.applied = appliedOffset;
     this.counts = { ...counters };
+    this.ahead = { offset: appliedOffset, counts: { ...counters }, ops: undefined };
     // Nothing applied yet: the store holds no pair, so the pair cache starts complete.
     const cacheMax = checkRange('pairCacheCandidatesMax', options.pairCacheCandidatesMax ?? PAIR_CACHE_CANDIDATES_MAX, 0, PAIR_CACHE_CANDIDATES_MAX);
     this.cache = new PairCache(cacheMax, appliedOffset === 0 && counters.applied === 0 && counters.rejected === 0);
@@ -188,17 +149,23 @@ export class Ingestor {
     // Batches are checked (on the workers) ahead of the one being applied.
     const queue = new BoundedQueue<{ records: SourceRecord[]; checked: Promise<CheckedRecord[]> }>(INGEST_CHECK_AHEAD_BATCHES);
     const producer = this.produce(queue, untilOffset, stop);
+    // Batch n applies while batch n-1 commits (and n+1 is checked): at most one commit in flight.
+    let committing: Promise<void> | undefined;
     try {
       for (;;) {
         const item = await queue.shift();
         if (item === undefined) break;
-        await this.applyChecked(item.records, await item.checked);
+        const { commit } = await this.applyChecked(item.records, await item.checked, committing);
+        committing = commit;
+        commit.catch(() => undefined); // awaited by the next batch or below
       }
+      await committing;
     } finally {
       // On an error too: stop reading, release a producer waiting on a full queue, wait for it.
       stop.abort();
       queue.close();
       await producer;
+      await committing?.catch(() => undefined);
       signal?.removeEventListener('abort', onAbort);
       this.running = false;
     }
@@ -228,21 +195,22 @@ export class Ingestor {
 
   /**
    * Checks and applies consecutive records (the first at `appliedOffset`) as
-   * ONE batch. Exposed for sources that deliver whole batches and for tests.
+   * ONE batch, and waits for its commit. Exposed for sources that deliver
+   * whole batches and for tests.
    */
   async applyRecords(records: readonly SourceRecord[]): Promise<void> {
     if (records.length === 0) return;
     this.checkOrder(records);
-    await this.applyChecked(records, await this.check(records));
+    await (await this.applyChecked(records, await this.check(records), undefined)).commit;
   }
 
   private check(records: readonly SourceRecord[]): Promise<CheckedRecord[]> {
     return this.checker.check(records);
   }
 
-  /** The records must follow the applied offset without a gap. */
+  /** The records must follow the last applied batch without a gap. */
   private checkOrder(records: readonly SourceRecord[]): number {
-    let expected = this.applied;
+    let expected = this.ahead.offset;
     for (const r of records) {
       if (r.offset !== expected) throw new IngestGapError(expected, r.offset);
       expected = r.nextOffset;
@@ -250,40 +218,59 @@ export class Ingestor {
     return expected;
   }
 
-  private async applyChecked(records: readonly SourceRecord[], checked: readonly CheckedRecord[]): Promise<void> {
+  /**
+   * Applies one batch (while `previous`, the commit of the batch before, may
+   * still run), waits for `previous`, then starts this batch's commit and
+   * returns it (wrapped: an async function would wait for it). Any failure
+   * makes the Ingestor unusable.
+   */
+  private async applyChecked(records: readonly SourceRecord[], checked: readonly CheckedRecord[], previous: Promise<void> | undefined): Promise<{ commit: Promise<void> }> {
     if (this.failure !== undefined) throw new Error(`an earlier batch failed (${this.failure.message}); open a new Ingestor to resume from the store's cursor`);
     const expected = this.checkOrder(records);
     const links = collectLinks(checked);
-    const attributes = { from_offset: this.applied, applied_through: expected, batch_records: records.length };
-    await tracer().startActiveSpan('ingest.apply', { attributes, links }, async (span) => {
+    const attributes = { from_offset: this.ahead.offset, applied_through: expected, batch_records: records.length };
+    return tracer().startActiveSpan('ingest.apply', { attributes, links }, async (span) => {
       const recordSpans = startRecordSpans(tracedRecords(checked), span.spanContext());
-      try {
-        const rejected = await this.commit(checked, expected);
-        span.setAttribute('rejected', rejected);
-      } catch (err) {
-        this.failure = err instanceof Error ? err : new Error(String(err));
+      const fail = (err: unknown): never => {
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
         span.recordException(err instanceof Error ? err : new Error(String(err)));
         span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
         throw err;
-      } finally {
+      };
+      const end = (): void => {
         for (const s of recordSpans) s.end();
         span.end();
+      };
+      let applied: AppliedBatch;
+      try {
+        applied = await this.applyBatch(checked, expected);
+        span.setAttribute('rejected', applied.rejected);
+        await previous;
+      } catch (err) {
+        end();
+        return fail(err);
       }
+      const commit = this.commit(applied).then(end, (err: unknown) => {
+        end();
+        return fail(err);
+      });
+      return { commit };
     });
   }
 
-  private async commit(checked: readonly CheckedRecord[], appliedThrough: number): Promise<number> {
-    const fromOffset = this.applied;
+  /** Applies the records to the graph model, on the cached pairs and over the batch still committing. */
+  private async applyBatch(checked: readonly CheckedRecord[], appliedThrough: number): Promise<AppliedBatch> {
+    const fromOffset = this.ahead.offset;
     this.cache.beginBatch();
-    const batch = new GraphBatch(this.store, this.cache, this.pendingIds, this.logger);
+    const batch = new GraphBatch(this.store, this.cache, this.pendingIds, this.logger, this.ahead.ops);
     const valid: BatchRecord[] = [];
     for (const c of checked) if (c.ok) valid.push({ entry: c.entry, id: c.id, offset: c.offset });
     await batch.prefetch(valid);
-    const counts = { ...this.counts };
+    const counts = { ...this.ahead.counts };
     let rejected = 0;
     for (const c of checked) {
       if (c.ok) {
-        await batch.apply(c.entry.record, c.id, c.offset);
+        await batch.apply(c.entry.record, c.id, c.offset, c.recordBytes);
         counts.applied++;
       } else {
         rejected++;
@@ -292,36 +279,26 @@ export class Ingestor {
       }
     }
     const ops = batch.finish(counts);
-    this.commits += 1;
-    await this.store.applyBatch(ops, appliedThrough);
-    this.applied = appliedThrough;
-    this.source.committed?.(appliedThrough);
-    this.commits += 1;
-    this.cache.evict();
-    stemeMetrics().ingestAppliedRecords.add(counts.applied - this.counts.applied);
-    if (rejected > 0) stemeMetrics().ingestRejectedRecords.add(rejected);
-    this.counts = counts;
+    this.ahead = { offset: appliedThrough, counts, ops };
     const payloadBytes = checked.reduce((n, c) => n + c.nextOffset - c.offset, 0);
-    this.logger.debug('applied a batch', { from_offset: fromOffset, applied_through: appliedThrough, records: checked.length, rejected });
-    this.options.onBatch?.({ fromOffset, appliedThrough, records: checked.length, rejected, payloadBytes });
-    return rejected;
+    return { fromOffset, appliedThrough, ops, counts, rejected, records: checked.length, payloadBytes };
   }
-}
 
-function tracedRecords(checked: readonly CheckedRecord[]): TracedRecord[] {
-  const out: TracedRecord[] = [];
-  for (const c of checked) {
-    if (c.ok && c.entry.traceparent !== '') out.push({ traceparent: c.entry.traceparent, attributes: { offset: c.offset, record_kind: c.entry.record.kind, id: c.id.toString('hex') } });
+  /** Commits an applied batch (the previous commit has finished, the next batch has not started applying). */
+  private async commit(b: AppliedBatch): Promise<void> {
+    // Between two applies: a pair evicted now is reloaded from the store and the ops still committing.
+    this.cache.evict();
+    this.commits += 1;
+    await this.store.applyBatch(b.ops.ops, b.appliedThrough);
+    this.applied = b.appliedThrough;
+    this.source.committed?.(b.appliedThrough);
+    this.commits += 1;
+    // The next batch applied over these ops; it reads them from the store from now on.
+    if (this.ahead.ops === b.ops) this.ahead = { ...this.ahead, ops: undefined };
+    stemeMetrics().ingestAppliedRecords.add(b.counts.applied - this.counts.applied);
+    if (b.rejected > 0) stemeMetrics().ingestRejectedRecords.add(b.rejected);
+    this.counts = b.counts;
+    this.logger.debug('applied a batch', { from_offset: b.fromOffset, applied_through: b.appliedThrough, records: b.records, rejected: b.rejected });
+    this.options.onBatch?.({ fromOffset: b.fromOffset, appliedThrough: b.appliedThrough, records: b.records, rejected: b.rejected, payloadBytes: b.payloadBytes });
   }
-  return out;
-}
-
-function collectLinks(checked: readonly CheckedRecord[]): Link[] {
-  const links: Link[] = [];
-  for (const c of checked) {
-    if (links.length >= INGEST_SPAN_LINKS_MAX) break;
-    const link = c.ok ? linkOf(c.entry.traceparent) : undefined;
-    if (link !== undefined) links.push(link);
-  }
-  return links;
 }

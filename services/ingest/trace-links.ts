@@ -5,6 +5,7 @@
  */
 import { ROOT_CONTEXT, TraceFlags, trace, type Attributes, type Link, type Span, type SpanContext } from '@opentelemetry/api';
 import { tracer } from '../../shared/telemetry/tracing';
+import type { CheckedRecord } from './check-record';
 
 /** Most links one batch span carries (a span with thousands of links helps nobody). */
 export const INGEST_SPAN_LINKS_MAX = 64;
@@ -46,4 +47,24 @@ export function startRecordSpans(records: readonly TracedRecord[], batch: SpanCo
     spans.push(tracer().startSpan('ingest.record', { attributes: r.attributes, links: [{ context: batch }] }, parent));
   }
   return spans;
+}
+
+/** The traced records of a batch (those with a traceparent). */
+export function tracedRecords(checked: readonly CheckedRecord[]): TracedRecord[] {
+  const out: TracedRecord[] = [];
+  for (const c of checked) {
+    if (c.ok && c.entry.traceparent !== '') out.push({ traceparent: c.entry.traceparent, attributes: { offset: c.offset, record_kind: c.entry.record.kind, id: c.id.toString('hex') } });
+  }
+  return out;
+}
+
+/** Span links to the batch's writers, at most INGEST_SPAN_LINKS_MAX. */
+export function collectLinks(checked: readonly CheckedRecord[]): Link[] {
+  const links: Link[] = [];
+  for (const c of checked) {
+    if (links.length >= INGEST_SPAN_LINKS_MAX) break;
+    const link = c.ok ? linkOf(c.entry.traceparent) : undefined;
+    if (link !== undefined) links.push(link);
+  }
+  return links;
 }

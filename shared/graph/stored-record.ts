@@ -61,10 +61,15 @@ export interface Withdrawal {
   readonly offset: number;
 }
 
-export function encodeStoredRecord(s: StoredRecord): Buffer {
+/**
+ * The stored value of `s`. `recordBytes`, when given, are the protobuf
+ * `Record` bytes of `s.record` as the log carried them (ingest cuts them out of
+ * the payload): they are kept as they are instead of re-encoding the record.
+ */
+export function encodeStoredRecord(s: StoredRecord, recordBytes?: Uint8Array): Buffer {
   if (s.coSigners.length > CO_SIGNERS_MAX) throw new RangeError(`at most ${CO_SIGNERS_MAX} co-signers per record`);
   const withdrawals = s.withdrawals ?? [];
-  const body = encodeRecordBytes(s.record);
+  const body = recordBytes ?? encodeRecordBytes(s.record);
   const section = withdrawals.length === 0 ? 0 : 4 + withdrawals.length * WITHDRAWAL_BYTES;
   const out = Buffer.alloc(HEADER_BYTES + s.coSigners.length * CO_SIGNER_BYTES + section + body.length);
   out[0] = VERSION;
@@ -90,7 +95,7 @@ export function encodeStoredRecord(s: StoredRecord): Buffer {
       pos += WITHDRAWAL_BYTES;
     }
   }
-  body.copy(out, pos);
+  out.set(body, pos);
   return out;
 }
 

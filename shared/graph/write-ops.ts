@@ -25,8 +25,8 @@ function put(key: Buffer, value: Buffer): BatchOp {
 }
 
 export const writeOps = {
-  /** H: the assertion with its signers and supersession. */
-  assertion: (id: Buffer, stored: StoredRecord<Assertion>): BatchOp => put(keys.assertion(id), encodeStoredRecord(stored)),
+  /** H: the assertion with its signers and supersession (`recordBytes`: its Record bytes as the log carried them, when known). */
+  assertion: (id: Buffer, stored: StoredRecord<Assertion>, recordBytes?: Uint8Array): BatchOp => put(keys.assertion(id), encodeStoredRecord(stored, recordBytes)),
   /** S, SP and SRC index entries of a new assertion. */
   assertionIndexes: (id: Buffer, a: Assertion, offset: number): BatchOp[] => [
     put(keys.subjectAssertion(a.subject, id), encodeU64(offset)),

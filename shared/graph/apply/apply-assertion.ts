@@ -23,14 +23,15 @@ import { CandidateState } from './pair-model';
 import { judge } from './trust-judge';
 import { indexAssertion, indexCoSigners } from './apply-indexes';
 
-export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number): Promise<void> {
+/** `recordBytes`: the record's protobuf bytes as the log carried them, kept in H as they are (never retained by the pair cache). */
+export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> {
   const pair = await batch.pair(a.subject, a.predicate);
   const known = pair.candidates.get(id.toString('hex'));
   if (known !== undefined) return coSign(batch, known, a, offset);
   const firstOfPair = pair.candidates.size === 0;
   const c = new CandidateState(id, id.toString('hex'), { record: a, offset, coSigners: [], supersededAtOffset: null }, pair);
   batch.register(c);
-  batch.state.write(writeOps.assertion(id, c.stored));
+  batch.state.write(writeOps.assertion(id, c.stored, recordBytes));
   batch.state.writeAll(writeOps.assertionIndexes(id, a, offset));
   await indexAssertion(batch, a, id, offset, firstOfPair);
   batch.touch(pair);

@@ -1,30 +1,30 @@
 /**
  * Applies the records of one ingest batch to the graph model, in log order,
  * on a BatchState overlay: later records see earlier ones' writes. After each
- * record it re-resolves the pairs that record touched, so an escalation is
- * recorded at the offset of the record that made its pair contested — the
- * same entries whatever the batch boundaries. `finish()` adds the final MV of
- * every re-resolved pair and returns the batch's ops.
+ * record it checks the pairs that record touched for the escalation rule, so
+ * an escalation is recorded at the offset of the record that made its pair
+ * contested — the same entries whatever the batch boundaries — and resolves
+ * each touched pair once per batch for its MV (pair-resolutions.ts).
+ * `finish()` adds the MVs and returns the batch's ops.
  */
 import type { Assertion, GoldStandard, LogEntry, StemeRecord } from '../../domain/types';
 import { GRAPH_META, MATERIALIZED_LENS } from '../meta';
 import { decodeStoredRecord } from '../stored-record';
 import { decodeVoteHistory } from '../vote-history';
 import { writeOps } from '../write-ops';
-import { resolve } from '../../lens/index';
-import { decodeStoredResolution, materializedCounts, type StoredResolutionCounts } from '../stored-resolution';
-import type { Resolution } from '../../lens/types';
+import { decodeStoredResolution } from '../stored-resolution';
 import { keys, parseKey, prefixes, tailComponent, type StoreKey } from '../../storage/keys';
-import type { BatchOp, KVStore } from '../../storage/kv-store';
+import type { KVStore } from '../../storage/kv-store';
 import type { Logger } from '../../telemetry/logger';
 import type { ApplyContext } from './apply-context';
 import { applyAssertion } from './apply-assertion';
 import { applyEpoch, applyGoldStandard, applyTrustPack } from './apply-signed';
 import { applyAgentRecord } from './apply-agent';
 import { applyVote } from './apply-vote';
-import { BatchState } from './batch-state';
+import { BatchState, type SortedOps } from './batch-state';
 import type { PairCache } from './pair-cache';
 import { CandidateState, PairModel, pairKey } from './pair-model';
+import { PairResolutions } from './pair-resolutions';
 
 /** A verified record of the batch. */
 export interface BatchRecord {
@@ -37,8 +37,8 @@ export class GraphBatch implements ApplyContext {
   readonly state: BatchState;
   /** Loads running in this batch, so concurrent asks for one pair load it once. */
   private readonly pairLoads = new Map<string, Promise<PairModel>>();
-  /** Pairs re-resolved in this batch and their newest resolution: written as MV at the end. */
-  private readonly resolved = new Map<PairModel, { readonly resolution: Resolution; readonly counts: StoredResolutionCounts }>();
+  /** The escalation check after each record, and each touched pair's MV at the end. */
+  readonly resolutions = new PairResolutions();
   private readonly childrenAdded = new Map<string, Buffer[]>();
   private readonly pendingAdded = new Map<string, Map<string, Buffer>>();
   private readonly touched = new Set<PairModel>();
@@ -50,8 +50,10 @@ export class GraphBatch implements ApplyContext {
     /** Ids (hex) of assertions that have PENDING votes; kept across batches by the Ingestor and updated here. */
     readonly pendingIds: Set<string>,
     readonly logger: Logger,
+    /** The previous batch's ops while they are still being committed (reads see them). @default none */
+    below?: SortedOps,
   ) {
-    this.state = new BatchState(store);
+    this.state = new BatchState(store, below);
   }
 
   /** Reads, in bulk, what the records will need: assertion bodies, pending votes, and the pairs they touch. */
@@ -185,11 +187,11 @@ export class GraphBatch implements ApplyContext {
     return [...voters.values()].sort(Buffer.compare);
   }
 
-  /** Applies one verified record, then re-resolves the pairs it touched. */
-  async apply(record: StemeRecord, id: Buffer, offset: number): Promise<void> {
+  /** Applies one verified record, then checks the pairs it touched for escalations. `recordBytes`: its Record bytes from the log, when known. */
+  async apply(record: StemeRecord, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> {
     switch (record.kind) {
       case 'assertion':
-        await applyAssertion(this, record, id, offset);
+        await applyAssertion(this, record, id, offset, recordBytes);
         break;
       case 'vote':
         await applyVote(this, record, offset);
@@ -216,22 +218,16 @@ export class GraphBatch implements ApplyContext {
    * resolution is contested and the previous one was not.
    */
   private resolveTouched(offset: number): void {
-    for (const pair of this.touched) {
-      const candidates = pair.lensCandidates();
-      const r = resolve(MATERIALIZED_LENS, pair.subject, pair.predicate, candidates, { explain: false });
-      if (r.contested && !pair.contested) this.state.writeAll(writeOps.escalation(r, offset));
-      pair.contested = r.contested;
-      this.resolved.set(pair, { resolution: r, counts: materializedCounts(candidates) });
-    }
+    this.resolutions.afterRecord(this.state, this.touched, offset);
     this.touched.clear();
   }
 
-  /** Every op of the batch: the records' writes, each re-resolved pair's MV, and the counters. */
-  finish(counters: { applied: number; rejected: number }): BatchOp[] {
-    for (const { resolution, counts } of this.resolved.values()) this.state.write(writeOps.materialized(resolution, counts));
+  /** Every op of the batch, in key order: the records' writes, each touched pair's MV, and the counters. */
+  finish(counters: { applied: number; rejected: number }): SortedOps {
+    this.resolutions.finish(this.state);
     this.state.write(writeOps.counter(GRAPH_META.applied, counters.applied));
     this.state.write(writeOps.counter(GRAPH_META.rejected, counters.rejected));
-    return this.state.ops();
+    return this.state.sorted();
   }
 
   private async loadPair(subject: string, predicate: string): Promise<PairModel> {

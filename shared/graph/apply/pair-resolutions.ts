@@ -1,0 +1,81 @@
+/**
+ * The materialized lens over one batch: each touched pair is fully resolved
+ * once per batch (its MV, written at the end), while the escalation rule —
+ * a pair escalates at the offset of the record that made it contested — is
+ * checked after every record that touched it, as per-record application
+ * would.
+ *
+ * The check is incremental: a pair whose candidates all claim one value has
+ * at most one alternative, so it cannot be contested (shared/lens contest.ts)
+ * and needs no resolution; only a pair with two or more values is resolved
+ * right away, and that resolution is kept for its MV when no later record of
+ * the batch touches the pair again. Escalations and MV are therefore exactly
+ * those of resolving after every record, whatever the batch boundaries
+ * (`test/ingest/pair-resolutions.test.ts` compares the two on random logs).
+ */
+import { canonicalObject, objectKey, resolve } from '../../lens/index';
+import type { Candidate, Resolution } from '../../lens/types';
+import { MATERIALIZED_LENS } from '../meta';
+import { materializedCounts } from '../stored-resolution';
+import { writeOps } from '../write-ops';
+import type { BatchState } from './batch-state';
+import type { PairModel } from './pair-model';
+
+interface PairProgress {
+  /** The pair's candidates after the last record that touched it (an immutable snapshot). */
+  candidates: readonly Candidate[];
+  /** Their resolution, when the contested check needed one. */
+  resolution: Resolution | undefined;
+}
+
+/** True when no resolution of `candidates` can have two alternatives: at most one distinct value is claimed. */
+export function singleValued(candidates: readonly Candidate[]): boolean {
+  if (candidates.length < 2) return true;
+  const first = objectKey(canonicalObject(candidates[0]!.assertion.object));
+  for (let i = 1; i < candidates.length; i++) {
+    if (objectKey(canonicalObject(candidates[i]!.assertion.object)) !== first) return false;
+  }
+  return true;
+}
+
+/** A pair's resolution under the materialized lens, as the MV stores it. */
+export function materializedResolution(pair: PairModel, candidates: readonly Candidate[]): Resolution {
+  return resolve(MATERIALIZED_LENS, pair.subject, pair.predicate, candidates, { explain: false });
+}
+
+export class PairResolutions {
+  private readonly progress = new Map<PairModel, PairProgress>();
+  /** Full resolutions run in this batch (for tests and the ingest span). */
+  resolutions = 0;
+
+  /**
+   * After the record at `offset`, which touched `pairs`: records an
+   * escalation for each pair it made contested, and updates the pairs' flags.
+   */
+  afterRecord(state: BatchState, pairs: Iterable<PairModel>, offset: number): void {
+    for (const pair of pairs) {
+      const candidates = pair.lensCandidates();
+      let resolution: Resolution | undefined;
+      let contested = false;
+      if (!singleValued(candidates)) {
+        resolution = this.resolveNow(pair, candidates);
+        contested = resolution.contested;
+      }
+      if (contested && !pair.contested) state.writeAll(writeOps.escalation(resolution!, offset));
+      pair.contested = contested;
+      this.progress.set(pair, { candidates, resolution });
+    }
+  }
+
+  /** Writes the MV of every pair touched in the batch: one resolution each, reused when the check already made it. */
+  finish(state: BatchState): void {
+    for (const [pair, { candidates, resolution }] of this.progress) {
+      state.write(writeOps.materialized(resolution ?? this.resolveNow(pair, candidates), materializedCounts(candidates)));
+    }
+  }
+
+  private resolveNow(pair: PairModel, candidates: readonly Candidate[]): Resolution {
+    this.resolutions++;
+    return materializedResolution(pair, candidates);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The batch overlay: its ops come out in byte order of their keys (sorted as
+ * latin1 strings), and a batch applied while the previous one still commits
+ * reads through that batch's ops — gets and prefix scans see the store as it
+ * will be once they land.
+ */
+import fc from 'fast-check';
+import { BatchState, SortedOps } from '../../shared/graph/apply/batch-state';
+import { keys, prefixes } from '../../shared/storage/keys';
+import type { BatchOp } from '../../shared/storage/kv-store';
+import { openHybridStore } from '../../shared/storage/hybrid-store';
+import { useTempDir } from '../helpers/tmp';
+
+const ASSERTION = Buffer.alloc(32, 7);
+const voter = (i: number): Buffer => Buffer.alloc(32, i);
+const put = (key: Buffer, value: string): BatchOp => ({ type: 'put', key, value: Buffer.from(value) });
+const valueOf = (op: BatchOp | undefined): string | undefined => (op?.type === 'put' ? op.value.toString() : undefined);
+
+describe('SortedOps', () => {
+  it('orders ops exactly as Buffer.compare orders their keys', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.uint8Array({ minLength: 0, maxLength: 6 }), { selector: (a) => Buffer.from(a).toString('hex'), maxLength: 40 }), (raw) => {
+        const byKey = new Map<string, BatchOp>();
+        for (const a of raw) byKey.set(Buffer.from(a).toString('latin1'), { type: 'delete', key: Buffer.from(a) });
+        const got = SortedOps.of(byKey).ops.map((o) => o.key.toString('hex'));
+        const want = raw.map((a) => Buffer.from(a)).sort(Buffer.compare).map((b) => b.toString('hex'));
+        expect(got).toEqual(want);
+      }),
+    );
+  });
+
+  it('finds one key and the keys under a prefix', () => {
+    const ops = [put(Buffer.from('ab'), '1'), put(Buffer.from('abc'), '2'), put(Buffer.from('b'), '3'), put(Buffer.from('a'), '4')];
+    const sorted = SortedOps.of(new Map(ops.map((o) => [o.key.toString('latin1'), o])));
+    expect(valueOf(sorted.get('abc'))).toBe('2');
+    expect(sorted.get('abd')).toBeUndefined();
+    expect([...sorted.withPrefix('ab')].map((o) => o.key.toString())).toEqual(['ab', 'abc']);
+    expect([...sorted.withPrefix('c')]).toEqual([]);
+  });
+});
+
+describe('BatchState over a batch still committing', () => {
+  const tmp = useTempDir('stemedb-batch-state-');
+
+  it('gets and prefix scans see the committing batch over the store, and the batch own writes over both', async () => {
+    const store = await openHybridStore(tmp.path);
+    try {
+      await store.batch([put(keys.pendingVote(ASSERTION, voter(1)), 'stored-1'), put(keys.pendingVote(ASSERTION, voter(2)), 'stored-2')]);
+      const committing: BatchOp[] = [
+        { type: 'delete', key: keys.pendingVote(ASSERTION, voter(1)) },
+        put(keys.pendingVote(ASSERTION, voter(2)), 'committing-2'),
+        put(keys.pendingVote(ASSERTION, voter(3)), 'committing-3'),
+      ];
+      const below = SortedOps.of(new Map(committing.map((o) => [o.key.toString('latin1'), o])));
+      const state = new BatchState(store, below);
+      await state.prefetch([keys.pendingVote(ASSERTION, voter(1)), keys.pendingVote(ASSERTION, voter(4))]);
+      expect(await state.get(keys.pendingVote(ASSERTION, voter(1)))).toBeUndefined();
+      expect((await state.get(keys.pendingVote(ASSERTION, voter(2))))?.toString()).toBe('committing-2');
+      expect((await state.get(keys.pendingVote(ASSERTION, voter(3))))?.toString()).toBe('committing-3');
+      expect(await state.get(keys.pendingVote(ASSERTION, voter(4)))).toBeUndefined();
+      const scanned = await state.scanStore(prefixes.pendingVotes(ASSERTION));
+      expect(scanned.map(([k, v]) => [k.equals(keys.pendingVote(ASSERTION, k.subarray(k.length - 32))), v.toString()])).toEqual([
+        [true, 'committing-2'],
+        [true, 'committing-3'],
+      ]);
+      expect(scanned.map(([k]) => k.subarray(k.length - 32)[0])).toEqual([2, 3]);
+
+      state.write(put(keys.pendingVote(ASSERTION, voter(3)), 'own-3'));
+      expect((await state.get(keys.pendingVote(ASSERTION, voter(3))))?.toString()).toBe('own-3');
+      expect(state.ops().map(valueOf)).toEqual(['own-3']);
+      // Without a committing batch the same state reads the store alone.
+      expect((await new BatchState(store).get(keys.pendingVote(ASSERTION, voter(1))))?.toString()).toBe('stored-1');
+    } finally {
+      await store.close();
+    }
+  });
+});
