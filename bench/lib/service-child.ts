@@ -15,9 +15,9 @@ export interface ServiceChild {
   stop(): Promise<void>;
 }
 
-/** `stemedb <service> <args>`; resolves once its ready line names its address. */
-export function startServiceChild(service: 'writer' | 'reader', args: readonly string[], readyTimeoutMs: number): Promise<ServiceChild> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, service, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, STEMEDB_LOG_LEVEL: 'warn' } });
+/** `stemedb <service> <args>` (node started with `nodeArgs`, e.g. `--cpu-prof`); resolves once its ready line names its address. */
+export function startServiceChild(service: 'writer' | 'reader', args: readonly string[], readyTimeoutMs: number, nodeArgs: readonly string[] = []): Promise<ServiceChild> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CLI, service, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, STEMEDB_LOG_LEVEL: 'warn' } });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${service} not ready after ${readyTimeoutMs} ms`)), readyTimeoutMs);

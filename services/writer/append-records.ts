@@ -41,7 +41,8 @@ export async function appendChecked(deps: WriterDeps, checked: readonly Checked[
     deps.admission.charge(judged.flatMap((j) => j.charge));
     const fresh = checked.filter((_, i) => judged[i]!.replayOf === undefined);
     const positions = fresh.length === 0 ? [] : await appendFresh(deps, deps.admission, fresh, stillWanted, write);
-    if (fresh.length > 0 && guard !== undefined) indexing = guard.index.catchUp(positions[positions.length - 1]!.nextOffset);
+    // The index is handed what was appended (it need not read it back and decode it again).
+    if (fresh.length > 0 && guard !== undefined) indexing = guard.index.indexAppended(fresh.map((c, i) => ({ id: c.id, signers: c.record.signatures.map((s) => s.publicKey), ...positions[i]! })));
     const firstOf = new Map<string, { offset: number; nextOffset: number }>();
     let at = 0;
     const receipts = checked.map((c, i) => {

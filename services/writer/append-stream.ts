@@ -127,6 +127,7 @@ export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptio
     }
     await Promise.all(pending);
     options.onStreamEnd?.({ records, inFlightMax: slots.inUseMax });
+    deps.logger.debug('append stream ended', { records, in_flight_max: slots.inUseMax, write_waits: out.stats.drainWaits, failed: failure !== undefined });
     if (failure !== undefined) throw failure;
   };
 }

@@ -11,6 +11,13 @@
  * more than the log holds (the tail was truncated after a power loss or a
  * repair) is rebuilt from the log: an entry past the recovered head must never
  * answer. A missing index is built from the log on open.
+ *
+ * The writer hands the index what it has just appended (`indexAppended`: ids,
+ * signers, positions), so the index need not read back and decode records the
+ * writer already holds decoded. Those notes only stand in for the log's bytes
+ * when they start exactly where the index covers through; anything else (a gap,
+ * a note that did not fit under `ID_INDEX_NOTED_RECORDS_MAX`) is read from the
+ * log as before, so the index still never skips a record.
  */
 import { rm } from 'node:fs/promises';
 import { decodeLogPayload } from '../../shared/domain/log-payload';
@@ -20,7 +27,7 @@ import type { BatchOp } from '../../shared/storage/kv-store';
 import type { Logger } from '../../shared/telemetry/logger';
 import { withSpan } from '../../shared/telemetry/tracing';
 import type { WalRecord } from '../../shared/wal';
-import { ID_INDEX_READ_BYTES_MAX } from './limits';
+import { ID_INDEX_NOTED_RECORDS_MAX, ID_INDEX_READ_BYTES_MAX } from './limits';
 import type { WriterLog } from './writer-log';
 
 /** Where an id was first seen and who has signed it in the log. */
@@ -29,6 +36,29 @@ export interface IdEntry {
   readonly nextOffset: number;
   /** Raw 32-byte public keys as latin1 strings. */
   readonly signers: ReadonlySet<string>;
+}
+
+/** A record just appended, as the writer hands it to the index: its id, its signers' raw keys, its place in the log. */
+export interface AppendedRecord {
+  readonly id: Buffer;
+  readonly signers: readonly Buffer[];
+  readonly offset: number;
+  readonly nextOffset: number;
+}
+
+export interface IdIndexOptions {
+  /** Records of appends noted and not yet indexed, at most. @default ID_INDEX_NOTED_RECORDS_MAX */
+  readonly notedRecordsMax?: number;
+}
+
+/** How the index learned of records (for tests and metrics). */
+export interface IdIndexStats {
+  /** Records indexed from the writer's notes. */
+  noted: number;
+  /** Records indexed by reading them back from the log. */
+  readBack: number;
+  /** Notes refused because ID_INDEX_NOTED_RECORDS_MAX were already waiting. */
+  notesRefused: number;
 }
 
 export const ID_ENTRY_VERSION = 1;
@@ -75,8 +105,16 @@ function u64(value: number): Buffer {
   return out;
 }
 
+/** The fields of a record the index keeps, however it learned of them. */
+type Indexable = AppendedRecord;
+
 export class IdIndex {
+  readonly stats: IdIndexStats = { noted: 0, readBack: 0, notesRefused: 0 };
   private running: Promise<void> | undefined;
+  /** Appends noted and not yet indexed, by their first offset. */
+  private readonly notes = new Map<number, readonly AppendedRecord[]>();
+  private notedRecords = 0;
+  private readonly notedRecordsMax: number;
 
   private constructor(
     private store: LmdbStore,
@@ -84,10 +122,13 @@ export class IdIndex {
     private readonly logger: Logger,
     /** The log offset through which every record is indexed. */
     private coveredThrough: number,
-  ) {}
+    options: IdIndexOptions,
+  ) {
+    this.notedRecordsMax = options.notedRecordsMax ?? ID_INDEX_NOTED_RECORDS_MAX;
+  }
 
   /** Opens (building or rebuilding as needed) the index in `dir` and catches it up with the log's head. */
-  static async open(dir: string, log: WriterLog, logger: Logger): Promise<IdIndex> {
+  static async open(dir: string, log: WriterLog, logger: Logger, options: IdIndexOptions = {}): Promise<IdIndex> {
     let store = await LmdbStore.open(dir);
     let covered = await readCovered(store, dir);
     if (covered > log.headOffset) {
@@ -98,7 +139,7 @@ export class IdIndex {
       covered = 0;
     }
     // Records below the first segment are gone (retention): the index starts where the log does.
-    const index = new IdIndex(store, log, logger, Math.max(covered, log.firstOffset));
+    const index = new IdIndex(store, log, logger, Math.max(covered, log.firstOffset), options);
     const startedAt = performance.now();
     const from = index.coveredThrough;
     await index.catchUp(log.headOffset);
@@ -125,32 +166,93 @@ export class IdIndex {
     }
   }
 
-  private async step(): Promise<void> {
-    const records = await this.log.readFrom(this.coveredThrough, ID_INDEX_READ_BYTES_MAX);
-    if (records.length === 0) throw new IdIndexError(this.store.dir, `the log returned nothing at ${this.coveredThrough} below its head ${this.log.headOffset}`);
-    await withSpan('writer.id_index', { from_offset: this.coveredThrough, records: records.length }, () => this.apply(records));
+  /**
+   * Indexes records this writer has just appended, contiguous and in log
+   * order, without reading them back (unless the notes do not fit, or the
+   * index has a gap before them to read first). Resolves once they are covered.
+   */
+  async indexAppended(records: readonly AppendedRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    let through = 0;
+    for (const run of contiguousRuns(records)) {
+      this.note(run);
+      through = Math.max(through, run[run.length - 1]!.nextOffset);
+    }
+    await this.catchUp(through);
   }
 
-  /** Merges the records' ids into their entries and moves `covered_through`, in one commit. */
-  private async apply(records: readonly WalRecord[]): Promise<void> {
-    const merged = new Map<string, { id: Buffer; entry: IdEntry | undefined; signers: Set<string>; offset: number; nextOffset: number }>();
-    for (const r of records) {
-      let record;
+  /** Keeps a contiguous run of appended records until the index reaches it (unless the notes are full). */
+  private note(run: readonly AppendedRecord[]): void {
+    const first = run[0]!.offset;
+    if (first < this.coveredThrough || this.notes.has(first)) return;
+    if (this.notedRecords + run.length > this.notedRecordsMax) {
+      this.stats.notesRefused += 1;
+      return;
+    }
+    this.notes.set(first, run);
+    this.notedRecords += run.length;
+  }
+
+  private async step(): Promise<void> {
+    this.dropCoveredNotes();
+    const noted = this.takeNotes();
+    if (noted.length > 0) {
+      this.stats.noted += noted.length;
+      await withSpan('writer.id_index', { from_offset: this.coveredThrough, records: noted.length, noted: true }, () => this.apply(noted));
+      return;
+    }
+    const read = await this.log.readFrom(this.coveredThrough, ID_INDEX_READ_BYTES_MAX);
+    if (read.length === 0) throw new IdIndexError(this.store.dir, `the log returned nothing at ${this.coveredThrough} below its head ${this.log.headOffset}`);
+    this.stats.readBack += read.length;
+    await withSpan('writer.id_index', { from_offset: this.coveredThrough, records: read.length }, () => this.apply(this.decoded(read), read[read.length - 1]!.nextOffset));
+  }
+
+  /** The notes that continue the index from where it covers through, in order (removed from the notes). */
+  private takeNotes(): AppendedRecord[] {
+    const out: AppendedRecord[] = [];
+    for (let at = this.coveredThrough, chunk = this.notes.get(at); chunk !== undefined; chunk = this.notes.get(at)) {
+      this.notes.delete(at);
+      this.notedRecords -= chunk.length;
+      out.push(...chunk);
+      at = chunk[chunk.length - 1]!.nextOffset;
+    }
+    return out;
+  }
+
+  /** Notes the log read-back has already covered are of no more use. */
+  private dropCoveredNotes(): void {
+    for (const [at, chunk] of this.notes) {
+      if (at >= this.coveredThrough) continue;
+      this.notes.delete(at);
+      this.notedRecords -= chunk.length;
+    }
+  }
+
+  /** The log's records as the index keeps them; an undecodable one is skipped (nothing to answer a replay with). */
+  private decoded(read: readonly WalRecord[]): Indexable[] {
+    const out: Indexable[] = [];
+    for (const r of read) {
       try {
-        record = decodeLogPayload(r.payload).record;
+        const record = decodeLogPayload(r.payload).record;
+        out.push({ id: recordId(record), signers: record.signatures.map((s) => s.publicKey), offset: r.offset, nextOffset: r.nextOffset });
       } catch (err) {
-        // Not a record this writer could have admitted: nothing to answer a replay with.
         this.logger.warn('the id index skipped an undecodable log record', { offset: r.offset, error: err instanceof Error ? err.message : String(err) });
-        continue;
       }
-      const id = recordId(record);
-      const key = id.toString('latin1');
+    }
+    return out;
+  }
+
+  /** Merges the records' ids into their entries and moves `covered_through` (to `through`), in one commit. */
+  private async apply(records: readonly Indexable[], through: number = records[records.length - 1]!.nextOffset): Promise<void> {
+    const merged = new Map<string, { id: Buffer; signers: Set<string>; offset: number; nextOffset: number }>();
+    for (const r of records) {
+      const key = r.id.toString('latin1');
       let m = merged.get(key);
       if (m === undefined) {
-        m = { id, entry: undefined, signers: new Set(), offset: r.offset, nextOffset: r.nextOffset };
+        m = { id: r.id, signers: new Set(), offset: r.offset, nextOffset: r.nextOffset };
         merged.set(key, m);
       }
-      for (const s of record.signatures) m.signers.add(s.publicKey.toString('latin1'));
+      for (const s of r.signers) m.signers.add(s.toString('latin1'));
     }
     const all = [...merged.values()];
     const stored = await this.store.getMany(all.map((m) => m.id));
@@ -160,7 +262,6 @@ export class IdIndex {
       const entry = before === undefined ? { offset: m.offset, nextOffset: m.nextOffset, signers } : { offset: before.offset, nextOffset: before.nextOffset, signers };
       return { type: 'put', key: m.id, value: encodeIdEntry(entry) };
     });
-    const through = records[records.length - 1]!.nextOffset;
     ops.push({ type: 'put', key: COVERED_KEY, value: u64(through) });
     await this.store.batch(ops);
     this.coveredThrough = through;
@@ -176,6 +277,17 @@ export class IdIndex {
     }
     this.logger.debug('id index closed', { covered_through: this.coveredThrough });
   }
+}
+
+/** `records` cut where one does not start at the previous one's next offset. */
+function contiguousRuns(records: readonly AppendedRecord[]): AppendedRecord[][] {
+  const runs: AppendedRecord[][] = [];
+  for (const r of records) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[last.length - 1]!.nextOffset === r.offset) last.push(r);
+    else runs.push([r]);
+  }
+  return runs;
 }
 
 async function readCovered(store: LmdbStore, dir: string): Promise<number> {

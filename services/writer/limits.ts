@@ -96,6 +96,14 @@ export const PEER_KEYS_REMEMBERED_MAX = 1024;
 export const ID_INDEX_READ_BYTES_MAX = 1024 * 1024;
 /** Directory of the on-disk id index inside the WAL directory (the WAL ignores it). */
 export const ID_INDEX_DIR_NAME = 'ids';
+/**
+ * Records of appends the writer has noted for the id index (id-index.ts,
+ * `indexAppended`) and the index has not yet covered. Receipts do not wait
+ * for the index, so while LMDB lags the notes would pile up: past this bound
+ * a note is refused and the index reads those records back from the log
+ * instead (slower, same entries). 8192 records are ~1 MiB of notes.
+ */
+export const ID_INDEX_NOTED_RECORDS_MAX = 8192;
 /** Consumers (readers) the writer registers for retention; one more is RESOURCE_EXHAUSTED. */
 export const CONSUMERS_MAX = 64;
 /** Bytes of a consumer id (`[A-Za-z0-9][A-Za-z0-9._:-]*`). */

@@ -1,0 +1,188 @@
+/**
+ * Where the writer's time goes under one append path's load:
+ * `node dist/bench/profile-writer.js <batch|stream|unary> [seconds]` starts a
+ * writer child under `node --cpu-prof`, drives it as the writer bench does
+ * (AppendBatch 100 per call, 8 in flight; one AppendStream with 1024 records
+ * unacknowledged; unary Append at 64 in flight), stops it, and prints the top
+ * frames of its main thread by self time and by inclusive time (a frame's own
+ * time plus its callees', counted once when it recurses). The .cpuprofile
+ * stays in bench/scratch/profiles for a closer look (Chrome DevTools).
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { Record as PbRecord } from '../shared/gen/stemedb/v1/records';
+import { WriterServiceClient } from '../shared/gen/stemedb/v1/writer';
+import { makeClient, waitForReady } from '../shared/grpc/client';
+import { setLogLevel } from '../shared/telemetry/logger';
+import { SCRATCH_DIR } from './lib/results';
+import { startServiceChild } from './lib/service-child';
+import { appendRequestBytes, measureAppend, measureBatch, measureStream, signRecords, supply } from './lib/writer-load';
+
+const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
+const READY_TIMEOUT_MS = 20_000;
+const WARMUP_MS = 1_000;
+/** Records signed per second of load (above any rate this machine reaches). */
+const RECORDS_PER_SEC_MAX = 25_000;
+const TOP_FRAMES = 60;
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly hitCount?: number;
+  readonly children?: readonly number[];
+}
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly samples: readonly number[];
+}
+
+function frameName(n: ProfileNode): string {
+  const f = n.callFrame;
+  const file = f.url === '' ? '' : ` ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/').replace(/^file:\/\//, '')}:${f.lineNumber + 1}`;
+  return `${f.functionName === '' ? '(anonymous)' : f.functionName}${file}`;
+}
+
+const IDLE = '(idle)';
+
+/** Share of a profile's samples in which its thread was not idle. */
+function busyShare(profile: CpuProfile): number {
+  const idle = profile.nodes.filter((n) => n.callFrame.functionName === IDLE).map((n) => n.id);
+  const idleSamples = profile.samples.filter((s) => idle.includes(s)).length;
+  return 1 - idleSamples / Math.max(1, profile.samples.length);
+}
+
+/** Self and inclusive shares of the busy (not idle) samples per frame, highest first. */
+export function topFrames(profile: CpuProfile, top: number): { self: [string, number][]; inclusive: [string, number][]; busy: number } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const hits = new Map<number, number>();
+  for (const s of profile.samples) hits.set(s, (hits.get(s) ?? 0) + 1);
+  const busy = busyShare(profile);
+  const total = Math.max(1, Math.round(profile.samples.length * busy));
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const root = profile.nodes[0]!;
+  const walk = (node: ProfileNode, onStack: Set<string>): number => {
+    const name = frameName(node);
+    const own = hits.get(node.id) ?? 0;
+    self.set(name, (self.get(name) ?? 0) + own);
+    const recursed = onStack.has(name);
+    onStack.add(name);
+    let sum = own;
+    for (const c of node.children ?? []) sum += walk(byId.get(c)!, onStack);
+    if (!recursed) {
+      onStack.delete(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + sum);
+    }
+    return sum;
+  };
+  walk(root, new Set());
+  for (const skip of [IDLE, '(root)', '(program)']) {
+    self.delete(skip);
+    inclusive.delete(skip);
+  }
+  const rank = (m: Map<string, number>): [string, number][] =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => [k, Math.round((1000 * v) / total) / 10]);
+  return { self: rank(self), inclusive: rank(inclusive), busy };
+}
+
+/** CPU seconds (user + system) a process, or one of its threads, has used so far (Linux /proc). */
+function cpuSeconds(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command name; in clock ticks (100/s on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds per thread name of a process (libuv pool threads, workers, V8 helpers share names). */
+function cpuByThread(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const key = Number(tid) === pid ? 'main' : `${name}#${tid}`;
+      out.set(key, (out.get(key) ?? 0) + cpuSeconds(pid, Number(tid)));
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return out;
+}
+
+async function drive(path: string, address: string, seconds: number, records: readonly PbRecord[]): Promise<{ rate: string; records: number }> {
+  const c = makeClient(WriterServiceClient, address);
+  try {
+    await waitForReady(c, READY_TIMEOUT_MS);
+    const ms = seconds * 1000;
+    if (path === 'batch') {
+      const s = supply(records, path);
+      return { rate: `${(await measureBatch(c, s.next, 100, 8, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used };
+    }
+    if (path === 'stream') {
+      const s = supply(records, path);
+      return { rate: `${(await measureStream(c, s.next, 1024, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used };
+    }
+    const s = supply(appendRequestBytes(records), path);
+    return { rate: `${(await measureAppend(address, s.next, 64, ms, WARMUP_MS)).callsPerSec} calls/s`, records: s.used };
+  } finally {
+    c.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [path = '', secondsArg = '5'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  if (!['batch', 'stream', 'unary'].includes(path)) throw new Error('usage: profile-writer <batch|stream|unary> [seconds]');
+  setLogLevel('warn');
+  rmSync(SCRATCH_DIR, { recursive: true, force: true });
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const seconds = Number(secondsArg);
+  // Signed before the writer starts, so its profile covers the load and little else.
+  const records = signRecords(Math.ceil((seconds + WARMUP_MS / 1000 + 1) * RECORDS_PER_SEC_MAX));
+  const args = ['--wal', join(SCRATCH_DIR, 'profile-wal'), '--listen', '127.0.0.1:0', '--durability', 'fsync', '--max-connection-age-ms', '0', '--log-level', process.env.STEMEDB_LOG_LEVEL ?? 'warn'];
+  // `--cpu-only`: no profiler (its own threads and sampling cost distort the CPU figures), only CPU per record.
+  const profiling = !process.argv.includes('--cpu-only');
+  const writer = await startServiceChild('writer', args, READY_TIMEOUT_MS, profiling ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
+  let rate: string;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const writerCpu0 = cpuSeconds(writer.pid);
+  const mainCpu0 = cpuSeconds(writer.pid, writer.pid);
+  const threads0 = cpuByThread(writer.pid);
+  let clientCpu = 0;
+  let cpuPerRecord = '';
+  try {
+    const driven = await drive(path, writer.address, seconds, records);
+    rate = driven.rate;
+    const used = process.cpuUsage(cpu0);
+    clientCpu = (used.user + used.system) / 1000 / (performance.now() - t0);
+    const us = (sec: number): number => Math.round((sec * 1e6) / driven.records);
+    const threads = [...cpuByThread(writer.pid)].map(([name, sec]): [string, number] => [name, us(sec - (threads0.get(name) ?? 0))]).filter(([, v]) => v > 0);
+    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${writer.pid}/status`, 'utf8'))?.[1];
+    cpuPerRecord = `writer RSS ${Math.round(Number(rss) / 1024)} MiB; writer CPU ${us(cpuSeconds(writer.pid) - writerCpu0)} µs/record (main thread ${us(cpuSeconds(writer.pid, writer.pid) - mainCpu0)}; by thread ${threads.map(([n, v]) => `${n} ${v}`).join(', ')})`;
+  } finally {
+    await writer.stop();
+  }
+  if (!profiling) return void process.stdout.write(`${path}: ${rate}; ${cpuPerRecord}; bench client CPU ${Math.round(100 * clientCpu)}% of one core; load average ${loadavg()[0]!.toFixed(2)}\n`);
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread, the others are verify workers.
+  const files = readdirSync(PROFILE_DIR).filter((f) => f.includes(`.${writer.pid}.`));
+  const load = (f: string): CpuProfile => JSON.parse(readFileSync(join(PROFILE_DIR, f), 'utf8')) as CpuProfile;
+  const main = load(files.find((f) => f.includes(`.${writer.pid}.0.`))!);
+  const workersBusy = files.filter((f) => !f.includes(`.${writer.pid}.0.`)).map((f) => busyShare(load(f)));
+  const { self, inclusive, busy } = topFrames(main, TOP_FRAMES);
+  const table = (rows: [string, number][]): string => rows.map(([k, v]) => `| ${v}% | \`${k}\` |`).join('\n');
+  const pct = (x: number): string => `${Math.round(100 * x)}%`;
+  process.stdout.write(
+    `${path}: ${rate}; ${cpuPerRecord}; writer main thread busy ${pct(busy)} of ${main.samples.length} samples, verify workers busy ${workersBusy.map(pct).join(', ')}; bench client CPU ${pct(clientCpu)} of one core; load average ${loadavg()[0]!.toFixed(2)}\n\n` +
+      `Shares of the main thread's busy samples:\n\n| self | frame |\n|---|---|\n${table(self)}\n\n| inclusive | frame |\n|---|---|\n${table(inclusive)}\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`profile-writer failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
