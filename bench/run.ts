@@ -21,6 +21,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'query', run: () => import('./query').then((m) => m.run()) },
   { name: 'keepup', run: () => import('./keepup').then((m) => m.run()) },
   { name: 'sim', run: () => import('./sim').then((m) => m.run()) },
+  { name: 'bootstrap', run: () => import('./bootstrap').then((m) => m.run()) },
 ];
 
 async function main(): Promise<void> {

@@ -7,6 +7,8 @@
  *   store holds data, the log was trimmed past it   → with a bootstrap source: wipe and bootstrap;
  *                                                     without: ReaderTrimmedError naming both offsets
  *   store empty, a bootstrap source                 → restore the snapshot, then tail from its offset
+ *                                                     (a peer that does not answer, UNAVAILABLE, on a
+ *                                                     log that still starts at 0: replay instead)
  *   store empty, no source, the log trimmed above 0 → ReaderTrimmedError
  *   store empty, no source                          → replay the log from 0
  *
@@ -14,6 +16,7 @@
  * line) can only follow it.
  */
 import { mkdir, rm } from 'node:fs/promises';
+import * as grpc from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { ReaderServiceClient, type SnapshotResponse } from '../../shared/gen/stemedb/v1/reader';
 import { makeClient } from '../../shared/grpc/client';
@@ -27,6 +30,9 @@ import { withSpan } from '../../shared/telemetry/tracing';
 import type { BootstrapSource, ReaderConfig } from './config';
 import { ReaderTrimmedError, StoreLogMismatchError } from './errors';
 import { logPositionOf, recordStoreLogId, storeLogId, type LogPosition } from './log-identity';
+
+/** No peer is listening or ready (a Service without ready endpoints). */
+const PEER_UNREACHABLE = grpc.status.UNAVAILABLE;
 
 /** Where a peer's snapshot lands before it is verified and restored. */
 export const BOOTSTRAP_DOWNLOAD_DIR = 'bootstrap-download';
@@ -62,7 +68,16 @@ export async function prepareStore(config: ReaderConfig, logger: Logger): Promis
     await recordStoreLogId(dataDir, logId);
     return { bootstrappedAt: 'resume', logId };
   }
-  const offset = await bootstrap(config.bootstrap, dataDir, position, logger);
+  let offset: number;
+  try {
+    offset = await bootstrap(config.bootstrap, dataDir, position, logger);
+  } catch (err) {
+    // The first reader of a deployment has no peer to copy: while the log is whole, replay it.
+    if (config.bootstrap.kind !== 'peer' || position.firstOffset > 0 || (err as { code?: unknown }).code !== PEER_UNREACHABLE) throw err;
+    logger.warn('no peer reader answered for a snapshot; the log is whole, so replaying it from 0', { peer: config.bootstrap.address, error: err instanceof Error ? err.message : String(err) });
+    await recordStoreLogId(dataDir, logId);
+    return { bootstrappedAt: 'resume', logId };
+  }
   const restoredLogId = position.logId !== '' ? position.logId : storeLogId(dataDir);
   return { bootstrappedAt: offset, logId: restoredLogId };
 }

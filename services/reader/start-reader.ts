@@ -37,8 +37,8 @@ import { HeadTracker, lagBytes } from './status-handler';
 
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
-/** Under a role map every query needs the 'client' role. */
-export const READER_METHOD_ROLES = methodRolesOf(ReaderServiceService, 'client');
+/** Under a role map every query needs the 'client' role; Snapshot (a copy of the whole store, like Tail of the whole log) needs 'reader'. */
+export const READER_METHOD_ROLES = methodRolesOf(ReaderServiceService, 'client', { snapshot: 'reader' });
 
 export interface ReaderShutdownReport {
   /** True when the grace period ran out and open calls were cancelled. */

@@ -30,6 +30,8 @@ export interface WriteSnapshotOptions {
   /** @default SNAPSHOT_BYTES_MAX */
   readonly bytesMax?: number;
   readonly signal?: AbortSignal;
+  /** The manifest's createdAt (reproducible test vectors). @default now */
+  readonly createdAt?: string;
 }
 
 /** One data file being written: its pieces are buffered up to a chunk, hashed and handed to the sink. */
@@ -99,7 +101,7 @@ export async function writeSnapshot(view: StoreView, sink: SnapshotSink, options
     version: SNAPSHOT_FORMAT_VERSION,
     offset: view.appliedThrough,
     logId: options.logId,
-    createdAt: new Date().toISOString(),
+    createdAt: options.createdAt ?? new Date().toISOString(),
     keys: files.reduce((n, f) => n + f.keys, 0),
     bytes: files.reduce((n, f) => n + f.bytes, 0),
     files,

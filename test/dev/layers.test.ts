@@ -18,6 +18,7 @@ const SHARED_ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'shared/query': ['shared/domain', 'shared/lens'],
   'shared/storage': ['shared/domain', 'shared/telemetry'],
   'shared/graph': ['shared/domain', 'shared/lens', 'shared/storage', 'shared/telemetry'],
+  'shared/snapshot': ['shared/domain', 'shared/storage', 'shared/telemetry'],
   'shared/verify': ['shared/domain', 'shared/telemetry'],
   'shared/telemetry': [],
   'shared/grpc': ['shared/domain', 'shared/telemetry', 'shared/gen'],

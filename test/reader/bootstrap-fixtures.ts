@@ -4,7 +4,23 @@ import type { StemeRecord } from '../../shared/domain/types';
 import { Lens, type HistoryResponse, type ReaderServiceClient } from '../../shared/gen/stemedb/v1/reader';
 import { callUnary } from '../../shared/grpc/client';
 import { client as writerClient } from '../writer/writer-fixtures';
+import { CLI, startNode, waitForReady, type ServiceProcess } from '../helpers/process';
 import { options } from './reader-fixtures';
+
+/** A reader whose start may take long (a catch-up or a restore under load): its ready line within `readyMs`. */
+export async function startReaderWithin(dataDir: string, args: string[], readyMs: number, env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
+  const proc = startNode(CLI, ['reader', '--data', dataDir, ...args, '--listen', '127.0.0.1:0'], { STEMEDB_LOG_LEVEL: 'warn', ...env });
+  const ready = await waitForReady(proc, readyMs);
+  return {
+    address: String(ready.address),
+    ready,
+    proc,
+    stop: async () => {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+      return proc.exited;
+    },
+  };
+}
 
 /** Appends with AppendBatch (500 a call); returns the offset just past the last record. */
 export async function appendAll(address: string, records: readonly StemeRecord[]): Promise<number> {

@@ -27,7 +27,8 @@ async function appendOffline(dir: string, from: number, count: number): Promise<
   const wal = await Wal.open({ dir, durability: 'none', segmentBytesMax: 16 * 1024 });
   try {
     const payloads = Array.from({ length: count }, (_, i) => payloadOf(claimBy((from + i) % 5, `s${(from + i) % 40}`, 'p', `v${(from + i) % 3}`), from + i));
-    for (let i = 0; i < payloads.length; i += 200) await wal.appendBatch(payloads.slice(i, i + 200));
+    // A batch goes into one segment whatever its size: small batches make many small segments.
+    for (let i = 0; i < payloads.length; i += 50) await wal.appendBatch(payloads.slice(i, i + 50));
     return wal.headOffset;
   } finally {
     await wal.close();
@@ -121,5 +122,23 @@ describe('bootstrap on a trimmed log', () => {
     const verify = await runCli(['snapshot', 'verify', p('snap-x')]);
     expect(verify.code).toBe(1);
     expect(verify.stderr).toContain('BLAKE3 differs');
+  });
+
+  it('replays a whole log when no peer answers (the first reader of a deployment), but not a trimmed one', async () => {
+    const head = await appendOffline(p('wal-z'), 0, 200);
+    const r = await startReaderProcess(p('z'), ['--wal', p('wal-z'), '--bootstrap-from', '127.0.0.1:1'], { STEMEDB_LOG_LEVEL: 'warn' });
+    try {
+      expect(r.proc.stderr()).toContain('no peer reader answered for a snapshot; the log is whole, so replaying it from 0');
+      expect(Number((await status(r.address)).appliedOffset)).toBe(head);
+    } finally {
+      await r.stop();
+    }
+    const wal = await Wal.open({ dir: p('wal-z'), durability: 'none', segmentBytesMax: 16 * 1024 });
+    wal.deleteSegmentsBelow(head - 5_000);
+    expect(wal.firstOffset).toBeGreaterThan(0);
+    await wal.close();
+    const stuck = await runCli(['reader', '--data', p('z2'), '--wal', p('wal-z'), '--bootstrap-from', '127.0.0.1:1', '--listen', '127.0.0.1:0']);
+    expect(stuck.code).not.toBe(0);
+    expect(stuck.stderr).toMatch(/UNAVAILABLE|14 /);
   });
 });

@@ -14,16 +14,18 @@ import { SNAPSHOT_STREAMS_MAX } from '../../services/reader/limits';
 import { ADMIN, randomLog } from '../graph/log-builder';
 import { makeTempDir } from '../helpers/tmp';
 import { startWriterProcess, type WriterProcess } from '../writer/writer-fixtures';
-import { appendAll, answersOf, LENSES } from './bootstrap-fixtures';
-import { claimBy, readerClient, resolve, startReaderProcess, write, type ReaderProcess } from './reader-fixtures';
+import { appendAll, answersOf, LENSES, startReaderWithin } from './bootstrap-fixtures';
+import { claimBy, readerClient, resolve, write, type ReaderProcess } from './reader-fixtures';
 
-jest.setTimeout(240_000);
+jest.setTimeout(420_000);
 
 const RECORDS = 20_500;
 const SUBJECTS = Array.from({ length: 2000 }, (_, i) => `s${i}`);
 /** The subjects whose every predicate is compared (each pair under one lens, at min_offset and at an as_of). */
 const COMPARED = SUBJECTS.slice(0, 60);
 const PREDICATES = ['p1', 'p2', 'p3'];
+/** Catch-up of 20k records and a restore, under a loaded machine. */
+const READY_MS = 180_000;
 
 function status(address: string): Promise<StatusResponse> {
   const c = readerClient(address);
@@ -41,7 +43,7 @@ describe('a reader bootstrapped from a peer', () => {
     writer = await startWriterProcess(join(dir.path, 'wal'), ['--durability', 'none', '--admin-key', ADMIN.publicKey.toString('hex')]);
     // Epochs by non-admin agents are refused by the writer: the log keeps the rest.
     head = await appendAll(writer.address, randomLog(1313, { records: RECORDS, agents: 8, subjects: SUBJECTS, predicates: PREDICATES }).filter((r) => r.kind !== 'epoch'));
-    a = await startReaderProcess(join(dir.path, 'a'), ['--writer', writer.address, '--verify', 'none']);
+    a = await startReaderWithin(join(dir.path, 'a'), ['--writer', writer.address, '--verify', 'none'], READY_MS);
     expect(Number((await status(a.address)).appliedOffset)).toBe(head);
   });
 
@@ -53,7 +55,7 @@ describe('a reader bootstrapped from a peer', () => {
   });
 
   it('serves only after restoring, answers as A at the same offsets, then keeps applying', async () => {
-    b = await startReaderProcess(join(dir.path, 'b'), ['--writer', writer.address, '--bootstrap-from', a.address], { STEMEDB_LOG_LEVEL: 'info' });
+    b = await startReaderWithin(join(dir.path, 'b'), ['--writer', writer.address, '--bootstrap-from', a.address], READY_MS, { STEMEDB_LOG_LEVEL: 'info' });
     const bStatus = await status(b.address);
     expect(Number(bStatus.appliedOffset)).toBe(head);
     // Restored, not replayed: no record went through B's ingest.
