@@ -6,6 +6,7 @@
  */
 import { blake3Hasher, type Blake3Hasher } from '../domain/hash';
 import type { Entry } from '../storage/kv-store';
+import { STORE_FORMAT_VERSION } from '../storage/store-format';
 import type { StoreView } from '../storage/store-view';
 import { SnapshotLimitError } from './errors';
 import { dataFileName, encodeEntry, encodeFileHeader, type SnapshotBackend } from './format';
@@ -99,6 +100,7 @@ export async function writeSnapshot(view: StoreView, sink: SnapshotSink, options
   const { manifest, bytes } = sealManifest({
     format: SNAPSHOT_FORMAT_NAME,
     version: SNAPSHOT_FORMAT_VERSION,
+    storeFormat: STORE_FORMAT_VERSION,
     offset: view.appliedThrough,
     logId: options.logId,
     createdAt: options.createdAt ?? new Date().toISOString(),

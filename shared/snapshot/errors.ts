@@ -45,6 +45,18 @@ export class SnapshotVersionError extends Error {
   }
 }
 
+/** The snapshot holds a store of another store format than this build reads (docs/STORAGE.md, "Store format"). */
+export class SnapshotStoreFormatError extends Error {
+  override readonly name = 'SnapshotStoreFormatError';
+  constructor(
+    readonly dir: string,
+    readonly found: number,
+    readonly expected: number,
+  ) {
+    super(`snapshot ${dir} holds a store of format ${found}, this StemeDB reads store format ${expected}; take the snapshot from a reader of this version, or let this reader replay the log`);
+  }
+}
+
 /** The snapshot was taken from another log than the one this reader tails. */
 export class SnapshotLogMismatchError extends Error {
   override readonly name = 'SnapshotLogMismatchError';

@@ -6,7 +6,8 @@
  * empty), so a flipped byte anywhere in it is refused, not misread.
  */
 import { blake3 } from '../domain/hash';
-import { SnapshotIntegrityError, SnapshotLimitError, SnapshotVersionError } from './errors';
+import { STORE_FORMAT_VERSION } from '../storage/store-format';
+import { SnapshotIntegrityError, SnapshotLimitError, SnapshotStoreFormatError, SnapshotVersionError } from './errors';
 import { DATA_FILE_PATTERN, MANIFEST_FILE, type SnapshotBackend } from './format';
 import { SNAPSHOT_BYTES_MAX, SNAPSHOT_FILES_MAX, SNAPSHOT_FORMAT_VERSION } from './limits';
 
@@ -26,6 +27,8 @@ export interface SnapshotFile {
 export interface SnapshotManifest {
   readonly format: typeof SNAPSHOT_FORMAT_NAME;
   readonly version: number;
+  /** The store format of the snapshotted store (shared/storage/store-format.ts): restored only by a build of that format. */
+  readonly storeFormat: number;
   /** The store's applied offset O: every record below O is in it, none at or past it. */
   readonly offset: number;
   /** The writer's log id (32 hex digits), or '' when the snapshotting reader did not know it. */
@@ -45,6 +48,7 @@ export function canonicalManifestText(m: SnapshotManifest): string {
   const ordered = {
     format: m.format,
     version: m.version,
+    storeFormat: m.storeFormat,
     offset: m.offset,
     logId: m.logId,
     createdAt: m.createdAt,
@@ -87,12 +91,15 @@ export function parseManifest(dir: string, bytes: Buffer): SnapshotManifest {
   const version = count(o.version, 'version', bad);
   if (version > SNAPSHOT_FORMAT_VERSION) throw new SnapshotVersionError(dir, MANIFEST_FILE, version, SNAPSHOT_FORMAT_VERSION);
   if (version < 1) throw bad('version must be at least 1', '>= 1', String(version));
+  const storeFormat = count(o.storeFormat, 'storeFormat', bad);
+  if (storeFormat !== STORE_FORMAT_VERSION) throw new SnapshotStoreFormatError(dir, storeFormat, STORE_FORMAT_VERSION);
   if (!Array.isArray(o.files)) throw bad('files must be an array');
   if (o.files.length > SNAPSHOT_FILES_MAX) throw new SnapshotLimitError('SNAPSHOT_FILES_MAX', SNAPSHOT_FILES_MAX, o.files.length, `snapshot ${dir}: data files`);
   const files = o.files.map((f, i) => fileOf(f, `files[${i}]`, bad));
   const m: SnapshotManifest = {
     format: SNAPSHOT_FORMAT_NAME,
     version,
+    storeFormat,
     offset: count(o.offset, 'offset', bad),
     logId: text(o.logId, 'logId', LOG_ID, bad),
     createdAt: text(o.createdAt, 'createdAt', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, bad),

@@ -11,6 +11,7 @@ import { createSnapshot, verifySnapshot } from '../../shared/snapshot/snapshot-d
 import { restoreSnapshot, storeIsEmpty } from '../../shared/snapshot/restore';
 import { FILE_HEADER_BYTES, MANIFEST_FILE } from '../../shared/snapshot/format';
 import { SNAPSHOT_FORMAT_VERSION } from '../../shared/snapshot/limits';
+import { FORMAT_KEY, formatStampValue, STORE_FORMAT_VERSION } from '../../shared/storage/store-format';
 import { blake3 } from '../../shared/domain/hash';
 import { useTempDir } from '../helpers/tmp';
 import { dumpOf, fillStore, flipByte, readManifest, resealManifest } from './fixtures';
@@ -42,7 +43,7 @@ describe('snapshots', () => {
     await snapshotOf(5, 2048);
     const { data, snap, target } = paths();
     const manifest = await verifySnapshot(snap, { logId: LOG_ID });
-    expect(manifest).toMatchObject({ offset: 500, logId: LOG_ID, version: SNAPSHOT_FORMAT_VERSION, keys: 5 * 40 * 2 + 2 });
+    expect(manifest).toMatchObject({ offset: 500, logId: LOG_ID, version: SNAPSHOT_FORMAT_VERSION, keys: 5 * 40 * 2 + 3 }); // the data, both cursors and the store format stamp
     expect(manifest.files.filter((f) => f.backend === 'rocksdb').length).toBeGreaterThan(1);
     expect(manifest.files.filter((f) => f.backend === 'lmdb').length).toBeGreaterThan(1);
     for (const f of manifest.files) {
@@ -71,7 +72,10 @@ describe('snapshots', () => {
     for await (const [k, v] of view.lmdb) seen.push(`${k.toString('hex')}=${v.toString('hex')}`);
     await view.release();
     expect(view.appliedThrough).toBe(300);
-    expect(seen).toEqual(before);
+    // The view holds the store's every key; a dump leaves out only the format stamp.
+    const stamp = `${FORMAT_KEY.toString('hex')}=${formatStampValue().toString('hex')}`;
+    expect(seen).toContain(stamp);
+    expect(seen.filter((e) => e !== stamp)).toEqual(before);
     expect(store.cursors().rocks).toBe(600);
     await store.close();
   });
@@ -122,6 +126,14 @@ describe('snapshots', () => {
     writeFileSync(join(snap, file.name), bytes);
     resealManifest(snap, (m) => ({ ...m, files: m.files.map((f) => (f.name === file.name ? { ...f, blake3: blake3(bytes).toString('hex') } : f)) }));
     await expectRefused('SnapshotVersionError', new RegExp(`${file.name} has format version ${SNAPSHOT_FORMAT_VERSION + 1}`));
+  });
+
+  it('refuses a snapshot of another store format, before anything is written', async () => {
+    await snapshotOf();
+    const { snap } = paths();
+    expect(readManifest(snap).storeFormat).toBe(STORE_FORMAT_VERSION);
+    resealManifest(snap, (m) => ({ ...m, storeFormat: STORE_FORMAT_VERSION - 1 }));
+    await expectRefused('SnapshotStoreFormatError', new RegExp(`holds a store of format ${STORE_FORMAT_VERSION - 1}, this StemeDB reads store format ${STORE_FORMAT_VERSION}`));
   });
 
   it('refuses a manifest whose offset disagrees with the stored cursors, and a restore into a store with data', async () => {
