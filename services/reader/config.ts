@@ -8,11 +8,20 @@ import { MAX_CONNECTION_AGE_MS } from '../../shared/grpc/limits';
 import { clientTlsFlagNames, clientTlsFrom, SERVER_TLS_FLAG_NAMES, serverTlsFrom, TlsSettingError, type ClientTlsFiles, type ServerTlsFiles } from '../../shared/grpc/tls-options';
 import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
 import { VERIFY_MODES, type VerifyMode } from '../ingest/check-record';
+import { consumerIdProblem } from '../writer/consumer-file';
 import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { OFFSET_WAIT_MS_MAX, READER_LISTEN_DEFAULT, STARTUP_HEAD_DEADLINE_MS } from './limits';
 
 /** Where the reader's ingest reads the log. */
-export type ReaderSource = { readonly kind: 'writer'; readonly address: string; readonly tls?: ClientTlsFiles } | { readonly kind: 'wal'; readonly dir: string };
+export type ReaderSource =
+  | {
+      readonly kind: 'writer';
+      readonly address: string;
+      readonly tls?: ClientTlsFiles;
+      /** The name this reader registers under with the writer's retention (--consumer-id); absent: STEMEDB_CONSUMER_ID or the host name. */
+      readonly consumerId?: string;
+    }
+  | { readonly kind: 'wal'; readonly dir: string };
 
 /** Where an empty (or trimmed-behind) store gets its snapshot (docs/SNAPSHOTS.md, "Bootstrap"). */
 export type BootstrapSource = { readonly kind: 'peer'; readonly address: string; readonly tls?: ClientTlsFiles } | { readonly kind: 'snapshot'; readonly dir: string };
@@ -53,8 +62,7 @@ export class ReaderConfigError extends Error {
 
 export const READER_HELP = `usage: stemedb reader --data DIR (--writer HOST:PORT | --wal DIR) [--listen HOST:PORT]
                       [--max-connection-age-ms N] [--verify all|none] [--verify-workers N]
-                      [--log-level L]
-                      [--max-connection-age-ms N] [--log-level L]
+                      [--consumer-id ID] [--log-level L]
                       [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE [--tls-roles FILE]]]
                       [--writer-tls-ca FILE [--writer-tls-cert FILE --writer-tls-key FILE]]
                       [--health-listen HOST:PORT]
@@ -84,6 +92,10 @@ options (each flag overrides its environment variable):
   --writer HOST:PORT           STEMEDB_WRITER         tail this writer's log over gRPC
   --wal DIR                    STEMEDB_WAL_DIR        or tail the WAL segment files in DIR
                                                       (exactly one of the two)
+  --consumer-id ID             STEMEDB_CONSUMER_ID    with --writer: the name this reader registers
+                                                      under with the writer's retention (its cursor
+                                                      holds segments back); default the host name
+                                                      (the pod name on Kubernetes). One per reader
   --listen HOST:PORT           STEMEDB_LISTEN         default ${READER_LISTEN_DEFAULT}; port 0 = any free port
   --max-connection-age-ms N    STEMEDB_MAX_CONNECTION_AGE_MS
                                                       close connections after N ms so clients
@@ -141,6 +153,7 @@ const FLAGS = {
   'max-connection-age-ms': { type: 'string' },
   'log-level': { type: 'string' },
   verify: { type: 'string' },
+  'consumer-id': { type: 'string' },
   'verify-workers': { type: 'string' },
   'health-listen': { type: 'string' },
   'bootstrap-from': { type: 'string' },
@@ -198,7 +211,8 @@ function sourceOf(values: Values, env: NodeJS.ProcessEnv): ReaderSource {
   const kind = flagged ?? (writer !== undefined ? 'writer' : wal !== undefined ? 'wal' : undefined);
   if (kind === 'writer' && writer !== undefined && writer.value !== '') {
     const tls = tlsSetting(() => clientTlsFrom((flag, variable) => pick(values, flag, env, variable), 'writer-'));
-    return { kind: 'writer', address: hostPort(writer), ...(tls === undefined ? {} : { tls }) };
+    const consumerId = consumerIdOf(pick(values, 'consumer-id', env, 'STEMEDB_CONSUMER_ID'));
+    return { kind: 'writer', address: hostPort(writer), ...(tls === undefined ? {} : { tls }), ...(consumerId === undefined ? {} : { consumerId }) };
   }
   if (kind === 'wal' && wal !== undefined && wal.value !== '') return { kind: 'wal', dir: wal.value };
   throw new ReaderConfigError(kind === undefined ? '--writer/--wal' : `--${kind}`, 'required: --writer HOST:PORT or --wal DIR (or STEMEDB_WRITER / STEMEDB_WAL_DIR)');
@@ -228,6 +242,7 @@ export function parseReaderConfig(args: readonly string[], env: NodeJS.ProcessEn
   const verifyWorkers = verifyWorkersOf(pick(values, 'verify-workers', env, 'STEMEDB_VERIFY_WORKERS'));
   const source = sourceOf(values, env);
   if (source.kind === 'wal') {
+    if (values['consumer-id'] !== undefined) throw new ReaderConfigError('--consumer-id', 'only with --writer (a WAL directory reader is not a consumer)');
     const stray = clientTlsFlagNames('writer-').find((f) => values[f] !== undefined);
     if (stray !== undefined) throw new ReaderConfigError(`--${stray}`, 'only with --writer (the Tail source)');
   }
@@ -274,4 +289,12 @@ function verifyModeOf(v: Setting | undefined): VerifyMode | undefined {
   if (v === undefined) return undefined;
   if (!(VERIFY_MODES as readonly string[]).includes(v.value)) throw new ReaderConfigError(v.setting, `must be one of ${VERIFY_MODES.join(', ')} (got '${v.value}')`);
   return v.value as VerifyMode;
+}
+
+/** --consumer-id (or STEMEDB_CONSUMER_ID): a name the writer's registry accepts. */
+function consumerIdOf(setting: Setting | undefined): string | undefined {
+  if (setting === undefined) return undefined;
+  const problem = consumerIdProblem(setting.value);
+  if (problem !== null) throw new ReaderConfigError(setting.setting, problem);
+  return setting.value;
 }

@@ -67,7 +67,11 @@ export interface RunningReader {
 
 async function openSource(config: ReaderConfig, logger: Logger): Promise<WalSource> {
   return config.source.kind === 'writer'
-    ? new WriterTailSource(config.source.address, { logger: logger.child({ component: 'writer-tail-source' }), ...(config.source.tls === undefined ? {} : { tls: config.source.tls }) })
+    ? new WriterTailSource(config.source.address, {
+        logger: logger.child({ component: 'writer-tail-source' }),
+        ...(config.source.tls === undefined ? {} : { tls: config.source.tls }),
+        ...(config.source.consumerId === undefined ? {} : { consumerId: config.source.consumerId }),
+      })
     : WalDirSource.open(config.source.dir);
 }
 

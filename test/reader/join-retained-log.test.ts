@@ -54,7 +54,7 @@ describe('a reader joining a log trimmed by retention', () => {
       '--retention-keep-bytes', '0',
       '--retention-interval-ms', '50',
     ]);
-    a = await startReaderProcess(join(dir.path, 'a'), ['--writer', writer.address, '--verify', 'none'], { STEMEDB_CONSUMER_ID: 'reader-a' });
+    a = await startReaderProcess(join(dir.path, 'a'), ['--writer', writer.address, '--verify', 'none', '--consumer-id', 'reader-a']);
     appended = await appendAll(writer.address, randomLog(2027, { records: RECORDS, agents: 8, subjects: SUBJECTS, predicates: PREDICATES }).filter((r) => r.kind !== 'epoch'));
     // A applies everything; its cursor is the only one, so the segments below it go.
     trimmed = await waitFor(async () => {
@@ -85,7 +85,7 @@ describe('a reader joining a log trimmed by retention', () => {
   });
 
   it('bootstraps B from A, serves, answers as A at the same offsets, then keeps applying', async () => {
-    b = await startReaderProcess(join(dir.path, 'b'), ['--writer', writer.address, '--bootstrap-from', a.address], { STEMEDB_CONSUMER_ID: 'reader-b' });
+    b = await startReaderProcess(join(dir.path, 'b'), ['--writer', writer.address, '--bootstrap-from', a.address, '--consumer-id', 'reader-b']);
     const probe = healthProbe(b.address);
     try {
       expect(await probe.check('')).toBe('SERVING');
