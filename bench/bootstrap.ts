@@ -10,10 +10,10 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { encodeLogPayload } from '../shared/domain/log-payload';
-import { keyPairFromSeed, signRecord, type KeyPair } from '../shared/domain/signing';
+import { signRecord } from '../shared/domain/signing';
 import type { StemeRecord } from '../shared/domain/types';
 import { Wal } from '../shared/wal';
-import { BENCH_T0_MS, benchAssertion } from './lib/records';
+import { BENCH_T0_MS, benchAgents, benchAssertion } from './lib/records';
 import { round, SCRATCH_DIR, writeResults } from './lib/results';
 import { startServiceChild, type ServiceChild } from './lib/service-child';
 
@@ -25,16 +25,8 @@ const APPEND_CHUNK_RECORDS = 2000;
 const READY_TIMEOUT_MS = 1_800_000;
 const CLI = join(__dirname, '..', 'services', 'cli', 'main.js');
 
-function agents(): KeyPair[] {
-  return Array.from({ length: AGENTS }, (_, i) => {
-    const seed = Buffer.alloc(32);
-    seed.writeUInt32BE(i + 7);
-    return keyPairFromSeed(seed);
-  });
-}
-
 function records(): StemeRecord[] {
-  const who = agents();
+  const who = benchAgents(AGENTS, 7);
   return Array.from({ length: RECORDS }, (_, i) => {
     const predicate = PREDICATES[i % PREDICATES.length]!;
     const subject = `entity:${(i * 7919) % SUBJECTS}`;

@@ -8,7 +8,7 @@
  * level-rocksdb rate of batches of the same sizes — and the store's size on
  * disk per backend.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Ingestor } from '../services/ingest/ingestor';
@@ -17,14 +17,15 @@ import { defaultVerifyWorkers } from '../shared/verify';
 import { checkRecord } from '../services/ingest/check-record';
 import { recordId } from '../shared/domain/hash';
 import { encodeLogPayload } from '../shared/domain/log-payload';
-import { keyPairFromSeed, signRecord, verifySignature, type KeyPair } from '../shared/domain/signing';
+import { signRecord, verifySignature } from '../shared/domain/signing';
 import { decodeLogPayload } from '../shared/domain/log-payload';
 import type { Assertion, StemeRecord, Vote } from '../shared/domain/types';
 import { openHybridStore, type StoreDurability } from '../shared/storage/hybrid-store';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { Wal } from '../shared/wal';
+import { benchAgents } from './lib/records';
 import { round, SCRATCH_DIR, writeResults } from './lib/results';
-import { measureStoreDir, storeBytesTable } from './lib/store-bytes';
+import { diskBytes, measureStoreDir, storeBytesTable } from './lib/store-bytes';
 import { measureR } from './lib/machine-speed';
 import { rawRocksBatchRate } from './lib/raw-rocks';
 import type { VerifyMode } from '../services/ingest/check-record';
@@ -52,18 +53,10 @@ function prng(seed: number): () => number {
   };
 }
 
-function agents(): KeyPair[] {
-  return Array.from({ length: AGENTS }, (_, i) => {
-    const seed = Buffer.alloc(32);
-    seed.writeUInt32BE(i + 1);
-    return keyPairFromSeed(seed);
-  });
-}
-
 /** 130k assertions and 70k votes, interleaved: each vote targets an assertion already in the log. */
 function prepareRecords(): StemeRecord[] {
   const random = prng(42);
-  const who = agents();
+  const who = benchAgents(AGENTS, 1);
   const records: StemeRecord[] = [];
   const ids: Buffer[] = [];
   const total = ASSERTIONS + VOTES;
@@ -106,17 +99,6 @@ async function writeLog(dir: string, records: readonly StemeRecord[]): Promise<{
   } finally {
     await wal.close();
   }
-}
-
-/** Bytes allocated on disk under `dir` (sparse files count what they use). */
-function diskBytes(dir: string): number {
-  let total = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    total += st.isDirectory() ? diskBytes(path) : st.blocks * 512;
-  }
-  return total;
 }
 
 /** node:crypto Ed25519 verifications per second of the log's own signatures on one core (ids computed beforehand). */

@@ -3,6 +3,7 @@
  * (subject, predicate, object, confidence, source) given, the rest fixed — no
  * parent, epoch or visual hash, asserted at a fixed time plus `i` ms.
  */
+import { keyPairFromSeed, type KeyPair } from '../../shared/domain/signing';
 import type { Assertion, ObjectValue } from '../../shared/domain/types';
 
 /** Asserted-at of record 0. */
@@ -32,4 +33,13 @@ export function benchAssertion(i: number, spec: BenchAssertionSpec): Assertion {
     assertedAtMs: BENCH_T0_MS + i,
     signatures: [],
   };
+}
+
+/** `count` deterministic agents: key pairs from seeds whose first four bytes are firstSeed, firstSeed + 1, … (big-endian). */
+export function benchAgents(count: number, firstSeed: number): KeyPair[] {
+  return Array.from({ length: count }, (_, i) => {
+    const seed = Buffer.alloc(32);
+    seed.writeUInt32BE(firstSeed + i);
+    return keyPairFromSeed(seed);
+  });
 }
