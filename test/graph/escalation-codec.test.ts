@@ -3,8 +3,6 @@
  * round-tripped exactly, the documented example, and refusals naming the field
  * (store format 1's JSON included).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { decodeEscalation, encodeEscalation } from '../../shared/graph/escalation-codec';
 import { ResolutionDecodeError, ResolutionEncodeError } from '../../shared/graph/errors';
@@ -12,6 +10,7 @@ import { encodeResolution } from '../../shared/graph/resolution-codec';
 import { writeOps } from '../../shared/graph/write-ops';
 import { escalationOf, resolve } from '../../shared/lens';
 import type { EscalationFacts } from '../../shared/lens/escalation';
+import { docHex } from '../helpers/doc-blocks';
 import { PREDICATE, SUBJECT, cand, objectArb, text } from '../lens/helpers';
 
 const contested = resolve('consensus', SUBJECT, PREDICATE, [
@@ -19,16 +18,7 @@ const contested = resolve('consensus', SUBJECT, PREDICATE, [
   cand({ id: 'e2', object: text('2000'), confidence: 0.9, signers: ['ben'], source: 's2' }),
 ]);
 
-function documentedExampleHex(): string {
-  const doc = readFileSync(join(__dirname, '../../docs/STORAGE.md'), 'utf8');
-  const block = /<!-- esc-example -->\s*```text\n([\s\S]*?)```/.exec(doc);
-  if (block === null) throw new Error('docs/STORAGE.md has no esc-example block');
-  return block[1]!
-    .split('\n')
-    .map((line) => line.replace(/#.*$/, ''))
-    .join('')
-    .replace(/\s+/g, '');
-}
+const documentedExampleHex = (): string => docHex('STORAGE.md', 'esc-example');
 
 function decodeErrorField(bytes: Buffer): string {
   try {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { resolve } from '../../shared/lens';
 import { ResolutionDecodeError, ResolutionEncodeError } from '../../shared/graph/errors';
@@ -7,23 +5,14 @@ import { encodeResolution } from '../../shared/graph/resolution-codec';
 import { VARINT_VALUE_MAX } from '../../shared/graph/limits';
 import { decodeStoredResolution, encodeStoredResolution, materializedCounts } from '../../shared/graph/stored-resolution';
 import type { Resolution } from '../../shared/lens/types';
+import { docHex } from '../helpers/doc-blocks';
 import { PREDICATE, SUBJECT, bytes32, cand, objectArb, shuffleAll, text, worldArb } from '../lens/helpers';
 
 const mvOf = (candidates: Parameters<typeof resolve>[3]): Resolution => resolve('consensus', SUBJECT, PREDICATE, candidates, { explain: false });
 
 const docExample = [cand({ id: 'e1', object: text('Ada'), confidence: 1, signers: ['ana'] })];
 
-/** The hex of the example under "MV value" in docs/STORAGE.md (spaces and line breaks dropped). */
-function documentedExampleHex(): string {
-  const doc = readFileSync(join(__dirname, '../../docs/STORAGE.md'), 'utf8');
-  const block = /<!-- mv-example -->\s*```text\n([\s\S]*?)```/.exec(doc);
-  if (block === null) throw new Error('docs/STORAGE.md has no mv-example block');
-  return block[1]!
-    .split('\n')
-    .map((line) => line.replace(/#.*$/, ''))
-    .join('')
-    .replace(/\s+/g, '');
-}
+const documentedExampleHex = (): string => docHex('STORAGE.md', 'mv-example');
 
 function decodeErrorField(bytes: Buffer): string {
   try {

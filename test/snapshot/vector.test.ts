@@ -9,18 +9,10 @@ import { openHybridStore } from '../../shared/storage/hybrid-store';
 import { keys } from '../../shared/storage/keys';
 import { createSnapshot } from '../../shared/snapshot/snapshot-dir';
 import { MANIFEST_FILE } from '../../shared/snapshot/format';
-import { REPO_ROOT } from '../helpers/process';
+import { docBlock } from '../helpers/doc-blocks';
 import { useTempDir } from '../helpers/tmp';
 
-const DOC = readFileSync(join(REPO_ROOT, 'docs', 'SNAPSHOTS.md'), 'utf8');
-
-function block(marker: string): string {
-  const at = DOC.indexOf(`<!-- ${marker} -->`);
-  if (at < 0) throw new Error(`docs/SNAPSHOTS.md has no ${marker} block`);
-  const open = DOC.indexOf('```', at);
-  const start = DOC.indexOf('\n', open) + 1;
-  return DOC.slice(start, DOC.indexOf('```', start));
-}
+const block = (marker: string): string => docBlock('SNAPSHOTS.md', marker);
 
 /** `file (N bytes)` headings, each followed by hex lines with `#` comments. */
 function filesOf(text: string): Map<string, string> {
