@@ -53,15 +53,16 @@ function prng(seed: number): () => number {
   };
 }
 
-/** 130k assertions and 70k votes, interleaved: each vote targets an assertion already in the log. */
-function prepareRecords(): StemeRecord[] {
+/** 130k assertions and 70k votes (times `scale`), interleaved: each vote targets an assertion already in the log. */
+export function prepareRecords(scale = 1): StemeRecord[] {
   const random = prng(42);
   const who = benchAgents(AGENTS, 1);
   const records: StemeRecord[] = [];
   const ids: Buffer[] = [];
-  const total = ASSERTIONS + VOTES;
+  const assertions = Math.round(ASSERTIONS * scale);
+  const total = assertions + Math.round(VOTES * scale);
   for (let i = 0; i < total; i++) {
-    const assertionsLeft = ASSERTIONS - ids.length;
+    const assertionsLeft = assertions - ids.length;
     const isAssertion = ids.length === 0 || random() * (total - i) < assertionsLeft;
     const by = who[Math.floor(random() * AGENTS)]!;
     if (isAssertion) {
@@ -90,7 +91,7 @@ function prepareRecords(): StemeRecord[] {
   return records;
 }
 
-async function writeLog(dir: string, records: readonly StemeRecord[]): Promise<{ head: number; payloads: Buffer[] }> {
+export async function writeLog(dir: string, records: readonly StemeRecord[]): Promise<{ head: number; payloads: Buffer[] }> {
   const payloads = records.map((record, i) => encodeLogPayload({ record, appendedAtMs: T0 + i, traceparent: '' }));
   const wal = await Wal.open({ dir, durability: 'none' });
   try {
@@ -113,7 +114,7 @@ function ed25519Rate(payloads: readonly Buffer[]): number {
 }
 
 /** One offline ingest of the whole log into a fresh store at `dataDir`: records/s (the time includes the final flush). */
-async function ingestOnce(walDir: string, dataDir: string, head: number, durability: StoreDurability, verify: VerifyMode = 'all'): Promise<{ perSec: number; seconds: number; counters: { applied: number; rejected: number } }> {
+export async function ingestOnce(walDir: string, dataDir: string, head: number, durability: StoreDurability, verify: VerifyMode = 'all'): Promise<{ perSec: number; seconds: number; counters: { applied: number; rejected: number } }> {
   const store = await openHybridStore(dataDir, { durability });
   const source = await WalDirSource.open(walDir);
   let started = performance.now();

@@ -17,6 +17,7 @@ import { makeClient, waitForReady } from '../shared/grpc/client';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { SCRATCH_DIR } from './lib/results';
 import { startServiceChild } from './lib/service-child';
+import { busyShare, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { appendRequestBytes, measureAppend, measureBatch, measureStream, signRecords, supply } from './lib/writer-load';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
@@ -25,71 +26,6 @@ const WARMUP_MS = 1_000;
 /** Records signed per second of load (above any rate this machine reaches). */
 const RECORDS_PER_SEC_MAX = 25_000;
 const TOP_FRAMES = 60;
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
-  readonly hitCount?: number;
-  readonly children?: readonly number[];
-}
-interface CpuProfile {
-  readonly nodes: readonly ProfileNode[];
-  readonly startTime: number;
-  readonly endTime: number;
-  readonly samples: readonly number[];
-}
-
-function frameName(n: ProfileNode): string {
-  const f = n.callFrame;
-  const file = f.url === '' ? '' : ` ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/').replace(/^file:\/\//, '')}:${f.lineNumber + 1}`;
-  return `${f.functionName === '' ? '(anonymous)' : f.functionName}${file}`;
-}
-
-const IDLE = '(idle)';
-
-/** Share of a profile's samples in which its thread was not idle. */
-function busyShare(profile: CpuProfile): number {
-  const idle = profile.nodes.filter((n) => n.callFrame.functionName === IDLE).map((n) => n.id);
-  const idleSamples = profile.samples.filter((s) => idle.includes(s)).length;
-  return 1 - idleSamples / Math.max(1, profile.samples.length);
-}
-
-/** Self and inclusive shares of the busy (not idle) samples per frame, highest first. */
-export function topFrames(profile: CpuProfile, top: number): { self: [string, number][]; inclusive: [string, number][]; busy: number } {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const hits = new Map<number, number>();
-  for (const s of profile.samples) hits.set(s, (hits.get(s) ?? 0) + 1);
-  const busy = busyShare(profile);
-  const total = Math.max(1, Math.round(profile.samples.length * busy));
-  const self = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  const root = profile.nodes[0]!;
-  const walk = (node: ProfileNode, onStack: Set<string>): number => {
-    const name = frameName(node);
-    const own = hits.get(node.id) ?? 0;
-    self.set(name, (self.get(name) ?? 0) + own);
-    const recursed = onStack.has(name);
-    onStack.add(name);
-    let sum = own;
-    for (const c of node.children ?? []) sum += walk(byId.get(c)!, onStack);
-    if (!recursed) {
-      onStack.delete(name);
-      inclusive.set(name, (inclusive.get(name) ?? 0) + sum);
-    }
-    return sum;
-  };
-  walk(root, new Set());
-  for (const skip of [IDLE, '(root)', '(program)']) {
-    self.delete(skip);
-    inclusive.delete(skip);
-  }
-  const rank = (m: Map<string, number>): [string, number][] =>
-    [...m.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([k, v]) => [k, Math.round((1000 * v) / total) / 10]);
-  return { self: rank(self), inclusive: rank(inclusive), busy };
-}
 
 /** CPU seconds (user + system) a process, or one of its threads, has used so far (Linux /proc). */
 function cpuSeconds(pid: number, tid?: number): number {
