@@ -1,10 +1,11 @@
 /**
  * Where offline ingest's time goes: `node dist/bench/profile-ingest.js
- * [all|none] [scale]` prepares the ingest bench's log (scale 0.25 = 50k
+ * [all|none] [scale] [--cpu-only]` prepares the ingest bench's log (scale 0.25 = 50k
  * records by default), ingests it into a fresh store with store durability
  * sync and the given verify mode, profiling the main thread (node:inspector)
  * for the ingest alone, and prints the rate and the top frames by self and
- * inclusive time. The .cpuprofile stays in bench/scratch/profiles.
+ * inclusive time (`--cpu-only`: no profiler, the rate and the main thread's CPU
+ * per record alone). The .cpuprofile stays in bench/scratch/profiles.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import type { VerifyMode } from '../services/ingest/check-record';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { ingestOnce, prepareRecords, writeLog } from './ingest';
-import { topFrames, type CpuProfile } from './lib/cpu-profile';
+import { cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
 
@@ -22,7 +23,7 @@ const TOP_FRAMES = 50;
 const DEFAULT_SCALE = 0.25;
 
 async function main(): Promise<void> {
-  const [mode = 'none', scaleArg = String(DEFAULT_SCALE)] = process.argv.slice(2);
+  const [mode = 'none', scaleArg = String(DEFAULT_SCALE)] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (mode !== 'all' && mode !== 'none') throw new Error('usage: profile-ingest [all|none] [scale]');
   setLogLevel('warn');
   const dir = join(SCRATCH_DIR, 'profile-ingest');
@@ -31,11 +32,21 @@ async function main(): Promise<void> {
   const records = prepareRecords(Number(scaleArg));
   const { head } = await writeLog(join(dir, 'wal'), records);
   const r = measureR();
+  const profiling = !process.argv.includes('--cpu-only');
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
+  if (profiling) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const mainCpu0 = cpuSeconds(process.pid, process.pid);
   const run = await ingestOnce(join(dir, 'wal'), join(dir, 'data'), head, 'sync', mode as VerifyMode);
+  const mainUs = Math.round(((cpuSeconds(process.pid, process.pid) - mainCpu0) * 1e6) / records.length);
+  const line = `ingest (verify ${mode}, durability sync): ${records.length} records, ${Math.round(run.perSec)} records/s = ${(run.perSec / r).toFixed(2)} R (R ${r}); main thread CPU ${mainUs} µs/record; load average ${loadavg()[0]!.toFixed(2)}`;
+  if (!profiling) {
+    rmSync(dir, { recursive: true, force: true });
+    return void process.stdout.write(`${line}\n`);
+  }
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
   session.disconnect();
   const file = join(PROFILE_DIR, `ingest-${mode}-${Date.now()}.cpuprofile`);
@@ -43,8 +54,7 @@ async function main(): Promise<void> {
   const { self, inclusive, busy } = topFrames(profile, TOP_FRAMES);
   const table = (rows: [string, number][]): string => rows.map(([k, v]) => `| ${v}% | \`${k}\` |`).join('\n');
   process.stdout.write(
-    `ingest (verify ${mode}, durability sync): ${records.length} records, ${Math.round(run.perSec)} records/s = ${(run.perSec / r).toFixed(2)} R (R ${r}); ` +
-      `main thread busy ${Math.round(100 * busy)}%; load average ${loadavg()[0]!.toFixed(2)}; profile ${file}\n\n` +
+    `${line}; main thread busy ${Math.round(100 * busy)}%; profile ${file}\n\n` +
       `| self | frame |\n|---|---|\n${table(self)}\n\n| inclusive | frame |\n|---|---|\n${table(inclusive)}\n`,
   );
   rmSync(dir, { recursive: true, force: true });

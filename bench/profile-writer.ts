@@ -17,7 +17,7 @@ import { makeClient, waitForReady } from '../shared/grpc/client';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { SCRATCH_DIR } from './lib/results';
 import { startServiceChild } from './lib/service-child';
-import { busyShare, topFrames, type CpuProfile } from './lib/cpu-profile';
+import { busyShare, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { appendRequestBytes, measureAppend, measureBatch, measureStream, signRecords, supply } from './lib/writer-load';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
@@ -26,14 +26,6 @@ const WARMUP_MS = 1_000;
 /** Records signed per second of load (above any rate this machine reaches). */
 const RECORDS_PER_SEC_MAX = 25_000;
 const TOP_FRAMES = 60;
-
-/** CPU seconds (user + system) a process, or one of its threads, has used so far (Linux /proc). */
-function cpuSeconds(pid: number, tid?: number): number {
-  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command name; in clock ticks (100/s on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** CPU seconds per thread name of a process (libuv pool threads, workers, V8 helpers share names). */
 function cpuByThread(pid: number): Map<string, number> {

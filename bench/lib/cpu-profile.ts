@@ -1,7 +1,8 @@
 /**
- * Reading V8 .cpuprofile files: the top frames of a thread by self and by
- * inclusive time, shares of its busy (not idle) samples.
+ * Reading V8 .cpuprofile files (the top frames of a thread by self and by
+ * inclusive time, shares of its busy samples) and CPU time per thread.
  */
+import { readFileSync } from 'node:fs';
 
 export interface ProfileNode {
   readonly id: number;
@@ -66,4 +67,12 @@ export function topFrames(profile: CpuProfile, top: number): { self: [string, nu
       .slice(0, top)
       .map(([k, v]) => [k, Math.round((1000 * v) / total) / 10]);
   return { self: rank(self), inclusive: rank(inclusive), busy };
+}
+
+/** CPU seconds (user + system) a process, or one of its threads, has used so far (Linux /proc). */
+export function cpuSeconds(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command name; in clock ticks (100/s on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -44,6 +44,8 @@ export interface AssembleInput {
   readonly method: string;
   /** Build explanations (ResolvedContext.explain). */
   readonly explain: boolean;
+  /** Write the summary (ResolvedContext.summary); '' without. */
+  readonly summary: boolean;
 }
 
 /** Rank, share, decide and explain. */
@@ -73,6 +75,7 @@ export function assemble(input: AssembleInput): Resolution {
     alternatives,
     explanations: input.explain ? explain(ranked, input.prepared) : [],
   };
+  if (!input.summary) return { ...resolution, summary: '' };
   const summary = describeResolution({
     ...resolution,
     method: input.method,

@@ -77,6 +77,7 @@ export interface ResolvedContext {
   readonly includeSuperseded: boolean;
   readonly minShare: number;
   readonly explain: boolean;
+  readonly summary: boolean;
 }
 
 const NO_TRUST: TrustContext = { ranks: new Map(), source: 'learned', defaultRank: TRUST_DEFAULT_RANK };
@@ -99,6 +100,7 @@ export function resolveContext(context: LensContext): ResolvedContext {
     includeSuperseded: context.includeSuperseded ?? false,
     minShare,
     explain: context.explain ?? true,
+    summary: context.summary ?? true,
   };
 }
 

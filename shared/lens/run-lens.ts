@@ -21,5 +21,5 @@ export function runLens(
 ): Resolution {
   const ctx = resolveContext(context);
   const prepared = prepareCandidates(subject, predicate, candidates, ctx);
-  return assemble({ lens, subject, predicate, prepared, explain: ctx.explain, ...score(prepared, ctx) });
+  return assemble({ lens, subject, predicate, prepared, explain: ctx.explain, summary: ctx.summary, ...score(prepared, ctx) });
 }

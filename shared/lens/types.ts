@@ -115,6 +115,13 @@ export interface LensContext {
    * @default true
    */
   readonly explain?: boolean;
+  /**
+   * Write the one-paragraph `summary`. Ingest's materialized view does not
+   * store it (a read rebuilds it from the stored facts) and skips the cost;
+   * without it `summary` is ''.
+   * @default true
+   */
+  readonly summary?: boolean;
 }
 
 /** One named term of a candidate's score. */

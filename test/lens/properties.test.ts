@@ -128,6 +128,17 @@ describe('lens properties', () => {
     );
   });
 
+  it('summary: false gives the same answer with an empty summary', () => {
+    fc.assert(
+      fc.property(scenario({ withSuperseded: true, withEpochs: true }), ([world, ctx, lens]) => {
+        const full = run(lens, world.candidates, ctx);
+        const bare = run(lens, world.candidates, { ...ctx, summary: false });
+        expect(full.summary).not.toBe('');
+        expect(bare).toEqual({ ...full, summary: '' });
+      }),
+    );
+  });
+
   it('every candidate given is explained exactly once', () => {
     fc.assert(
       fc.property(scenario({ withSuperseded: true, withEpochs: true }), ([world, ctx, lens]) => {

@@ -38,9 +38,9 @@ export function singleValued(candidates: readonly Candidate[]): boolean {
   return true;
 }
 
-/** A pair's resolution under the materialized lens, as the MV stores it. */
+/** A pair's resolution under the materialized lens, as the MV stores it (no summary: a read rebuilds it). */
 export function materializedResolution(pair: PairModel, candidates: readonly Candidate[]): Resolution {
-  return resolve(MATERIALIZED_LENS, pair.subject, pair.predicate, candidates, { explain: false });
+  return resolve(MATERIALIZED_LENS, pair.subject, pair.predicate, candidates, { explain: false, summary: false });
 }
 
 export class PairResolutions {
