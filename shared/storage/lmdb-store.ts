@@ -108,13 +108,17 @@ export class LmdbStore implements KVStore {
     return this.run('batch', undefined, () => {
       checkBatch(BACKEND, ops);
       return withSpan('store.batch', batchAttributes(BACKEND, ops, options), async () => {
-        await this.db.transaction(() => {
-          // B-tree inserts in key order touch each page once (measured: ~336k/s
-          // sorted against ~51k/s random). The sort is stable, so the later of two
-          // ops on one key still wins.
-          for (const op of [...ops].sort((x, y) => Buffer.compare(x.key, y.key))) {
-            if (op.type === 'put') this.db.putSync(op.key, op.value);
-            else this.db.removeSync(op.key);
+        // B-tree inserts in key order touch each page once (measured: ~336k/s
+        // sorted against ~51k/s random). The sort is stable, so the later of two
+        // ops on one key still wins.
+        const sorted = isSorted(ops) ? ops : [...ops].sort((x, y) => Buffer.compare(x.key, y.key));
+        // One atomic transaction, run by lmdb-js's write thread: the main thread
+        // only queues the writes (about half the cost of putSync inside a
+        // transaction callback, measured).
+        await this.db.batch(() => {
+          for (const op of sorted) {
+            if (op.type === 'put') void this.db.put(op.key, op.value);
+            else void this.db.remove(op.key);
           }
         });
         if (options.sync === true) await this.db.flushed;
@@ -243,4 +247,10 @@ export class LmdbStore implements KVStore {
     await this.db.committed;
     await this.db.close();
   }
+}
+
+/** True when the ops' keys are in ascending byte order already (ingest sorts its batches). */
+function isSorted(ops: readonly BatchOp[]): boolean {
+  for (let i = 1; i < ops.length; i++) if (Buffer.compare(ops[i - 1]!.key, ops[i]!.key) > 0) return false;
+  return true;
 }
