@@ -14,66 +14,76 @@ import { OBJECT_KIND_BYTE } from '../domain/canonical';
 import { HASH_BYTES } from '../domain/limits';
 import type { ObjectKind, ObjectValue } from '../domain/types';
 import { ResolutionDecodeError, ResolutionEncodeError } from './errors';
-import { VARINT_BYTES_MAX, VARINT_VALUE_MAX } from './limits';
+import { FIELD_WRITER_INITIAL_BYTES, VARINT_BYTES_MAX, VARINT_VALUE_MAX } from './limits';
 
 const OBJECT_KINDS = Object.keys(OBJECT_KIND_BYTE) as ObjectKind[];
 
 
-/** Appends little-endian fields; numbers keep their sign (-0 stays -0). */
+/** Appends little-endian fields into one growing buffer; numbers keep their sign (-0 stays -0). */
 export class FieldWriter {
-  private readonly parts: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(FIELD_WRITER_INITIAL_BYTES);
+  private pos = 0;
+
+  /** Room for `n` more bytes (doubling, so a value is copied O(1) times per byte). */
+  private room(n: number): Buffer {
+    if (this.pos + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      this.buf.copy(grown, 0, 0, this.pos);
+      this.buf = grown;
+    }
+    return this.buf;
+  }
 
   u8(value: number): this {
-    this.parts.push(Buffer.of(value));
+    this.room(1)[this.pos++] = value;
     return this;
   }
 
   /** Unsigned LEB128, minimal, 0..2^32-1. */
   varint(value: number, field: string): this {
     if (!Number.isInteger(value) || value < 0 || value > VARINT_VALUE_MAX) throw new ResolutionEncodeError(field, `${value} is not a count 0..${VARINT_VALUE_MAX}`);
-    const out: number[] = [];
+    const b = this.room(VARINT_BYTES_MAX);
     let v = value;
     while (v >= 0x80) {
-      out.push((v % 0x80) | 0x80);
+      b[this.pos++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
     }
-    out.push(v);
-    this.parts.push(Buffer.from(out));
+    b[this.pos++] = v;
     return this;
   }
 
   f64(value: number, field: string): this {
     // A lens never produces NaN or Infinity; storing one would hide a bug.
     if (!Number.isFinite(value)) throw new ResolutionEncodeError(field, `${value} is not finite`);
-    const b = Buffer.allocUnsafe(8);
-    b.writeDoubleLE(value);
-    this.parts.push(b);
+    this.pos = this.room(8).writeDoubleLE(value, this.pos);
     return this;
   }
 
   id(id: Buffer, field: string): this {
     if (id.length !== HASH_BYTES) throw new ResolutionEncodeError(field, `expected ${HASH_BYTES} bytes, got ${id.length}`);
-    this.parts.push(id);
-    return this;
+    return this.raw(id);
   }
 
   object(v: ObjectValue, field: string): this {
     this.u8(OBJECT_KIND_BYTE[v.kind]);
     switch (v.kind) {
       case 'text':
-      case 'entity':
-        return this.bytes(Buffer.from(v.value, 'utf8'), `${field}.value`);
+      case 'entity': {
+        const length = Buffer.byteLength(v.value, 'utf8');
+        this.varint(length, `${field}.value`);
+        this.pos += this.room(length).write(v.value, this.pos, 'utf8');
+        return this;
+      }
       case 'number':
         return this.f64(v.value, `${field}.value`);
       case 'integer':
       case 'timestamp': {
-        const b = Buffer.allocUnsafe(8);
+        const b = this.room(8);
         try {
-          b.writeBigInt64LE(v.value);
+          this.pos = b.writeBigInt64LE(v.value, this.pos);
         } catch {
           throw new ResolutionEncodeError(`${field}.value`, `${v.value} is not an i64`);
         }
-        this.parts.push(b);
         return this;
       }
       case 'boolean':
@@ -83,14 +93,22 @@ export class FieldWriter {
     }
   }
 
+  /** The bytes written, in a buffer of their own size. */
   finish(): Buffer {
-    return Buffer.concat(this.parts);
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    return out;
   }
 
   /** A varint length, then the bytes. */
   bytes(bytes: Buffer, field: string): this {
     this.varint(bytes.length, field);
-    this.parts.push(bytes);
+    return this.raw(bytes);
+  }
+
+  private raw(bytes: Buffer): this {
+    this.room(bytes.length).set(bytes, this.pos);
+    this.pos += bytes.length;
     return this;
   }
 }
