@@ -2,8 +2,9 @@
  * Keep-up: can one reader tailing the writer over gRPC apply what the writer
  * accepts? A producer drives AppendBatch (BATCH_RECORDS per call,
  * BATCH_CONCURRENCY in flight) as fast as the writer answers, with every
- * signature verified; a reader (`stemedb reader --writer`, default
- * `--verify all`) tails it on the same machine. Status is sampled every
+ * signature verified; a reader (`stemedb reader --writer`) tails it on the
+ * same machine, once with `--verify all` (the default) and once in trusted
+ * mode (`--verify none`, for a reader that tails its own writer). Status is sampled every
  * SAMPLE_MS: the reader's lag in bytes, and in seconds (how long ago the
  * writer's head passed the offset the reader has applied).
  *
@@ -48,11 +49,29 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export async function run(): Promise<string> {
-  const R = measureR();
-  const records = signRecords();
-  const writer = await startServiceChild('writer', ['--wal', join(SCRATCH_DIR, 'keepup-wal'), '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0'], READY_TIMEOUT_MS);
-  const reader = await startServiceChild('reader', ['--data', join(SCRATCH_DIR, 'keepup-data'), '--writer', writer.address, '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0'], READY_TIMEOUT_MS);
+type Verify = 'all' | 'none';
+
+interface KeepUpRow {
+  readonly verify: Verify;
+  readonly records: number;
+  readonly writer_records_per_sec: number;
+  readonly reader_records_per_sec: number;
+  readonly writer_over_r: number;
+  readonly reader_over_writer: number;
+  readonly lag_bytes: { p50: number; p99: number; max: number };
+  readonly lag_ms: { p50: number; p99: number; max: number };
+  readonly catch_up_after_producer_ms: number;
+  readonly timeline: readonly { t: number; applied: number; lagBytes: number; lagMs: number }[];
+}
+
+/** One fresh writer and reader (`--verify verify`), the producer at full rate, the reader sampled until it caught up. */
+async function keepUpOnce(R: number, records: readonly PbRecord[], verify: Verify): Promise<KeepUpRow> {
+  const writer = await startServiceChild('writer', ['--wal', join(SCRATCH_DIR, `keepup-wal-${verify}`), '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0'], READY_TIMEOUT_MS);
+  const readerArgs = ['--data', join(SCRATCH_DIR, `keepup-data-${verify}`), '--writer', writer.address, '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0', '--verify', verify];
+  const reader = await startServiceChild('reader', readerArgs, READY_TIMEOUT_MS).catch(async (err: unknown) => {
+    await writer.stop();
+    throw err;
+  });
   const w = makeClient(WriterServiceClient, writer.address);
   const r = makeClient(ReaderServiceClient, reader.address);
   /** (ms since start, writer head) after each acknowledged batch, in time order. */
@@ -96,8 +115,8 @@ export async function run(): Promise<string> {
     const lagMs = during.map((s) => s.lagMs).sort((a, b) => a - b);
     const writerRate = Math.round((RECORDS * 1000) / producedMs);
     const readerRate = Math.round((RECORDS * 1000) / caughtUpMs);
-    const load = loadavg().map((x) => Math.round(x * 100) / 100);
-    const row = {
+    return {
+      verify,
       records: RECORDS,
       writer_records_per_sec: writerRate,
       reader_records_per_sec: readerRate,
@@ -106,36 +125,40 @@ export async function run(): Promise<string> {
       lag_bytes: { p50: percentile(lagBytes, 50), p99: percentile(lagBytes, 99), max: lagBytes[lagBytes.length - 1] ?? 0 },
       lag_ms: { p50: Math.round(percentile(lagMs, 50)), p99: Math.round(percentile(lagMs, 99)), max: Math.round(lagMs[lagMs.length - 1] ?? 0) },
       catch_up_after_producer_ms: Math.round(caughtUpMs - producedMs),
+      timeline: samples.filter((_, i) => i % 5 === 0),
     };
-    process.stderr.write(`  writer ${writerRate}/s, reader ${readerRate}/s, lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer\n`);
-    return writeResults('keepup', { r_verifies_per_sec: R, load_average: load, ...row, timeline: samples.filter((_, i) => i % 5 === 0) }, [
-      {
-        title: `Keep-up: one reader tailing the writer (R = ${R} verifies/s)`,
-        columns: ['records', 'writer rec/s', 'writer / R', 'reader rec/s', 'reader / writer', 'lag p50 / p99 / max (s)', 'lag p50 / p99 / max (MiB)', 'caught up after producer (ms)'],
-        rows: [
-          [
-            RECORDS,
-            writerRate,
-            row.writer_over_r,
-            readerRate,
-            row.reader_over_writer,
-            `${(row.lag_ms.p50 / 1000).toFixed(2)} / ${(row.lag_ms.p99 / 1000).toFixed(2)} / ${(row.lag_ms.max / 1000).toFixed(2)}`,
-            `${(row.lag_bytes.p50 / 2 ** 20).toFixed(2)} / ${(row.lag_bytes.p99 / 2 ** 20).toFixed(2)} / ${(row.lag_bytes.max / 2 ** 20).toFixed(2)}`,
-            row.catch_up_after_producer_ms,
-          ],
-        ],
-        notes: [
-          `A producer in the bench process sends ${RECORDS} pre-signed assertions (${SUBJECTS} subjects × 3 predicates, ${AGENTS} agents) by AppendBatch, ` +
-            `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight, to a writer (fsync durability); one reader tails it over gRPC with --verify all. ` +
-            `All three on this machine. Reader rate = records / time until the reader had applied the last one. Lag sampled every ${SAMPLE_MS} ms while the producer ran. ` +
-            `R measured in this run; load average at the end: ${load.join(', ')}.`,
-        ],
-      },
-    ]);
   } finally {
     w.close();
     r.close();
     await reader.stop();
     await writer.stop();
   }
+}
+
+export async function run(): Promise<string> {
+  const R = measureR();
+  const records = signRecords();
+  const runs: KeepUpRow[] = [];
+  for (const verify of ['all', 'none'] as const) {
+    const row = await keepUpOnce(R, records, verify);
+    process.stderr.write(`  --verify ${verify}: writer ${row.writer_records_per_sec}/s, reader ${row.reader_records_per_sec}/s, lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer\n`);
+    runs.push(row);
+  }
+  const load = loadavg().map((x) => Math.round(x * 100) / 100);
+  const secs = (l: { p50: number; p99: number; max: number }): string => `${(l.p50 / 1000).toFixed(2)} / ${(l.p99 / 1000).toFixed(2)} / ${(l.max / 1000).toFixed(2)}`;
+  const mibs = (l: { p50: number; p99: number; max: number }): string => `${(l.p50 / 2 ** 20).toFixed(2)} / ${(l.p99 / 2 ** 20).toFixed(2)} / ${(l.max / 2 ** 20).toFixed(2)}`;
+  return writeResults('keepup', { r_verifies_per_sec: R, load_average: load, runs }, [
+    {
+      title: `Keep-up: one reader tailing the writer (R = ${R} verifies/s)`,
+      columns: ['reader --verify', 'records', 'writer rec/s', 'writer / R', 'reader rec/s', 'reader / writer', 'lag p50 / p99 / max (s)', 'lag p50 / p99 / max (MiB)', 'caught up after producer (ms)'],
+      rows: runs.map((row) => [row.verify, row.records, row.writer_records_per_sec, row.writer_over_r, row.reader_records_per_sec, row.reader_over_writer, secs(row.lag_ms), mibs(row.lag_bytes), row.catch_up_after_producer_ms]),
+      notes: [
+        `A producer in the bench process sends ${RECORDS} pre-signed assertions (${SUBJECTS} subjects × 3 predicates, ${AGENTS} agents) by AppendBatch, ` +
+          `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight, to a writer (fsync durability, every signature verified); one reader tails it over gRPC, ` +
+          'first with --verify all (it verifies every signature again), then, against a fresh writer, in trusted mode (--verify none: the writer verified them; the reader checks each record\'s BLAKE3 on receipt). ' +
+          `All three on this machine. Reader rate = records / time until the reader had applied the last one. Lag sampled every ${SAMPLE_MS} ms while the producer ran. ` +
+          `R measured in this run; load average at the end: ${load.join(', ')}.`,
+      ],
+    },
+  ]);
 }

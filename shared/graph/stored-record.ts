@@ -71,7 +71,8 @@ export function encodeStoredRecord(s: StoredRecord, recordBytes?: Uint8Array): B
   const withdrawals = s.withdrawals ?? [];
   const body = recordBytes ?? encodeRecordBytes(s.record);
   const section = withdrawals.length === 0 ? 0 : 4 + withdrawals.length * WITHDRAWAL_BYTES;
-  const out = Buffer.alloc(HEADER_BYTES + s.coSigners.length * CO_SIGNER_BYTES + section + body.length);
+  // Every byte is written below.
+  const out = Buffer.allocUnsafe(HEADER_BYTES + s.coSigners.length * CO_SIGNER_BYTES + section + body.length);
   out[0] = VERSION;
   out[1] = (s.supersededAtOffset === null ? 0 : FLAG_SUPERSEDED) | (section === 0 ? 0 : FLAG_WITHDRAWALS);
   out.writeBigUInt64BE(BigInt(s.offset), 2);
