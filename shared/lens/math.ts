@@ -10,6 +10,10 @@ import { VOTE_SCALE, VOTE_WEIGHT } from './params';
  * last bits of a score — and with them a tie-break.
  */
 export function stableSum(values: readonly number[]): number {
+  // Adding two numbers is commutative in IEEE 754: no order to fix. `0 +`
+  // keeps the sorted path's result exactly (it turns -0 into 0).
+  if (values.length === 1) return 0 + values[0]!;
+  if (values.length === 2) return 0 + values[0]! + values[1]!;
   const sorted = [...values].sort((a, b) => a - b);
   let sum = 0;
   for (const v of sorted) sum += v;

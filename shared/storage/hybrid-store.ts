@@ -42,6 +42,8 @@ export type { StoreView } from './store-view';
 export type { ApplyResult, DivergencePolicy, DumpEntry, HybridStoreHooks, HybridStoreOptions, StoreDurability } from './hybrid-store-options';
 
 const RESERVED_KEYS = [CURSOR_KEY, INTENT_KEY, LMDB_CURSOR_KEY, FORMAT_KEY];
+/** Their lengths: a key of another length is not one of them, without comparing bytes (a hot path of applyBatch). */
+const RESERVED_KEY_LENGTHS = new Set(RESERVED_KEYS.map((k) => k.length));
 
 /** Opens (creating if missing) the hybrid store in `dir`, finishing any interrupted batch first. */
 export function openHybridStore(dir: string, options: HybridStoreOptions = {}): Promise<HybridStore> {
@@ -209,7 +211,7 @@ export class HybridStore implements KVStore {
     }
     const { rocksOps, lmdbOps } = split('applyBatch', ops);
     for (const op of ops) {
-      if (RESERVED_KEYS.some((k) => k.equals(op.key))) throw new StoreError('hybrid', 'applyBatch', 'ops must not write the cursor, intent or format keys', op.key);
+      if (RESERVED_KEY_LENGTHS.has(op.key.length) && RESERVED_KEYS.some((k) => k.equals(op.key))) throw new StoreError('hybrid', 'applyBatch', 'ops must not write the cursor, intent or format keys', op.key);
     }
     const doRocks = appliedThrough > this.cursorState.rocks;
     const doLmdb = appliedThrough > this.cursorState.lmdb;

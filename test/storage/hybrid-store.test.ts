@@ -53,6 +53,7 @@ const SAMPLES: readonly (readonly [KeyKind, Buffer, 'rocksdb' | 'lmdb'])[] = [
 const CURSOR = keys.meta(META_NAMES.cursor);
 const INTENT = keys.meta(META_NAMES.intent);
 const LMDB_CURSOR = keys.lmdbMeta(META_NAMES.cursor);
+const FORMAT = keys.meta(META_NAMES.format);
 
 const put = (key: Buffer, value: string): BatchOp => ({ type: 'put', key, value: Buffer.from(value) });
 
@@ -222,8 +223,8 @@ describe('HybridStore', () => {
       expect(store.cursors()).toEqual({ rocks: 300, lmdb: 300 });
     });
 
-    it('refuses ops on the cursor or intent keys and offsets that are not positive safe integers', async () => {
-      for (const reserved of [CURSOR, INTENT, LMDB_CURSOR]) await expect(store.applyBatch([put(reserved, 'x')], 10)).rejects.toBeInstanceOf(StoreError);
+    it('refuses ops on the cursor, intent or format keys and offsets that are not positive safe integers', async () => {
+      for (const reserved of [CURSOR, INTENT, LMDB_CURSOR, FORMAT]) await expect(store.applyBatch([put(reserved, 'x')], 10)).rejects.toBeInstanceOf(StoreError);
       for (const bad of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1]) await expect(store.applyBatch([], bad)).rejects.toBeInstanceOf(StoreError);
       expect(store.cursors()).toEqual({ rocks: 0, lmdb: 0 });
     });

@@ -56,7 +56,7 @@ export class GraphBatch implements ApplyContext {
     this.state = new BatchState(store, below);
   }
 
-  /** Reads, in bulk, what the records will need: assertion bodies, pending votes, and the pairs they touch. */
+  /** Reads, in bulk, what the records will need: assertion bodies, pending votes, new pairs' subject names, and the pairs they touch. */
   async prefetch(records: readonly BatchRecord[]): Promise<void> {
     if (this.cache.complete) return this.prefetchComplete(records);
     const wanted: Buffer[] = [];
@@ -65,6 +65,7 @@ export class GraphBatch implements ApplyContext {
       if (r.kind === 'assertion') {
         wanted.push(keys.assertion(id));
         if (r.parentHash !== null) wanted.push(keys.assertion(r.parentHash));
+        if (this.cache.get(pairKey(r.subject, r.predicate)) === undefined) wanted.push(keys.subjectName(r.subject));
       } else if (r.kind === 'vote') {
         wanted.push(keys.assertion(r.assertionId), keys.pendingVote(r.assertionId, r.voter));
       }
@@ -85,12 +86,14 @@ export class GraphBatch implements ApplyContext {
     await Promise.all([...pairs.values()].map(([s, p]) => this.pair(s, p)));
   }
 
-  /** With a complete cache only PENDING votes can be in the store: votes on assertions the cache does not know. */
+  /** With a complete cache only PENDING votes (on assertions the cache does not know) and the SUBJ names of new pairs can be in the store. */
   private async prefetchComplete(records: readonly BatchRecord[]): Promise<void> {
     const wanted: Buffer[] = [];
     for (const { entry } of records) {
       const r = entry.record;
       if (r.kind === 'vote' && this.cache.candidate(r.assertionId.toString('hex')) === undefined) wanted.push(keys.pendingVote(r.assertionId, r.voter));
+      // A pair the cache does not hold is new: its first assertion checks whether the subject is (SUBJ).
+      else if (r.kind === 'assertion' && this.cache.get(pairKey(r.subject, r.predicate)) === undefined) wanted.push(keys.subjectName(r.subject));
     }
     await this.state.prefetch(wanted);
   }
