@@ -5,6 +5,7 @@
  * fresh computation).
  */
 import { GraphValueError } from './errors';
+import { writeU64BE } from '../domain/u64';
 
 export const U64_BYTES = 8;
 export const F64_BYTES = 8;
@@ -12,7 +13,7 @@ export const F64_BYTES = 8;
 export function encodeU64(value: number): Buffer {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`u64 value must be an integer 0..2^53-1, got ${value}`);
   const b = Buffer.allocUnsafe(U64_BYTES);
-  b.writeBigUInt64BE(BigInt(value));
+  writeU64BE(b, value, 0);
   return b;
 }
 

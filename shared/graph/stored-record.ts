@@ -22,6 +22,7 @@ import { decodeRecordBytes, encodeRecordBytes } from '../domain/proto-convert';
 import type { Signature, StemeRecord } from '../domain/types';
 import { HASH_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../domain/limits';
 import { GraphValueError } from './errors';
+import { writeU64BE } from '../domain/u64';
 
 const VERSION = 1;
 const FLAG_SUPERSEDED = 0x01;
@@ -75,12 +76,12 @@ export function encodeStoredRecord(s: StoredRecord, recordBytes?: Uint8Array): B
   const out = Buffer.allocUnsafe(HEADER_BYTES + s.coSigners.length * CO_SIGNER_BYTES + section + body.length);
   out[0] = VERSION;
   out[1] = (s.supersededAtOffset === null ? 0 : FLAG_SUPERSEDED) | (section === 0 ? 0 : FLAG_WITHDRAWALS);
-  out.writeBigUInt64BE(BigInt(s.offset), 2);
-  out.writeBigUInt64BE(BigInt(s.supersededAtOffset ?? 0), 10);
+  writeU64BE(out, s.offset, 2);
+  writeU64BE(out, s.supersededAtOffset ?? 0, 10);
   out.writeUInt16BE(s.coSigners.length, 18);
   let pos = HEADER_BYTES;
   for (const c of s.coSigners) {
-    out.writeBigUInt64BE(BigInt(c.offset), pos);
+    writeU64BE(out, c.offset, pos);
     c.publicKey.copy(out, pos + 8);
     c.signature.copy(out, pos + 8 + PUBLIC_KEY_BYTES);
     pos += CO_SIGNER_BYTES;
@@ -90,7 +91,7 @@ export function encodeStoredRecord(s: StoredRecord, recordBytes?: Uint8Array): B
     pos += 4;
     for (const w of withdrawals) {
       if (w.agent.length !== PUBLIC_KEY_BYTES || w.childId.length !== HASH_BYTES) throw new RangeError('a withdrawal names a 32-byte agent and a 32-byte child id');
-      out.writeBigUInt64BE(BigInt(w.offset), pos);
+      writeU64BE(out, w.offset, pos);
       w.agent.copy(out, pos + 8);
       w.childId.copy(out, pos + 8 + PUBLIC_KEY_BYTES);
       pos += WITHDRAWAL_BYTES;

@@ -10,6 +10,7 @@
  * vote; two votes cast at the same ms are ordered by the log).
  */
 import { GraphValueError } from './errors';
+import { writeU64BE } from '../domain/u64';
 
 const VERSION = 1;
 const ENTRY_BYTES = 24;
@@ -27,8 +28,8 @@ export function encodeVoteHistory(votes: readonly VoteAt[]): Buffer {
   out[0] = VERSION;
   votes.forEach((v, i) => {
     const pos = 1 + i * ENTRY_BYTES;
-    out.writeBigUInt64BE(BigInt(v.offset), pos);
-    out.writeBigUInt64BE(BigInt(v.castAtMs), pos + 8);
+    writeU64BE(out, v.offset, pos);
+    writeU64BE(out, v.castAtMs, pos + 8);
     out.writeDoubleBE(v.value, pos + 16);
   });
   return out;

@@ -15,6 +15,7 @@
  */
 import { KeyCodecError } from './errors';
 import { KEY_NUMBER_BYTES } from './limits';
+import { writeU64BE } from '../domain/u64';
 
 const NUL = 0x00;
 const ESCAPED_NUL = 0xff;
@@ -93,7 +94,7 @@ export function encodeOffset(value: unknown, what: string): Buffer {
     throw new KeyCodecError(`${what} must be an integer 0..${Number.MAX_SAFE_INTEGER}, got ${String(value)}`);
   }
   const b = Buffer.allocUnsafe(KEY_NUMBER_BYTES);
-  b.writeBigUInt64BE(BigInt(value));
+  writeU64BE(b, value, 0);
   return b;
 }
 
