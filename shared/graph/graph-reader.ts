@@ -7,9 +7,9 @@
  * Reads go through the KVStore interface only; RocksDB-hosted values (H, VC,
  * PV) are fetched with getMany and parallel scans, never one awaited get per
  * candidate. A pair's candidates (candidatesFor, historyOf) take their votes
- * from PV, one RocksDB prefix scan for the whole pair run beside the LMDB SP
- * scan and the H getMany; one assertion's votes are the same scan narrowed
- * to its id.
+ * from PV, one RocksDB prefix scan for the whole pair run beside the H
+ * getMany once the LMDB SP scan has named the candidates; one assertion's
+ * votes are the same scan narrowed to its id.
  */
 import type { Assertion, GoldStandard, TrustPack } from '../domain/types';
 import { decodeEscalation } from './escalation-codec';
@@ -78,12 +78,11 @@ export class GraphReader {
   /** The lens candidates of a (subject, predicate), in log order. */
   async candidatesFor(subject: string, predicate: string, options: AsOf = {}): Promise<Candidate[]> {
     const asOf = checkAsOf(options.asOfOffset);
-    const bodies = async (): Promise<{ id: Buffer; stored: StoredRecord<Assertion> }[]> => {
-      const ids: Buffer[] = [];
-      for await (const id of this.pairIds(subject, predicate, asOf)) ids.push(id);
-      return this.loadBodies(ids);
-    };
-    const [loaded, votes] = await Promise.all([bodies(), this.pairVotes(subject, predicate)]);
+    const ids: Buffer[] = [];
+    for await (const id of this.pairIds(subject, predicate, asOf)) ids.push(id);
+    // A pair without candidates (as of asOf) costs no RocksDB trip.
+    if (ids.length === 0) return [];
+    const [loaded, votes] = await Promise.all([this.loadBodies(ids), this.pairVotes(subject, predicate)]);
     return loaded.map(({ id, stored }) => candidateOf(id, stored, votes.get(id.toString('latin1')) ?? [], asOf));
   }
 
