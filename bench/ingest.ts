@@ -246,7 +246,7 @@ export async function run(): Promise<string> {
           ['store: rocksdb/', mib(size.rocksdb), round(size.rocksdb / records.length, 0)],
           ['store: lmdb/', mib(size.lmdb), round(size.lmdb / records.length, 0)],
         ],
-        notes: ['RocksDB holds H, V, VC, VW, META and the SRC/SIGNER listing indexes (compressed SSTs plus the live memtable log); LMDB holds the S/SP/PV/PO/REF indexes, MV, ESC and TRUST (a B-tree with free pages). Per key kind: the last table; routing in docs/STORAGE.md.'],
+        notes: ['RocksDB holds H, VC, VW, META and the scan-only indexes PV, PO, REF, ESC, SRC and SIGNER (compressed SSTs plus the live memtable log); LMDB holds SP, MV, SUBJ, PS and TRUST (a B-tree with free pages). Per key kind: the last table; routing in docs/STORAGE.md.'],
       },
       storeBytesTable(byKind, records.length, head),
     ],

@@ -6,6 +6,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { open as openLmdb } from 'lmdb';
 import { openHybridStore, type HybridStore } from '../../shared/storage/hybrid-store';
 import { tagOf } from '../../shared/storage/keys';
 import type { Backend } from '../../shared/storage/routing';
@@ -25,6 +26,41 @@ export interface StoreBytes {
   readonly kinds: readonly KindBytes[];
   /** Allocated bytes under `{dir}/rocksdb` and `{dir}/lmdb`. */
   readonly disk: Readonly<Record<Backend, number>>;
+  /** How the LMDB file's pages are used (measureStoreDir only: read from the closed store). */
+  readonly lmdbPages?: LmdbPages;
+}
+
+/** LMDB's own page counts (lmdb-js getStats()) of a store's data file. */
+export interface LmdbPages {
+  readonly pageSize: number;
+  /** Pages of the data file (last page number + 1). */
+  readonly file: number;
+  readonly leaf: number;
+  readonly branch: number;
+  readonly overflow: number;
+  /** Everything else: free pages (freed by the last commits, reused by the next), the free list and the two meta pages. */
+  readonly other: number;
+}
+
+interface LmdbStats {
+  readonly pageSize: number;
+  readonly treeLeafPageCount: number;
+  readonly treeBranchPageCount: number;
+  readonly overflowPages: number;
+  readonly lastPageNumber: number;
+}
+
+/** Page counts of the (closed) LMDB environment in `dir`, opened read-only. */
+export async function lmdbPages(dir: string): Promise<LmdbPages> {
+  const db = openLmdb({ path: dir, readOnly: true });
+  try {
+    const st = db.getStats() as LmdbStats;
+    const file = st.lastPageNumber + 1;
+    const tree = st.treeLeafPageCount + st.treeBranchPageCount + st.overflowPages;
+    return { pageSize: st.pageSize, file, leaf: st.treeLeafPageCount, branch: st.treeBranchPageCount, overflow: st.overflowPages, other: file - tree };
+  } finally {
+    await db.close();
+  }
 }
 
 /** Bytes allocated on disk under `dir` (sparse files count what they use). */
@@ -57,11 +93,13 @@ export async function measureStoreBytes(store: HybridStore, dir: string): Promis
 /** Opens the (closed) store in `dir`, measures it and closes it again. */
 export async function measureStoreDir(dir: string): Promise<StoreBytes> {
   const store = await openHybridStore(dir);
+  let measured: StoreBytes;
   try {
-    return await measureStoreBytes(store, dir);
+    measured = await measureStoreBytes(store, dir);
   } finally {
     await store.close();
   }
+  return { ...measured, lmdbPages: await lmdbPages(join(dir, 'lmdb')) };
 }
 
 /**
@@ -80,12 +118,21 @@ export function storeBytesTable(s: StoreBytes, records: number, logBytes: number
   const store = s.disk.rocksdb + s.disk.lmdb;
   rows.push(['store on disk (both)', '', '', '', '', perRecord(store)]);
   rows.push(['log (WAL) bytes', '', records, '', '', perRecord(logBytes)]);
+  const notes = [
+    `Logical sizes are the keys and values as stored (before a backend's compression), read back with dump(); "on disk" is what each backend directory allocates after the final flush. Store on disk / log = ${round(store / logBytes, 2)}.`,
+  ];
+  const p = s.lmdbPages;
+  if (p !== undefined) {
+    const lmdbLogical = s.kinds.filter((k) => k.backend === 'lmdb').reduce((sum, k) => sum + k.keyBytes + k.valueBytes, 0);
+    const leafBytes = p.leaf * p.pageSize;
+    notes.push(
+      `LMDB's file: ${p.file} pages of ${p.pageSize} bytes — ${p.leaf} leaf, ${p.branch} branch, ${p.overflow} overflow, and ${p.other} (${round((100 * p.other) / p.file, 1)}%) free pages (the ones the last commits freed), free list and meta pages; the leaf pages hold ${round(lmdbLogical / 1e6, 1)} MB of keys and values in ${round(leafBytes / 1e6, 1)} MB (docs/STORAGE.md "What the store costs").`,
+    );
+  }
   return {
     title: 'Size by key kind (bytes per record of the log)',
     columns: ['kind', 'backend', 'entries', 'key B/record', 'value B/record', 'total B/record'],
     rows,
-    notes: [
-      `Logical sizes are the keys and values as stored (before a backend's compression), read back with dump(); "on disk" is what each backend directory allocates after the final flush. Store on disk / log = ${round(store / logBytes, 2)}.`,
-    ],
+    notes,
   };
 }

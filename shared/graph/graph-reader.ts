@@ -5,9 +5,11 @@
  * records at offsets < asOfOffset would (test/graph/time-travel.test.ts).
  *
  * Reads go through the KVStore interface only; RocksDB-hosted values (H, VC,
- * V) are fetched with getMany and parallel scans, never one awaited get per
+ * PV) are fetched with getMany and parallel scans, never one awaited get per
  * candidate. A pair's candidates (candidatesFor, historyOf) take their votes
- * from PV, one LMDB prefix scan for the whole pair.
+ * from PV, one RocksDB prefix scan for the whole pair run beside the H
+ * getMany once the LMDB SP scan has named the candidates; one assertion's
+ * votes are the same scan narrowed to its id.
  */
 import type { Assertion, GoldStandard, TrustPack } from '../domain/types';
 import { decodeEscalation } from './escalation-codec';
@@ -69,7 +71,7 @@ export class GraphReader {
     if (raw === undefined) return undefined;
     const stored = this.decoded.decode<Assertion>(key, raw, 'H');
     if (asOf !== undefined && stored.offset >= asOf) return undefined;
-    const [voters, supersededBy] = await Promise.all([this.votersOf(id), this.supersededBy(id, asOf)]);
+    const [voters, supersededBy] = await Promise.all([this.votersOf(id, stored.record), this.supersededBy(id, asOf)]);
     return assertionViewOf(id, stored, voters, supersededBy, asOf);
   }
 
@@ -78,6 +80,8 @@ export class GraphReader {
     const asOf = checkAsOf(options.asOfOffset);
     const ids: Buffer[] = [];
     for await (const id of this.pairIds(subject, predicate, asOf)) ids.push(id);
+    // A pair without candidates (as of asOf) costs no RocksDB trip.
+    if (ids.length === 0) return [];
     const [loaded, votes] = await Promise.all([this.loadBodies(ids), this.pairVotes(subject, predicate)]);
     return loaded.map(({ id, stored }) => candidateOf(id, stored, votes.get(id.toString('latin1')) ?? [], asOf));
   }
@@ -254,18 +258,19 @@ export class GraphReader {
     const values = await this.store.getMany([...ids.map((id) => keys.assertion(id)), ...ids.map((id) => keys.voteCount(id))]);
     return Promise.all(
       ids.map(async (id, i) => {
-        const raw = bodyOf(values[i], id);
+        const stored = this.decoded.decode<Assertion>(keys.assertion(id), bodyOf(values[i], id), 'H');
         const count = values[ids.length + i];
-        const voters = count !== undefined && decodeU64(count, 'VC') > 0 ? await this.votersOf(id) : [];
-        return { id, stored: this.decoded.decode<Assertion>(keys.assertion(id), raw, 'H'), voters };
+        const voters = count !== undefined && decodeU64(count, 'VC') > 0 ? await this.votersOf(id, stored.record) : [];
+        return { id, stored, voters };
       }),
     );
   }
 
-  private async votersOf(id: Buffer): Promise<VoterVotes[]> {
+  /** Every vote on one assertion: its PV keys, under its subject and predicate. */
+  private async votersOf(id: Buffer, a: Assertion): Promise<VoterVotes[]> {
     const out: VoterVotes[] = [];
-    for await (const [key, value] of this.store.scanPrefix(prefixes.votes(id))) {
-      out.push({ voter: (parseKey(key) as Extract<StoreKey, { kind: 'vote' }>).voter, votes: decodeVoteHistory(value) });
+    for await (const [key, value] of this.store.scanPrefix(prefixes.assertionVotes(a.subject, a.predicate, id))) {
+      out.push({ voter: tailComponent(key, 'pairVote', 'voter') as Buffer, votes: decodeVoteHistory(value, 'PV') });
     }
     return out;
   }

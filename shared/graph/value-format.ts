@@ -50,14 +50,12 @@ function render(key: StoreKey, value: Buffer): string {
       return storedRecordJson(value, 'AGRANT');
     case 'agentRevoke':
       return storedRecordJson(value, 'AREV');
-    case 'vote':
     case 'pendingVote':
     case 'pairVote':
       return JSON.stringify(decodeVoteHistory(value));
     case 'voteCount':
     case 'superseded':
     case 'childAssertion':
-    case 'subjectAssertion':
     case 'subjectName':
     case 'predicateSubject':
     case 'source':

@@ -27,9 +27,8 @@ function put(key: Buffer, value: Buffer): BatchOp {
 export const writeOps = {
   /** H: the assertion with its signers and supersession (`recordBytes`: its Record bytes as the log carried them, when known). */
   assertion: (id: Buffer, stored: StoredRecord<Assertion>, recordBytes?: Uint8Array): BatchOp => put(keys.assertion(id), encodeStoredRecord(stored, recordBytes)),
-  /** S, SP and SRC index entries of a new assertion. */
+  /** SP and SRC index entries of a new assertion. */
   assertionIndexes: (id: Buffer, a: Assertion, offset: number): BatchOp[] => [
-    put(keys.subjectAssertion(a.subject, id), encodeU64(offset)),
     put(keys.subjectPredicate(a.subject, a.predicate, offset, id), EMPTY),
     put(keys.source(a.sourceHash, id), encodeU64(offset)),
   ],
@@ -52,11 +51,10 @@ export const writeOps = {
   child: (parentId: Buffer, childId: Buffer, offset: number): BatchOp => put(keys.childAssertion(parentId, childId), encodeU64(offset)),
   /** SUPERSEDED: `childId` supersedes `parentId` from `offset` on. */
   superseded: (parentId: Buffer, childId: Buffer, offset: number): BatchOp => put(keys.superseded(parentId, childId), encodeU64(offset)),
-  /** V and PV: every vote of `voter` on a known assertion of `pair`, by assertion and under the pair. */
-  votes: (pair: { readonly subject: string; readonly predicate: string }, assertionId: Buffer, voter: Buffer, votes: readonly VoteAt[]): BatchOp[] => {
-    const value = encodeVoteHistory(votes);
-    return [put(keys.vote(assertionId, voter), value), put(keys.pairVote(pair.subject, pair.predicate, assertionId, voter), value)];
-  },
+  /** PV: every vote of `voter` on a known assertion of `pair`, under the pair and the assertion. */
+  votes: (pair: { readonly subject: string; readonly predicate: string }, assertionId: Buffer, voter: Buffer, votes: readonly VoteAt[]): BatchOp[] => [
+    put(keys.pairVote(pair.subject, pair.predicate, assertionId, voter), encodeVoteHistory(votes)),
+  ],
   /** PENDING: votes on an assertion not ingested yet. */
   pendingVotes: (assertionId: Buffer, voter: Buffer, votes: readonly VoteAt[]): BatchOp => put(keys.pendingVote(assertionId, voter), encodeVoteHistory(votes)),
   clearPending: (assertionId: Buffer, voter: Buffer): BatchOp => ({ type: 'delete', key: keys.pendingVote(assertionId, voter) }),

@@ -20,8 +20,6 @@ export interface KindSpec {
 export const KEY_KINDS = {
   /** H: assertion body (with its log offset) by id. */
   assertion: { tag: 'H', scope: 'global', fields: [['id', 'id']] },
-  /** V: the current vote of one voter on one assertion. */
-  vote: { tag: 'V', scope: 'global', fields: [['assertionId', 'id'], ['voter', 'agent']] },
   /** PENDING: a vote whose assertion has not been ingested yet. */
   pendingVote: { tag: 'PENDING', scope: 'global', fields: [['assertionId', 'id'], ['voter', 'agent']] },
   /** VC: number of votes on an assertion. */
@@ -36,8 +34,6 @@ export const KEY_KINDS = {
   meta: { tag: 'META', scope: 'global', fields: [['name', 'text']] },
   /** LMETA: LMDB's own metadata (its cursor). */
   lmdbMeta: { tag: 'LMETA', scope: 'global', fields: [['name', 'text']] },
-  /** S: subject index, one key per assertion about the subject. */
-  subjectAssertion: { tag: 'S', scope: 'subject', fields: [['assertionId', 'id']] },
   /** SP: subject+predicate index in log order. */
   subjectPredicate: { tag: 'SP', scope: 'subject', fields: [['predicate', 'text'], ['offset', 'offset'], ['assertionId', 'id']] },
   /** MV: materialized lens result per subject, predicate and lens. */
@@ -60,7 +56,8 @@ export const KEY_KINDS = {
   childAssertion: { tag: 'CHILD', scope: 'global', fields: [['parentId', 'id'], ['childId', 'id']] },
   /**
    * PV: the votes of one voter on one assertion, under the assertion's subject
-   * and predicate (a copy of V), so a pair's votes are one prefix scan.
+   * and predicate, so a pair's votes are one prefix scan and one assertion's
+   * votes the same scan narrowed to its id (the only home of votes).
    */
   pairVote: { tag: 'PV', scope: 'subject', fields: [['predicate', 'text'], ['assertionId', 'id'], ['voter', 'agent']] },
   /** SUBJ: every subject once, with the offset of its first assertion (ListSubjects). */

@@ -20,7 +20,6 @@ export { KEY_KINDS, type KeyKind } from './key-schema';
 /** A key as a value: what `parseKey` returns and `encodeKey` takes. */
 export type StoreKey =
   | { readonly kind: 'assertion'; readonly id: Buffer }
-  | { readonly kind: 'vote'; readonly assertionId: Buffer; readonly voter: Buffer }
   | { readonly kind: 'pendingVote'; readonly assertionId: Buffer; readonly voter: Buffer }
   | { readonly kind: 'voteCount'; readonly assertionId: Buffer }
   | { readonly kind: 'voteWeight'; readonly assertionId: Buffer }
@@ -28,7 +27,6 @@ export type StoreKey =
   | { readonly kind: 'superseded'; readonly parentId: Buffer; readonly childId: Buffer }
   | { readonly kind: 'meta'; readonly name: string }
   | { readonly kind: 'lmdbMeta'; readonly name: string }
-  | { readonly kind: 'subjectAssertion'; readonly subject: string; readonly assertionId: Buffer }
   | { readonly kind: 'subjectPredicate'; readonly subject: string; readonly predicate: string; readonly offset: number; readonly assertionId: Buffer }
   | { readonly kind: 'view'; readonly subject: string; readonly predicate: string; readonly lens: string }
   | { readonly kind: 'trust'; readonly agent: Buffer }
@@ -200,7 +198,6 @@ export function tailComponent(key: Buffer, kind: KeyKind, name: string): Buffer 
 /** Typed builders, one per key kind. */
 export const keys = {
   assertion: (id: Buffer): Buffer => encodeKey({ kind: 'assertion', id }),
-  vote: (assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'vote', assertionId, voter }),
   pendingVote: (assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'pendingVote', assertionId, voter }),
   voteCount: (assertionId: Buffer): Buffer => encodeKey({ kind: 'voteCount', assertionId }),
   voteWeight: (assertionId: Buffer): Buffer => encodeKey({ kind: 'voteWeight', assertionId }),
@@ -208,7 +205,6 @@ export const keys = {
   superseded: (parentId: Buffer, childId: Buffer): Buffer => encodeKey({ kind: 'superseded', parentId, childId }),
   meta: (name: string): Buffer => encodeKey({ kind: 'meta', name }),
   lmdbMeta: (name: string): Buffer => encodeKey({ kind: 'lmdbMeta', name }),
-  subjectAssertion: (subject: string, assertionId: Buffer): Buffer => encodeKey({ kind: 'subjectAssertion', subject, assertionId }),
   subjectPredicate: (subject: string, predicate: string, offset: number, assertionId: Buffer): Buffer =>
     encodeKey({ kind: 'subjectPredicate', subject, predicate, offset, assertionId }),
   view: (subject: string, predicate: string, lens: string): Buffer => encodeKey({ kind: 'view', subject, predicate, lens }),
@@ -238,10 +234,8 @@ export const prefixes = {
   global: (): Buffer => Buffer.of(NUL),
   /** Every key of a kind (`subject` required for subject-prefixed kinds). */
   kind: (kind: KeyKind, subject?: string): Buffer => encodePrefix(kind, subject, []),
-  votes: (assertionId: Buffer): Buffer => encodePrefix('vote', undefined, [assertionId]),
   pendingVotes: (assertionId: Buffer): Buffer => encodePrefix('pendingVote', undefined, [assertionId]),
   superseding: (parentId: Buffer): Buffer => encodePrefix('superseded', undefined, [parentId]),
-  subjectAssertions: (subject: string): Buffer => encodePrefix('subjectAssertion', subject, []),
   subjectPredicates: (subject: string): Buffer => encodePrefix('subjectPredicate', subject, []),
   subjectPredicate: (subject: string, predicate: string): Buffer => encodePrefix('subjectPredicate', subject, [predicate]),
   views: (subject: string, predicate?: string): Buffer => encodePrefix('view', subject, predicate === undefined ? [] : [predicate]),
@@ -258,6 +252,8 @@ export const prefixes = {
   agentRevokes: (agent?: Buffer): Buffer => encodePrefix('agentRevoke', undefined, agent === undefined ? [] : [agent]),
   /** Every vote on the assertions of one (subject, predicate). */
   pairVotes: (subject: string, predicate: string): Buffer => encodePrefix('pairVote', subject, [predicate]),
+  /** Every vote on one assertion (of that subject and predicate). */
+  assertionVotes: (subject: string, predicate: string, assertionId: Buffer): Buffer => encodePrefix('pairVote', subject, [predicate, assertionId]),
   /** SUBJ keys of subjects whose name starts with `namePrefix` (raw UTF-8, no terminator: a text prefix). */
   subjectNames: (namePrefix = ''): Buffer => Buffer.concat([encodePrefix('subjectName', undefined, []), textPrefixBytes(namePrefix, 'subjectName.subject')]),
   /** PS keys of one predicate (every predicate when undefined). */

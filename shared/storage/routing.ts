@@ -1,22 +1,23 @@
 /**
- * Which backend holds a tag (docs/STORAGE.md "Routing"). RocksDB (LSM) takes the
- * write-heavy tags: each record rewrites them (votes, counters) or appends to
- * them (assertion bodies), and the two write-once listing indexes that neither
- * a resolution nor a query reads (SRC for BySource, SIGNER for BySigner), whose
- * 32-byte ids cost about 0.7× their bytes in RocksDB's prefix- and
- * snappy-compressed blocks and over twice their bytes in LMDB's B-tree
- * (measured: docs/STORAGE.md "What the store costs"). LMDB (synchronous
- * memory-mapped reads) takes what a resolution, a query or an ingest check
- * reads (MV, SP, PV, PO, REF, SUBJ, PS, CHILD, ...) and everything else,
- * including tags added later. Moving a tag changes the store format
- * (store-format.ts).
+ * Which backend holds a tag (docs/STORAGE.md "Routing"). LMDB (synchronous
+ * memory-mapped reads, but a B-tree that allocates over twice its entries'
+ * bytes) keeps what the common query and ingest's checks read one key at a
+ * time or seek in (MV, SP, SUBJ, PS, CHILD, TRUST, GS, ...) and every tag not
+ * listed here, including tags added later. RocksDB (LSM, prefix- and
+ * snappy-compressed blocks at about 0.7× their logical bytes) keeps the
+ * write-heavy tags (assertion bodies, counters) and the write-once indexes that
+ * are only ever read as prefix scans: PV (a pair's or an assertion's votes,
+ * read beside the H getMany that already goes to RocksDB), PO and REF (who
+ * claims a value, who refers to an entity), ESC, SRC and SIGNER (listings).
+ * Measured: docs/STORAGE.md "What the store costs". Moving a tag changes the
+ * store format (store-format.ts).
  */
 import { tagOf } from './keys';
 
 export type Backend = 'rocksdb' | 'lmdb';
 
 /** Tags kept in RocksDB; every other tag is kept in LMDB. */
-export const ROCKS_TAGS: ReadonlySet<string> = new Set(['H', 'V', 'VC', 'VW', 'E', 'SUPERSEDED', 'META', 'PENDING', 'SRC', 'SIGNER']);
+export const ROCKS_TAGS: ReadonlySet<string> = new Set(['H', 'VC', 'VW', 'E', 'SUPERSEDED', 'META', 'PENDING', 'SRC', 'SIGNER', 'PV', 'PO', 'REF', 'ESC']);
 
 export function backendOfTag(tag: string): Backend {
   return ROCKS_TAGS.has(tag) ? 'rocksdb' : 'lmdb';

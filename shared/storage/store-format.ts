@@ -14,8 +14,10 @@ import { encodeU64, U64_VALUE_BYTES } from './number-values';
 /**
  * 1: before the stamp (ESC held JSON resolutions, MV version 1, SRC and SIGNER
  * lived in LMDB). 2: compact ESC values, MV version 2, SRC and SIGNER in RocksDB.
+ * 3: no S index and no V (PV is the only home of votes); PV, PO, REF and ESC
+ * in RocksDB.
  */
-export const STORE_FORMAT_VERSION = 2;
+export const STORE_FORMAT_VERSION = 3;
 
 /** What a store without a stamp was written in. */
 const UNSTAMPED_FORMAT = 1;

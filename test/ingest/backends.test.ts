@@ -1,9 +1,9 @@
 /**
  * Every tag the graph model writes lands in the backend docs/STORAGE.md ("Routing") names
- * (must-hold 1, end to end through ingest): RocksDB for H, V, PENDING, VC, VW,
- * E, SUPERSEDED, META and the write-once listing indexes SRC and SIGNER; LMDB for
- * S, SP, PV, MV, TRUST, TRUSTH, TP, GS, ESC, CHILD, LMETA, and the query indexes
- * SUBJ, PS, PO, REF.
+ * (must-hold 1, end to end through ingest): RocksDB for H, PENDING, VC, VW, E,
+ * SUPERSEDED, META and the write-once, scan-only indexes PV, PO, REF, ESC, SRC
+ * and SIGNER; LMDB for SP, MV, TRUST, TRUSTH, TP, GS, CHILD, LMETA, SUBJ and PS.
+ * Store format 3 writes no S and no V.
  */
 import { tagOf } from '../../shared/storage/keys';
 import { setLogLevel } from '../../shared/telemetry/logger';
@@ -12,10 +12,10 @@ import { agent, claim, epoch, gold, idOf, logOf, signed, text, trustPack, vote }
 import { buildStore } from '../graph/store-helpers';
 
 const EXPECTED: Record<string, 'rocksdb' | 'lmdb'> = {
-  H: 'rocksdb', V: 'rocksdb', PENDING: 'rocksdb', VC: 'rocksdb', VW: 'rocksdb', E: 'rocksdb', SUPERSEDED: 'rocksdb', META: 'rocksdb',
-  SRC: 'rocksdb', SIGNER: 'rocksdb',
-  S: 'lmdb', SP: 'lmdb', PV: 'lmdb', MV: 'lmdb', TRUST: 'lmdb', TRUSTH: 'lmdb', TP: 'lmdb', GS: 'lmdb', ESC: 'lmdb', CHILD: 'lmdb', LMETA: 'lmdb',
-  SUBJ: 'lmdb', PS: 'lmdb', PO: 'lmdb', REF: 'lmdb',
+  H: 'rocksdb', PENDING: 'rocksdb', VC: 'rocksdb', VW: 'rocksdb', E: 'rocksdb', SUPERSEDED: 'rocksdb', META: 'rocksdb',
+  SRC: 'rocksdb', SIGNER: 'rocksdb', PV: 'rocksdb', PO: 'rocksdb', REF: 'rocksdb', ESC: 'rocksdb',
+  SP: 'lmdb', MV: 'lmdb', TRUST: 'lmdb', TRUSTH: 'lmdb', TP: 'lmdb', GS: 'lmdb', CHILD: 'lmdb', LMETA: 'lmdb',
+  SUBJ: 'lmdb', PS: 'lmdb',
 };
 
 beforeAll(() => setLogLevel('error'));

@@ -56,15 +56,15 @@ describe('ingest semantics', () => {
         ].sort(),
       );
       expect(view.netVote).toBe(-0.5);
-      // Every vote stays in V for time travel; as of the re-vote the first one counted.
-      expect(decodeVoteHistory((await s.get(keys.vote(idOf(X), C.publicKey)))!).map((v) => v.value)).toEqual([1, -1]);
+      // Every vote stays in PV for time travel; as of the re-vote the first one counted.
+      expect(decodeVoteHistory((await s.get(keys.pairVote(X.subject, X.predicate, idOf(X), C.publicKey)))!).map((v) => v.value)).toEqual([1, -1]);
       expect((await reader.getAssertion(idOf(X), { asOfOffset: offsets[3] }))!.netVote).toBe(1.5);
     });
 
     it('a re-vote cast earlier than the current vote is kept in the history but does not replace it', async () => {
       const { store: s } = await build([X, vote(idOf(X), C, 1, T0 + 10), vote(idOf(X), C, -1, T0 + 5)]);
       expect(await totals(s, idOf(X))).toEqual([1, 1]);
-      expect(decodeVoteHistory((await s.get(keys.vote(idOf(X), C.publicKey)))!)).toHaveLength(2);
+      expect(decodeVoteHistory((await s.get(keys.pairVote(X.subject, X.predicate, idOf(X), C.publicKey)))!)).toHaveLength(2);
     });
 
     it('two votes cast in the same millisecond: the later in the log wins', async () => {

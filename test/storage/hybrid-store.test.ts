@@ -21,7 +21,6 @@ const AGENT = Buffer.alloc(32, 0x33);
 /** One sample key per kind and the backend docs/STORAGE.md ("Routing") puts it in. */
 const SAMPLES: readonly (readonly [KeyKind, Buffer, 'rocksdb' | 'lmdb'])[] = [
   ['assertion', keys.assertion(ID), 'rocksdb'],
-  ['vote', keys.vote(ID, AGENT), 'rocksdb'],
   ['pendingVote', keys.pendingVote(ID, AGENT), 'rocksdb'],
   ['voteCount', keys.voteCount(ID), 'rocksdb'],
   ['voteWeight', keys.voteWeight(ID), 'rocksdb'],
@@ -29,25 +28,24 @@ const SAMPLES: readonly (readonly [KeyKind, Buffer, 'rocksdb' | 'lmdb'])[] = [
   ['superseded', keys.superseded(ID, ID2), 'rocksdb'],
   ['meta', keys.meta('counter'), 'rocksdb'],
   ['lmdbMeta', keys.lmdbMeta('counter'), 'lmdb'],
-  ['subjectAssertion', keys.subjectAssertion('ada', ID), 'lmdb'],
   ['subjectPredicate', keys.subjectPredicate('ada', 'born', 40, ID), 'lmdb'],
   ['view', keys.view('ada', 'born', 'consensus'), 'lmdb'],
   ['trust', keys.trust(AGENT), 'lmdb'],
   ['trustPack', keys.trustPack(ID), 'lmdb'],
   ['goldStandard', keys.goldStandard('ada', 'born', ID2), 'lmdb'],
-  ['escalation', keys.escalation(40, 'ada', 'born'), 'lmdb'],
-  ['subjectEscalation', keys.subjectEscalation('ada', 40, 'born'), 'lmdb'],
+  ['escalation', keys.escalation(40, 'ada', 'born'), 'rocksdb'],
+  ['subjectEscalation', keys.subjectEscalation('ada', 40, 'born'), 'rocksdb'],
   ['source', keys.source(ID2, ID), 'rocksdb'],
   ['signerAssertion', keys.signerAssertion(AGENT, 40, ID), 'rocksdb'],
   ['childAssertion', keys.childAssertion(ID, ID2), 'lmdb'],
   ['trustHistory', keys.trustHistory(AGENT, 40), 'lmdb'],
   ['agentGrant', keys.agentGrant(AGENT, 41), 'lmdb'],
   ['agentRevoke', keys.agentRevoke(AGENT, 42), 'lmdb'],
-  ['pairVote', keys.pairVote('ada', 'born', ID, AGENT), 'lmdb'],
+  ['pairVote', keys.pairVote('ada', 'born', ID, AGENT), 'rocksdb'],
   ['subjectName', keys.subjectName('ada'), 'lmdb'],
   ['predicateSubject', keys.predicateSubject('born', 'ada'), 'lmdb'],
-  ['predicateObject', keys.predicateObject('born', 'text:1815', 'ada', 40), 'lmdb'],
-  ['entityReference', keys.entityReference('city:london', 'born_in', 'ada', 40), 'lmdb'],
+  ['predicateObject', keys.predicateObject('born', 'text:1815', 'ada', 40), 'rocksdb'],
+  ['entityReference', keys.entityReference('city:london', 'born_in', 'ada', 40), 'rocksdb'],
 ];
 
 const CURSOR = keys.meta(META_NAMES.cursor);
@@ -149,11 +147,12 @@ describe('HybridStore', () => {
   });
 
   it('a subject scan returns that subject’s keys from both backends in key order, and no other subject’s', async () => {
-    // Today every subject-prefixed kind lives in LMDB; RocksDB-tagged keys under
-    // a subject (the layout allows them) show the scan still merges both.
+    // Subject-prefixed kinds live in both backends (subject ESC and PV in
+    // RocksDB, the rest in LMDB); the RocksDB-tagged keys made up here add more
+    // RocksDB keys under a subject (the layout allows them).
     const rocksUnderSubject = (subject: string, tag: string, suffix: string): Buffer => Buffer.concat([prefixes.subject(subject), Buffer.from(`${tag}:${suffix}`)]);
     const ada = [
-      keys.subjectAssertion('ada', ID),
+      keys.goldStandard('ada', 'born', ID),
       keys.subjectPredicate('ada', 'born', 7, ID),
       keys.view('ada', 'born', 'consensus'),
       keys.goldStandard('ada', 'born', ID2),
@@ -162,7 +161,7 @@ describe('HybridStore', () => {
       rocksUnderSubject('ada', 'VC', 'y'),
       rocksUnderSubject('ada', 'V', 'z'),
     ];
-    const others = [keys.subjectAssertion('adam', ID), keys.subjectAssertion('ad', ID), rocksUnderSubject('adam', 'H', 'x'), keys.assertion(ID)];
+    const others = [keys.goldStandard('adam', 'born', ID), keys.goldStandard('ad', 'born', ID), rocksUnderSubject('adam', 'H', 'x'), keys.assertion(ID)];
     await store.batch([...ada, ...others].map((k) => put(k, 'v')));
     expect(new Set(ada.map((k) => store.backendOf(k)))).toEqual(new Set(['rocksdb', 'lmdb']));
     const sorted = [...ada].sort(Buffer.compare);
@@ -190,7 +189,7 @@ describe('HybridStore', () => {
   describe('applyBatch and cursors', () => {
     it('commits each backend’s part with its cursor; a fresh store is at 0', async () => {
       expect(store.cursors()).toEqual({ rocks: 0, lmdb: 0 });
-      expect(await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.subjectAssertion('ada', ID), 's')], 100)).toEqual({ rocks: true, lmdb: true });
+      expect(await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.goldStandard('ada', 'born', ID), 's')], 100)).toEqual({ rocks: true, lmdb: true });
       expect(store.cursors()).toEqual({ rocks: 100, lmdb: 100 });
       await withBackends(async (rocks, lmdb) => {
         expect(await rocks.get(CURSOR)).toEqual(encodeU64(100n));
@@ -231,12 +230,12 @@ describe('HybridStore', () => {
   });
 
   describe('the redo intent', () => {
-    const lmdbHalf = [put(keys.subjectAssertion('ada', ID2), 's2'), put(keys.trust(AGENT), 'rank'), { type: 'delete' as const, key: keys.subjectAssertion('ada', ID) }];
+    const lmdbHalf = [put(keys.goldStandard('ada', 'born', ID2), 's2'), put(keys.trust(AGENT), 'rank'), { type: 'delete' as const, key: keys.goldStandard('ada', 'born', ID) }];
     const rocksHalf = [put(keys.assertion(ID2), 'h2')];
 
     /** Applies batch 1 at 100, then crashes batch 2 (at 200) after its RocksDB commit. */
     async function crashBetweenCommits(): Promise<void> {
-      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.subjectAssertion('ada', ID), 's')], 100);
+      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.goldStandard('ada', 'born', ID), 's')], 100);
       await store.close();
       store = await openHybridStore(tmp.path, {
         hooks: {
@@ -261,7 +260,7 @@ describe('HybridStore', () => {
       // withBackends reopened the hybrid store: the replay has happened.
       expect(store.cursors()).toEqual({ rocks: 200, lmdb: 200 });
       expect(logLines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'replayed the redo intent into LMDB', from_cursor: 100, to_cursor: 200, ops: 3 }));
-      expect(await store.getMany([keys.assertion(ID2), keys.subjectAssertion('ada', ID2), keys.trust(AGENT), keys.subjectAssertion('ada', ID)])).toEqual([
+      expect(await store.getMany([keys.assertion(ID2), keys.goldStandard('ada', 'born', ID2), keys.trust(AGENT), keys.goldStandard('ada', 'born', ID)])).toEqual([
         Buffer.from('h2'),
         Buffer.from('s2'),
         Buffer.from('rank'),
@@ -280,7 +279,7 @@ describe('HybridStore', () => {
       const recovered = await collect(store.dump());
       await store.close();
       store = await openHybridStore(join(tmp.path, 'clean'));
-      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.subjectAssertion('ada', ID), 's')], 100);
+      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.goldStandard('ada', 'born', ID), 's')], 100);
       await store.applyBatch([...rocksHalf, ...lmdbHalf], 200);
       expect(await collect(store.dump())).toEqual(recovered);
     });
@@ -312,14 +311,14 @@ describe('HybridStore', () => {
     });
 
     it('RocksDB ahead without an intent is refused', async () => {
-      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.subjectAssertion('ada', ID), 's')], 100);
+      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.goldStandard('ada', 'born', ID), 's')], 100);
       await store.close();
       await editBackends(async (rocks) => rocks.put(CURSOR, encodeU64(300n)));
       await expect(openHybridStore(tmp.path)).rejects.toMatchObject({ name: 'StoreDivergedError', rocksCursor: 300, lmdbCursor: 100, intent: undefined });
     });
 
     it('onDivergence rebuild deletes both backends and opens an empty store at cursor 0', async () => {
-      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.subjectAssertion('ada', ID), 's')], 100);
+      await store.applyBatch([put(keys.assertion(ID), 'h'), put(keys.goldStandard('ada', 'born', ID), 's')], 100);
       await store.close();
       await editBackends(async (_rocks, lmdb) => lmdb.put(LMDB_CURSOR, encodeU64(40n)));
       store = await openHybridStore(tmp.path, { onDivergence: 'rebuild' });

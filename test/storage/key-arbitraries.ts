@@ -24,7 +24,6 @@ export const offset = fc.oneof(fc.constantFrom(0, 1, 255, 256, Number.MAX_SAFE_I
 
 export const storeKey: fc.Arbitrary<StoreKey> = fc.oneof(
   fc.record({ kind: fc.constant('assertion' as const), id }),
-  fc.record({ kind: fc.constant('vote' as const), assertionId: id, voter: agent }),
   fc.record({ kind: fc.constant('pendingVote' as const), assertionId: id, voter: agent }),
   fc.record({ kind: fc.constant('voteCount' as const), assertionId: id }),
   fc.record({ kind: fc.constant('voteWeight' as const), assertionId: id }),
@@ -32,7 +31,6 @@ export const storeKey: fc.Arbitrary<StoreKey> = fc.oneof(
   fc.record({ kind: fc.constant('superseded' as const), parentId: id, childId: id }),
   fc.record({ kind: fc.constant('meta' as const), name: text }),
   fc.record({ kind: fc.constant('lmdbMeta' as const), name: text }),
-  fc.record({ kind: fc.constant('subjectAssertion' as const), subject, assertionId: id }),
   fc.record({ kind: fc.constant('subjectPredicate' as const), subject, predicate: text, offset, assertionId: id }),
   fc.record({ kind: fc.constant('view' as const), subject, predicate: text, lens: text }),
   fc.record({ kind: fc.constant('trust' as const), agent }),

@@ -40,7 +40,7 @@ describe('key codec properties', () => {
   });
 
   it('tailComponent refuses a key of another kind', () => {
-    expect(() => tailComponent(keys.vote(ID, AGENT), 'subjectPredicate', 'assertionId')).toThrow(KeyCodecError);
+    expect(() => tailComponent(keys.pendingVote(ID, AGENT), 'subjectPredicate', 'assertionId')).toThrow(KeyCodecError);
     expect(tailComponent(keys.pairVote('ada', 'born', ID, AGENT), 'pairVote', 'assertionId')).toEqual(ID);
     expect(tailComponent(keys.pairVote('ada', 'born', ID, AGENT), 'pairVote', 'voter')).toEqual(AGENT);
     expect(tailComponent(keys.subjectPredicate('ada', 'born', 4096, ID2), 'subjectPredicate', 'offset')).toBe(4096);
@@ -100,7 +100,7 @@ describe('key codec properties', () => {
       }),
       RUNS,
     );
-    expect(startsWith(keys.subjectAssertion('ab', ID), prefixes.subject('a'))).toBe(false);
+    expect(startsWith(keys.goldStandard('ab', 'p', ID), prefixes.subject('a'))).toBe(false);
     expect(startsWith(keys.subjectPredicate('s', 'pq', 1, ID), prefixes.subjectPredicate('s', 'p'))).toBe(false);
     expect(startsWith(keys.subjectPredicate('s', 'p\0', 1, ID), prefixes.subjectPredicate('s', 'p'))).toBe(false);
   });
@@ -129,7 +129,6 @@ describe('key codec properties', () => {
 describe('key layout', () => {
   it('global keys are 0x00 TAG ":" suffix', () => {
     expect(hex(keys.assertion(ID))).toBe(`00483a${'aa'.repeat(32)}`);
-    expect(hex(keys.vote(ID, AGENT))).toBe(`00563a${'aa'.repeat(32)}${'cc'.repeat(32)}`);
     expect(hex(keys.voteCount(ID))).toBe(`0056433a${'aa'.repeat(32)}`);
     expect(hex(keys.epoch('v2'))).toBe('00453a76320001');
     expect(hex(keys.meta('cursor'))).toBe('004d4554413a637572736f720001');
@@ -137,7 +136,6 @@ describe('key layout', () => {
   });
 
   it('subject-prefixed keys are subject 0x00 TAG ":" suffix', () => {
-    expect(hex(keys.subjectAssertion('ada', ID))).toBe(`61646100533a${'aa'.repeat(32)}`);
     expect(hex(keys.subjectPredicate('ada', 'born', 4096, ID))).toBe(`6164610053503a626f726e00010000000000001000${'aa'.repeat(32)}`);
     expect(hex(keys.view('ada', 'born', 'consensus'))).toBe('616461004d563a626f726e0001636f6e73656e7375730001');
     expect(hex(keys.subjectEscalation('ada', 4096, 'born'))).toBe('616461004553433a0000000000001000626f726e0001');
@@ -148,10 +146,10 @@ describe('key layout', () => {
   });
 
   it('prefix builders are the leading bytes of the keys they scan', () => {
-    expect(startsWith(keys.vote(ID, AGENT), prefixes.votes(ID))).toBe(true);
+    expect(startsWith(keys.pairVote('ada', 'born', ID, AGENT), prefixes.assertionVotes('ada', 'born', ID))).toBe(true);
+    expect(startsWith(keys.pairVote('ada', 'born', ID2, AGENT), prefixes.assertionVotes('ada', 'born', ID))).toBe(false);
     expect(startsWith(keys.pendingVote(ID, AGENT), prefixes.pendingVotes(ID))).toBe(true);
     expect(startsWith(keys.superseded(ID, ID2), prefixes.superseding(ID))).toBe(true);
-    expect(startsWith(keys.subjectAssertion('ada', ID), prefixes.subjectAssertions('ada'))).toBe(true);
     expect(startsWith(keys.subjectPredicate('ada', 'born', 7, ID), prefixes.subjectPredicates('ada'))).toBe(true);
     expect(startsWith(keys.view('ada', 'born', 'recency'), prefixes.views('ada', 'born'))).toBe(true);
     expect(startsWith(keys.goldStandard('ada', 'born', ID), prefixes.goldStandards('ada', 'born'))).toBe(true);
@@ -175,8 +173,8 @@ describe('key codec refusals', () => {
   const codecError = (fn: () => unknown): void => expect(fn).toThrow(KeyCodecError);
 
   it('refuses subjects that would break the layout', () => {
-    codecError(() => keys.subjectAssertion('a\0b', ID));
-    codecError(() => keys.subjectAssertion('', ID));
+    codecError(() => keys.goldStandard('a\0b', 'p', ID));
+    codecError(() => keys.goldStandard('', 'p', ID));
     codecError(() => prefixes.subject('x\0'));
   });
 

@@ -47,7 +47,7 @@ describe('prefix ranges', () => {
 describe('which backends a prefix scan reads', () => {
   it('a prefix naming a whole tag reads one backend; wider prefixes read both', () => {
     expect(backendsOfPrefix(prefixes.kind('assertion'))).toEqual(['rocksdb']);
-    expect(backendsOfPrefix(prefixes.votes(Buffer.alloc(32)))).toEqual(['rocksdb']);
+    expect(backendsOfPrefix(prefixes.pairVotes('ada', 'born'))).toEqual(['rocksdb']);
     expect(backendsOfPrefix(prefixes.subjectPredicate('ada', 'born'))).toEqual(['lmdb']);
     expect(backendsOfPrefix(prefixes.kind('trust'))).toEqual(['lmdb']);
     expect(backendsOfPrefix(prefixes.subject('ada'))).toEqual(['rocksdb', 'lmdb']);

@@ -79,6 +79,12 @@ describe('store format', () => {
     expect((err as Error).message).toContain('Rebuild it from the log');
   });
 
+  it('a store of the previous format (2: S and V kept, PV, PO, REF and ESC in LMDB) is refused', async () => {
+    expect(STORE_FORMAT_VERSION).toBe(3);
+    await storeStamped(2n);
+    await expect(openHybridStore(tmp.path)).rejects.toMatchObject({ name: 'StoreFormatError', found: 2, expected: 3 });
+  });
+
   it('a store of another format is refused; with onDivergence rebuild it is emptied and stamped anew', async () => {
     await storeStamped(BigInt(STORE_FORMAT_VERSION + 1));
     await expect(openHybridStore(tmp.path)).rejects.toMatchObject({ name: 'StoreFormatError', found: STORE_FORMAT_VERSION + 1 });
