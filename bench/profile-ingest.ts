@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { VerifyMode } from '../services/ingest/check-record';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { ingestOnce, prepareRecords, writeLog } from './ingest';
-import { cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
+import { cpuByThread, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
 
@@ -40,9 +40,21 @@ async function main(): Promise<void> {
     await session.post('Profiler.start');
   }
   const mainCpu0 = cpuSeconds(process.pid, process.pid);
+  const threads0 = cpuByThread(process.pid);
   const run = await ingestOnce(join(dir, 'wal'), join(dir, 'data'), head, 'sync', mode as VerifyMode);
-  const mainUs = Math.round(((cpuSeconds(process.pid, process.pid) - mainCpu0) * 1e6) / records.length);
-  const line = `ingest (verify ${mode}, durability sync): ${records.length} records, ${Math.round(run.perSec)} records/s = ${(run.perSec / r).toFixed(2)} R (R ${r}); main thread CPU ${mainUs} µs/record; load average ${loadavg()[0]!.toFixed(2)}`;
+  const us = (sec: number): number => Math.round((sec * 1e6) / records.length);
+  const mainUs = us(cpuSeconds(process.pid, process.pid) - mainCpu0);
+  // Threads share names (libuv pool, V8 helpers, lmdb's writer): summed per name.
+  const byName = new Map<string, number>();
+  for (const [name, sec] of cpuByThread(process.pid)) {
+    const key = name.replace(/#\d+$/, '');
+    byName.set(key, (byName.get(key) ?? 0) + sec - (threads0.get(name) ?? 0));
+  }
+  const threads = [...byName].map(([n, sec]): [string, number] => [n, us(sec)]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  const total = threads.reduce((n, [, v]) => n + v, 0);
+  const line =
+    `ingest (verify ${mode}, durability sync): ${records.length} records, ${Math.round(run.perSec)} records/s = ${(run.perSec / r).toFixed(2)} R (R ${r}); ` +
+    `main thread CPU ${mainUs} µs/record; all threads ${total} µs/record (${threads.map(([n, v]) => `${n} ${v}`).join(', ')}); load average ${loadavg()[0]!.toFixed(2)}`;
   if (!profiling) {
     rmSync(dir, { recursive: true, force: true });
     return void process.stdout.write(`${line}\n`);

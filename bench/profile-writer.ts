@@ -17,7 +17,7 @@ import { makeClient, waitForReady } from '../shared/grpc/client';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { SCRATCH_DIR } from './lib/results';
 import { startServiceChild } from './lib/service-child';
-import { busyShare, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
+import { busyShare, cpuByThread, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { appendRequestBytes, measureAppend, measureBatch, measureStream, signRecords, supply } from './lib/writer-load';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
@@ -26,21 +26,6 @@ const WARMUP_MS = 1_000;
 /** Records signed per second of load (above any rate this machine reaches). */
 const RECORDS_PER_SEC_MAX = 25_000;
 const TOP_FRAMES = 60;
-
-/** CPU seconds per thread name of a process (libuv pool threads, workers, V8 helpers share names). */
-function cpuByThread(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const key = Number(tid) === pid ? 'main' : `${name}#${tid}`;
-      out.set(key, (out.get(key) ?? 0) + cpuSeconds(pid, Number(tid)));
-    } catch {
-      // the thread ended between listing and reading
-    }
-  }
-  return out;
-}
 
 async function drive(path: string, address: string, seconds: number, records: readonly PbRecord[]): Promise<{ rate: string; records: number }> {
   const c = makeClient(WriterServiceClient, address);

@@ -2,7 +2,7 @@
  * Reading V8 .cpuprofile files (the top frames of a thread by self and by
  * inclusive time, shares of its busy samples) and CPU time per thread.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProfileNode {
   readonly id: number;
@@ -75,4 +75,19 @@ export function cpuSeconds(pid: number, tid?: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command name; in clock ticks (100/s on Linux).
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds per thread name of a process (libuv pool threads, workers, V8 helpers share names). */
+export function cpuByThread(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const key = Number(tid) === pid ? 'main' : `${name}#${tid}`;
+      out.set(key, (out.get(key) ?? 0) + cpuSeconds(pid, Number(tid)));
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return out;
 }
