@@ -106,6 +106,28 @@ export class Admission {
   }
 
   /**
+   * Checks each record on its own (AppendStream's multi-record messages): the
+   * result at i is record i's Checked, or the error that record alone earns
+   * (INVALID_ARGUMENT, UNAUTHENTICATED or PERMISSION_DENIED naming
+   * `${field}[i]`). All signatures that need verifying are verified
+   * concurrently, as checkBatch does: one verification round for the message.
+   */
+  async checkEach(messages: readonly (PbRecord | undefined)[], field: string): Promise<(Checked | Error)[]> {
+    const records = messages.map((m, i): StemeRecord | Error => attempt(() => convert(m, `${field}[${i}]`)));
+    const ids = await Promise.all(records.map((r, i) => (r instanceof Error ? r : this.verifier.verifyRecord(r, `${field}[${i}]`).catch((err: unknown) => asError(err)))));
+    return records.map((record, i) => {
+      const id = ids[i]!;
+      if (record instanceof Error) return record;
+      if (id instanceof Error) return id;
+      return attempt(() => {
+        this.checkAdmin(record, `${field}[${i}]`);
+        this.checkAgents(record, `${field}[${i}]`);
+        return { record, id };
+      });
+    });
+  }
+
+  /**
    * Charges one record's worth to each listed agent (raw public keys as
    * latin1; an agent listed k times pays k), all at once or not at all:
    * QuotaExceededError names the first agent short of tokens.
@@ -141,5 +163,18 @@ export class Admission {
     if (record.signatures.some((s) => this.adminKeys.has(s.publicKey.toString('latin1')))) return;
     const reason = this.adminKeys.size === 0 ? 'requires a signature by an admin key, and this writer has none configured (--admin-key)' : undefined;
     throw new AdminSignatureRequiredError(`${field}.${record.kind}.signatures`, reason);
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** `fn()`, or the error it threw. */
+function attempt<T>(fn: () => T): T | Error {
+  try {
+    return fn();
+  } catch (err) {
+    return asError(err);
   }
 }
