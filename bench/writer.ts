@@ -73,11 +73,23 @@ async function measureWal(payloadBytes: number, concurrency: number): Promise<Wa
   return { concurrency, appendsPerSec: point.callsPerSec, p50Ms: point.p50Ms, p99Ms: point.p99Ms, avgBatch: round(stats.appends / stats.batches, 1) };
 }
 
+/** Starts a CPU meter of this process (the bench client); calling the result gives its share of one core since. */
+function clientCpu(): () => number {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  return () => {
+    const used = process.cpuUsage(cpu0);
+    return round((used.user + used.system) / 1000 / (performance.now() - t0), 2);
+  };
+}
+
 interface Measured {
   readonly appendPoints: LoadPoint[];
   readonly echoPoints: LoadPoint[];
   readonly batch: BatchPoint;
   readonly stream: StreamPoint;
+  /** The bench client's CPU, as a share of one core, over each high-rate point (warm-up included). */
+  readonly clientCpu: { readonly batch: number; readonly stream: number };
 }
 
 /** Every RPC point against one writer child and one echo child. */
@@ -99,9 +111,12 @@ async function measureRpcPaths(requestBytes: number): Promise<Measured> {
       echoPoints.push(await measureEcho(echo.address, concurrency, POINT_MS, requestBytes));
     }
     // Back to back, so the comparison of the two high-rate paths sees the same machine.
+    const batchCpu = clientCpu();
     const batch = await measureBatch(writer.address, forBatch.next, BATCH_RECORDS, BATCH_CONCURRENCY, POINT_MS, WARMUP_MS);
+    const batchClientCpu = batchCpu();
+    const streamCpu = clientCpu();
     const stream = await measureStream(writer.address, forStream.next, STREAM_WINDOW, POINT_MS, WARMUP_MS);
-    return { appendPoints, echoPoints, batch, stream };
+    return { appendPoints, echoPoints, batch, stream, clientCpu: { batch: batchClientCpu, stream: streamCpu() } };
   } finally {
     c.close();
     await Promise.all([writer.stop(), echo.stop()]);
@@ -116,7 +131,7 @@ export async function run(): Promise<string> {
   const payloadBytes = encodeLogPayload({ record: recordFromProto(sample!), appendedAtMs: Date.now(), traceparent: '' }).length;
   const loadBefore = loadavg()[0]!;
   const rBefore = measureR();
-  const { appendPoints, echoPoints, batch, stream } = await measureRpcPaths(requestBytes);
+  const { appendPoints, echoPoints, batch, stream, clientCpu: clientShare } = await measureRpcPaths(requestBytes);
   const rAfter = measureR();
   const walPoints: WalPoint[] = [];
   for (const concurrency of ECHO_CONCURRENCY_LEVELS) walPoints.push(await measureWal(payloadBytes, concurrency));
@@ -145,6 +160,7 @@ export async function run(): Promise<string> {
       echo: echoPoints,
       append_batch: batch,
       append_stream: stream,
+      bench_client_cpu_share: clientShare,
       wal_only: walPoints,
       ratios: {
         append_batch_over_r: round(batchOverR, 2),
@@ -180,13 +196,13 @@ export async function run(): Promise<string> {
       },
       {
         title: 'High-rate paths: records/s',
-        columns: ['path', 'shape', 'records/s', '× R', 'p50 ms', 'p99 ms', '× best Append'],
+        columns: ['path', 'shape', 'records/s', '× R', 'p50 ms', 'p99 ms', '× best Append', 'bench client CPU'],
         rows: [
-          ['Append (best of the above)', 'one record per call', bestAppend, round(bestAppend / r, 2), '', '', 1],
-          ['AppendBatch', `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight`, batch.recordsPerSec, round(batchOverR, 2), batch.p50Ms, batch.p99Ms, round(batch.recordsPerSec / bestAppend, 2)],
-          ['AppendStream', `one stream, ${STREAM_MESSAGE_RECORDS} records per request, ${STREAM_WINDOW} unacknowledged`, stream.recordsPerSec, round(stream.recordsPerSec / r, 2), stream.p50Ms, stream.p99Ms, round(stream.recordsPerSec / bestAppend, 2)],
+          ['Append (best of the above)', 'one record per call', bestAppend, round(bestAppend / r, 2), '', '', 1, ''],
+          ['AppendBatch', `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight`, batch.recordsPerSec, round(batchOverR, 2), batch.p50Ms, batch.p99Ms, round(batch.recordsPerSec / bestAppend, 2), pct(clientShare.batch)],
+          ['AppendStream', `one stream, ${STREAM_MESSAGE_RECORDS} records per request, ${STREAM_WINDOW} unacknowledged`, stream.recordsPerSec, round(stream.recordsPerSec / r, 2), stream.p50Ms, stream.p99Ms, round(stream.recordsPerSec / bestAppend, 2), pct(clientShare.stream)],
         ],
-        notes: [`Latency of AppendBatch is per call (${BATCH_RECORDS} records); of AppendStream per record, from writing its request to its receipt. Both send pre-encoded requests (AppendStream the multi-record \`batch\` shape, each request admitted as one batch and answered with a result per record) and decode every response. AppendBatch and AppendStream run back to back.`],
+        notes: [`Latency of AppendBatch is per call (${BATCH_RECORDS} records); of AppendStream per record, from writing its request to its receipt. Both send pre-encoded requests (AppendStream the multi-record \`batch\` shape, each request admitted as one batch and answered with a result per record) and decode every response. AppendBatch and AppendStream run back to back. The bench client shares the two cores with the writer: its CPU is given as a share of one core over the point and its warm-up.`],
       },
       {
         title: `The WAL alone (in process, ${payloadBytes} B payloads, fsync)`,
