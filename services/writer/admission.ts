@@ -95,10 +95,9 @@ export class Admission {
    */
   async checkBatch(messages: readonly (PbRecord | undefined)[], field: string): Promise<Checked[]> {
     const records = messages.map((m, i) => convert(m, `${field}[${i}]`));
-    const settled = await Promise.allSettled(records.map((r, i) => this.verifier.verifyRecord(r, `${field}[${i}]`)));
-    const ids = settled.map((s) => {
-      if (s.status === 'rejected') throw s.reason;
-      return s.value;
+    const ids = (await this.verifier.verifyRecords(records, (i) => `${field}[${i}]`)).map((id) => {
+      if (!Buffer.isBuffer(id)) throw id;
+      return id;
     });
     records.forEach((r, i) => this.checkAdmin(r, `${field}[${i}]`));
     records.forEach((r, i) => this.checkAgents(r, `${field}[${i}]`));
@@ -114,11 +113,19 @@ export class Admission {
    */
   async checkEach(messages: readonly (PbRecord | undefined)[], field: string): Promise<(Checked | Error)[]> {
     const records = messages.map((m, i): StemeRecord | Error => attempt(() => convert(m, `${field}[${i}]`)));
-    const ids = await Promise.all(records.map((r, i) => (r instanceof Error ? r : this.verifier.verifyRecord(r, `${field}[${i}]`).catch((err: unknown) => asError(err)))));
+    const converted: StemeRecord[] = [];
+    const at: number[] = []; // the request index of each converted record
+    records.forEach((r, i) => {
+      if (r instanceof Error) return;
+      converted.push(r);
+      at.push(i);
+    });
+    const verified = await this.verifier.verifyRecords(converted, (k) => `${field}[${at[k]!}]`);
+    let k = 0;
     return records.map((record, i) => {
-      const id = ids[i]!;
       if (record instanceof Error) return record;
-      if (id instanceof Error) return id;
+      const id = verified[k++]!;
+      if (!Buffer.isBuffer(id)) return id;
       return attempt(() => {
         this.checkAdmin(record, `${field}[${i}]`);
         this.checkAgents(record, `${field}[${i}]`);
@@ -178,3 +185,4 @@ function attempt<T>(fn: () => T): T | Error {
     return asError(err);
   }
 }
+
