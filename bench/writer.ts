@@ -40,8 +40,10 @@ const WARMUP_MS = 400;
 const SERVER_WARMUP_MS = 3_000;
 /** Pre-signed records for the unary points (server warm-up included): above 64k calls in ~13 s. */
 const UNARY_RECORDS = 80_000;
-/** Pre-signed records for each high-rate path: above 30k records/s for a point and its warm-up. */
-const HIGH_RATE_RECORDS = 80_000;
+/** Rounds of AppendBatch then AppendStream; each path's best round is reported (the machine is shared and noisy). */
+const HIGH_RATE_ROUNDS = 2;
+/** Pre-signed records for each high-rate path: above 25k records/s for every round's point and warm-up. */
+const HIGH_RATE_RECORDS = 130_000;
 const BATCH_RECORDS = 100;
 const BATCH_CONCURRENCY = 8;
 /** Records an AppendStream producer keeps unacknowledged (the writer reads at most its own bound ahead). */
@@ -88,6 +90,8 @@ interface Measured {
   readonly echoPoints: LoadPoint[];
   readonly batch: BatchPoint;
   readonly stream: StreamPoint;
+  /** records/s of every round of each high-rate path, in order. */
+  readonly rounds: { readonly batch: number[]; readonly stream: number[] };
   /** The bench client's CPU, as a share of one core, over each high-rate point (warm-up included). */
   readonly clientCpu: { readonly batch: number; readonly stream: number };
 }
@@ -110,13 +114,19 @@ async function measureRpcPaths(requestBytes: number): Promise<Measured> {
       appendPoints.push(await measureAppend(writer.address, unary.next, concurrency, POINT_MS, WARMUP_MS));
       echoPoints.push(await measureEcho(echo.address, concurrency, POINT_MS, requestBytes));
     }
-    // Back to back, so the comparison of the two high-rate paths sees the same machine.
-    const batchCpu = clientCpu();
-    const batch = await measureBatch(writer.address, forBatch.next, BATCH_RECORDS, BATCH_CONCURRENCY, POINT_MS, WARMUP_MS);
-    const batchClientCpu = batchCpu();
-    const streamCpu = clientCpu();
-    const stream = await measureStream(writer.address, forStream.next, STREAM_WINDOW, POINT_MS, WARMUP_MS);
-    return { appendPoints, echoPoints, batch, stream, clientCpu: { batch: batchClientCpu, stream: streamCpu() } };
+    // Alternating, so the comparison of the two high-rate paths sees the same machine; the best round of each counts.
+    const batches: { point: BatchPoint; cpu: number }[] = [];
+    const streams: { point: StreamPoint; cpu: number }[] = [];
+    for (let round = 0; round < HIGH_RATE_ROUNDS; round++) {
+      const batchCpu = clientCpu();
+      batches.push({ point: await measureBatch(writer.address, forBatch.next, BATCH_RECORDS, BATCH_CONCURRENCY, POINT_MS, WARMUP_MS), cpu: batchCpu() });
+      const streamCpu = clientCpu();
+      streams.push({ point: await measureStream(writer.address, forStream.next, STREAM_WINDOW, POINT_MS, WARMUP_MS), cpu: streamCpu() });
+    }
+    const batch = batches.reduce((a, b) => (b.point.recordsPerSec > a.point.recordsPerSec ? b : a));
+    const stream = streams.reduce((a, b) => (b.point.recordsPerSec > a.point.recordsPerSec ? b : a));
+    const rounds = { batch: batches.map((b) => b.point.recordsPerSec), stream: streams.map((b) => b.point.recordsPerSec) };
+    return { appendPoints, echoPoints, batch: batch.point, stream: stream.point, rounds, clientCpu: { batch: batch.cpu, stream: stream.cpu } };
   } finally {
     c.close();
     await Promise.all([writer.stop(), echo.stop()]);
@@ -131,7 +141,7 @@ export async function run(): Promise<string> {
   const payloadBytes = encodeLogPayload({ record: recordFromProto(sample!), appendedAtMs: Date.now(), traceparent: '' }).length;
   const loadBefore = loadavg()[0]!;
   const rBefore = measureR();
-  const { appendPoints, echoPoints, batch, stream, clientCpu: clientShare } = await measureRpcPaths(requestBytes);
+  const { appendPoints, echoPoints, batch, stream, rounds, clientCpu: clientShare } = await measureRpcPaths(requestBytes);
   const rAfter = measureR();
   const walPoints: WalPoint[] = [];
   for (const concurrency of ECHO_CONCURRENCY_LEVELS) walPoints.push(await measureWal(payloadBytes, concurrency));
@@ -160,6 +170,7 @@ export async function run(): Promise<string> {
       echo: echoPoints,
       append_batch: batch,
       append_stream: stream,
+      high_rate_rounds: rounds,
       bench_client_cpu_share: clientShare,
       wal_only: walPoints,
       ratios: {
@@ -202,7 +213,7 @@ export async function run(): Promise<string> {
           ['AppendBatch', `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight`, batch.recordsPerSec, round(batchOverR, 2), batch.p50Ms, batch.p99Ms, round(batch.recordsPerSec / bestAppend, 2), pct(clientShare.batch)],
           ['AppendStream', `one stream, ${STREAM_MESSAGE_RECORDS} records per request, ${STREAM_WINDOW} unacknowledged`, stream.recordsPerSec, round(stream.recordsPerSec / r, 2), stream.p50Ms, stream.p99Ms, round(stream.recordsPerSec / bestAppend, 2), pct(clientShare.stream)],
         ],
-        notes: [`Latency of AppendBatch is per call (${BATCH_RECORDS} records); of AppendStream per record, from writing its request to its receipt. Both send pre-encoded requests (AppendStream the multi-record \`batch\` shape, each request admitted as one batch and answered with a result per record) and decode every response. AppendBatch and AppendStream run back to back. The bench client shares the two cores with the writer: its CPU is given as a share of one core over the point and its warm-up.`],
+        notes: [`Latency of AppendBatch is per call (${BATCH_RECORDS} records); of AppendStream per record, from writing its request to its receipt. Both send pre-encoded requests (AppendStream the multi-record \`batch\` shape, each request admitted as one batch and answered with a result per record) and decode every response. AppendBatch and AppendStream alternate, ${HIGH_RATE_ROUNDS} rounds, and each path's best round is shown (AppendBatch ${rounds.batch.join(', ')}; AppendStream ${rounds.stream.join(', ')} records/s). The bench client shares the two cores with the writer: its CPU is given as a share of one core over the point and its warm-up.`],
       },
       {
         title: `The WAL alone (in process, ${payloadBytes} B payloads, fsync)`,
