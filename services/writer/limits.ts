@@ -23,13 +23,14 @@ export const APPEND_BATCH_RECORDS_MAX = 1024;
  * Records of one AppendStream that may be between "read from the client" and
  * "result handed to the client" at once. The handler reads another request
  * only while fewer are held, so at most APPEND_STREAM_IN_FLIGHT_MAX − 1 +
- * APPEND_STREAM_MESSAGE_RECORDS_MAX records (3071) are held; past that it
+ * APPEND_STREAM_MESSAGE_RECORDS_MAX records (2047) are held; past that it
  * stops pulling requests, grpc-js stops reading the HTTP/2 stream and the
  * client's flow-control window fills: a fast producer cannot grow the
- * writer's memory without bound. 2048 is a few group commits' worth of
- * multi-record messages, what one stream needs to run at the batch rate.
+ * writer's memory without bound. 1024 is several group commits' worth of
+ * multi-record requests (what AppendBatch gets from 8 calls of 100 in flight),
+ * what one stream needs to run at the batch rate.
  */
-export const APPEND_STREAM_IN_FLIGHT_MAX = 2048;
+export const APPEND_STREAM_IN_FLIGHT_MAX = 1024;
 
 /**
  * Records in one multi-record AppendStream request (`batch.records`), as in
