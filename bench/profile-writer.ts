@@ -2,8 +2,8 @@
  * Where the writer's time goes under one append path's load:
  * `node dist/bench/profile-writer.js <batch|stream|unary> [seconds]` starts a
  * writer child under `node --cpu-prof`, drives it as the writer bench does
- * (AppendBatch 100 per call, 8 in flight; one AppendStream with 1024 records
- * unacknowledged; unary Append at 64 in flight), stops it, and prints the top
+ * (AppendBatch 100 per call, 8 in flight; one AppendStream of 100-record
+ * requests with 1024 records unacknowledged; unary Append at 64 in flight), stops it, and prints the top
  * frames of its main thread by self time and by inclusive time (a frame's own
  * time plus its callees', counted once when it recurses). The .cpuprofile
  * stays in bench/scratch/profiles for a closer look (Chrome DevTools).
@@ -18,7 +18,7 @@ import { setLogLevel } from '../shared/telemetry/logger';
 import { SCRATCH_DIR } from './lib/results';
 import { startServiceChild } from './lib/service-child';
 import { busyShare, cpuByThread, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
-import { appendRequestBytes, measureAppend, measureBatch, measureStream, signRecords, supply } from './lib/writer-load';
+import { appendRequestBytes, batchRequestBytes, measureAppend, measureBatch, measureStream, signRecords, streamRequestBytes, supply } from './lib/writer-load';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
 const READY_TIMEOUT_MS = 20_000;
@@ -33,12 +33,12 @@ async function drive(path: string, address: string, seconds: number, records: re
     await waitForReady(c, READY_TIMEOUT_MS);
     const ms = seconds * 1000;
     if (path === 'batch') {
-      const s = supply(records, path);
-      return { rate: `${(await measureBatch(c, s.next, 100, 8, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used };
+      const s = supply(batchRequestBytes(records, 100), path);
+      return { rate: `${(await measureBatch(address, s.next, 100, 8, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used * 100 };
     }
     if (path === 'stream') {
-      const s = supply(records, path);
-      return { rate: `${(await measureStream(c, s.next, 1024, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used };
+      const s = supply(streamRequestBytes(records, 100), path);
+      return { rate: `${(await measureStream(address, s.next, 1024, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used * 100 };
     }
     const s = supply(appendRequestBytes(records), path);
     return { rate: `${(await measureAppend(address, s.next, 64, ms, WARMUP_MS)).callsPerSec} calls/s`, records: s.used };

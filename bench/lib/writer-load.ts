@@ -3,15 +3,17 @@
  * (bench/profile-writer.ts): pre-signed records that are never sent twice (the
  * writer answers a repeated record as an idempotent replay, which appends
  * nothing and would flatter every figure), and the three append paths driven
- * closed loop — unary Append with raw bytes, AppendBatch, and AppendStream
- * with a fixed window of unacknowledged records.
+ * closed loop with pre-encoded requests and raw response bytes (so the bench
+ * client, which shares the cores, spends little) — unary Append, AppendBatch,
+ * and AppendStream of multi-record requests with a fixed window of
+ * unacknowledged records.
  */
 import * as grpc from '@grpc/grpc-js';
 import { recordToProto } from '../../shared/domain/proto-convert';
 import { generateKeyPair, signRecord } from '../../shared/domain/signing';
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
-import { AppendRequest, AppendResponse, type AppendStreamResponse, type WriterServiceClient } from '../../shared/gen/stemedb/v1/writer';
-import { callUnary, makeClient } from '../../shared/grpc/client';
+import { AppendBatchRequest, AppendBatchResponse, AppendRequest, AppendResponse, AppendStreamRequest, AppendStreamResponse } from '../../shared/gen/stemedb/v1/writer';
+import { makeClient } from '../../shared/grpc/client';
 import { measureClosedLoop, type LoadPoint } from '../echo';
 import { benchAssertion } from './records';
 import { percentile, round } from './results';
@@ -20,6 +22,8 @@ import { percentile, round } from './results';
 const AGENTS = 16;
 const CALL_DEADLINE_MS = 30_000;
 const APPEND_PATH = '/stemedb.v1.WriterService/Append';
+const APPEND_BATCH_PATH = '/stemedb.v1.WriterService/AppendBatch';
+const APPEND_STREAM_PATH = '/stemedb.v1.WriterService/AppendStream';
 
 /** `count` distinct signed assertions, starting at number `first`. */
 export function signRecords(count: number, first = 0): PbRecord[] {
@@ -82,59 +86,107 @@ export interface BatchPoint extends LoadPoint {
   readonly recordsPerSec: number;
 }
 
-/** AppendBatch of `batchRecords` records per call, `concurrency` calls in flight; latency per call. */
-export async function measureBatch(c: WriterServiceClient, next: () => PbRecord, batchRecords: number, concurrency: number, pointMs: number, warmupMs: number): Promise<BatchPoint> {
-  const batchFn = c.appendBatch.bind(c);
-  const point = await measureClosedLoop(async () => {
-    const res = await callUnary(batchFn, { records: Array.from({ length: batchRecords }, next) }, { deadlineMs: CALL_DEADLINE_MS });
-    if (res.receipts.length !== batchRecords) throw new Error('AppendBatch answered with the wrong number of receipts');
-  }, concurrency, pointMs, warmupMs);
-  return { ...point, batchRecords, recordsPerSec: point.callsPerSec * batchRecords };
+/** Pre-encoded AppendBatch requests of `batchRecords` records each. */
+export function batchRequestBytes(records: readonly PbRecord[], batchRecords: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i + batchRecords <= records.length; i += batchRecords) out.push(Buffer.from(AppendBatchRequest.encode({ records: records.slice(i, i + batchRecords) }).finish()));
+  return out;
+}
+
+/**
+ * AppendBatch of `batchRecords` records per call, `concurrency` calls in
+ * flight, pre-encoded requests (as the unary points); latency per call. Every
+ * response is decoded and must hold a receipt per record.
+ */
+export async function measureBatch(address: string, nextBytes: () => Buffer, batchRecords: number, concurrency: number, pointMs: number, warmupMs: number): Promise<BatchPoint> {
+  const raw = makeClient(grpc.Client, address);
+  try {
+    const point = await measureClosedLoop(async () => {
+      const res = await new Promise<Buffer>((resolve, reject) => {
+        raw.makeUnaryRequest(APPEND_BATCH_PATH, rawBytes, rawBytes, nextBytes(), new grpc.Metadata(), { deadline: Date.now() + CALL_DEADLINE_MS }, (err, r) => (err ? reject(err) : resolve(r!)));
+      });
+      if (AppendBatchResponse.decode(res).receipts.length !== batchRecords) throw new Error('AppendBatch answered with the wrong number of receipts');
+    }, concurrency, pointMs, warmupMs);
+    return { ...point, batchRecords, recordsPerSec: point.callsPerSec * batchRecords };
+  } finally {
+    raw.close();
+  }
 }
 
 export interface StreamPoint {
   readonly window: number;
+  readonly messageRecords: number;
   readonly records: number;
   readonly recordsPerSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
 }
 
-/** One AppendStream with `window` records unacknowledged at all times; latency per record, write to receipt. */
-export function measureStream(c: WriterServiceClient, next: () => PbRecord, window: number, pointMs: number, warmupMs: number): Promise<StreamPoint> {
-  return new Promise((resolve, reject) => {
-    const call = c.appendStream();
-    const sentAt = new Map<bigint, number>();
+/** A pre-encoded multi-record AppendStream request. */
+export interface StreamRequest {
+  readonly sequence: bigint;
+  readonly records: number;
+  readonly bytes: Buffer;
+}
+
+/** Pre-encoded AppendStream requests carrying `messageRecords` records each (the `batch` shape), sequences 1, 2, ... */
+export function streamRequestBytes(records: readonly PbRecord[], messageRecords: number): StreamRequest[] {
+  const out: StreamRequest[] = [];
+  for (let i = 0; i + messageRecords <= records.length; i += messageRecords) {
+    const sequence = BigInt(out.length + 1);
+    out.push({ sequence, records: messageRecords, bytes: Buffer.from(AppendStreamRequest.encode({ sequence, record: undefined, batch: { records: records.slice(i, i + messageRecords) } }).finish()) });
+  }
+  return out;
+}
+
+/**
+ * One AppendStream of pre-encoded multi-record requests with `window` records
+ * unacknowledged at all times; latency per record, from writing its request
+ * to its receipt. Every response is decoded and must hold a receipt for every
+ * record of its request.
+ */
+export function measureStream(address: string, next: () => StreamRequest, window: number, pointMs: number, warmupMs: number): Promise<StreamPoint> {
+  const raw = makeClient(grpc.Client, address);
+  return new Promise<StreamPoint>((resolve, reject) => {
+    const call = raw.makeBidiStreamRequest(APPEND_STREAM_PATH, rawBytes, rawBytes, new grpc.Metadata());
+    const sent = new Map<bigint, { at: number; records: number }>();
     const latencies: number[] = [];
-    let sequence = 0n;
+    let messageRecords = 0;
+    let unacked = 0;
     let measuring = false;
     let stopping = false;
     let acked = 0;
     let measureStart = 0;
     let measureEnd = 0;
     const send = (): void => {
-      sequence += 1n;
-      sentAt.set(sequence, performance.now());
-      call.write({ sequence, record: next() });
+      const request = next();
+      messageRecords = request.records;
+      sent.set(request.sequence, { at: performance.now(), records: request.records });
+      unacked += request.records;
+      call.write(request.bytes);
     };
-    call.on('data', (m: AppendStreamResponse) => {
-      if (m.result?.$case !== 'receipt') return reject(new Error(`AppendStream rejected a record: ${JSON.stringify(m.result)}`));
-      const t0 = sentAt.get(m.sequence)!;
-      sentAt.delete(m.sequence);
+    call.on('data', (b: Buffer) => {
+      const m = AppendStreamResponse.decode(b);
+      const results = m.results?.results ?? [];
+      const request = sent.get(m.sequence);
+      if (request === undefined || results.length !== request.records || results.some((r) => r.result?.$case !== 'receipt')) return reject(new Error(`AppendStream did not acknowledge every record: ${JSON.stringify(m.result ?? results.find((r) => r.result?.$case !== 'receipt'))}`));
+      sent.delete(m.sequence);
+      unacked -= request.records;
       if (measuring) {
-        latencies.push(performance.now() - t0);
-        acked += 1;
+        const ms = performance.now() - request.at;
+        for (let i = 0; i < request.records; i++) latencies.push(ms);
+        acked += request.records;
       }
-      if (!stopping) send();
-      else if (sentAt.size === 0) call.end();
+      if (!stopping) while (unacked < window) send();
+      else if (sent.size === 0) call.end();
     });
     call.on('error', reject);
     call.on('status', () => {
       latencies.sort((a, b) => a - b);
       const seconds = (measureEnd - measureStart) / 1000;
-      resolve({ window, records: acked, recordsPerSec: Math.round(acked / seconds), p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2) });
+      resolve({ window, messageRecords, records: acked, recordsPerSec: Math.round(acked / seconds), p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2) });
     });
-    for (let i = 0; i < window; i++) send();
+    while (unacked < window) send();
     setTimeout(() => {
       measuring = true;
       measureStart = performance.now();
@@ -144,5 +196,5 @@ export function measureStream(c: WriterServiceClient, next: () => PbRecord, wind
         measureEnd = performance.now();
       }, pointMs);
     }, warmupMs);
-  });
+  }).finally(() => raw.close());
 }

@@ -95,14 +95,43 @@ export class Admission {
    */
   async checkBatch(messages: readonly (PbRecord | undefined)[], field: string): Promise<Checked[]> {
     const records = messages.map((m, i) => convert(m, `${field}[${i}]`));
-    const settled = await Promise.allSettled(records.map((r, i) => this.verifier.verifyRecord(r, `${field}[${i}]`)));
-    const ids = settled.map((s) => {
-      if (s.status === 'rejected') throw s.reason;
-      return s.value;
+    const ids = (await this.verifier.verifyRecords(records, (i) => `${field}[${i}]`)).map((id) => {
+      if (!Buffer.isBuffer(id)) throw id;
+      return id;
     });
     records.forEach((r, i) => this.checkAdmin(r, `${field}[${i}]`));
     records.forEach((r, i) => this.checkAgents(r, `${field}[${i}]`));
     return records.map((record, i) => ({ record, id: ids[i]! }));
+  }
+
+  /**
+   * Checks each record on its own (AppendStream's multi-record messages): the
+   * result at i is record i's Checked, or the error that record alone earns
+   * (INVALID_ARGUMENT, UNAUTHENTICATED or PERMISSION_DENIED naming
+   * `${field}[i]`). All signatures that need verifying are verified
+   * concurrently, as checkBatch does: one verification round for the message.
+   */
+  async checkEach(messages: readonly (PbRecord | undefined)[], field: string): Promise<(Checked | Error)[]> {
+    const records = messages.map((m, i): StemeRecord | Error => attempt(() => convert(m, `${field}[${i}]`)));
+    const converted: StemeRecord[] = [];
+    const at: number[] = []; // the request index of each converted record
+    records.forEach((r, i) => {
+      if (r instanceof Error) return;
+      converted.push(r);
+      at.push(i);
+    });
+    const verified = await this.verifier.verifyRecords(converted, (k) => `${field}[${at[k]!}]`);
+    let k = 0;
+    return records.map((record, i) => {
+      if (record instanceof Error) return record;
+      const id = verified[k++]!;
+      if (!Buffer.isBuffer(id)) return id;
+      return attempt(() => {
+        this.checkAdmin(record, `${field}[${i}]`);
+        this.checkAgents(record, `${field}[${i}]`);
+        return { record, id };
+      });
+    });
   }
 
   /**
@@ -143,3 +172,17 @@ export class Admission {
     throw new AdminSignatureRequiredError(`${field}.${record.kind}.signatures`, reason);
   }
 }
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** `fn()`, or the error it threw. */
+function attempt<T>(fn: () => T): T | Error {
+  try {
+    return fn();
+  } catch (err) {
+    return asError(err);
+  }
+}
+

@@ -1,16 +1,19 @@
 /**
- * AppendStream: the high-rate path. Each request is admitted and appended on
- * its own, so concurrent records share group commits; each result (a receipt
- * once durable, or an in-stream AppendError) is sent as soon as it is known,
- * possibly out of order — `sequence` echoes the client's.
+ * AppendStream: the high-rate path. Each request — one record, or several
+ * admitted as one batch (append-stream-message.ts) — is handled on its own,
+ * so concurrent requests share group commits; each request's answer (its
+ * receipt, its per-record results, or an in-stream AppendError) is sent as
+ * soon as it is known, possibly out of order — `sequence` echoes the client's.
  *
- * Flow control: a record holds one of APPEND_STREAM_IN_FLIGHT_MAX slots from
- * the moment it is read until its result has been handed to the call without
- * exceeding the call's write buffer. With every slot held the handler stops
- * pulling requests; grpc-js reads the next message only when asked (its
- * Readable `_read` calls `startRead`), so reading pauses, HTTP/2 flow control
- * pushes back on the client, and the writer's memory stays bounded however fast
- * the producer is — and however slowly it reads its results.
+ * Flow control: the stream's records hold units of an InFlightSlots of
+ * APPEND_STREAM_IN_FLIGHT_MAX from the moment their request is read until its
+ * answer has been handed to the call without exceeding the call's write
+ * buffer. A request is read only while fewer units are held; with the bound
+ * reached the handler stops pulling requests; grpc-js reads the next message
+ * only when asked (its Readable `_read` calls `startRead`), so reading
+ * pauses, HTTP/2 flow control pushes back on the client, and the writer's
+ * memory stays bounded however fast the producer is — and however slowly it
+ * reads its results.
  *
  * Stream-level failures end the call with a status: the log unwritable
  * (UNAVAILABLE; nothing more is acknowledged), an undecodable message, the
@@ -19,16 +22,10 @@
  */
 import type { AppendStreamRequest, AppendStreamResponse } from '../../shared/gen/stemedb/v1/writer';
 import type { BidiStreamFn } from '../../shared/grpc/handlers';
-import { describeError } from '../../shared/grpc/status';
-import { withSpan } from '../../shared/telemetry/tracing';
-import { writeToLog } from './append-handlers';
+import { answerRequest, requestRecords } from './append-stream-message';
 import type { WriterDeps } from './deps';
 import { InFlightSlots } from './in-flight-slots';
 import { APPEND_STREAM_IN_FLIGHT_MAX } from './limits';
-import { appendChecked } from './append-records';
-import { isLogUnwritable } from './writer-log';
-
-const METHOD = '/stemedb.v1.WriterService/AppendStream';
 
 export interface AppendStreamOptions {
   /** @default APPEND_STREAM_IN_FLIGHT_MAX */
@@ -76,27 +73,15 @@ export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptio
     const pending = new Set<Promise<void>>();
     let records = 0;
 
+    const stillWanted = (): void => {
+      if (stop.aborted && failure !== undefined) throw failure;
+    };
     const handle = async (request: AppendStreamRequest): Promise<void> => {
-      const sequence = request.sequence;
       let response: AppendStreamResponse;
       try {
-        response = await withSpan('writer.append', { rpc: 'AppendStream' }, (span) =>
-          deps.load.run(1, async () => {
-            const checked = await deps.admission.check(request.record, 'record');
-            deps.peers?.charge(ctx.peer, [checked.record], 'record');
-            const stillWanted = (): void => {
-              if (stop.aborted && failure !== undefined) throw failure;
-            };
-            const done = await appendChecked(deps, [checked], stillWanted, (fn) => writeToLog(deps, fn));
-            const receipt = done.receipts[0]!;
-            span.setAttributes({ record_kind: checked.record.kind, offset: Number(receipt.offset), replay: done.appended === 0 });
-            return { sequence, result: { $case: 'receipt' as const, value: receipt } };
-          }),
-        );
+        response = await answerRequest(deps, request, ctx.peer, stillWanted);
       } catch (err) {
-        if (isLogUnwritable(err)) return fail(err);
-        const d = describeError(err, { logger: deps.logger, method: METHOD });
-        response = { sequence, result: { $case: 'error', value: { code: d.code, message: d.details, field: d.field ?? '' } } };
+        return fail(err); // the log is unwritable, or the stream already failed
       }
       try {
         // The writer queues behind earlier writes and resolves at once unless the client is not reading.
@@ -115,9 +100,11 @@ export function appendStreamHandler(deps: WriterDeps, options: AppendStreamOptio
           slots.release();
           break;
         }
-        records += 1;
+        const held = requestRecords(next.value);
+        slots.add(held - 1);
+        records += held;
         const p = handle(next.value).finally(() => {
-          slots.release();
+          slots.release(held);
           pending.delete(p);
         });
         pending.add(p);

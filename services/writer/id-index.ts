@@ -158,6 +158,12 @@ export class IdIndex {
     return value === undefined ? undefined : decodeIdEntry(value, this.store.dir);
   }
 
+  /** `lookup` of every id, with one store read (not a promise per id). */
+  async lookupMany(ids: readonly Buffer[]): Promise<(IdEntry | undefined)[]> {
+    const values = await this.store.getMany(ids);
+    return values.map((value) => (value === undefined ? undefined : decodeIdEntry(value, this.store.dir)));
+  }
+
   /** Indexes the log up to `offset` (a record boundary at or below the head), one reader at a time. */
   async catchUp(offset: number): Promise<void> {
     while (this.coveredThrough < offset) {

@@ -21,12 +21,23 @@ export const APPEND_BATCH_RECORDS_MAX = 1024;
 
 /**
  * Records of one AppendStream that may be between "read from the client" and
- * "receipt handed to the client" at once. At the bound the handler stops
- * pulling requests, so grpc-js stops reading the HTTP/2 stream and the
+ * "result handed to the client" at once. The handler reads another request
+ * only while fewer are held, so at most APPEND_STREAM_IN_FLIGHT_MAX − 1 +
+ * APPEND_STREAM_MESSAGE_RECORDS_MAX records (2047) are held; past that it
+ * stops pulling requests, grpc-js stops reading the HTTP/2 stream and the
  * client's flow-control window fills: a fast producer cannot grow the
- * writer's memory without bound.
+ * writer's memory without bound. 1024 is several group commits' worth of
+ * multi-record requests (what AppendBatch gets from 8 calls of 100 in flight),
+ * what one stream needs to run at the batch rate.
  */
-export const APPEND_STREAM_IN_FLIGHT_MAX = 256;
+export const APPEND_STREAM_IN_FLIGHT_MAX = 1024;
+
+/**
+ * Records in one multi-record AppendStream request (`batch.records`), as in
+ * one AppendBatch. One more is refused in-stream with RESOURCE_EXHAUSTED
+ * naming `batch.records`, and the stream goes on.
+ */
+export const APPEND_STREAM_MESSAGE_RECORDS_MAX = 1024;
 
 /** Payload bytes per Tail response when the request says 0. */
 export const TAIL_BATCH_BYTES_DEFAULT = 256 * 1024;

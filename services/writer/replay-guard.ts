@@ -77,7 +77,7 @@ export class ReplayGuard {
         this.inFlight.set(key, done); // synchronously after the wait: no other claim can slip in
         held.push(key);
       }
-      const entries = await Promise.all(distinct.map(([, id]) => this.index.lookup(id)));
+      const entries = await this.index.lookupMany(distinct.map(([, id]) => id));
       const claims = new Map<string, IdClaim>(distinct.map(([key, id], i) => [key, { id, entry: entries[i] }]));
       return { claims, release: releaseAll };
     } catch (err) {

@@ -20,6 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { recordId } from '../domain/hash';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../domain/limits';
 import { publicKeyProblem } from '../domain/public-key';
+import type { SignatureError } from '../domain/errors';
 import { signatureFailure, signedMessage, verifySignature } from '../domain/signing';
 import type { RecordKind, Signature, StemeRecord } from '../domain/types';
 import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from './limits';
@@ -94,14 +95,16 @@ export class SignatureVerifier {
     const message = checkedMessage(kind, id, sig);
     if (message === null) return Promise.resolve(false);
     if (this.closed) return Promise.resolve(verifySignature(kind, id, sig));
-    return new Promise((resolve) => {
-      this.queue.push({ kind, id, sig, message, resolve });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // After the poll phase: every record read in this turn of the loop joins the batch.
-        setImmediate(this.flush);
-      }
-    });
+    return new Promise((resolve) => this.enqueue({ kind, id, sig, message, resolve }));
+  }
+
+  private enqueue(check: Check): void {
+    this.queue.push(check);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // After the poll phase: every record read in this turn of the loop joins the batch.
+      setImmediate(this.flush);
+    }
   }
 
   /**
@@ -115,6 +118,36 @@ export class SignatureVerifier {
     const failure = signatureFailure(record, results, field);
     if (failure !== null) throw failure;
     return id;
+  }
+
+  /**
+   * Verify every signature of each record, all in one round: result i is
+   * record i's id, or the SignatureError `verifyRecord(records[i], fieldOf(i))`
+   * would throw. One promise for the whole set (not one per signature), so a
+   * batch of a thousand records costs one settlement.
+   */
+  verifyRecords(records: readonly StemeRecord[], fieldOf: (i: number) => string): Promise<(Buffer | SignatureError)[]> {
+    const ids = records.map((r) => recordId(r));
+    const verified = records.map((r) => new Array<boolean>(r.signatures.length));
+    let remaining = 0;
+    return new Promise((resolve) => {
+      const settle = (): void => resolve(records.map((r, i) => signatureFailure(r, verified[i]!, fieldOf(i)) ?? ids[i]!));
+      records.forEach((record, i) => {
+        record.signatures.forEach((sig, j) => {
+          const message = checkedMessage(record.kind, ids[i]!, sig);
+          if (message === null) verified[i]![j] = false;
+          else if (this.closed) verified[i]![j] = verifySignature(record.kind, ids[i]!, sig);
+          else {
+            remaining += 1;
+            this.enqueue({ kind: record.kind, id: ids[i]!, sig, message, resolve: (ok) => {
+              verified[i]![j] = ok;
+              if (--remaining === 0) settle();
+            } });
+          }
+        });
+      });
+      if (remaining === 0) settle();
+    });
   }
 
   /** Stop the workers; later verifications (and any still pending) run on the calling thread. Idempotent. */

@@ -60,6 +60,29 @@ describe('SignatureVerifier', () => {
     await expect(verifier.verifyRecord({ ...vote, signatures: [] })).rejects.toMatchObject({ field: 'record.vote.signature' });
   });
 
+  it('verifyRecords answers a set of records in one round as verifyRecord answers each: ids, or the error naming fieldOf(i)', async () => {
+    const good = [assertionWith(), voteWith(), resign(assertionWith({ subject: 's:three' }), [KEY_A, KEY_B, KEY_C])];
+    const three = good[2]!;
+    const badSecond = { ...three, signatures: three.signatures.map((s, i) => (i === 1 ? { ...s, signature: Buffer.alloc(64, 1) } : s)) };
+    const unsigned = { ...voteWith(), signatures: [] };
+    const malformedKey = { ...good[0]!, signatures: [{ ...good[0]!.signatures[0]!, publicKey: Buffer.alloc(31) }] };
+    const records = [good[0]!, badSecond, good[1]!, unsigned, good[2]!, malformedKey];
+    const before = verifier.stats.batches;
+    const out = await verifier.verifyRecords(records, (i) => `batch.records[${i * 10}]`);
+    expect(verifier.stats.batches - before).toBeLessThanOrEqual(2); // one turn: one message per worker at most
+    expect((out[0] as Buffer).equals(recordId(good[0]!))).toBe(true);
+    expect(out[1]).toMatchObject({ name: 'SignatureError', field: 'batch.records[10].assertion.signatures[1]' });
+    expect((out[2] as Buffer).equals(recordId(good[1]!))).toBe(true);
+    expect(out[3]).toMatchObject({ name: 'SignatureError', field: 'batch.records[30].vote.signature' });
+    expect((out[4] as Buffer).equals(recordId(good[2]!))).toBe(true);
+    expect(out[5]).toMatchObject({ name: 'SignatureError', field: 'batch.records[50].assertion.signatures[0]' });
+    await verifier.close();
+    const closed = await verifier.verifyRecords([good[0]!, badSecond], (i) => `r[${i}]`);
+    expect(Buffer.isBuffer(closed[0])).toBe(true);
+    expect(closed[1]).toBeInstanceOf(SignatureError);
+    expect(await verifier.verifyRecords([], () => 'none')).toEqual([]);
+  });
+
   it(`sends one turn's signatures in messages of at most VERIFY_BATCH_SIGNATURES_MAX (${VERIFY_BATCH_SIGNATURES_MAX}), spread over the workers`, async () => {
     const id = Buffer.alloc(32, 1);
     const sig = signId('assertion', id, KEY_A);

@@ -9,6 +9,7 @@
   or breaks, so every change arrives once, offsets strictly increasing.
 """
 import random
+import re
 import time
 
 import grpc
@@ -22,6 +23,7 @@ RETRY_ATTEMPTS_MAX = 5
 RETRY_BACKOFF_S_INITIAL = 0.1
 RETRY_BACKOFF_S_MAX = 5.0
 STREAM_RECONNECTS_MAX = 20
+APPEND_STREAM_MESSAGE_RECORDS = 128  # records per AppendStream request (the writer takes 1..1024)
 RECORD_HEADER_BYTES = 40  # docs/WAL.md: next offset = offset + 40 + payload length
 _CHANNEL_OPTIONS = [("grpc.max_send_message_length", 4 * 1024 * 1024), ("grpc.max_receive_message_length", 16 * 1024 * 1024)]
 _APPEND_RETRY = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
@@ -82,18 +84,51 @@ class WriterClient:
         res = _call(self._stub.AppendBatch, "AppendBatch", writer_pb2.AppendBatchRequest(records=[record_to_proto(r) for r in records]), self._deadline_s, _APPEND_RETRY, self._attempts)
         return [self._noted(r) for r in res.receipts]
 
-    def append_stream(self, records):
-        """Append many records over one AppendStream; yields (index, receipt or StemeRpcError) as results arrive."""
-        requests = (writer_pb2.AppendStreamRequest(sequence=i + 1, record=record_to_proto(r)) for i, r in enumerate(records))
+    def append_stream(self, records, message_records=APPEND_STREAM_MESSAGE_RECORDS):
+        """Append many records over one AppendStream; yields (index, receipt or StemeRpcError) as results arrive.
+
+        Records go message_records (1..1024) per request, in the multi-record `batch` shape: the writer
+        admits each request as one batch and answers it record by record, so a bad record yields its own
+        error (field named as for append, e.g. record.assertion.confidence) and its neighbours their
+        receipts. A refusal of a whole request (quota, overload) yields that error for each of its records.
+        """
+        if not 1 <= message_records <= 1024:
+            raise ValueError(f"message_records must be 1..1024 (got {message_records})")
+        chunks = {}  # sequence -> (index of its first record, records in it)
+
+        def requests():
+            chunk, first = [], 0
+            for i, r in enumerate(records):
+                chunk.append(record_to_proto(r))
+                if len(chunk) == message_records:
+                    yield self._stream_request(chunks, first, chunk)
+                    chunk, first = [], i + 1
+            if chunk:
+                yield self._stream_request(chunks, first, chunk)
+
         try:
-            for res in self._stub.AppendStream(requests):
-                if res.WhichOneof("result") == "receipt":
-                    yield res.sequence - 1, self._noted(res.receipt)
-                else:
-                    e = res.error
-                    yield res.sequence - 1, StemeRpcError("AppendStream", grpc.StatusCode(_status(e.code)), e.message, e.field or None)
+            for res in self._stub.AppendStream(requests()):
+                first, count = chunks.pop(res.sequence)
+                outcomes = list(res.results.results) if res.HasField("results") and res.WhichOneof("result") is None else [res] * count
+                for k, o in enumerate(outcomes):
+                    yield first + k, self._stream_outcome(o)
         except grpc.RpcError as raw:
             raise from_grpc(raw, "AppendStream") from None
+
+    @staticmethod
+    def _stream_request(chunks, first, chunk):
+        sequence = first + 1  # the index of its first record, + 1: unique per request
+        chunks[sequence] = (first, len(chunk))
+        if len(chunk) == 1:
+            return writer_pb2.AppendStreamRequest(sequence=sequence, record=chunk[0])
+        return writer_pb2.AppendStreamRequest(sequence=sequence, batch=writer_pb2.AppendStreamBatch(records=chunk))
+
+    def _stream_outcome(self, o):
+        if o.WhichOneof("result") == "receipt":
+            return self._noted(o.receipt)
+        e = o.error
+        field = re.sub(r"^batch\.records\[\d+\]", "record", e.field) if e.field else None
+        return StemeRpcError("AppendStream", grpc.StatusCode(_status(e.code)), e.message, field)
 
     def head(self):
         h = _call(self._stub.Head, "Head", writer_pb2.HeadRequest(), self._deadline_s, (grpc.StatusCode.UNAVAILABLE,), self._attempts)

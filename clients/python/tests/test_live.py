@@ -136,6 +136,21 @@ class Live(unittest.TestCase):
         self.assertEqual(cm.exception.code, grpc.StatusCode.DEADLINE_EXCEEDED)
         self.assertRegex(cm.exception.details, rf"^min_offset {head + 9000} is past the log head {head}; waited \d+ ms$")
 
+    def test_append_stream_sends_multi_record_requests_and_fails_only_a_bad_record(self):
+        agent = stemedb.KeyPair(bytes([34] * 32))
+        records = [stemedb.assertion("py:multi", f"p{i}", "o", [agent]) for i in range(300)]
+        records[130] = dict(records[130], signatures=[])
+        results = dict(self.writer.append_stream(records, message_records=128))
+        self.assertEqual(sorted(results), list(range(300)))
+        bad = results.pop(130)
+        self.assertIsInstance(bad, stemedb.StemeRpcError)
+        self.assertEqual(bad.code, grpc.StatusCode.UNAUTHENTICATED)
+        self.assertEqual(bad.field, "record.assertion.signatures")
+        self.assertTrue(all(isinstance(r, dict) for r in results.values()))
+        self.assertEqual(len({r["offset"] for r in results.values()}), 299)
+        with self.assertRaises(ValueError):
+            list(self.writer.append_stream(records[:1], message_records=1025))
+
     def test_watch_resumes_from_an_offset(self):
         agent = stemedb.KeyPair(bytes([34] * 32))
         first = self.writer.append(stemedb.assertion("py:w", "v", "one", [agent]))

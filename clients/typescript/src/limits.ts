@@ -15,8 +15,14 @@ export const RETRY_BACKOFF_MS_INITIAL = 100;
 /** Longest backoff between two attempts (a quota's retry-after included). */
 export const RETRY_BACKOFF_MS_MAX = 5_000;
 
-/** Records an AppendStream keeps in flight (sent, not yet answered) before `write` waits. */
-export const APPEND_STREAM_IN_FLIGHT_MAX = 256;
+/** Records an AppendStream keeps in flight (queued or sent, not yet answered) before `append` waits. */
+export const APPEND_STREAM_IN_FLIGHT_MAX = 1024;
+
+/** Records in one AppendStream request (the writer's limit). */
+export const APPEND_STREAM_MESSAGE_RECORDS_MAX = 1024;
+
+/** Records per AppendStream request by default: a group commit's share without a long wait for the first receipt. */
+export const APPEND_STREAM_MESSAGE_RECORDS_DEFAULT = 128;
 
 /** Records per AppendBatch call (the writer's limit). */
 export const APPEND_BATCH_RECORDS_MAX = 1024;

@@ -82,6 +82,34 @@ describe('TypeScript client', () => {
     for (const r of [...receipts, ...streamed]) expect(seen).toContain(r.offset);
   });
 
+  it('AppendStream sends the records of one turn as multi-record requests; a bad record rejects only its own append, named as for Append', async () => {
+    const sent: { batch?: { records: unknown[] } }[] = [];
+    const countRequests: grpc.Interceptor = (options, next) =>
+      new grpc.InterceptingCall(next(options), {
+        sendMessage(message: { batch?: { records: unknown[] } }, nextSend) {
+          if (options.method_definition.path.endsWith('/AppendStream')) sent.push(message);
+          nextSend(message);
+        },
+      });
+    const counted = new WriterClient(writerProc.address, { interceptors: [countRequests] });
+    try {
+      const stream = counted.appendStream({ messageRecordsMax: 40 });
+      const records = Array.from({ length: 100 }, (_, i) => assertion({ subject: 'multi:x', predicate: `p${i}`, object: text(`v${i}`) }, [key(7)]));
+      records[57] = { ...records[57]!, confidence: 2 };
+      const outcomes = await Promise.all(records.map((r) => stream.append(r).then((receipt) => receipt, (e: unknown) => e)));
+      await stream.close();
+      expect(sent.map((m) => m.batch?.records.length)).toEqual([40, 40, 20]);
+      const failed = outcomes[57] as StemeRpcError;
+      expect(failed).toBeInstanceOf(StemeRpcError);
+      expect(failed.codeName).toBe('INVALID_ARGUMENT');
+      expect(failed.field).toBe('record.assertion.confidence');
+      const receipts = outcomes.filter((_, i) => i !== 57) as { offset: number }[];
+      expect(new Set(receipts.map((r) => r.offset)).size).toBe(99);
+    } finally {
+      counted.close();
+    }
+  });
+
   it('reports failures as StemeRpcError with the code, the field and a hint', async () => {
     const bad = { ...assertion({ subject: 's', predicate: 'p', object: text('o') }, [key(6)]), signatures: [] };
     const err = await writer.append(bad, { attemptsMax: 1 }).catch((e: unknown) => e);

@@ -42,9 +42,10 @@ options:
   --json              one receipt per line: {"id","offset","next_offset","kind"}
   -h, --help          show this help
 
-Several records go through one AppendStream: up to 256 in flight, resent on a
-new stream if it breaks (safe: records are content-addressed). Appends retry
-on UNAVAILABLE and DEADLINE_EXCEEDED.
+Several records go through one AppendStream, 128 per request (each request
+admitted as one batch, answered record by record), up to 1024 in flight,
+resent on a new stream if it breaks (safe: records are content-addressed).
+Appends retry on UNAVAILABLE and DEADLINE_EXCEEDED.
 
 Exit status: 0 every record appended; 1 a record was refused or the writer
 failed (one line per failure: where, status code, field, hint; the others are
