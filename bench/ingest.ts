@@ -35,15 +35,15 @@ import { keys } from '../shared/storage/keys';
 const AGENTS = 300;
 const ASSERTIONS = 130_000;
 const VOTES = 70_000;
-const SUBJECTS = 25_000;
-const PREDICATES = ['born', 'died', 'citizen', 'field'] as const;
-const OBJECTS_PER_PREDICATE = 3;
+export const SUBJECTS = 25_000;
+export const PREDICATES = ['born', 'died', 'citizen', 'field'] as const;
+export const OBJECTS_PER_PREDICATE = 3;
 const APPEND_CHUNK_RECORDS = 2000;
 const VERIFY_SAMPLE_RECORDS = 20_000;
 const T0 = 1_700_000_000_000;
 
 /** A small seeded PRNG, so every run ingests the same log. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -20,27 +20,13 @@ import { GraphReader } from '../shared/graph/graph-reader';
 import { IndexReader } from '../shared/graph/index-reader';
 import { openHybridStore } from '../shared/storage/hybrid-store';
 import { setLogLevel } from '../shared/telemetry/logger';
-import { ingestOnce, prepareRecords, writeLog } from './ingest';
+import { ingestOnce, OBJECTS_PER_PREDICATE, PREDICATES, prepareRecords, prng, SUBJECTS, writeLog } from './ingest';
 import { percentile, round } from './lib/results';
 
-const SUBJECTS = 25_000;
-const PREDICATES = ['born', 'died', 'citizen', 'field'] as const;
-const OBJECTS_PER_PREDICATE = 3;
 const ROUNDS = 2;
 const PAGE = 100;
 /** An offset about half way into the bench log (~49 MB). */
 const MID_LOG_OFFSET = 20_000_000;
-
-/** Same PRNG as the ingest bench: the same pairs on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function timed(name: string, calls: number, fn: (i: number) => Promise<unknown>): Promise<string> {
   const us: number[] = [];
