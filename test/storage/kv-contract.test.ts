@@ -243,6 +243,15 @@ describe.each(STORE_VARIANTS)('KVStore contract: $name', (variant) => {
       expect(await store.get(k('count'))).toEqual(encodeU64(9n));
     });
 
+    it('close right after scans finish waits for their iterators to end, and the store reopens with its data', async () => {
+      await putAll(names(10));
+      const scans = await Promise.all(Array.from({ length: 20 }, () => keysOf(store.scanPrefix(variant.prefix))));
+      expect(scans.every((keys) => keys.length === 10)).toBe(true);
+      await store.close();
+      store = await variant.open(tmp.path);
+      expect(await keysOf(store.scanPrefix(variant.prefix))).toHaveLength(10);
+    });
+
     it('calls after close reject with a StoreError', async () => {
       await store.close();
       await expect(store.get(k('a'))).rejects.toBeInstanceOf(StoreError);
