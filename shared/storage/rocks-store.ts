@@ -144,17 +144,14 @@ export class RocksStore implements KVStore {
     return this.track('batch', undefined, () => {
       checkBatch(BACKEND, ops);
       return withSpan('store.batch', batchAttributes(BACKEND, ops, options), () =>
-        this.locks.run(
-          ops.map((op) => op.key),
-          async () => {
-            const b = this.db.batch();
-            for (const op of ops) {
-              if (op.type === 'put') b.put(op.key, op.value);
-              else b.del(op.key);
-            }
-            await call('batch', undefined, (cb) => b.write({ sync }, cb));
-          },
-        ),
+        this.locks.runExclusive(async () => {
+          const b = this.db.batch();
+          for (const op of ops) {
+            if (op.type === 'put') b.put(op.key, op.value);
+            else b.del(op.key);
+          }
+          await call('batch', undefined, (cb) => b.write({ sync }, cb));
+        }),
       );
     });
   }

@@ -128,6 +128,33 @@ describe('KeyLocks', () => {
     expect(locks.size).toBe(0);
   });
 
+  it('an exclusive operation waits for every earlier one, and every later one waits for it', async () => {
+    const locks = new KeyLocks();
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = locks.run([b('01')], async () => {
+      await gate;
+      order.push('first');
+    });
+    const exclusive = locks.runExclusive(async () => void order.push('exclusive'));
+    const later = locks.run([b('09')], async () => void order.push('later'));
+    const laterExclusive = locks.runExclusive(async () => void order.push('later exclusive'));
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual([]);
+    release();
+    await Promise.all([first, exclusive, later, laterExclusive]);
+    expect(order).toEqual(['first', 'exclusive', 'later', 'later exclusive']);
+    expect(locks.size).toBe(0);
+  });
+
+  it('a failed exclusive operation releases the operations after it', async () => {
+    const locks = new KeyLocks();
+    await expect(locks.runExclusive(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(locks.run([b('01')], async () => 'after')).resolves.toBe('after');
+    expect(locks.size).toBe(0);
+  });
+
   it('a key listed twice in one operation does not wait on itself', async () => {
     const locks = new KeyLocks();
     await expect(locks.run([b('01'), b('01')], async () => 'done')).resolves.toBe('done');
