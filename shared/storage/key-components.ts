@@ -89,10 +89,15 @@ export function decodeFixed(key: Buffer, pos: number, bytes: number, what: strin
   return [Buffer.from(key.subarray(pos, pos + bytes)), pos + bytes];
 }
 
-export function encodeOffset(value: unknown, what: string): Buffer {
+/** Refuses an offset that is not an integer 0..2^53-1. */
+export function checkOffsetValue(value: unknown, what: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new KeyCodecError(`${what} must be an integer 0..${Number.MAX_SAFE_INTEGER}, got ${String(value)}`);
   }
+}
+
+export function encodeOffset(value: unknown, what: string): Buffer {
+  checkOffsetValue(value, what);
   const b = Buffer.allocUnsafe(KEY_NUMBER_BYTES);
   writeU64BE(b, value, 0);
   return b;

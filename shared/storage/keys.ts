@@ -12,7 +12,8 @@
  */
 import { KeyCodecError } from './errors';
 import { AGENT_BYTES, ID_BYTES, KEY_BYTES_MAX, KEY_NUMBER_BYTES } from './limits';
-import { decodeFixed, decodeOffset, decodeText, encodeFixed, encodeOffset, encodeSubject, encodeText, stringOf } from './key-components';
+import { checkOffsetValue, decodeFixed, decodeOffset, decodeText, encodeFixed, encodeOffset, encodeSubject, encodeText, stringOf } from './key-components';
+import { writeU64BE } from '../domain/u64';
 import { KEY_KINDS, type FieldType, type KeyKind, type KeyScope } from './key-schema';
 
 export { KEY_KINDS, type KeyKind } from './key-schema';
@@ -92,14 +93,123 @@ function finish(parts: Buffer[]): Buffer {
   return key;
 }
 
-/** The bytes of a key. Throws KeyCodecError on a bad component or an oversized key. */
+/**
+ * The bytes of a key. Throws KeyCodecError on a bad component or an oversized key.
+ *
+ * Written in one pass into one Buffer (ingest builds about eight keys per
+ * record): the size first, then the bytes. A text that is ASCII without NUL —
+ * nearly every subject, predicate and object form — is its own UTF-8 and needs
+ * no escape, so it is copied code unit by code unit; any other text takes the
+ * general encoder (key-components.ts). `encodePrefix` builds the same bytes
+ * from the components one by one (test/storage/keys.test.ts compares the two).
+ */
 export function encodeKey(key: StoreKey): Buffer {
-  const spec = KEY_KINDS[key.kind];
+  const spec = COMPILED_KINDS.get(key.kind);
   if (spec === undefined) throw new KeyCodecError(`unknown key kind '${String(key.kind)}'`);
   const fields = key as unknown as Record<string, unknown>;
-  const parts = head(spec.scope, spec.tag, fields.subject);
-  for (const [name, type] of spec.fields) parts.push(encodeField(type, fields[name], `${key.kind}.${name}`));
-  return finish(parts);
+  return encodeValues(spec, fields.subject, spec.names.map((n) => fields[n]));
+}
+
+/** encodeKey with the components in the kind's order (the builders below: no key object, no lookups by name). */
+function encodeValues(spec: CompiledKind, subject: unknown, values: readonly unknown[]): Buffer {
+  const { kind, names, types, tagHead } = spec;
+  // Pass 1: check every component and add up the size; a text off the fast path
+  // is encoded now (bit i of `slow`: component i did; bit 31: the subject did).
+  let general: Buffer[] | undefined;
+  let slow = 0;
+  let size = tagHead.length;
+  if (spec.subject) {
+    const n = plainAsciiLength(subject);
+    if (n > 0) size += n;
+    else {
+      (general ??= []).push(encodeSubject(subject));
+      slow |= SUBJECT_SLOW;
+    }
+  }
+  for (let i = 0; i < types.length; i++) {
+    const value = values[i];
+    const type = types[i]!;
+    if (type === 'text') {
+      const n = plainAsciiLength(value);
+      if (n >= 0) size += n + 2;
+      else {
+        (general ??= []).push(encodeText(value, `${kind}.${names[i]!}`));
+        slow |= 1 << i;
+      }
+    } else if (type === 'offset') {
+      checkOffsetValue(value, `${kind}.${names[i]!}`);
+      size += KEY_NUMBER_BYTES;
+    } else {
+      size += encodeFixed(value, type === 'id' ? ID_BYTES : AGENT_BYTES, `${kind}.${names[i]!}`).length;
+    }
+  }
+  if (general !== undefined) for (const b of general) size += b.length;
+  if (size > KEY_BYTES_MAX) throw new KeyCodecError(`key is ${size} bytes, over the ${KEY_BYTES_MAX}-byte maximum`);
+  // Pass 2: write.
+  const out = Buffer.allocUnsafe(size);
+  let o = 0;
+  let g = 0;
+  if (spec.subject) o = (slow & SUBJECT_SLOW) === 0 ? writeAscii(out, o, subject as string) : copyInto(out, o, general![g++]!);
+  o = copyInto(out, o, tagHead);
+  for (let i = 0; i < types.length; i++) {
+    const value = values[i];
+    const type = types[i]!;
+    if (type === 'text') {
+      if ((slow & (1 << i)) !== 0) o = copyInto(out, o, general![g++]!);
+      else {
+        o = writeAscii(out, o, value as string);
+        out[o++] = NUL;
+        out[o++] = TEXT_TERMINATOR;
+      }
+    } else if (type === 'offset') {
+      writeU64BE(out, value as number, o);
+      o += KEY_NUMBER_BYTES;
+    } else {
+      o = copyInto(out, o, value as Buffer);
+    }
+  }
+  return out;
+}
+
+const SUBJECT_SLOW = 1 << 31;
+
+interface CompiledKind {
+  readonly kind: KeyKind;
+  readonly subject: boolean;
+  readonly names: readonly string[];
+  readonly types: readonly FieldType[];
+  readonly tagHead: Buffer;
+}
+
+/** Each kind's spec as flat arrays, for encodeValues' loops. */
+const COMPILED_KINDS = new Map<string, CompiledKind>(
+  (Object.keys(KEY_KINDS) as KeyKind[]).map((kind) => {
+    const spec = KEY_KINDS[kind];
+    return [kind, { kind, subject: spec.scope === 'subject', names: spec.fields.map(([n]) => n), types: spec.fields.map(([, t]) => t), tagHead: TAG_HEADS.get(spec.tag)! }];
+  }),
+);
+const K = (kind: KeyKind): CompiledKind => COMPILED_KINDS.get(kind)!;
+
+const TEXT_TERMINATOR = 0x01;
+
+/** The length of a string of ASCII code units 0x01..0x7f (its own UTF-8, nothing to escape), else -1. */
+function plainAsciiLength(value: unknown): number {
+  if (typeof value !== 'string') return -1;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0 || c > 0x7f) return -1;
+  }
+  return value.length;
+}
+
+function writeAscii(out: Buffer, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
+  return at + s.length;
+}
+
+function copyInto(out: Buffer, at: number, bytes: Buffer): number {
+  out.set(bytes, at);
+  return at + bytes.length;
 }
 
 /**
@@ -197,33 +307,32 @@ export function tailComponent(key: Buffer, kind: KeyKind, name: string): Buffer 
 
 /** Typed builders, one per key kind. */
 export const keys = {
-  assertion: (id: Buffer): Buffer => encodeKey({ kind: 'assertion', id }),
-  pendingVote: (assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'pendingVote', assertionId, voter }),
-  voteCount: (assertionId: Buffer): Buffer => encodeKey({ kind: 'voteCount', assertionId }),
-  voteWeight: (assertionId: Buffer): Buffer => encodeKey({ kind: 'voteWeight', assertionId }),
-  epoch: (name: string): Buffer => encodeKey({ kind: 'epoch', name }),
-  superseded: (parentId: Buffer, childId: Buffer): Buffer => encodeKey({ kind: 'superseded', parentId, childId }),
-  meta: (name: string): Buffer => encodeKey({ kind: 'meta', name }),
-  lmdbMeta: (name: string): Buffer => encodeKey({ kind: 'lmdbMeta', name }),
-  subjectPredicate: (subject: string, predicate: string, offset: number, assertionId: Buffer): Buffer =>
-    encodeKey({ kind: 'subjectPredicate', subject, predicate, offset, assertionId }),
-  view: (subject: string, predicate: string, lens: string): Buffer => encodeKey({ kind: 'view', subject, predicate, lens }),
-  trust: (agent: Buffer): Buffer => encodeKey({ kind: 'trust', agent }),
-  trustPack: (id: Buffer): Buffer => encodeKey({ kind: 'trustPack', id }),
-  goldStandard: (subject: string, predicate: string, id: Buffer): Buffer => encodeKey({ kind: 'goldStandard', subject, predicate, id }),
-  escalation: (offset: number, subject: string, predicate: string): Buffer => encodeKey({ kind: 'escalation', offset, subject, predicate }),
-  subjectEscalation: (subject: string, offset: number, predicate: string): Buffer => encodeKey({ kind: 'subjectEscalation', subject, offset, predicate }),
-  source: (sourceHash: Buffer, assertionId: Buffer): Buffer => encodeKey({ kind: 'source', sourceHash, assertionId }),
-  signerAssertion: (agent: Buffer, offset: number, assertionId: Buffer): Buffer => encodeKey({ kind: 'signerAssertion', agent, offset, assertionId }),
-  childAssertion: (parentId: Buffer, childId: Buffer): Buffer => encodeKey({ kind: 'childAssertion', parentId, childId }),
-  trustHistory: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'trustHistory', agent, offset }),
-  agentGrant: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'agentGrant', agent, offset }),
-  agentRevoke: (agent: Buffer, offset: number): Buffer => encodeKey({ kind: 'agentRevoke', agent, offset }),
-  pairVote: (subject: string, predicate: string, assertionId: Buffer, voter: Buffer): Buffer => encodeKey({ kind: 'pairVote', subject, predicate, assertionId, voter }),
-  subjectName: (subject: string): Buffer => encodeKey({ kind: 'subjectName', subject }),
-  predicateSubject: (predicate: string, subject: string): Buffer => encodeKey({ kind: 'predicateSubject', predicate, subject }),
-  predicateObject: (predicate: string, object: string, subject: string, offset: number): Buffer => encodeKey({ kind: 'predicateObject', predicate, object, subject, offset }),
-  entityReference: (entity: string, predicate: string, subject: string, offset: number): Buffer => encodeKey({ kind: 'entityReference', entity, predicate, subject, offset }),
+  assertion: (id: Buffer): Buffer => encodeValues(K('assertion'), undefined, [id]),
+  pendingVote: (assertionId: Buffer, voter: Buffer): Buffer => encodeValues(K('pendingVote'), undefined, [assertionId, voter]),
+  voteCount: (assertionId: Buffer): Buffer => encodeValues(K('voteCount'), undefined, [assertionId]),
+  voteWeight: (assertionId: Buffer): Buffer => encodeValues(K('voteWeight'), undefined, [assertionId]),
+  epoch: (name: string): Buffer => encodeValues(K('epoch'), undefined, [name]),
+  superseded: (parentId: Buffer, childId: Buffer): Buffer => encodeValues(K('superseded'), undefined, [parentId, childId]),
+  meta: (name: string): Buffer => encodeValues(K('meta'), undefined, [name]),
+  lmdbMeta: (name: string): Buffer => encodeValues(K('lmdbMeta'), undefined, [name]),
+  subjectPredicate: (subject: string, predicate: string, offset: number, assertionId: Buffer): Buffer => encodeValues(K('subjectPredicate'), subject, [predicate, offset, assertionId]),
+  view: (subject: string, predicate: string, lens: string): Buffer => encodeValues(K('view'), subject, [predicate, lens]),
+  trust: (agent: Buffer): Buffer => encodeValues(K('trust'), undefined, [agent]),
+  trustPack: (id: Buffer): Buffer => encodeValues(K('trustPack'), undefined, [id]),
+  goldStandard: (subject: string, predicate: string, id: Buffer): Buffer => encodeValues(K('goldStandard'), subject, [predicate, id]),
+  escalation: (offset: number, subject: string, predicate: string): Buffer => encodeValues(K('escalation'), undefined, [offset, subject, predicate]),
+  subjectEscalation: (subject: string, offset: number, predicate: string): Buffer => encodeValues(K('subjectEscalation'), subject, [offset, predicate]),
+  source: (sourceHash: Buffer, assertionId: Buffer): Buffer => encodeValues(K('source'), undefined, [sourceHash, assertionId]),
+  signerAssertion: (agent: Buffer, offset: number, assertionId: Buffer): Buffer => encodeValues(K('signerAssertion'), undefined, [agent, offset, assertionId]),
+  childAssertion: (parentId: Buffer, childId: Buffer): Buffer => encodeValues(K('childAssertion'), undefined, [parentId, childId]),
+  trustHistory: (agent: Buffer, offset: number): Buffer => encodeValues(K('trustHistory'), undefined, [agent, offset]),
+  agentGrant: (agent: Buffer, offset: number): Buffer => encodeValues(K('agentGrant'), undefined, [agent, offset]),
+  agentRevoke: (agent: Buffer, offset: number): Buffer => encodeValues(K('agentRevoke'), undefined, [agent, offset]),
+  pairVote: (subject: string, predicate: string, assertionId: Buffer, voter: Buffer): Buffer => encodeValues(K('pairVote'), subject, [predicate, assertionId, voter]),
+  subjectName: (subject: string): Buffer => encodeValues(K('subjectName'), undefined, [subject]),
+  predicateSubject: (predicate: string, subject: string): Buffer => encodeValues(K('predicateSubject'), undefined, [predicate, subject]),
+  predicateObject: (predicate: string, object: string, subject: string, offset: number): Buffer => encodeValues(K('predicateObject'), undefined, [predicate, object, subject, offset]),
+  entityReference: (entity: string, predicate: string, subject: string, offset: number): Buffer => encodeValues(K('entityReference'), undefined, [entity, predicate, subject, offset]),
 } as const;
 
 /** Scan prefixes, one or more per key kind (fewer components = wider scan). */

@@ -55,6 +55,18 @@ describe('key codec properties', () => {
     );
   });
 
+  it("encodeKey's one-pass writer makes the bytes the component encoders make (encodePrefix of every component)", () => {
+    fc.assert(
+      fc.property(storeKey, (key) => {
+        const spec = KEY_KINDS[key.kind];
+        const fields = key as unknown as Record<string, unknown>;
+        const all = encodePrefix(key.kind, spec.scope === 'subject' ? (fields.subject as string) : undefined, spec.fields.map(([name]) => fields[name]));
+        expect(hex(encodeKey(key))).toBe(hex(all));
+      }),
+      RUNS,
+    );
+  });
+
   it('two keys encode to the same bytes exactly when they are the same logical key', () => {
     fc.assert(
       fc.property(storeKey, storeKey, (a, b) => {
