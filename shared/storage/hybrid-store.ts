@@ -319,6 +319,11 @@ export class HybridStore implements KVStore {
 /** The backend of a key, or a StoreError naming the operation for bytes that are not a key. */
 function route(op: string, key: Buffer): Backend {
   checkKey('hybrid', op, key);
+  return routeChecked(op, key);
+}
+
+/** `route` for a key checkKey has passed. */
+function routeChecked(op: string, key: Buffer): Backend {
   try {
     return backendOfKey(key);
   } catch (err) {
@@ -334,6 +339,6 @@ function split(op: string, ops: readonly BatchOp[]): { rocksOps: BatchOp[]; lmdb
   checkBatch('hybrid', ops);
   const rocksOps: BatchOp[] = [];
   const lmdbOps: BatchOp[] = [];
-  for (const o of ops) (route(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
+  for (const o of ops) (routeChecked(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
   return { rocksOps, lmdbOps };
 }

@@ -12,7 +12,7 @@
  * Measured: docs/STORAGE.md "What the store costs". Moving a tag changes the
  * store format (store-format.ts).
  */
-import { tagOf } from './keys';
+import { tagCode, tagCodeOf, tagOf } from './keys';
 
 export type Backend = 'rocksdb' | 'lmdb';
 
@@ -23,9 +23,13 @@ export function backendOfTag(tag: string): Backend {
   return ROCKS_TAGS.has(tag) ? 'rocksdb' : 'lmdb';
 }
 
-/** The backend a key belongs to, by its tag. */
+const ROCKS_TAG_CODES: ReadonlySet<number> = new Set([...ROCKS_TAGS].map(tagCode).filter((c) => c >= 0));
+
+/** The backend a key belongs to, by its tag (its numeric code: no string per key). */
 export function backendOfKey(key: Buffer): Backend {
-  return backendOfTag(tagOf(key));
+  const code = tagCodeOf(key);
+  if (code < 0) return backendOfTag(tagOf(key));
+  return ROCKS_TAG_CODES.has(code) ? 'rocksdb' : 'lmdb';
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { KeyCodecError } from '../../shared/storage/errors';
-import { KEY_KINDS, encodeKey, encodePrefix, formatKey, keys, parseKey, prefixes, tagOf, tailComponent, type KeyKind, type StoreKey } from '../../shared/storage/keys';
+import { KEY_KINDS, encodeKey, encodePrefix, formatKey, keys, parseKey, prefixes, tagCode, tagCodeOf, tagOf, tailComponent, type KeyKind, type StoreKey } from '../../shared/storage/keys';
+import { backendOfKey, backendOfTag } from '../../shared/storage/routing';
 import { KEY_BYTES_MAX } from '../../shared/storage/limits';
 import { componentId, logicalId, offset, storeKey, subject, text } from './key-arbitraries';
 
@@ -65,6 +66,22 @@ describe('key codec properties', () => {
       }),
       RUNS,
     );
+  });
+
+  it('backendOfKey (by tag code) routes every key as backendOfTag(tagOf(key)) does, and tag codes never collide', () => {
+    fc.assert(
+      fc.property(storeKey, (key) => {
+        const bytes = encodeKey(key);
+        expect(backendOfKey(bytes)).toBe(backendOfTag(tagOf(bytes)));
+        const code = tagCodeOf(bytes);
+        expect(code).toBe(tagCode(KEY_KINDS[key.kind].tag));
+      }),
+      RUNS,
+    );
+    const codes = [...new Set(Object.values(KEY_KINDS).map((k) => k.tag))].map(tagCode).filter((c) => c >= 0);
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(() => tagCodeOf(Buffer.from('00414243', 'hex'))).toThrow(KeyCodecError);
+    expect(() => tagCodeOf(Buffer.from('6162', 'hex'))).toThrow(KeyCodecError);
   });
 
   it('two keys encode to the same bytes exactly when they are the same logical key', () => {
