@@ -74,8 +74,9 @@ export function assemble(input: AssembleInput): Resolution {
     contested: isContested(alternatives),
     alternatives,
     explanations: input.explain ? explain(ranked, input.prepared) : [],
+    summary: '',
   };
-  if (!input.summary) return { ...resolution, summary: '' };
+  if (!input.summary) return resolution;
   const summary = describeResolution({
     ...resolution,
     method: input.method,
