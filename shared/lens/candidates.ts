@@ -121,10 +121,9 @@ export function prepareCandidates(
     if (seen.has(idHex)) throw new LensInputError(`${field}.id`, `duplicate candidate ${idHex}`);
     seen.add(idHex);
     if (ctx.asOfOffset !== undefined && c.offset >= ctx.asOfOffset) return;
-    const signers = [...new Set(c.signers.map((s) => s.toString('hex')))].sort(compareStrings);
+    const signers = distinctSortedHex(c.signers);
     const withdrawals = withdrawalsAsOf(c, ctx.asOfOffset);
-    const withdrawn = new Set(withdrawals.map((w) => w.agent.toString('hex')));
-    const remaining = signers.filter((s) => !withdrawn.has(s));
+    const remaining = withdrawals.length === 0 ? signers : withoutWithdrawn(signers, withdrawals);
     const superseded = supersededAsOf(c, ctx.asOfOffset) || remaining.length === 0;
     if (ctx.epoch !== null && c.assertion.epoch !== ctx.epoch) {
       excluded.push({ candidate: c, superseded, reason: 'other_epoch', withdrawals });
@@ -158,14 +157,29 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The distinct keys in hex, sorted (one signer, the common case, without a Set or a sort). */
+function distinctSortedHex(keys: readonly Buffer[]): string[] {
+  if (keys.length === 1) return [keys[0]!.toString('hex')];
+  return [...new Set(keys.map((s) => s.toString('hex')))].sort(compareStrings);
+}
+
+function withoutWithdrawn(signers: readonly string[], withdrawals: readonly CandidateWithdrawal[]): string[] {
+  const withdrawn = new Set(withdrawals.map((w) => w.agent.toString('hex')));
+  return signers.filter((s) => !withdrawn.has(s));
+}
+
+const NO_WITHDRAWALS: readonly CandidateWithdrawal[] = Object.freeze([]);
+const NO_VOTES: readonly LiveVote[] = Object.freeze([]);
+
 /** Higher offset is later; equal offsets (a caller bug) fall back to time, then value. */
 function compareVoteRecency(a: LiveVote, b: LiveVote): number {
   return a.offset - b.offset || a.castAtMs - b.castAtMs || a.value - b.value;
 }
 
 /** The candidate's withdrawals below `asOfOffset`, in (offset, agent) order. */
-function withdrawalsAsOf(c: Candidate, asOfOffset: number | undefined): CandidateWithdrawal[] {
-  const list = (c.withdrawals ?? []).filter((w) => asOfOffset === undefined || w.offset < asOfOffset);
+function withdrawalsAsOf(c: Candidate, asOfOffset: number | undefined): readonly CandidateWithdrawal[] {
+  if (c.withdrawals === undefined || c.withdrawals.length === 0) return NO_WITHDRAWALS;
+  const list = c.withdrawals.filter((w) => asOfOffset === undefined || w.offset < asOfOffset);
   return list.sort((a, b) => a.offset - b.offset || Buffer.compare(a.agent, b.agent) || Buffer.compare(a.childId, b.childId));
 }
 
@@ -184,15 +198,6 @@ function toLive(
   asOfOffset: number | undefined,
   field: string,
 ): LiveCandidate {
-  const latest = new Map<string, LiveVote>();
-  c.votes.forEach((v, j) => {
-    checkVote(v, `${field}.votes[${j}]`);
-    if (asOfOffset !== undefined && v.offset >= asOfOffset) return;
-    const value = v.value === 0 ? 0 : v.value;
-    const lv: LiveVote = { voterHex: v.voter.toString('hex'), value, castAtMs: v.castAtMs, offset: v.offset };
-    const cur = latest.get(lv.voterHex);
-    if (cur === undefined || compareVoteRecency(lv, cur) > 0) latest.set(lv.voterHex, lv);
-  });
   return {
     candidate: c,
     id: c.id,
@@ -203,9 +208,23 @@ function toLive(
     sourceHex: c.assertion.sourceHash.toString('hex'),
     signers,
     withdrawals,
-    votes: [...latest.values()].sort((a, b) => compareStrings(a.voterHex, b.voterHex)),
+    votes: c.votes.length === 0 ? NO_VOTES : latestVotes(c, asOfOffset, field),
     superseded,
   };
+}
+
+/** One vote per voter (its latest below `asOfOffset`), sorted by voter. */
+function latestVotes(c: Candidate, asOfOffset: number | undefined, field: string): LiveVote[] {
+  const latest = new Map<string, LiveVote>();
+  c.votes.forEach((v, j) => {
+    checkVote(v, `${field}.votes[${j}]`);
+    if (asOfOffset !== undefined && v.offset >= asOfOffset) return;
+    const value = v.value === 0 ? 0 : v.value;
+    const lv: LiveVote = { voterHex: v.voter.toString('hex'), value, castAtMs: v.castAtMs, offset: v.offset };
+    const cur = latest.get(lv.voterHex);
+    if (cur === undefined || compareVoteRecency(lv, cur) > 0) latest.set(lv.voterHex, lv);
+  });
+  return [...latest.values()].sort((a, b) => compareStrings(a.voterHex, b.voterHex));
 }
 
 function groupByValue(live: readonly LiveCandidate[]): ValueGroup[] {
