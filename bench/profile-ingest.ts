@@ -5,7 +5,8 @@
  * sync and the given verify mode, profiling the main thread (node:inspector)
  * for the ingest alone, and prints the rate and the top frames by self and
  * inclusive time (`--cpu-only`: no profiler, the rate and the main thread's CPU
- * per record alone). The .cpuprofile stays in bench/scratch/profiles.
+ * per record alone; `--heap`: a sampling heap profile instead, bytes allocated
+ * per record by frame). The .cpuprofile stays in bench/scratch/profiles.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -15,6 +16,7 @@ import type { VerifyMode } from '../services/ingest/check-record';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { ingestOnce, prepareRecords, writeLog } from './ingest';
 import { cpuByThread, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
+import { HEAP_SAMPLING, topAllocations, type HeapProfileNode } from './lib/heap-profile';
 import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
 
@@ -24,7 +26,7 @@ const DEFAULT_SCALE = 0.25;
 
 async function main(): Promise<void> {
   const [mode = 'none', scaleArg = String(DEFAULT_SCALE)] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  if (mode !== 'all' && mode !== 'none') throw new Error('usage: profile-ingest [all|none] [scale]');
+  if (mode !== 'all' && mode !== 'none') throw new Error('usage: profile-ingest [all|none] [scale] [--cpu-only|--heap]');
   setLogLevel('warn');
   const dir = join(SCRATCH_DIR, 'profile-ingest');
   rmSync(dir, { recursive: true, force: true });
@@ -32,9 +34,14 @@ async function main(): Promise<void> {
   const records = prepareRecords(Number(scaleArg));
   const { head } = await writeLog(join(dir, 'wal'), records);
   const r = measureR();
-  const profiling = !process.argv.includes('--cpu-only');
+  const heap = process.argv.includes('--heap');
+  const profiling = !heap && !process.argv.includes('--cpu-only');
   const session = new Session();
   session.connect();
+  if (heap) {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', HEAP_SAMPLING);
+  }
   if (profiling) {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
@@ -55,6 +62,16 @@ async function main(): Promise<void> {
   const line =
     `ingest (verify ${mode}, durability sync): ${records.length} records, ${Math.round(run.perSec)} records/s = ${(run.perSec / r).toFixed(2)} R (R ${r}); ` +
     `main thread CPU ${mainUs} µs/record; all threads ${total} µs/record (${threads.map(([n, v]) => `${n} ${v}`).join(', ')}); load average ${loadavg()[0]!.toFixed(2)}`;
+  if (heap) {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: HeapProfileNode } };
+    session.disconnect();
+    const { perUnit, self, inclusive } = topAllocations(profile.head, records.length, TOP_FRAMES);
+    const table = (rows: [string, number][]): string => rows.map(([k, v]) => `| ${v} | \`${k}\` |`).join('\n');
+    rmSync(dir, { recursive: true, force: true });
+    return void process.stdout.write(
+      `${line}; allocated ${perUnit} B/record (sampled)\n\n| self B/record | frame |\n|---|---|\n${table(self)}\n\n| inclusive B/record | frame |\n|---|---|\n${table(inclusive)}\n`,
+    );
+  }
   if (!profiling) {
     rmSync(dir, { recursive: true, force: true });
     return void process.stdout.write(`${line}\n`);
