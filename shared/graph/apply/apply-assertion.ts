@@ -26,10 +26,11 @@ import { indexAssertion, indexCoSigners } from './apply-indexes';
 /** `recordBytes`: the record's protobuf bytes as the log carried them, kept in H as they are (never retained by the pair cache). */
 export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> {
   const pair = await batch.pair(a.subject, a.predicate);
-  const known = pair.candidates.get(id.toString('hex'));
+  const idHex = id.toString('hex');
+  const known = pair.candidates.get(idHex);
   if (known !== undefined) return coSign(batch, known, a, offset);
   const firstOfPair = pair.candidates.size === 0;
-  const c = new CandidateState(id, id.toString('hex'), { record: a, offset, coSigners: [], supersededAtOffset: null }, pair);
+  const c = new CandidateState(id, idHex, { record: a, offset, coSigners: [], supersededAtOffset: null }, pair);
   batch.register(c);
   batch.state.write(writeOps.assertion(id, c.stored, recordBytes));
   batch.state.writeAll(writeOps.assertionIndexes(id, a, offset));
@@ -44,7 +45,7 @@ export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buff
     if (parent !== undefined) await withdrawShared(batch, parent, c, signers, offset, false);
   }
   // Children that arrived before this parent: no edge of theirs can exist yet either.
-  for (const child of await batch.childrenOf(id)) await withdrawShared(batch, c, child, signers, offset, false);
+  for (const child of await batch.childrenOf(id, idHex)) await withdrawShared(batch, c, child, signers, offset, false);
   await judgeSigners(batch, c, signers);
 }
 
@@ -62,7 +63,7 @@ async function coSign(batch: ApplyContext, c: CandidateState, a: Assertion, offs
     const parent = await batch.candidate(a.parentHash);
     if (parent !== undefined) await withdrawShared(batch, parent, c, merged.added, offset, true);
   }
-  for (const child of await batch.childrenOf(c.id)) await withdrawShared(batch, c, child, merged.added, offset, true);
+  for (const child of await batch.childrenOf(c.id, c.idHex)) await withdrawShared(batch, c, child, merged.added, offset, true);
   await judgeSigners(batch, c, merged.added);
 }
 
@@ -98,7 +99,7 @@ async function withdrawShared(
 
 /** Moves votes cast before the assertion arrived from PENDING to V. */
 async function adoptPendingVotes(batch: ApplyContext, c: CandidateState): Promise<void> {
-  const voters = await batch.pendingVotersOf(c.id);
+  const voters = await batch.pendingVotersOf(c.id, c.idHex);
   if (voters.length === 0) return;
   for (const voter of voters) {
     const votes = decodeVoteHistory((await batch.state.get(keys.pendingVote(c.id, voter)))!, 'PENDING');

@@ -23,10 +23,10 @@ export interface ApplyContext {
   touch(pair: PairModel): void;
   /** CHILD: a new assertion names `parentId`. */
   addChild(parentId: Buffer, childId: Buffer, offset: number): void;
-  /** Every known assertion that names `parentId` as its parent. */
-  childrenOf(parentId: Buffer): Promise<CandidateState[]>;
+  /** Every known assertion that names `parentId` (`parentHex` in hex, when the caller has it) as its parent. */
+  childrenOf(parentId: Buffer, parentHex?: string): Promise<CandidateState[]>;
   /** PENDING: `voter` voted on the unknown assertion `assertionId`. */
   addPending(assertionId: Buffer, voter: Buffer): void;
-  /** The voters with PENDING votes on `assertionId`, by voter. */
-  pendingVotersOf(assertionId: Buffer): Promise<Buffer[]>;
+  /** The voters with PENDING votes on `assertionId` (`idHex` in hex, when the caller has it), by voter. */
+  pendingVotersOf(assertionId: Buffer, idHex?: string): Promise<Buffer[]>;
 }

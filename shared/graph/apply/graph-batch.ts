@@ -151,8 +151,8 @@ export class GraphBatch implements ApplyContext {
   }
 
   /** Every known assertion that names `parentId` as its parent. */
-  async childrenOf(parentId: Buffer): Promise<CandidateState[]> {
-    const hex = parentId.toString('hex');
+  async childrenOf(parentId: Buffer, parentHex?: string): Promise<CandidateState[]> {
+    const hex = parentHex ?? parentId.toString('hex');
     const ids = [...(this.cache.childrenOf(hex) ?? (await this.childrenInStore(parentId)))];
     const out: CandidateState[] = [];
     for (const id of ids) {
@@ -179,8 +179,8 @@ export class GraphBatch implements ApplyContext {
   }
 
   /** The voters with PENDING votes on `assertionId` (store and this batch), by voter. */
-  async pendingVotersOf(assertionId: Buffer): Promise<Buffer[]> {
-    const hex = assertionId.toString('hex');
+  async pendingVotersOf(assertionId: Buffer, idHex?: string): Promise<Buffer[]> {
+    const hex = idHex ?? assertionId.toString('hex');
     if (!this.pendingIds.has(hex)) return [];
     const voters = new Map<string, Buffer>(this.pendingAdded.get(hex) ?? []);
     for (const [k] of await this.state.scanStore(prefixes.pendingVotes(assertionId))) {
