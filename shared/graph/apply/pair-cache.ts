@@ -20,8 +20,6 @@ export class PairCache {
   /** Map order is recency order: a pair used in a new batch is re-inserted at the end. */
   private readonly pairs = new Map<string, PairModel>();
   private readonly byId = new Map<string, CandidateState>();
-  /** Batch the recency order was last updated for, per pair: one re-insertion per pair per batch. */
-  private readonly usedIn = new WeakMap<PairModel, number>();
   private batch = 0;
   private candidates = 0;
   /** While complete: every CHILD edge, parent id hex → child ids in log order. */
@@ -47,8 +45,8 @@ export class PairCache {
 
   get(key: string): PairModel | undefined {
     const model = this.pairs.get(key);
-    if (model !== undefined && this.usedIn.get(model) !== this.batch) {
-      this.usedIn.set(model, this.batch);
+    if (model !== undefined && model.cachedInBatch !== this.batch) {
+      model.cachedInBatch = this.batch;
       this.pairs.delete(key);
       this.pairs.set(key, model);
     }
@@ -58,7 +56,7 @@ export class PairCache {
   /** A loaded pair and its candidates. */
   add(key: string, model: PairModel): void {
     this.pairs.set(key, model);
-    this.usedIn.set(model, this.batch);
+    model.cachedInBatch = this.batch;
     for (const c of model.candidates.values()) this.byId.set(c.idHex, c);
     this.candidates += model.candidates.size;
   }

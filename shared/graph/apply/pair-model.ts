@@ -53,6 +53,12 @@ export class PairModel {
   /** In log order (offset, then id). */
   readonly golds: GoldState[] = [];
   private list: Candidate[] | undefined;
+  /**
+   * The PairCache's: the batch its recency order was last updated for (one
+   * re-insertion per pair per batch). A field, not a WeakMap entry: a WeakMap
+   * over every cached pair costs the garbage collector on every cycle.
+   */
+  cachedInBatch = 0;
 
   constructor(
     readonly subject: string,
