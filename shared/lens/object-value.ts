@@ -69,7 +69,7 @@ export function compareObjects(a: ObjectValue, b: ObjectValue): number {
   switch (a.kind) {
     case 'text':
     case 'entity':
-      return Buffer.compare(Buffer.from(a.value, 'utf8'), Buffer.from(b.value as string, 'utf8'));
+      return compareUtf8(a.value, b.value as string);
     case 'number':
       return compareNumbers(a.value, b.value as number);
     case 'integer':
@@ -82,6 +82,32 @@ export function compareObjects(a: ObjectValue, b: ObjectValue): number {
     case 'bytes':
       return Buffer.compare(a.value, b.value as Buffer);
   }
+}
+
+const isSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdfff;
+
+/**
+ * The order of two strings' UTF-8 bytes without encoding them. Outside the
+ * surrogates, UTF-16 code units order like code points, and UTF-8 orders like
+ * code points; so the first differing code unit decides, unless a surrogate
+ * is involved there (a character above U+FFFF sorts after U+E000..U+FFFF in
+ * UTF-8, before them in UTF-16): then the strings are encoded and compared as
+ * bytes.
+ */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (isSurrogate(x) || isSurrogate(y)) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+    return x - y;
+  }
+  // One is a prefix of the other in code units, so in UTF-8 too (a high
+  // surrogate ending the shorter one encodes as EF BF BD, before any lead
+  // byte of what follows it in the longer one).
+  return a.length - b.length;
 }
 
 function compareNumbers(x: number, y: number): number {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { ObjectValue } from '../../shared/domain/types';
 import { canonicalObject, compareObjects, formatObject, objectKey, objectsEqual } from '../../shared/lens';
-import { OBJECT_DISPLAY_CHARS_MAX } from '../../shared/lens/object-value';
+import { OBJECT_DISPLAY_CHARS_MAX, compareUtf8 } from '../../shared/lens/object-value';
 import { objectArb } from './helpers';
 
 
@@ -41,6 +41,19 @@ describe('object values', () => {
   it('text orders by UTF-8 bytes, not UTF-16 code units', () => {
     // U+FF5E (EF BD 9E) sorts before U+1F600 (F0 9F 98 80) in UTF-8, after it in UTF-16.
     expect(compareObjects({ kind: 'text', value: '～' }, { kind: 'text', value: '😀' })).toBeLessThan(0);
+  });
+
+  it('compareUtf8 orders any two strings as their UTF-8 bytes do (surrogate pairs, lone surrogates, prefixes)', () => {
+    const utf8Order = (a: string, b: string): number => Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+    const tricky = fc.constantFrom('', 'a', '～', '\uffff', '\ue000', '😀', '\ud83d', '\ude00', '\ud83d\ude01', 'a\ud83d');
+    const str = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.string({ unit: 'binary-ascii', maxLength: 6 }), fc.array(tricky, { maxLength: 3 }).map((p) => p.join('')));
+    fc.assert(
+      fc.property(str, str, (a, b) => {
+        expect(Math.sign(compareUtf8(a, b))).toBe(utf8Order(a, b));
+        expect(Math.sign(compareUtf8(a + 'x', a + b))).toBe(utf8Order(a + 'x', a + b));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it(`formatObject shortens text to ${OBJECT_DISPLAY_CHARS_MAX} characters`, () => {
