@@ -19,7 +19,7 @@ import {
 } from '../../shared/gen/stemedb/v1/reader';
 import type { IndexReader } from '../../shared/graph/index-reader';
 import type { UnaryFn } from '../../shared/grpc/handlers';
-import { objectsEqual } from '../../shared/lens/object-value';
+import { compareUtf8, objectsEqual } from '../../shared/lens/object-value';
 import type { ReaderCore } from './core';
 import { nameFromWire, offsetFromWire, pageSizeFromWire, predicateFromWire, queryFromWire, subjectFromWire } from './from-proto';
 import { FIND_SCAN_SUBJECTS_MAX } from './limits';
@@ -59,7 +59,7 @@ export function findSubjectsHandler(index: IndexReader, resolver: Resolver): Una
     let last: string | undefined;
     let more = false;
     for await (const subject of index.claimants(predicate, object, pairs.at)) {
-      if (after !== undefined && Buffer.compare(Buffer.from(subject, 'utf8'), Buffer.from(after, 'utf8')) <= 0) continue;
+      if (after !== undefined && compareUtf8(subject, after) <= 0) continue;
       if (subjects.length === pageSize || scanned === FIND_SCAN_SUBJECTS_MAX) {
         more = true;
         break;
@@ -95,7 +95,7 @@ export function listPredicatesHandler(core: ReaderCore, index: IndexReader): Una
     const predicates: string[] = [];
     let more = false;
     for await (const p of all as AsyncIterable<string> | Iterable<string>) {
-      if (after !== undefined && Buffer.compare(Buffer.from(p, 'utf8'), Buffer.from(after, 'utf8')) <= 0) continue;
+      if (after !== undefined && compareUtf8(p, after) <= 0) continue;
       if (predicates.length === pageSize) {
         more = true;
         break;
