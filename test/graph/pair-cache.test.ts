@@ -64,6 +64,20 @@ describe('PairCache', () => {
     expect(cache.childrenOf('aa')).toBeUndefined();
   });
 
+  it('knows which subjects have their SUBJ entry only while complete', () => {
+    expect(new PairCache(4).subjectIndexed('s')).toBeUndefined();
+    const cache = new PairCache(1, true);
+    expect(cache.subjectIndexed('s')).toBe(false);
+    cache.noteSubjectIndexed('s');
+    expect(cache.subjectIndexed('s')).toBe(true);
+    expect(cache.subjectIndexed('t')).toBe(false);
+    cache.add('a', pairWith('a', 2));
+    cache.evict();
+    expect(cache.subjectIndexed('s')).toBeUndefined();
+    cache.noteSubjectIndexed('t');
+    expect(cache.subjectIndexed('t')).toBeUndefined();
+  });
+
   it('pairCacheCandidatesMax is checked at 0..PAIR_CACHE_CANDIDATES_MAX', async () => {
     const dir = makeTempDir();
     const store = await openHybridStore(dir.path);

@@ -25,6 +25,10 @@ export interface ApplyContext {
   addChild(parentId: Buffer, childId: Buffer, offset: number): void;
   /** Every known assertion that names `parentId` (`parentHex` in hex, when the caller has it) as its parent. */
   childrenOf(parentId: Buffer, parentHex?: string): Promise<CandidateState[]>;
+  /** Whether the subject has its SUBJ entry (in the store or written by this batch). */
+  subjectIndexed(subject: string): Promise<boolean>;
+  /** This batch writes the subject's SUBJ entry. */
+  noteSubjectIndexed(subject: string): void;
   /** PENDING: `voter` voted on the unknown assertion `assertionId`. */
   addPending(assertionId: Buffer, voter: Buffer): void;
   /** The voters with PENDING votes on `assertionId` (`idHex` in hex, when the caller has it), by voter. */

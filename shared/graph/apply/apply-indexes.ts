@@ -8,7 +8,6 @@
 import type { Assertion } from '../../domain/types';
 import type { SignerAt } from '../stored-record';
 import { writeOps } from '../write-ops';
-import { keys } from '../../storage/keys';
 import type { ApplyContext } from './apply-context';
 
 /** Index a new assertion; `firstOfPair` when the pair had no assertion before it. */
@@ -17,7 +16,9 @@ export async function indexAssertion(batch: ApplyContext, a: Assertion, id: Buff
   for (const s of a.signatures) batch.state.write(writeOps.signer(s.publicKey, offset, id));
   if (!firstOfPair) return;
   batch.state.write(writeOps.newPair(a.subject, a.predicate, offset));
-  if ((await batch.state.get(keys.subjectName(a.subject))) === undefined) batch.state.write(writeOps.newSubject(a.subject, offset));
+  if (await batch.subjectIndexed(a.subject)) return;
+  batch.state.write(writeOps.newSubject(a.subject, offset));
+  batch.noteSubjectIndexed(a.subject);
 }
 
 /** SIGNER entries of the agents a co-signature added. */

@@ -86,14 +86,12 @@ export class GraphBatch implements ApplyContext {
     await Promise.all([...pairs.values()].map(([s, p]) => this.pair(s, p)));
   }
 
-  /** With a complete cache only PENDING votes (on assertions the cache does not know) and the SUBJ names of new pairs can be in the store. */
+  /** With a complete cache only PENDING votes (on assertions the cache does not know) can be in the store; the cache knows pairs and SUBJ entries. */
   private async prefetchComplete(records: readonly BatchRecord[]): Promise<void> {
     const wanted: Buffer[] = [];
     for (const { entry } of records) {
       const r = entry.record;
       if (r.kind === 'vote' && this.cache.candidate(r.assertionId.toString('hex')) === undefined) wanted.push(keys.pendingVote(r.assertionId, r.voter));
-      // A pair the cache does not hold is new: its first assertion checks whether the subject is (SUBJ).
-      else if (r.kind === 'assertion' && this.cache.get(pairKey(r.subject, r.predicate)) === undefined) wanted.push(keys.subjectName(r.subject));
     }
     await this.state.prefetch(wanted);
   }
@@ -167,6 +165,15 @@ export class GraphBatch implements ApplyContext {
     const ids = (await this.state.scanStore(prefixes.children(parentId))).map(([k]) => tailComponent(k, 'childAssertion', 'childId') as Buffer);
     ids.push(...(this.childrenAdded.get(parentId.toString('hex')) ?? []));
     return ids;
+  }
+
+  /** Whether the subject has its SUBJ entry: the complete cache knows; else the store (and this batch's writes) answer. */
+  async subjectIndexed(subject: string): Promise<boolean> {
+    return this.cache.subjectIndexed(subject) ?? (await this.state.get(keys.subjectName(subject))) !== undefined;
+  }
+
+  noteSubjectIndexed(subject: string): void {
+    this.cache.noteSubjectIndexed(subject);
   }
 
   /** PENDING: `voter` voted on the unknown assertion `assertionId`. */

@@ -9,7 +9,8 @@
  * **complete**: it holds every pair the store holds, and the CHILD edges
  * (parent → children) the log has carried. Then a miss means "not in the
  * store either", and a batch skips the reads (an offline rebuild reads
- * nothing back). The first eviction makes it incomplete for good.
+ * nothing back): it also knows every CHILD edge and which subjects have
+ * their SUBJ entry. The first eviction makes it incomplete for good.
  */
 import type { CandidateState, PairModel } from './pair-model';
 
@@ -24,13 +25,18 @@ export class PairCache {
   private candidates = 0;
   /** While complete: every CHILD edge, parent id hex → child ids in log order. */
   private children: Map<string, Buffer[]> | undefined;
+  /** While complete: every subject with its SUBJ entry (each was written by a batch of this cache). */
+  private subjects: Set<string> | undefined;
 
   constructor(
     private readonly candidatesMax = PAIR_CACHE_CANDIDATES_MAX,
     /** True when the store holds no pair yet (an empty store). @default false */
     complete = false,
   ) {
-    if (complete) this.children = new Map();
+    if (complete) {
+      this.children = new Map();
+      this.subjects = new Set();
+    }
   }
 
   /** True while every pair of the store is cached (see the module comment). */
@@ -79,6 +85,16 @@ export class PairCache {
     else list.push(childId);
   }
 
+  /** Whether the subject has its SUBJ entry, when complete; undefined when the store must be asked. */
+  subjectIndexed(subject: string): boolean | undefined {
+    return this.subjects?.has(subject);
+  }
+
+  /** A batch wrote the subject's SUBJ entry (kept only while complete). */
+  noteSubjectIndexed(subject: string): void {
+    this.subjects?.add(subject);
+  }
+
   /** Children of a parent, when complete; undefined when the store must be asked. */
   childrenOf(parentHex: string): readonly Buffer[] | undefined {
     return this.children === undefined ? undefined : (this.children.get(parentHex) ?? []);
@@ -88,6 +104,7 @@ export class PairCache {
   evict(): void {
     if (this.candidates <= this.candidatesMax) return;
     this.children = undefined;
+    this.subjects = undefined;
     for (const [key, model] of this.pairs) {
       if (this.candidates <= this.candidatesMax) return;
       this.pairs.delete(key);
