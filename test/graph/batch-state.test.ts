@@ -68,6 +68,8 @@ describe('BatchState over a batch still committing', () => {
       state.write(put(keys.pendingVote(ASSERTION, voter(3)), 'own-3'));
       expect((await state.get(keys.pendingVote(ASSERTION, voter(3))))?.toString()).toBe('own-3');
       expect(state.ops().map(valueOf)).toEqual(['own-3']);
+      // The sorted ops share the overlay: it takes no more writes.
+      expect(() => state.write(put(keys.pendingVote(ASSERTION, voter(5)), 'late'))).toThrow(/no write once its ops are sorted/);
       // Without a committing batch the same state reads the store alone.
       expect((await new BatchState(store).get(keys.pendingVote(ASSERTION, voter(1))))?.toString()).toBe('stored-1');
     } finally {

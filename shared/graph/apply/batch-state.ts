@@ -17,19 +17,20 @@ export class SortedOps {
     /** latin1 of each op's key, ascending. */
     private readonly keys: readonly string[],
     readonly ops: readonly BatchOp[],
+    /** The same ops by latin1 key, for `get` (no longer changed by anyone). */
+    private readonly byKey: ReadonlyMap<string, BatchOp>,
   ) {}
 
-  /** Sorts a batch's latest op per key (the map's keys are the latin1 of the op keys). */
+  /** Sorts a batch's latest op per key (the map's keys are the latin1 of the op keys; the caller no longer changes it). */
   static of(byKey: ReadonlyMap<string, BatchOp>): SortedOps {
     // A latin1 string has one code unit per byte, so string order is byte order
     // (Buffer.compare), at a fraction of the cost.
     const keys = [...byKey.keys()].sort();
-    return new SortedOps(keys, keys.map((k) => byKey.get(k)!));
+    return new SortedOps(keys, keys.map((k) => byKey.get(k)!), byKey);
   }
 
   get(key: string): BatchOp | undefined {
-    const i = this.lowerBound(key);
-    return i < this.keys.length && this.keys[i] === key ? this.ops[i] : undefined;
+    return this.byKey.get(key);
   }
 
   /** The ops whose keys start with `prefix` (latin1), in key order. */
@@ -52,6 +53,8 @@ export class SortedOps {
 export class BatchState {
   /** Latest op per key (latin1 of the key bytes). */
   private readonly overlay = new Map<string, BatchOp>();
+  /** Set by `sorted()`: the SortedOps shares `overlay`, which must not change after. */
+  private sealed = false;
   /** Store values already read (undefined = absent in the store). */
   private readonly cache = new Map<string, Buffer | undefined>();
 
@@ -117,6 +120,7 @@ export class BatchState {
   }
 
   write(op: BatchOp): void {
+    if (this.sealed) throw new Error('a batch takes no write once its ops are sorted (they are being committed)');
     this.overlay.set(op.key.toString('latin1'), op);
   }
 
@@ -124,8 +128,9 @@ export class BatchState {
     for (const op of ops) this.write(op);
   }
 
-  /** The batch's ops in key order (sorted keys make LMDB commits much faster; each backend's share stays sorted). */
+  /** The batch's ops in key order (sorted keys make LMDB commits much faster; each backend's share stays sorted). Ends the batch's writes. */
   sorted(): SortedOps {
+    this.sealed = true;
     return SortedOps.of(this.overlay);
   }
 
