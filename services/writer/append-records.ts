@@ -80,7 +80,8 @@ async function appendFresh(
   write: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<{ offset: number; nextOffset: number }[]> {
   const traceparent = activeTraceparent();
-  const payloads = fresh.map((c) => admission.encode(c, traceparent).payload);
+  const appendedAtMs = Date.now();
+  const payloads = fresh.map((c) => admission.payloadOf(c, traceparent, appendedAtMs));
   stillWanted();
   if (payloads.length === 1) {
     const r = await write(() => deps.log.append(payloads[0]!));
