@@ -122,11 +122,12 @@ export class Admission {
    * Checks each record on its own (AppendStream's multi-record messages): the
    * result at i is record i's Checked, or the error that record alone earns
    * (INVALID_ARGUMENT, UNAUTHENTICATED or PERMISSION_DENIED naming
-   * `${field}[i]`). All signatures that need verifying are verified
+   * `${field}[i]`, or `field(i)`). All signatures that need verifying are verified
    * concurrently, as checkBatch does: one verification round for the message.
    */
-  async checkEach(messages: readonly (PbRecord | undefined)[], field: string): Promise<(Checked | Error)[]> {
-    const records = messages.map((m, i): StemeRecord | Error => attempt(() => convert(m, `${field}[${i}]`)));
+  async checkEach(messages: readonly (PbRecord | undefined)[], field: string | ((i: number) => string)): Promise<(Checked | Error)[]> {
+    const fieldOf = typeof field === 'string' ? (i: number): string => `${field}[${i}]` : field;
+    const records = messages.map((m, i): StemeRecord | Error => attempt(() => convert(m, fieldOf(i))));
     const converted: StemeRecord[] = [];
     const at: number[] = []; // the request index of each converted record
     records.forEach((r, i) => {
@@ -134,15 +135,15 @@ export class Admission {
       converted.push(r);
       at.push(i);
     });
-    const verified = await this.verifier.verifyRecords(converted, (k) => `${field}[${at[k]!}]`);
+    const verified = await this.verifier.verifyRecords(converted, (k) => fieldOf(at[k]!));
     let k = 0;
     return records.map((record, i) => {
       if (record instanceof Error) return record;
       const id = verified[k++]!;
       if (!Buffer.isBuffer(id)) return id;
       return attempt(() => {
-        this.checkAdmin(record, `${field}[${i}]`);
-        this.checkAgents(record, `${field}[${i}]`);
+        this.checkAdmin(record, fieldOf(i));
+        this.checkAgents(record, fieldOf(i));
         return { record, id, wire: canonicalWire(messages[i]) };
       });
     });

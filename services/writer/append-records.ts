@@ -72,7 +72,8 @@ export async function appendChecked(deps: WriterDeps, checked: readonly Checked[
   }
 }
 
-async function appendFresh(
+/** Appends checked records that are new to the log with one WAL call; their positions in order. */
+export async function appendFresh(
   deps: WriterDeps,
   admission: Admission,
   fresh: readonly Checked[],
