@@ -41,9 +41,9 @@ const SERVER_WARMUP_MS = 3_000;
 /** Pre-signed records for the unary points (server warm-up included): above 64k calls in ~13 s. */
 const UNARY_RECORDS = 80_000;
 /** Rounds of AppendBatch then AppendStream; each path's best round is reported (the machine is shared and noisy). */
-const HIGH_RATE_ROUNDS = 2;
+const HIGH_RATE_ROUNDS = 3;
 /** Pre-signed records for each high-rate path: above 25k records/s for every round's point and warm-up. */
-const HIGH_RATE_RECORDS = 130_000;
+const HIGH_RATE_RECORDS = 190_000;
 const BATCH_RECORDS = 100;
 const BATCH_CONCURRENCY = 8;
 /** Records an AppendStream producer keeps unacknowledged (the writer reads at most its own bound ahead). */
