@@ -7,7 +7,10 @@
  * frames of its main thread by self time and by inclusive time (a frame's own
  * time plus its callees', counted once when it recurses). The .cpuprofile
  * stays in bench/scratch/profiles for a closer look (Chrome DevTools).
+ * The CPU line gives µs per record by thread and, beside it, the bare
+ * libsodium verify time measured in the same run before the load.
  */
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +29,28 @@ const WARMUP_MS = 1_000;
 /** Records signed per second of load (above any rate this machine reaches). */
 const RECORDS_PER_SEC_MAX = 25_000;
 const TOP_FRAMES = 60;
+/** How long the bare libsodium verify rate is measured (on this process, before the load). */
+const SODIUM_MS = 1_000;
+
+/**
+ * µs per `crypto_sign_verify_detached` on one core, measured here just before
+ * the load: what a verify worker's CPU per signature compares against (the
+ * rest is the worker's message handling).
+ */
+function bareSodiumVerifyUs(ms: number): number {
+  const sodium = require('sodium-native') as typeof import('sodium-native');
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const pk = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  const message = Buffer.alloc(48, 7);
+  const sig = sign(null, message, privateKey);
+  const end = performance.now() + ms;
+  let n = 0;
+  while (performance.now() < end) {
+    if (!sodium.crypto_sign_verify_detached(sig, message, pk)) throw new Error('libsodium: the bench signature does not verify');
+    n++;
+  }
+  return (ms * 1000) / n;
+}
 
 async function drive(path: string, address: string, seconds: number, records: readonly PbRecord[]): Promise<{ rate: string; records: number }> {
   const c = makeClient(WriterServiceClient, address);
@@ -59,6 +84,7 @@ async function main(): Promise<void> {
   const args = ['--wal', join(SCRATCH_DIR, 'profile-wal'), '--listen', '127.0.0.1:0', '--durability', 'fsync', '--max-connection-age-ms', '0', '--log-level', process.env.STEMEDB_LOG_LEVEL ?? 'warn'];
   // `--cpu-only`: no profiler (its own threads and sampling cost distort the CPU figures), only CPU per record.
   const profiling = !process.argv.includes('--cpu-only');
+  const sodiumUs = bareSodiumVerifyUs(SODIUM_MS);
   const writer = await startServiceChild('writer', args, READY_TIMEOUT_MS, profiling ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
   let rate: string;
   const cpu0 = process.cpuUsage();
@@ -76,7 +102,7 @@ async function main(): Promise<void> {
     const us = (sec: number): number => Math.round((sec * 1e6) / driven.records);
     const threads = [...cpuByThread(writer.pid)].map(([name, sec]): [string, number] => [name, us(sec - (threads0.get(name) ?? 0))]).filter(([, v]) => v > 0);
     const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${writer.pid}/status`, 'utf8'))?.[1];
-    cpuPerRecord = `writer RSS ${Math.round(Number(rss) / 1024)} MiB; writer CPU ${us(cpuSeconds(writer.pid) - writerCpu0)} µs/record (main thread ${us(cpuSeconds(writer.pid, writer.pid) - mainCpu0)}; by thread ${threads.map(([n, v]) => `${n} ${v}`).join(', ')})`;
+    cpuPerRecord = `writer RSS ${Math.round(Number(rss) / 1024)} MiB; writer CPU ${us(cpuSeconds(writer.pid) - writerCpu0)} µs/record (main thread ${us(cpuSeconds(writer.pid, writer.pid) - mainCpu0)}; by thread ${threads.map(([n, v]) => `${n} ${v}`).join(', ')}); bare libsodium verify ${sodiumUs.toFixed(1)} µs on one core (one signature per record: compare the verify worker's thread)`;
   } finally {
     await writer.stop();
   }

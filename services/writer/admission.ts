@@ -8,17 +8,23 @@
  * replays from new records and charges the quota of every signer new to the
  * record's id (RESOURCE_EXHAUSTED) through `charge`; a replay charges no one.
  * Signatures are verified in batches on worker threads (`SignatureVerifier`).
- * An admitted record comes out as the log payload the WAL stores.
+ * An admitted record comes out as the log payload the WAL stores: framed
+ * around the request's own record bytes when they are canonical
+ * (request-records.ts, canonical-record-wire.ts), else around its
+ * re-encoding — one decode and one validation per record either way.
  */
 import { context, propagation } from '@opentelemetry/api';
 import { SignatureError } from '../../shared/domain/errors';
 import { recordFromProto } from '../../shared/domain/proto-convert';
-import { encodeLogPayload } from '../../shared/domain/log-payload';
+import { isCanonicalRecordWire } from '../../shared/domain/canonical-record-wire';
+import { frameLogPayload } from '../../shared/domain/log-payload';
+import { encodeRecordBytes } from '../../shared/domain/proto-convert';
 import type { RecordKind, StemeRecord } from '../../shared/domain/types';
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import { AdminSignatureRequiredError } from '../../shared/grpc/errors';
 import type { AgentRegistry } from './agent-registry';
 import type { AgentQuota } from './quota';
+import { recordWireOf } from './request-records';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 
 /** A record that passed every check before the quota. */
@@ -26,6 +32,8 @@ export interface Checked {
   readonly record: StemeRecord;
   /** 32-byte BLAKE3 id. */
   readonly id: Buffer;
+  /** The record's canonical protobuf bytes as the request carried them, when they were (else it is re-encoded for the log). */
+  readonly wire?: Buffer | undefined;
 }
 
 /** A record that passed every check, encoded for the log. */
@@ -56,6 +64,12 @@ function convert(message: PbRecord | undefined, field: string): StemeRecord {
     if (unsigned) throw new SignatureError(`${field}.${PROTO_KIND_NAMES[kind.$case]}.${kind.$case === 'vote' ? 'signature' : 'signatures'}`, 'the record is unsigned');
   }
   return recordFromProto(message as PbRecord, field);
+}
+
+/** The request's bytes of a converted record when they are exactly its canonical encoding. */
+function canonicalWire(message: PbRecord | undefined): Buffer | undefined {
+  const wire = recordWireOf(message);
+  return wire !== undefined && isCanonicalRecordWire(wire) ? wire : undefined;
 }
 
 /** The proto field name of each oneof case (ts-proto uses camelCase). */
@@ -95,24 +109,25 @@ export class Admission {
    */
   async checkBatch(messages: readonly (PbRecord | undefined)[], field: string): Promise<Checked[]> {
     const records = messages.map((m, i) => convert(m, `${field}[${i}]`));
-    const ids = (await this.verifier.verifyRecords(records, (i) => `${field}[${i}]`)).map((id) => {
-      if (!Buffer.isBuffer(id)) throw id;
-      return id;
-    });
-    records.forEach((r, i) => this.checkAdmin(r, `${field}[${i}]`));
-    records.forEach((r, i) => this.checkAgents(r, `${field}[${i}]`));
-    return records.map((record, i) => ({ record, id: ids[i]! }));
+    const fieldOf = (i: number): string => `${field}[${i}]`;
+    const ids = await this.verifier.verifyRecords(records, fieldOf);
+    for (const id of ids) if (!Buffer.isBuffer(id)) throw id;
+    // The admin rule for every record first, then agent admission (the first failure of the first rule wins).
+    for (let i = 0; i < records.length; i++) if (this.needsAdmin(records[i]!)) this.checkAdmin(records[i]!, fieldOf(i));
+    if (this.agents !== undefined) for (let i = 0; i < records.length; i++) this.checkAgents(records[i]!, fieldOf(i));
+    return records.map((record, i) => ({ record, id: ids[i] as Buffer, wire: canonicalWire(messages[i]) }));
   }
 
   /**
    * Checks each record on its own (AppendStream's multi-record messages): the
    * result at i is record i's Checked, or the error that record alone earns
    * (INVALID_ARGUMENT, UNAUTHENTICATED or PERMISSION_DENIED naming
-   * `${field}[i]`). All signatures that need verifying are verified
+   * `${field}[i]`, or `field(i)`). All signatures that need verifying are verified
    * concurrently, as checkBatch does: one verification round for the message.
    */
-  async checkEach(messages: readonly (PbRecord | undefined)[], field: string): Promise<(Checked | Error)[]> {
-    const records = messages.map((m, i): StemeRecord | Error => attempt(() => convert(m, `${field}[${i}]`)));
+  async checkEach(messages: readonly (PbRecord | undefined)[], field: string | ((i: number) => string)): Promise<(Checked | Error)[]> {
+    const fieldOf = typeof field === 'string' ? (i: number): string => `${field}[${i}]` : field;
+    const records = messages.map((m, i): StemeRecord | Error => attempt(() => convert(m, fieldOf(i))));
     const converted: StemeRecord[] = [];
     const at: number[] = []; // the request index of each converted record
     records.forEach((r, i) => {
@@ -120,16 +135,16 @@ export class Admission {
       converted.push(r);
       at.push(i);
     });
-    const verified = await this.verifier.verifyRecords(converted, (k) => `${field}[${at[k]!}]`);
+    const verified = await this.verifier.verifyRecords(converted, (k) => fieldOf(at[k]!));
     let k = 0;
     return records.map((record, i) => {
       if (record instanceof Error) return record;
       const id = verified[k++]!;
       if (!Buffer.isBuffer(id)) return id;
       return attempt(() => {
-        this.checkAdmin(record, `${field}[${i}]`);
-        this.checkAgents(record, `${field}[${i}]`);
-        return { record, id };
+        this.checkAdmin(record, fieldOf(i));
+        this.checkAgents(record, fieldOf(i));
+        return { record, id, wire: canonicalWire(messages[i]) };
       });
     });
   }
@@ -146,17 +161,22 @@ export class Admission {
     this.quota.take(costs);
   }
 
-  /** The log payload of a checked record. */
-  encode(checked: Checked, traceparent: string = activeTraceparent()): Admitted {
-    return { ...checked, payload: encodeLogPayload({ record: checked.record, appendedAtMs: Date.now(), traceparent }) };
+  /** The log payload of a checked record (validated at admission: not again here). */
+  encode(checked: Checked, traceparent: string = activeTraceparent(), appendedAtMs: number = Date.now()): Admitted {
+    return { ...checked, payload: this.payloadOf(checked, traceparent, appendedAtMs) };
   }
 
-  private async verified(message: PbRecord | undefined, field: string): Promise<{ record: StemeRecord; id: Buffer }> {
+  /** The log payload alone: framed around the request's canonical bytes, or around the record's encoding. */
+  payloadOf(checked: Checked, traceparent: string, appendedAtMs: number): Buffer {
+    return frameLogPayload(checked.record.kind, checked.wire ?? encodeRecordBytes(checked.record), appendedAtMs, traceparent);
+  }
+
+  private async verified(message: PbRecord | undefined, field: string): Promise<Checked> {
     const record = convert(message, field);
     const id = await this.verifier.verifyRecord(record, field);
     this.checkAdmin(record, field);
     this.checkAgents(record, field);
-    return { record, id };
+    return { record, id, wire: canonicalWire(message) };
   }
 
   private checkAgents(record: StemeRecord, field: string): void {
@@ -165,8 +185,12 @@ export class Admission {
     if (this.agents.enforce) this.agents.registry.check(record, field);
   }
 
+  private needsAdmin(record: StemeRecord): boolean {
+    return ADMIN_KINDS.has(record.kind) || (record.kind === 'trust_pack' && record.learned === true);
+  }
+
   private checkAdmin(record: StemeRecord, field: string): void {
-    if (!ADMIN_KINDS.has(record.kind) && !(record.kind === 'trust_pack' && record.learned === true)) return;
+    if (!this.needsAdmin(record)) return;
     if (record.signatures.some((s) => this.adminKeys.has(s.publicKey.toString('latin1')))) return;
     const reason = this.adminKeys.size === 0 ? 'requires a signature by an admin key, and this writer has none configured (--admin-key)' : undefined;
     throw new AdminSignatureRequiredError(`${field}.${record.kind}.signatures`, reason);

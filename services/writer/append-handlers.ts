@@ -14,35 +14,34 @@ import { withSpan } from '../../shared/telemetry/tracing';
 import type { WriterDeps } from './deps';
 import { APPEND_BATCH_RECORDS_MAX } from './limits';
 import { appendChecked } from './append-records';
-import { isLogUnwritable } from './writer-log';
+import { writeToLog } from './writer-log';
+import { AppendGroup } from './append-group';
 
-/** Run a log write; when the log is unwritable, tell the deps before the error becomes UNAVAILABLE. */
-export async function writeToLog<T>(deps: WriterDeps, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (isLogUnwritable(err)) deps.onLogUnwritable(err);
-    throw err;
-  }
-}
+export { writeToLog } from './writer-log';
 
 /** Nothing is appended for a call whose client has already gone or whose deadline passed. */
 function checkStillWanted(ctx: CallContext): void {
   if (ctx.signal.aborted) throw ctx.signal.reason;
 }
 
+/**
+ * Append: each call holds its own slot of the in-flight bound and gets its own
+ * receipt or error, but the calls of one event-loop turn are admitted and
+ * appended together (append-group.ts): one verification round, one claim,
+ * one appendBatch for all of them.
+ */
 export function appendHandler(deps: WriterDeps): UnaryFn<AppendRequest, AppendResponse> {
   const latency = stemeMetrics().appendLatencyMs;
+  const group = new AppendGroup(deps);
+  const attributes = { rpc: 'Append' };
   return (request, ctx) =>
     withSpan('writer.append', {}, async (span) => {
       const startedMs = performance.now();
       return deps.load.run(1, async () => {
-        const checked = await deps.admission.check(request.record, 'record');
-        deps.peers?.charge(ctx.peer, [checked.record], 'record');
-        const done = await appendChecked(deps, [checked], () => checkStillWanted(ctx), (fn) => writeToLog(deps, fn));
-        span.setAttributes({ record_kind: checked.record.kind, offset: Number(done.receipts[0]!.offset), replay: done.appended === 0 });
-        latency.record(performance.now() - startedMs, { rpc: 'Append' });
-        return { receipt: done.receipts[0]! };
+        const done = await group.submit(request.record, ctx.peer, () => checkStillWanted(ctx));
+        span.setAttributes({ record_kind: done.record.kind, offset: Number(done.receipt.offset), replay: !done.appended });
+        latency.record(performance.now() - startedMs, attributes);
+        return { receipt: done.receipt };
       });
     });
 }

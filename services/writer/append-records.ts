@@ -43,17 +43,18 @@ export async function appendChecked(deps: WriterDeps, checked: readonly Checked[
     const positions = fresh.length === 0 ? [] : await appendFresh(deps, deps.admission, fresh, stillWanted, write);
     // The index is handed what was appended (it need not read it back and decode it again).
     if (fresh.length > 0 && guard !== undefined) indexing = guard.index.indexAppended(fresh.map((c, i) => ({ id: c.id, signers: c.record.signatures.map((s) => s.publicKey), ...positions[i]! })));
-    const firstOf = new Map<string, { offset: number; nextOffset: number }>();
+    // Where each id was first appended: only needed when a record repeats an earlier one of the call.
+    const firstOf = judged.some((j) => j.replayOf === 'earlier-in-batch') ? new Map<string, { offset: number; nextOffset: number }>() : undefined;
     let at = 0;
     const receipts = checked.map((c, i) => {
       const j = judged[i]!;
-      const key = c.id.toString('latin1');
       let pos: { offset: number; nextOffset: number };
       if (j.replayOf === undefined) {
         pos = positions[at++]!;
-        if (!firstOf.has(key)) firstOf.set(key, pos);
+        const key = firstOf === undefined ? undefined : c.id.toString('latin1');
+        if (key !== undefined && !firstOf!.has(key)) firstOf!.set(key, pos);
       } else {
-        pos = j.replayOf === 'earlier-in-batch' ? firstOf.get(key)! : j.replayOf;
+        pos = j.replayOf === 'earlier-in-batch' ? firstOf!.get(c.id.toString('latin1'))! : j.replayOf;
       }
       return receiptAt(c, pos.offset, pos.nextOffset);
     });
@@ -72,7 +73,8 @@ export async function appendChecked(deps: WriterDeps, checked: readonly Checked[
   }
 }
 
-async function appendFresh(
+/** Appends checked records that are new to the log with one WAL call; their positions in order. */
+export async function appendFresh(
   deps: WriterDeps,
   admission: Admission,
   fresh: readonly Checked[],
@@ -80,7 +82,8 @@ async function appendFresh(
   write: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<{ offset: number; nextOffset: number }[]> {
   const traceparent = activeTraceparent();
-  const payloads = fresh.map((c) => admission.encode(c, traceparent).payload);
+  const appendedAtMs = Date.now();
+  const payloads = fresh.map((c) => admission.payloadOf(c, traceparent, appendedAtMs));
   stillWanted();
   if (payloads.length === 1) {
     const r = await write(() => deps.log.append(payloads[0]!));

@@ -16,6 +16,14 @@ export const RECORDS_IN_FLIGHT_MAX = 8192;
 /** The retry-after hint sent with an overload refusal. */
 export const OVERLOAD_RETRY_AFTER_MS = 50;
 
+/**
+ * Unary Append calls admitted as one group (append-group.ts): the calls of one
+ * event-loop turn, at most this many (the rest form the next group). Each call
+ * already holds a slot of RECORDS_IN_FLIGHT_MAX, so this bounds one group's
+ * verification message and WAL batch, not memory.
+ */
+export const APPEND_GROUP_CALLS_MAX = 256;
+
 /** Records in one AppendBatch (the proto's documented 1..1024). */
 export const APPEND_BATCH_RECORDS_MAX = 1024;
 

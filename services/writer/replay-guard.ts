@@ -111,7 +111,12 @@ export function judge(records: readonly { readonly id: Buffer; readonly signers:
       signed = new Set(claim.entry?.signers ?? []);
       known.set(key, signed);
     }
-    const fresh = [...new Set(r.signers.map((s) => s.toString('latin1')))].filter((s) => !signed!.has(s));
+    // The record's distinct signers not yet on the id, in order (no Set or spread per record).
+    const fresh: string[] = [];
+    for (const signer of r.signers) {
+      const s = signer.toString('latin1');
+      if (!signed.has(s) && !fresh.includes(s)) fresh.push(s);
+    }
     if (fresh.length === 0 && (claim.entry !== undefined || appendedEarlier)) {
       return { replayOf: claim.entry === undefined ? 'earlier-in-batch' : { offset: claim.entry.offset, nextOffset: claim.entry.nextOffset }, charge: [] };
     }

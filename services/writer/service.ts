@@ -1,5 +1,4 @@
 /** The WriterService implementation: each RPC's handler wrapped by shared/grpc (deadlines, status mapping, flow control). */
-import { WriterServiceService } from '../../shared/gen/stemedb/v1/writer';
 import { bidiStream, serverStream, unary } from '../../shared/grpc/handlers';
 import type { ServiceRegistration } from '../../shared/grpc/server';
 import { appendBatchHandler, appendHandler } from './append-handlers';
@@ -7,6 +6,7 @@ import { appendStreamHandler, type AppendStreamOptions } from './append-stream';
 import type { WriterDeps } from './deps';
 import { headHandler, tailHandler } from './tail-handlers';
 import { reportProgressHandler } from './consumer-handlers';
+import { WRITER_SERVICE_DEFINITION } from './request-records';
 
 /** Full name of the service, as health and reflection list it. */
 export const WRITER_SERVICE_NAME = 'stemedb.v1.WriterService';
@@ -14,7 +14,7 @@ export const WRITER_SERVICE_NAME = 'stemedb.v1.WriterService';
 export function writerService(deps: WriterDeps, streamOptions: AppendStreamOptions = {}): ServiceRegistration {
   const options = { logger: deps.logger };
   return {
-    definition: WriterServiceService,
+    definition: WRITER_SERVICE_DEFINITION,
     implementation: {
       append: unary(appendHandler(deps), options),
       appendBatch: unary(appendBatchHandler(deps), options),

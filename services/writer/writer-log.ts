@@ -26,3 +26,13 @@ export function isLogUnwritable(err: unknown): boolean {
   const name = err instanceof Error ? err.name : '';
   return name === 'WalUnavailableError' || name === 'WalClosedError';
 }
+
+/** Run a log write; when the log is unwritable, tell `onLogUnwritable` before the error becomes UNAVAILABLE. */
+export async function writeToLog<T>(deps: { onLogUnwritable(err: unknown): void }, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isLogUnwritable(err)) deps.onLogUnwritable(err);
+    throw err;
+  }
+}

@@ -10,7 +10,7 @@
  */
 import * as pb from '../gen/stemedb/v1/records';
 import { DecodeError, ValidationError } from './errors';
-import { recordFromProto, recordToProto } from './proto-convert';
+import { encodeRecordBytes, recordFromProto } from './proto-convert';
 import { installStrictUtf8Decoding } from './strict-utf8';
 import { RECORD_TYPE_BYTE, type LogEntry, type RecordKind } from './types';
 import { validateRecord } from './validate';
@@ -29,18 +29,66 @@ const KIND_OF_TYPE_BYTE: ReadonlyMap<number, RecordKind> = new Map(Object.entrie
 /** The payload bytes of a log entry (the record must be valid; it is checked). */
 export function encodeLogPayload(entry: LogEntry): Buffer {
   validateRecord(entry.record, 'entry.record');
-  if (!Number.isSafeInteger(entry.appendedAtMs) || entry.appendedAtMs < 0) {
-    throw new ValidationError('entry.appended_at_ms', `must be a non-negative integer (got ${entry.appendedAtMs})`);
+  return frameLogPayload(entry.record.kind, encodeRecordBytes(entry.record), entry.appendedAtMs, entry.traceparent);
+}
+
+/**
+ * The payload of a log entry around record bytes already held: the writer's
+ * path, for a record validated once at admission whose bytes are its canonical
+ * protobuf encoding (`encodeRecordBytes`, or the request's own bytes when
+ * canonical-record-wire.ts proves them so). The body is what
+ * `pb.LogEntry.encode` writes — fields 1, 2, 3 in order, zero and empty left
+ * out — so the result equals `encodeLogPayload` for the same record.
+ */
+export function frameLogPayload(kind: RecordKind, recordBytes: Uint8Array, appendedAtMs: number, traceparent: string): Buffer {
+  if (!Number.isSafeInteger(appendedAtMs) || appendedAtMs < 0) {
+    throw new ValidationError('entry.appended_at_ms', `must be a non-negative integer (got ${appendedAtMs})`);
   }
-  if (Buffer.byteLength(entry.traceparent) > TRACEPARENT_BYTES_MAX) {
-    throw new ValidationError('entry.traceparent', `at most ${TRACEPARENT_BYTES_MAX} bytes`);
-  }
-  const body = pb.LogEntry.encode({ appendedAtMs: BigInt(entry.appendedAtMs), traceparent: entry.traceparent, record: recordToProto(entry.record) }).finish();
-  const payload = Buffer.alloc(PAYLOAD_HEADER_BYTES + body.length);
-  payload[0] = RECORD_TYPE_BYTE[entry.record.kind];
+  const traceBytes = Buffer.byteLength(traceparent);
+  if (traceBytes > TRACEPARENT_BYTES_MAX) throw new ValidationError('entry.traceparent', `at most ${TRACEPARENT_BYTES_MAX} bytes`);
+  const bytes = PAYLOAD_HEADER_BYTES + (appendedAtMs === 0 ? 0 : 1 + varintBytes(appendedAtMs)) + (traceBytes === 0 ? 0 : 1 + varintBytes(traceBytes) + traceBytes) + 1 + varintBytes(recordBytes.length) + recordBytes.length;
+  const payload = Buffer.allocUnsafe(bytes);
+  payload.fill(0, 0, PAYLOAD_HEADER_BYTES);
+  payload[0] = RECORD_TYPE_BYTE[kind];
   payload[1] = PAYLOAD_FLAGS_V1;
-  payload.set(body, PAYLOAD_HEADER_BYTES);
+  let at = PAYLOAD_HEADER_BYTES;
+  if (appendedAtMs !== 0) {
+    payload[at++] = LOG_ENTRY_APPENDED_AT_TAG;
+    at = writeVarint(payload, at, appendedAtMs);
+  }
+  if (traceBytes !== 0) {
+    payload[at++] = LOG_ENTRY_TRACEPARENT_TAG;
+    at = writeVarint(payload, at, traceBytes);
+    at += payload.write(traceparent, at, 'utf8');
+  }
+  payload[at++] = LOG_ENTRY_RECORD_TAG;
+  at = writeVarint(payload, at, recordBytes.length);
+  payload.set(recordBytes, at);
   return payload;
+}
+
+/** LogEntry's tags: (field number << 3) | wire type (0 varint, 2 length-delimited). */
+const LOG_ENTRY_APPENDED_AT_TAG = (1 << 3) | 0;
+const LOG_ENTRY_TRACEPARENT_TAG = (2 << 3) | 2;
+const LOG_ENTRY_RECORD_TAG = (3 << 3) | 2;
+
+/** Bytes of the shortest varint of a non-negative safe integer. */
+function varintBytes(n: number): number {
+  let bytes = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    bytes += 1;
+  }
+  return bytes;
+}
+
+function writeVarint(out: Buffer, at: number, n: number): number {
+  while (n >= 128) {
+    out[at++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[at++] = n;
+  return at;
 }
 
 /** The record kind named by a payload's header, without decoding the body. Throws DecodeError. */

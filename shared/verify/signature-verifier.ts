@@ -49,12 +49,30 @@ export interface SignatureVerifierStats {
   fallbacks: number;
 }
 
+/** Told the outcome of signature `slot` of record `record` of one request. */
+type Sink = (record: number, slot: number, ok: boolean) => void;
+
 interface Check {
   readonly kind: RecordKind;
   readonly id: Buffer;
   readonly sig: Signature;
   readonly message: Buffer;
-  resolve(ok: boolean): void;
+  readonly sink: Sink;
+  readonly record: number;
+  readonly slot: number;
+}
+
+/** No signature of the record failed (above any signature index). */
+const NONE_FAILED = 0x7fffffff;
+
+/** Notes a signature that failed without a worker (malformed, or verified here). */
+function sink0(firstBad: Int32Array, i: number, j: number): void {
+  if (j < firstBad[i]!) firstBad[i] = j;
+}
+
+/** The per-signature outcomes `signatureFailure` reads: all true up to the first failure. */
+function outcomes(record: StemeRecord, firstBad: number): boolean[] {
+  return record.signatures.map((_, j) => j !== firstBad);
 }
 
 interface Lane {
@@ -95,7 +113,7 @@ export class SignatureVerifier {
     const message = checkedMessage(kind, id, sig);
     if (message === null) return Promise.resolve(false);
     if (this.closed) return Promise.resolve(verifySignature(kind, id, sig));
-    return new Promise((resolve) => this.enqueue({ kind, id, sig, message, resolve }));
+    return new Promise((resolve) => this.enqueue({ kind, id, sig, message, sink: (_i, _j, ok) => resolve(ok), record: 0, slot: 0 }));
   }
 
   private enqueue(check: Check): void {
@@ -127,25 +145,33 @@ export class SignatureVerifier {
    * batch of a thousand records costs one settlement.
    */
   verifyRecords(records: readonly StemeRecord[], fieldOf: (i: number) => string): Promise<(Buffer | SignatureError)[]> {
-    const ids = records.map((r) => recordId(r));
-    const verified = records.map((r) => new Array<boolean>(r.signatures.length));
-    let remaining = 0;
     return new Promise((resolve) => {
-      const settle = (): void => resolve(records.map((r, i) => signatureFailure(r, verified[i]!, fieldOf(i)) ?? ids[i]!));
-      records.forEach((record, i) => {
-        record.signatures.forEach((sig, j) => {
-          const message = checkedMessage(record.kind, ids[i]!, sig);
-          if (message === null) verified[i]![j] = false;
-          else if (this.closed) verified[i]![j] = verifySignature(record.kind, ids[i]!, sig);
-          else {
+      const n = records.length;
+      const ids = new Array<Buffer>(n);
+      // The lowest failing signature of each record (NONE_FAILED: none), all the outcome needs.
+      const firstBad = new Int32Array(n).fill(NONE_FAILED);
+      let remaining = 0;
+      const settle = (): void => resolve(records.map((r, i) => (firstBad[i] === NONE_FAILED && r.signatures.length > 0 ? ids[i]! : signatureFailure(r, outcomes(r, firstBad[i]!), fieldOf(i))!)));
+      // One sink for the whole set: no closure or promise per signature.
+      const sink: Sink = (i, j, ok) => {
+        if (!ok && j < firstBad[i]!) firstBad[i] = j;
+        if (--remaining === 0) settle();
+      };
+      for (let i = 0; i < n; i++) {
+        const record = records[i]!;
+        const id = (ids[i] = recordId(record));
+        for (let j = 0; j < record.signatures.length; j++) {
+          const sig = record.signatures[j]!;
+          const message = checkedMessage(record.kind, id, sig);
+          if (message === null) sink0(firstBad, i, j);
+          else if (this.closed) {
+            if (!verifySignature(record.kind, id, sig)) sink0(firstBad, i, j);
+          } else {
             remaining += 1;
-            this.enqueue({ kind: record.kind, id: ids[i]!, sig, message, resolve: (ok) => {
-              verified[i]![j] = ok;
-              if (--remaining === 0) settle();
-            } });
+            this.enqueue({ kind: record.kind, id, sig, message, sink, record: i, slot: j });
           }
-        });
-      });
+        }
+      }
       if (remaining === 0) settle();
     });
   }
@@ -194,7 +220,10 @@ export class SignatureVerifier {
       if (checks === undefined) return;
       lane.inFlight.delete(batch);
       if (lane.inFlight.size === 0) worker.unref();
-      checks.forEach((c, i) => c.resolve(ok[i] === 1));
+      for (let i = 0; i < checks.length; i++) {
+        const c = checks[i]!;
+        c.sink(c.record, c.slot, ok[i] === 1);
+      }
     });
     // An idle worker must not keep the process alive. (unref after adding the
     // 'message' listener: adding one refs the worker again.)
@@ -219,7 +248,7 @@ export class SignatureVerifier {
 
   private fallback(checks: Check[]): void {
     this.stats.fallbacks += checks.length;
-    for (const c of checks) c.resolve(verifySignature(c.kind, c.id, c.sig));
+    for (const c of checks) c.sink(c.record, c.slot, verifySignature(c.kind, c.id, c.sig));
   }
 }
 
