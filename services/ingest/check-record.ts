@@ -14,7 +14,7 @@ import { verifyRecord } from '../../shared/domain/signing';
 import type { LogEntry } from '../../shared/domain/types';
 import type { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import type { SourceRecord } from './wal-source';
-import { recordBytesOf } from './record-bytes';
+import { recordBytesOf } from '../../shared/domain/record-bytes';
 
 export type CheckedRecord =
   | {
@@ -72,19 +72,24 @@ export class RecordChecker {
 
   check(records: readonly SourceRecord[]): Promise<CheckedRecord[]> {
     if (this.mode === 'all' && this.verifier === undefined) return Promise.resolve(records.map(checkRecord));
-    return Promise.all(records.map((r) => this.checkOne(r)));
+    const decoded = records.map(decodeRecord);
+    if (this.mode === 'none') return Promise.resolve(decoded.map((d) => (d.ok ? { ...d, id: recordId(d.entry.record) } : d)));
+    return this.verifyAll(records, decoded);
   }
 
-  private async checkOne(r: SourceRecord): Promise<CheckedRecord> {
-    const decoded = decodeRecord(r);
-    if (!decoded.ok) return decoded;
-    const record = decoded.entry.record;
-    if (this.mode === 'none') return { ...decoded, id: recordId(record) };
-    try {
-      return { ...decoded, id: await this.verifier!.verifyRecord(record, 'entry.record') };
-    } catch (err) {
-      return rejected(r, 'signature', err);
-    }
+  /** Every decoded record's signatures in one round on the verifier (one promise for the batch, not one per record). */
+  private async verifyAll(records: readonly SourceRecord[], decoded: readonly Decoded[]): Promise<CheckedRecord[]> {
+    const ok = decoded.filter((d): d is Extract<Decoded, { ok: true }> => d.ok);
+    const results = await this.verifier!.verifyRecords(
+      ok.map((d) => d.entry.record),
+      () => 'entry.record',
+    );
+    let next = 0;
+    return decoded.map((d, i) => {
+      if (!d.ok) return d;
+      const result = results[next++]!;
+      return Buffer.isBuffer(result) ? { ...d, id: result } : rejected(records[i]!, 'signature', result);
+    });
   }
 }
 

@@ -4,7 +4,7 @@
  * payload the walk cannot take apart exactly answers undefined (re-encode).
  */
 import { encodeRecordBytes } from '../../shared/domain/proto-convert';
-import { recordBytesOf } from '../../services/ingest/record-bytes';
+import { recordBytesOf } from '../../shared/domain/record-bytes';
 import { PAYLOAD_HEADER_BYTES } from '../../shared/domain/log-payload';
 import { decodeLogPayload } from '../../shared/domain/log-payload';
 import { claim, payloadOf, randomLog, signed, agent, text } from '../graph/log-builder';
