@@ -25,6 +25,7 @@ import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR, writeResults } from './lib/results';
 import { startServiceChild } from './lib/service-child';
 import { benchAssertion } from './lib/records';
+import { CPU_COLUMNS, cpuPerRecord, cpuRows, cpuSnapshot, type ProcessCpu } from './lib/thread-cpu';
 
 const RECORDS = 60_000;
 const SUBJECTS = 5_000;
@@ -36,7 +37,7 @@ const READY_TIMEOUT_MS = 60_000;
 const CATCH_UP_TIMEOUT_MS = 600_000;
 const CALL_DEADLINE_MS = 60_000;
 
-function signRecords(): PbRecord[] {
+export function signRecords(): PbRecord[] {
   const agents = Array.from({ length: AGENTS }, () => generateKeyPair());
   return Array.from({ length: RECORDS }, (_, i) => {
     const a = benchAssertion(i, { subject: `keepup:entity-${i % SUBJECTS}`, predicate: `keepup:p${i % 3}`, object: { kind: 'text', value: `value ${i % 7}` }, confidence: 0.5 + (i % 50) / 100 });
@@ -49,9 +50,9 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-type Verify = 'all' | 'none';
+export type Verify = 'all' | 'none';
 
-interface KeepUpRow {
+export interface KeepUpRow {
   readonly verify: Verify;
   readonly records: number;
   readonly writer_records_per_sec: number;
@@ -62,13 +63,22 @@ interface KeepUpRow {
   readonly lag_ms: { p50: number; p99: number; max: number };
   readonly catch_up_after_producer_ms: number;
   readonly timeline: readonly { t: number; applied: number; lagBytes: number; lagMs: number }[];
+  /** CPU per record of the writer, the reader and this process (producer + sampler), from the first append until the reader caught up. */
+  readonly cpu: readonly ProcessCpu[];
+}
+
+/** Extra node flags for the children (e.g. `--cpu-prof`). */
+export interface KeepUpNodeArgs {
+  readonly writer?: readonly string[];
+  readonly reader?: readonly string[];
 }
 
 /** One fresh writer and reader (`--verify verify`), the producer at full rate, the reader sampled until it caught up. */
-async function keepUpOnce(R: number, records: readonly PbRecord[], verify: Verify): Promise<KeepUpRow> {
-  const writer = await startServiceChild('writer', ['--wal', join(SCRATCH_DIR, `keepup-wal-${verify}`), '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0'], READY_TIMEOUT_MS);
+export async function keepUpOnce(R: number, records: readonly PbRecord[], verify: Verify, nodeArgs: KeepUpNodeArgs = {}): Promise<{ row: KeepUpRow; writerPid: number; readerPid: number }> {
+  const writerArgs = ['--wal', join(SCRATCH_DIR, `keepup-wal-${verify}`), '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0'];
+  const writer = await startServiceChild('writer', writerArgs, READY_TIMEOUT_MS, nodeArgs.writer);
   const readerArgs = ['--data', join(SCRATCH_DIR, `keepup-data-${verify}`), '--writer', writer.address, '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0', '--verify', verify];
-  const reader = await startServiceChild('reader', readerArgs, READY_TIMEOUT_MS).catch(async (err: unknown) => {
+  const reader = await startServiceChild('reader', readerArgs, READY_TIMEOUT_MS, nodeArgs.reader).catch(async (err: unknown) => {
     await writer.stop();
     throw err;
   });
@@ -79,6 +89,12 @@ async function keepUpOnce(R: number, records: readonly PbRecord[], verify: Verif
   const samples: { t: number; applied: number; lagBytes: number; lagMs: number }[] = [];
   try {
     await waitForReady(r, 10_000);
+    const pids = new Map([
+      ['writer', writer.pid],
+      ['reader', reader.pid],
+      ['bench (producer)', process.pid],
+    ]);
+    const cpu0 = cpuSnapshot(pids);
     const t0 = performance.now();
     let next = 0;
     let head = 0;
@@ -109,13 +125,14 @@ async function keepUpOnce(R: number, records: readonly PbRecord[], verify: Verif
     const producedMs = performance.now() - t0;
     producing = false;
     await sampler;
+    const cpu = cpuPerRecord(cpu0, cpuSnapshot(pids), records.length, performance.now() - t0);
     const caughtUpMs = samples[samples.length - 1]!.t;
     const during = samples.filter((s) => s.t <= producedMs);
     const lagBytes = during.map((s) => s.lagBytes).sort((a, b) => a - b);
     const lagMs = during.map((s) => s.lagMs).sort((a, b) => a - b);
     const writerRate = Math.round((RECORDS * 1000) / producedMs);
     const readerRate = Math.round((RECORDS * 1000) / caughtUpMs);
-    return {
+    const row: KeepUpRow = {
       verify,
       records: RECORDS,
       writer_records_per_sec: writerRate,
@@ -126,7 +143,9 @@ async function keepUpOnce(R: number, records: readonly PbRecord[], verify: Verif
       lag_ms: { p50: Math.round(percentile(lagMs, 50)), p99: Math.round(percentile(lagMs, 99)), max: Math.round(lagMs[lagMs.length - 1] ?? 0) },
       catch_up_after_producer_ms: Math.round(caughtUpMs - producedMs),
       timeline: samples.filter((_, i) => i % 5 === 0),
+      cpu,
     };
+    return { row, writerPid: writer.pid, readerPid: reader.pid };
   } finally {
     w.close();
     r.close();
@@ -140,7 +159,7 @@ export async function run(): Promise<string> {
   const records = signRecords();
   const runs: KeepUpRow[] = [];
   for (const verify of ['all', 'none'] as const) {
-    const row = await keepUpOnce(R, records, verify);
+    const { row } = await keepUpOnce(R, records, verify);
     process.stderr.write(`  --verify ${verify}: writer ${row.writer_records_per_sec}/s, reader ${row.reader_records_per_sec}/s, lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer\n`);
     runs.push(row);
   }
@@ -158,6 +177,17 @@ export async function run(): Promise<string> {
           'first with --verify all (it verifies every signature again), then, against a fresh writer, in trusted mode (--verify none: the writer verified them; the reader checks each record\'s BLAKE3 on receipt). ' +
           `All three on this machine. Reader rate = records / time until the reader had applied the last one. Lag sampled every ${SAMPLE_MS} ms while the producer ran. ` +
           `R measured in this run; load average at the end: ${load.join(', ')}.`,
+      ],
+    },
+    {
+      title: 'Keep-up: where the CPU goes',
+      columns: CPU_COLUMNS,
+      rows: runs.flatMap((row) => cpuRows(`--verify ${row.verify}`, row.cpu)),
+      notes: [
+        'CPU time (user + system, /proc/<pid>/task/*/stat) each process used from the first append until the reader had applied the last record, per record; ' +
+          '"cores used" is that CPU over the same wall time (the machine has 2). Node names every thread "node", so the threads other than the main one are ranked by CPU: ' +
+          "with --verify all the busiest of the reader's are its verify workers; the writer's are its verify workers; the rest are V8 platform threads (GC, compiler) and the libuv pool. " +
+          'The bench process runs the producer (AppendBatch client) and the Status sampler.',
       ],
     },
   ]);

@@ -244,7 +244,7 @@ export function observingLog(log: WriterLog, registry: AgentRegistry): WriterLog
       payloads.forEach((p, i) => registry.observe(p, at.offsets[i]!, at.offsets[i + 1] ?? at.nextOffset));
       return at;
     },
-    readFrom: (offset, bytesMax) => log.readFrom(offset, bytesMax),
+    readFrom: (offset, bytesMax, checks) => log.readFrom(offset, bytesMax, checks),
     waitFor: (offset, signal) => log.waitFor(offset, signal),
     get headOffset() {
       return log.headOffset;

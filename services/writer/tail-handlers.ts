@@ -10,7 +10,7 @@
 import { ValidationError } from '../../shared/domain/errors';
 import type { HeadRequest, HeadResponse, LogRecord, TailRequest, TailResponse } from '../../shared/gen/stemedb/v1/writer';
 import type { ServerStreamFn, StreamContext, StreamWriter, UnaryFn } from '../../shared/grpc/handlers';
-import { WalOffsetError, type WalRecord } from '../../shared/wal';
+import { WalOffsetError, type ReadChecks, type WalRecord } from '../../shared/wal';
 import type { WriterDeps } from './deps';
 import { TAIL_BATCH_BYTES_DEFAULT, TAIL_BATCH_BYTES_MAX } from './limits';
 import { TailBudget, type TailStreamBudget } from './tail-budget';
@@ -18,6 +18,14 @@ import { isLogUnwritable } from './writer-log';
 import { headRetention } from './consumer-handlers';
 
 const FROM_OFFSET_FIELD = 'from_offset';
+
+/**
+ * Tail reads check each frame's CRC32C (it covers the stored BLAKE3 and the
+ * payload, so damage on disk is DATA_LOSS here as before) but do not hash the
+ * payload again: the stored BLAKE3 goes out with the record and the reader
+ * checks it on receipt (writer-tail-source.ts), end to end.
+ */
+const TAIL_READ_CHECKS: ReadChecks = { hash: false };
 
 /** A WalOffsetError for the client's `from_offset` (mapped like any WalOffsetError, with the field named). */
 class FromOffsetError extends WalOffsetError {
@@ -79,7 +87,7 @@ async function follow(deps: WriterDeps, lease: TailStreamBudget, ask: { from: nu
     const slot = lease.take(bytesMax);
     let records: WalRecord[];
     try {
-      records = await deps.log.readFrom(cursor, slot.bytes);
+      records = await deps.log.readFrom(cursor, slot.bytes, TAIL_READ_CHECKS);
     } catch (err) {
       slot.release();
       // Only the client's own offset can be off a boundary; later cursors come from the log itself.

@@ -3,12 +3,12 @@
  * real one; tests pass fakes (e.g. a log whose appends never complete, to
  * check AppendStream's flow control).
  */
-import type { AppendBatchResult, AppendResult, SegmentInfo, WalRecord } from '../../shared/wal';
+import type { AppendBatchResult, AppendResult, ReadChecks, SegmentInfo, WalRecord } from '../../shared/wal';
 
 export interface WriterLog {
   append(payload: Uint8Array): Promise<AppendResult>;
   appendBatch(payloads: readonly Uint8Array[]): Promise<AppendBatchResult>;
-  readFrom(offset: number, bytesMax: number): Promise<WalRecord[]>;
+  readFrom(offset: number, bytesMax: number, checks?: ReadChecks): Promise<WalRecord[]>;
   waitFor(offset: number, signal?: AbortSignal): Promise<void>;
   readonly headOffset: number;
   readonly firstOffset: number;

@@ -63,7 +63,7 @@ export function encodeRecord(offset: number, payload: Uint8Array, hash: Buffer =
 export interface WalRecord {
   readonly offset: number;
   readonly payload: Buffer;
-  /** BLAKE3 of the payload (32 bytes), verified on read. */
+  /** BLAKE3 of the payload (32 bytes), verified on read (unless the read was asked not to: ReadChecks). */
   readonly hash: Buffer;
   readonly nextOffset: number;
 }
@@ -76,11 +76,24 @@ export type FrameCheck =
   | { kind: 'bad'; reason: string };
 
 /**
- * Check one frame: len within RECORD_BYTES_MAX and within `limit` (bytes of the
- * log that exist after `start`), then CRC32C, then BLAKE3. Nothing is allocated
- * before len has been checked; the payload is a view into `buf`.
+ * What a read checks besides the frame's length. `hash: false` leaves out the
+ * BLAKE3 of the payload, keeping CRC32C (which covers the stored hash and the
+ * payload, so damage on disk is still caught): for a read whose records are
+ * forwarded with their stored hash to a consumer that checks it (the writer's
+ * Tail; docs/WAL.md, "Reads").
  */
-export function checkFrame(buf: Buffer, start: number, offset: number, limit: number): FrameCheck {
+export interface ReadChecks {
+  /** @default true */
+  readonly hash?: boolean;
+}
+
+/**
+ * Check one frame: len within RECORD_BYTES_MAX and within `limit` (bytes of the
+ * log that exist after `start`), then CRC32C, then BLAKE3 (unless `checks.hash`
+ * is false). Nothing is allocated before len has been checked; the payload is a
+ * view into `buf`.
+ */
+export function checkFrame(buf: Buffer, start: number, offset: number, limit: number, checks: ReadChecks = {}): FrameCheck {
   const have = buf.length - start;
   if (limit < RECORD_HEADER_BYTES) return { kind: 'bad', reason: `${limit} bytes left, less than a record header` };
   if (have < RECORD_HEADER_BYTES) return { kind: 'short', need: RECORD_HEADER_BYTES };
@@ -92,6 +105,6 @@ export function checkFrame(buf: Buffer, start: number, offset: number, limit: nu
   if (buf.readUInt32LE(start + 4) !== frameCrc(offset, buf, start, len)) return { kind: 'bad', reason: 'record crc32c mismatch' };
   const hash = buf.subarray(start + 8, start + 8 + BLAKE3_BYTES);
   const payload = buf.subarray(start + RECORD_HEADER_BYTES, start + total);
-  if (!blake3(payload).equals(hash)) return { kind: 'bad', reason: 'record blake3 mismatch' };
+  if (checks.hash !== false && !blake3(payload).equals(hash)) return { kind: 'bad', reason: 'record blake3 mismatch' };
   return { kind: 'ok', record: { offset, payload, hash, nextOffset: offset + total } };
 }

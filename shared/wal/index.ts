@@ -2,7 +2,7 @@
 export { Wal, type AppendResult, type AppendBatchResult } from './wal';
 export { WalReader, type WalReaderOptions } from './wal-reader';
 export type { WalOptions } from './options';
-export type { WalRecord } from './format';
+export type { ReadChecks, WalRecord } from './format';
 export type { SegmentInfo } from './segments';
 export type { RecoveryReport } from './recovery';
 export type { Durability, GroupCommitStats } from './group-commit';

@@ -1,12 +1,13 @@
 /**
  * Reading records by global offset over a list of segments: the part `Wal` and
- * `WalReader` share. Every record is verified (CRC32C and BLAKE3) on the way out,
- * and nothing at or past `headOffset` is ever returned.
+ * `WalReader` share. Every record is verified (CRC32C and BLAKE3, or CRC32C
+ * alone when the caller asks: ReadChecks) on the way out, and nothing at or past
+ * `headOffset` is ever returned.
  */
 import { WalCorruptionError, WalOffsetError } from './errors';
 import { readFailure } from './verdict';
 import { readFullySync } from './file-io';
-import { checkFrame, type WalRecord } from './format';
+import { checkFrame, type ReadChecks, type WalRecord } from './format';
 import { READ_AHEAD_BYTES, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './limits';
 import type { SegmentFiles } from './segment-files';
 import { findSegment, type SegmentInfo } from './segments';
@@ -38,7 +39,7 @@ function segmentLimit(view: ReadView, seg: SegmentInfo): number {
 }
 
 /** The record starting at `offset`; WalOffsetError when there is none. */
-export function readRecord(files: SegmentFiles, view: ReadView, offset: number): WalRecord {
+export function readRecord(files: SegmentFiles, view: ReadView, offset: number, checks: ReadChecks = {}): WalRecord {
   const seg = locate(view, offset);
   const fd = files.fd(seg.fileName);
   const position = SEGMENT_HEADER_BYTES + offset - seg.baseOffset;
@@ -46,13 +47,13 @@ export function readRecord(files: SegmentFiles, view: ReadView, offset: number):
   // One read usually covers the whole frame; a larger record costs a second read.
   const head = Buffer.allocUnsafe(Math.min(RECORD_HEADER_BYTES + READ_AHEAD_BYTES, limit));
   readFullySync(fd, head, position);
-  let check = checkFrame(head, 0, offset, limit);
+  let check = checkFrame(head, 0, offset, limit, checks);
   if (check.kind === 'short') {
     // checkFrame bounded `need` by RECORD_BYTES_MAX and by the bytes left before allocating.
     const frame = Buffer.allocUnsafe(check.need);
     head.copy(frame, 0);
     const got = readFullySync(fd, frame.subarray(head.length), position + head.length);
-    check = got === frame.length - head.length ? checkFrame(frame, 0, offset, limit) : { kind: 'bad', reason: 'file shorter than expected' };
+    check = got === frame.length - head.length ? checkFrame(frame, 0, offset, limit, checks) : { kind: 'bad', reason: 'file shorter than expected' };
   }
   if (check.kind !== 'ok') throw failedAt(fd, view, seg, offset, check.kind === 'bad' ? check.reason : 'record incomplete');
   return check.record;
@@ -62,7 +63,7 @@ export function readRecord(files: SegmentFiles, view: ReadView, offset: number):
  * Records from `offset` in order, as many as fit in `bytesMax` framed bytes (at
  * least one when `offset` is below the head, whatever its size). Crosses segments.
  */
-export function readRecords(files: SegmentFiles, view: ReadView, offset: number, bytesMax: number): WalRecord[] {
+export function readRecords(files: SegmentFiles, view: ReadView, offset: number, bytesMax: number, checks: ReadChecks = {}): WalRecord[] {
   const out: WalRecord[] = [];
   let pos = offset;
   let budget = bytesMax;
@@ -74,7 +75,7 @@ export function readRecords(files: SegmentFiles, view: ReadView, offset: number,
     readFullySync(files.fd(seg.fileName), chunk, SEGMENT_HEADER_BYTES + pos - seg.baseOffset);
     let at = 0;
     for (;;) {
-      const check = checkFrame(chunk, at, pos, end - pos);
+      const check = checkFrame(chunk, at, pos, end - pos, checks);
       if (check.kind === 'short') break;
       if (check.kind === 'bad') {
         if (out.length === 0) throw failedAt(files.fd(seg.fileName), view, seg, offset, check.reason);
@@ -88,6 +89,6 @@ export function readRecords(files: SegmentFiles, view: ReadView, offset: number,
     }
     if (pos < end) break; // the budget ran out inside this segment
   }
-  if (out.length === 0 && offset < view.headOffset) out.push(readRecord(files, view, offset));
+  if (out.length === 0 && offset < view.headOffset) out.push(readRecord(files, view, offset, checks));
   return out;
 }

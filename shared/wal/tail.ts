@@ -38,6 +38,29 @@ export async function* tailRecords(source: TailSource, fromOffset: number, optio
   }
 }
 
+/**
+ * The same records as `tailRecords`, one array per log read (never empty):
+ * for consumers that take records in batches, one iterator step per read
+ * instead of one per record.
+ */
+export async function* tailChunks(source: TailSource, fromOffset: number, options: TailOptions = {}): AsyncGenerator<WalRecord[], void, undefined> {
+  const { signal } = options;
+  const bytesMax = options.bytesMax ?? TAIL_READ_BYTES_MAX;
+  let cursor = fromOffset;
+  while (!isAborted(signal)) {
+    try {
+      await source.waitFor(cursor + 1, signal);
+    } catch (err) {
+      if (isAborted(signal) || err instanceof WalClosedError) return;
+      throw err;
+    }
+    const records = await source.readFrom(cursor, bytesMax);
+    if (records.length === 0) continue;
+    yield records;
+    cursor = records[records.length - 1]!.nextOffset;
+  }
+}
+
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }

@@ -22,7 +22,7 @@ import { readRecord, readRecords, type ReadView } from './log-read';
 import { scanRecords } from './segment-scan';
 import { SegmentFiles } from './segment-files';
 import { listSegmentFiles, type SegmentEntry, type SegmentInfo } from './segments';
-import { tailRecords, type TailOptions } from './tail';
+import { tailChunks, tailRecords, type TailOptions } from './tail';
 
 export interface WalReaderOptions {
   /** The WAL directory another process writes. */
@@ -203,6 +203,11 @@ export class WalReader implements ReadView {
 
   tail(fromOffset: number, options: TailOptions = {}): AsyncGenerator<WalRecord, void, undefined> {
     return tailRecords(this, fromOffset, options);
+  }
+
+  /** The same records as `tail`, one array per log read. */
+  tailChunks(fromOffset: number, options: TailOptions = {}): AsyncGenerator<WalRecord[], void, undefined> {
+    return tailChunks(this, fromOffset, options);
   }
 
   /** Resolves on the next fs.watch event in the directory or after READER_POLL_INTERVAL_MS, whichever is first. */

@@ -11,7 +11,7 @@ import { withSpan } from '../telemetry/tracing';
 import { blake3 } from './checksum';
 import { WalClosedError, WalLimitError, WalVanishedError } from './errors';
 import { completeIo, type WalFs } from './file-io';
-import { encodeRecord, type WalRecord } from './format';
+import { encodeRecord, type ReadChecks, type WalRecord } from './format';
 import { GroupCommit, type GroupCommitStats } from './group-commit';
 import { HeadWaiters } from './head-waiters';
 import { OFFSET_MAX, RECORD_BYTES_MAX, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './limits';
@@ -260,8 +260,8 @@ export class Wal implements ReadView {
   }
 
   /** Records from `offset` in order, up to `bytesMax` framed bytes (at least one when any is there). */
-  async readFrom(offset: number, bytesMax: number): Promise<WalRecord[]> {
-    return readRecords(this.files, this, offset, bytesMax);
+  async readFrom(offset: number, bytesMax: number, checks: ReadChecks = {}): Promise<WalRecord[]> {
+    return readRecords(this.files, this, offset, bytesMax, checks);
   }
 
   /** Resolves when the durable head reaches `offset`; rejects on abort or close. */

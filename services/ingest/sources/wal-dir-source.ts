@@ -1,9 +1,10 @@
 /**
  * WalSource over a WAL directory on this host (WalReader: no lock, follows
- * the files another process writes, verifies every record it admits).
+ * the files another process writes, verifies every record it admits), read a
+ * log read (up to TAIL_READ_BYTES_MAX) at a time and handed over as chunks.
  */
 import { WalReader } from '../../../shared/wal';
-import type { SourceRecord, WalSource } from '../wal-source';
+import { chunkedRecords, type ChunkedRecordStream, type WalSource } from '../wal-source';
 
 export class WalDirSource implements WalSource {
   private constructor(private readonly reader: WalReader) {}
@@ -13,8 +14,8 @@ export class WalDirSource implements WalSource {
     return new WalDirSource(await WalReader.open({ dir }));
   }
 
-  records(fromOffset: number, signal: AbortSignal): AsyncIterable<SourceRecord> {
-    return this.reader.tail(fromOffset, { signal });
+  records(fromOffset: number, signal: AbortSignal): ChunkedRecordStream {
+    return chunkedRecords(() => this.reader.tailChunks(fromOffset, { signal }));
   }
 
   async head(): Promise<number> {

@@ -11,20 +11,22 @@
  * on. PERMISSION_DENIED (the reader's certificate lacks the 'reader' role) and
  * UNAUTHENTICATED are not retried: a configuration mistake fails loudly.
  *
- * Flow control: the stream is consumed with `for await`, one record handed to
- * the caller at a time; while the caller is busy nothing more is read, so
- * grpc-js and HTTP/2 push back on the writer.
+ * Flow control: the stream is consumed with `for await`, one message at a
+ * time, handed to the caller as one chunk of records (RecordChunks) or record
+ * by record; while the caller is busy nothing more is read, so grpc-js and
+ * HTTP/2 push back on the writer. A message's records are all checked before
+ * any of them is delivered.
  */
 import * as grpc from '@grpc/grpc-js';
 import { hostname } from 'node:os';
 import { blake3 } from '../../../shared/domain/hash';
-import { WriterServiceClient, type HeadResponse, type TailResponse } from '../../../shared/gen/stemedb/v1/writer';
+import { WriterServiceClient, type HeadResponse, type LogRecord, type TailResponse } from '../../../shared/gen/stemedb/v1/writer';
 import { callUnary, makeClient } from '../../../shared/grpc/client';
 import { ClientTlsReloader, clientTlsChannelOptions } from '../../../shared/grpc/tls';
 import type { ClientTlsFiles } from '../../../shared/grpc/tls-options';
 import { createLogger, type Logger } from '../../../shared/telemetry/logger';
 import { RECORD_HEADER_BYTES } from '../../../shared/wal/limits';
-import type { SourceRecord, SourceRegistration, WalSource } from '../wal-source';
+import { chunkedRecords, type ChunkedRecordStream, type SourceRecord, type SourceRegistration, type WalSource } from '../wal-source';
 import { ProgressReporter } from './progress-reporter';
 
 /** First wait before reconnecting after a failed or ended stream. */
@@ -164,7 +166,12 @@ export class WriterTailSource implements WalSource {
     return first === undefined ? r : { ...r, writerFirstOffset: first };
   }
 
-  async *records(fromOffset: number, signal: AbortSignal): AsyncGenerator<SourceRecord, void, undefined> {
+  records(fromOffset: number, signal: AbortSignal): ChunkedRecordStream {
+    return chunkedRecords(() => this.messages(fromOffset, signal));
+  }
+
+  /** Each Tail message's records, checked, as one chunk; reconnecting after any disconnect. */
+  private async *messages(fromOffset: number, signal: AbortSignal): AsyncGenerator<SourceRecord[], void, undefined> {
     let cursor = fromOffset;
     let backoffMs = this.backoffMsMin;
     // The caller tails from what it has applied: that is the cursor to register.
@@ -180,12 +187,13 @@ export class WriterTailSource implements WalSource {
       let reason: unknown;
       try {
         for await (const message of call as AsyncIterable<TailResponse>) {
-          for (const r of message.records) {
-            const record = this.check(r.offset, r.payload, r.payloadHash, cursor);
-            yield record;
-            cursor = record.nextOffset;
+          const { good, refused } = this.checked(message.records, cursor);
+          if (good.length > 0) {
+            yield good;
+            cursor = good[good.length - 1]!.nextOffset;
             backoffMs = this.backoffMsMin; // progress: the next outage starts from the shortest wait
           }
+          if (refused !== undefined) throw refused;
         }
         reason = 'the stream ended (writer shutting down or connection aged out)';
       } catch (err) {
@@ -203,11 +211,28 @@ export class WriterTailSource implements WalSource {
     }
   }
 
-  /** A delivered record, after checking its place in the log and its BLAKE3. */
-  private check(offsetWire: bigint, payload: Buffer, hash: Buffer, expected: number): SourceRecord {
+  /**
+   * One message's records, each checked in place (the first must be at
+   * `expected`): the good ones up to the first refused, which is delivered
+   * first, and the refusal.
+   */
+  private checked(records: readonly LogRecord[], expected: number): { good: SourceRecord[]; refused?: TailIntegrityError } {
+    const good: SourceRecord[] = [];
+    let at = expected;
+    for (const r of records) {
+      const record = this.check(r.offset, r.payload, r.payloadHash, at);
+      if (record instanceof TailIntegrityError) return { good, refused: record };
+      good.push(record);
+      at = record.nextOffset;
+    }
+    return { good };
+  }
+
+  /** A record to deliver, after checking its place in the log and its BLAKE3; else why not. */
+  private check(offsetWire: bigint, payload: Buffer, hash: Buffer, expected: number): SourceRecord | TailIntegrityError {
     const offset = Number(offsetWire);
-    if (offset !== expected) throw new TailIntegrityError(this.address, offset, `expected the record at ${expected} (a gap or a repeat)`);
-    if (!blake3(payload).equals(hash)) throw new TailIntegrityError(this.address, offset, 'payload does not match its BLAKE3');
+    if (offset !== expected) return new TailIntegrityError(this.address, offset, `expected the record at ${expected} (a gap or a repeat)`);
+    if (!blake3(payload).equals(hash)) return new TailIntegrityError(this.address, offset, 'payload does not match its BLAKE3');
     return { offset, payload, hash, nextOffset: offset + RECORD_HEADER_BYTES + payload.length };
   }
 
