@@ -68,10 +68,10 @@ client-ts-pack: build
 	node scripts/pack-ts-client.js
 
 run: build
-	node --max-semi-space-size=32 dist/services/cli/main.js dev --data ./data
+	node dist/services/cli/main.js dev --data ./data
 
 bench: build
-	node --max-semi-space-size=32 dist/bench/run.js
+	node dist/bench/run.js
 
 clean:
 	rm -rf dist shared/gen bench/scratch clients/python/stemedb/v1

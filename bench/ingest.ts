@@ -281,7 +281,7 @@ export async function run(): Promise<string> {
           'The raw level-rocksdb rows are the embedded store alone writing one put per record of the same sizes in batches of the same count: the ceiling the store puts on ingest, which writes several keys per record into two backends.',
           "The commit-only row replays the trusted run's batches (captured in a fourth, unreported ingest) through HybridStore.applyBatch one after the other, with no decode, apply or overlap: the ceiling the store's commit path (the split, checks, both backends' writes, cursors and redo intent) puts on ingest with this key layout, whatever apply costs.",
           `Store durability sync ran at ${round(perSec / fast.perSec, 2)}× the rate of durability none in this run (a cost of ${round(100 * (1 - perSec / fast.perSec), 1)}%; a negative cost is run-to-run noise, large when the load average is above the core count). Its work per batch of up to 1000 records: one synced RocksDB write (carrying the cursor and the redo intent) and one LMDB flush, which overlaps the next batch's reads and apply (docs/STORAGE.md).`,
-          `Node flags of the bench process, which runs these ingests in process: ${process.execArgv.join(' ') || 'none'} (\`make bench\` passes the service processes' flags, services/cli/node-flags.ts).`,
+          `Node flags of the bench process, which runs these ingests in process: ${process.execArgv.join(' ') || 'none'}.`,
           `Load average at the end: ${loadavg().map((l) => round(l, 2)).join(', ')} (2 cores shared with other work: the rate swings with it, so compare runs made at similar load).`,
         ],
       },

@@ -9,7 +9,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, createWriteStream, openSync, readSync, fstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SERVICE_NODE_FLAGS } from '../cli/node-flags';
 import { ChildStartError } from './errors';
 import { CHILD_READY_TIMEOUT_MS, CHILD_STOP_TIMEOUT_MS, LOG_TAIL_BYTES_MAX } from './limits';
 
@@ -67,7 +66,7 @@ export class ChildService {
     const logFd = openSync(options.logPath, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, options.script ?? CLI_MAIN, options.service, ...options.args], { detached: true, stdio: ['ignore', 'pipe', logFd] });
+      child = spawn(process.execPath, [options.script ?? CLI_MAIN, options.service, ...options.args], { detached: true, stdio: ['ignore', 'pipe', logFd] });
     } finally {
       // The child holds its own copy of the descriptor.
       closeSync(logFd);

@@ -7,11 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_NODE_FLAGS } from '../../services/cli/node-flags';
 import { execForm, parseInstructions, stages, type Instruction, type Stage } from './dockerfile';
 
-/** The services' node flags first (services/cli/node-flags.ts): V8 reads them at start-up only. */
-export const ENTRYPOINT = ['node', ...SERVICE_NODE_FLAGS, 'dist/services/cli/main.js'];
+export const ENTRYPOINT = ['node', 'dist/services/cli/main.js'];
 export const DEFAULT_CMD = ['--help'];
 export const SERVICE_PORTS = ['7070', '7071'];
 /** What the build context must never carry in from a developer's checkout. */
