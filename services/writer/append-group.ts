@@ -22,7 +22,7 @@
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import type { Receipt } from '../../shared/gen/stemedb/v1/writer';
 import type { Checked } from './admission';
-import { appendFresh } from './append-records';
+import { appendFresh, releaseAfterIndexing } from './append-records';
 import type { WriterDeps } from './deps';
 import { APPEND_GROUP_CALLS_MAX } from './limits';
 import { receiptAt } from './receipts';
@@ -161,16 +161,7 @@ export class AppendGroup {
       // The claim itself failed (the index is unhealthy): every call still waiting learns why.
       for (const owner of owners) owner.reject(err);
     } finally {
-      if (indexing === undefined) claimed?.release();
-      else {
-        indexing.then(
-          () => claimed?.release(),
-          (err: unknown) => {
-            guard!.fail(err);
-            claimed?.release();
-          },
-        );
-      }
+      releaseAfterIndexing(guard, claimed, indexing);
     }
   }
 }

@@ -60,17 +60,23 @@ export async function appendChecked(deps: WriterDeps, checked: readonly Checked[
     });
     return { receipts, appended: fresh.length, offset: positions[0]?.offset };
   } finally {
-    if (indexing === undefined) claimed?.release();
-    else {
-      indexing.then(
-        () => claimed?.release(),
-        (err: unknown) => {
-          guard!.fail(err);
-          claimed?.release();
-        },
-      );
-    }
+    releaseAfterIndexing(guard, claimed, indexing);
   }
+}
+
+/**
+ * Releases a replay-guard claim: at once, or once the id index has taken
+ * what was appended (an index that fails marks the guard failed first).
+ */
+export function releaseAfterIndexing(guard: WriterDeps['replays'], claimed: { release(): void } | undefined, indexing: Promise<void> | undefined): void {
+  if (indexing === undefined) return claimed?.release();
+  indexing.then(
+    () => claimed?.release(),
+    (err: unknown) => {
+      guard!.fail(err);
+      claimed?.release();
+    },
+  );
 }
 
 /** Appends checked records that are new to the log with one WAL call; their positions in order. */

@@ -21,21 +21,7 @@ export interface TailOptions {
  * (or the head); otherwise the first read throws WalOffsetError.
  */
 export async function* tailRecords(source: TailSource, fromOffset: number, options: TailOptions = {}): AsyncGenerator<WalRecord, void, undefined> {
-  const { signal } = options;
-  const bytesMax = options.bytesMax ?? TAIL_READ_BYTES_MAX;
-  let cursor = fromOffset;
-  while (!isAborted(signal)) {
-    try {
-      await source.waitFor(cursor + 1, signal);
-    } catch (err) {
-      if (isAborted(signal) || err instanceof WalClosedError) return;
-      throw err;
-    }
-    for (const record of await source.readFrom(cursor, bytesMax)) {
-      yield record;
-      cursor = record.nextOffset;
-    }
-  }
+  for await (const records of tailChunks(source, fromOffset, options)) yield* records;
 }
 
 /**
