@@ -10,17 +10,15 @@ import * as grpc from '@grpc/grpc-js';
 import { WriterServiceClient, type Receipt } from '../../shared/gen/stemedb/v1/writer';
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import { generateKeyPair } from '../../shared/domain/signing';
-import { callUnary, makeClient } from '../../shared/grpc/client';
-import { startServer, type RunningServer } from '../../shared/grpc/server';
+import { callUnary } from '../../shared/grpc/client';
 import { FIELD_METADATA_KEY } from '../../shared/grpc/status';
 import { createLogger, setLogLevel } from '../../shared/telemetry/logger';
 import { Admission } from '../../services/writer/admission';
 import { AppendGroup } from '../../services/writer/append-group';
 import { AppendLoad } from '../../services/writer/append-load';
 import { AgentQuota } from '../../services/writer/quota';
-import { writerService } from '../../services/writer/service';
 import { waitFor } from '../helpers/wait';
-import { HeldLog } from './held-log';
+import { HeldLog, startHeldWriter, type HeldWriter } from './held-log';
 import { pb, signedAssertion } from './writer-fixtures';
 
 setLogLevel('warn');
@@ -28,24 +26,16 @@ setLogLevel('warn');
 type Outcome = { receipt: Receipt } | { code: grpc.status; field: string | undefined };
 
 describe('unary Append admitted in groups', () => {
-  let server: RunningServer;
+  let writer: HeldWriter;
   let log: HeldLog;
   let c: WriterServiceClient;
   let admission: Admission;
 
-  async function start(quota = new AgentQuota({ recordsPerSec: 0, burstRecords: 0 })): Promise<void> {
-    log = new HeldLog();
-    const logger = createLogger({ test: 'append-group' });
-    admission = new Admission([], quota);
-    const deps = { log, admission, logger, onLogUnwritable: () => undefined, load: new AppendLoad() };
-    server = await startServer({ address: '127.0.0.1:0', services: [writerService(deps)], logger, maxConnectionAgeMs: null });
-    c = makeClient(WriterServiceClient, server.address);
+  async function start(quota?: AgentQuota): Promise<void> {
+    writer = await startHeldWriter('append-group', { quota });
+    ({ log, admission, client: c } = writer);
   }
-  afterEach(async () => {
-    c.close();
-    await server.shutdown(1_000);
-    await admission.verifier.close();
-  });
+  afterEach(() => writer.stop());
 
   const append = (record: PbRecord): Promise<Outcome> =>
     callUnary(c.append.bind(c), { record }, { deadlineMs: 10_000 }).then(

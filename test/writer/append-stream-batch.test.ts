@@ -9,16 +9,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import { WriterServiceClient, type AppendStreamRequest, type AppendStreamResponse } from '../../shared/gen/stemedb/v1/writer';
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
-import { callUnary, makeClient } from '../../shared/grpc/client';
-import { startServer, type RunningServer } from '../../shared/grpc/server';
-import { createLogger, setLogLevel } from '../../shared/telemetry/logger';
+import { callUnary } from '../../shared/grpc/client';
+import { setLogLevel } from '../../shared/telemetry/logger';
 import { Admission } from '../../services/writer/admission';
-import { AppendLoad } from '../../services/writer/append-load';
 import { APPEND_STREAM_IN_FLIGHT_MAX, APPEND_STREAM_MESSAGE_RECORDS_MAX } from '../../services/writer/limits';
 import { AgentQuota } from '../../services/writer/quota';
-import { writerService } from '../../services/writer/service';
 import { waitFor } from '../helpers/wait';
-import { HeldLog } from './held-log';
+import { HeldLog, startHeldWriter, type HeldWriter } from './held-log';
 import { pb, signedAssertion } from './writer-fixtures';
 
 setLogLevel('warn');
@@ -30,7 +27,7 @@ function records(tag: string, n: number): PbRecord[] {
 }
 
 describe('AppendStream multi-record requests', () => {
-  let server: RunningServer;
+  let writer: HeldWriter;
   let log: HeldLog;
   let c: WriterServiceClient;
   let admission: Admission;
@@ -38,13 +35,9 @@ describe('AppendStream multi-record requests', () => {
   let answers: AppendStreamResponse[];
   let ended: Promise<grpc.StatusObject>;
 
-  async function start(quota = new AgentQuota({ recordsPerSec: 0, burstRecords: 0 })): Promise<void> {
-    log = new HeldLog();
-    const logger = createLogger({ test: 'stream-batch' });
-    admission = new Admission([], quota);
-    const deps = { log, admission, logger, onLogUnwritable: () => undefined, load: new AppendLoad() };
-    server = await startServer({ address: '127.0.0.1:0', services: [writerService(deps)], logger, maxConnectionAgeMs: null });
-    c = makeClient(WriterServiceClient, server.address);
+  async function start(quota?: AgentQuota): Promise<void> {
+    writer = await startHeldWriter('stream-batch', { quota });
+    ({ log, admission, client: c } = writer);
     call = c.appendStream();
     answers = [];
     call.on('data', (m: AppendStreamResponse) => answers.push(m));
@@ -56,9 +49,7 @@ describe('AppendStream multi-record requests', () => {
 
   afterEach(async () => {
     call.end();
-    c.close();
-    await server.shutdown(1_000);
-    await admission.verifier.close();
+    await writer.stop();
   });
 
   it('admits a request as one appendBatch and answers every record in order, a bad record failing only its own result', async () => {

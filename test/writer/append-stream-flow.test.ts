@@ -6,40 +6,25 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { WriterServiceClient, type AppendStreamResponse } from '../../shared/gen/stemedb/v1/writer';
-import { callUnary, makeClient } from '../../shared/grpc/client';
-import { startServer, type RunningServer } from '../../shared/grpc/server';
-import { createLogger } from '../../shared/telemetry/logger';
-import { Admission } from '../../services/writer/admission';
-import { AppendLoad } from '../../services/writer/append-load';
+import { callUnary } from '../../shared/grpc/client';
 import { APPEND_STREAM_IN_FLIGHT_MAX } from '../../services/writer/limits';
-import { AgentQuota } from '../../services/writer/quota';
-import { writerService } from '../../services/writer/service';
 import { setLogLevel } from '../../shared/telemetry/logger';
 import { waitFor } from '../helpers/wait';
-import { HeldLog } from './held-log';
+import { HeldLog, startHeldWriter, type HeldWriter } from './held-log';
 import { pb, signedAssertion } from './writer-fixtures';
 
 setLogLevel('warn');
 
 describe('AppendStream flow control', () => {
-  let server: RunningServer;
+  let writer: HeldWriter;
   let log: HeldLog;
   let c: WriterServiceClient;
-  let admission: Admission;
 
   beforeEach(async () => {
-    log = new HeldLog();
-    const logger = createLogger({ test: 'flow' });
-    admission = new Admission([], new AgentQuota({ recordsPerSec: 0, burstRecords: 0 }));
-    const deps = { log, admission, logger, onLogUnwritable: () => undefined, load: new AppendLoad() };
-    server = await startServer({ address: '127.0.0.1:0', services: [writerService(deps)], logger, maxConnectionAgeMs: null });
-    c = makeClient(WriterServiceClient, server.address);
+    writer = await startHeldWriter('flow');
+    ({ log, client: c } = writer);
   });
-  afterEach(async () => {
-    c.close();
-    await server.shutdown(1_000);
-    await admission.verifier.close();
-  });
+  afterEach(() => writer.stop());
 
   it(`reads at most APPEND_STREAM_IN_FLIGHT_MAX (${APPEND_STREAM_IN_FLIGHT_MAX}) records ahead of their receipts, then one more per receipt`, async () => {
     const extra = 200;
@@ -82,7 +67,7 @@ describe('AppendStream flow control', () => {
     call.on('error', () => undefined);
     for (let i = 0; i < 3; i++) call.write({ sequence: BigInt(i), record: pb(signedAssertion(`drain-${i}`)) });
     await waitFor(() => (log.started === 3 ? true : undefined), 'three appends in flight');
-    const stopping = server.shutdown(5_000);
+    const stopping = writer.server.shutdown(5_000);
     log.release(3);
     expect((await ended).code).toBe(0);
     expect(results).toHaveLength(3);

@@ -7,16 +7,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { WriterServiceClient, type AppendStreamResponse } from '../../shared/gen/stemedb/v1/writer';
 import { OverloadedError } from '../../shared/grpc/errors';
-import { callUnary, makeClient } from '../../shared/grpc/client';
-import { startServer, type RunningServer } from '../../shared/grpc/server';
-import { createLogger, setLogLevel } from '../../shared/telemetry/logger';
-import { Admission } from '../../services/writer/admission';
+import { callUnary } from '../../shared/grpc/client';
+import { setLogLevel } from '../../shared/telemetry/logger';
 import { AppendLoad } from '../../services/writer/append-load';
 import { OVERLOAD_RETRY_AFTER_MS } from '../../services/writer/limits';
-import { AgentQuota } from '../../services/writer/quota';
-import { writerService } from '../../services/writer/service';
 import { waitFor } from '../helpers/wait';
-import { HeldLog } from './held-log';
+import { HeldLog, startHeldWriter, type HeldWriter } from './held-log';
 import { pb, signedAssertion } from './writer-fixtures';
 
 setLogLevel('error');
@@ -24,29 +20,22 @@ setLogLevel('error');
 const MAX = 4;
 
 describe('records in flight are bounded writer-wide', () => {
-  let server: RunningServer;
+  let writer: HeldWriter;
   let log: HeldLog;
   let load: AppendLoad;
   let c: WriterServiceClient;
-  let admission: Admission;
   let n = 0;
   const record = (): ReturnType<typeof pb> => pb(signedAssertion(`overload-${n++}`));
   const append = (): Promise<unknown> => callUnary(c.append.bind(c), { record: record() }, { deadlineMs: 10_000 });
 
   beforeEach(async () => {
-    log = new HeldLog();
     load = new AppendLoad(MAX);
-    const logger = createLogger({ test: 'overload' });
-    admission = new Admission([], new AgentQuota({ recordsPerSec: 0, burstRecords: 0 }));
-    const deps = { log, admission, logger, onLogUnwritable: () => undefined, load };
-    server = await startServer({ address: '127.0.0.1:0', services: [writerService(deps)], logger, maxConnectionAgeMs: null });
-    c = makeClient(WriterServiceClient, server.address);
+    writer = await startHeldWriter('overload', { load });
+    ({ log, client: c } = writer);
   });
   afterEach(async () => {
     log.release(log.held.length);
-    c.close();
-    await server.shutdown(1_000);
-    await admission.verifier.close();
+    await writer.stop();
   });
 
   it('admits up to the bound, refuses one record more with RESOURCE_EXHAUSTED and a retry-after, and admits again once a slot frees', async () => {
