@@ -253,7 +253,7 @@ export function tagOf(key: Buffer): string {
  * `tagOf`). Throws like `tagOf` on bytes that are not a key.
  */
 export function tagCodeOf(key: Buffer): number {
-  const start = key.length > 0 && key[0] === NUL ? 1 : tagStart(key);
+  const start = tagStart(key);
   let code = 0;
   for (let i = start; i < key.length; i++) {
     const b = key[i]!;
