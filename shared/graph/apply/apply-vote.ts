@@ -16,7 +16,8 @@ export async function applyVote(batch: ApplyContext, v: Vote, offset: number): P
   const vote: VoteAt = { value: v.value, castAtMs: v.castAtMs, offset };
   const c = await batch.candidate(v.assertionId);
   if (c === undefined) {
-    const raw = await batch.state.get(keys.pendingVote(v.assertionId, v.voter));
+    // pendingIds names every assertion with a PENDING vote (in the store, committing or in this batch): none, nothing to read.
+    const raw = batch.pendingIds.has(v.assertionId.toString('hex')) ? await batch.state.get(keys.pendingVote(v.assertionId, v.voter)) : undefined;
     const earlier = raw === undefined ? [] : decodeVoteHistory(raw, 'PENDING');
     batch.state.write(writeOps.pendingVotes(v.assertionId, v.voter, [...earlier, vote]));
     batch.addPending(v.assertionId, v.voter);

@@ -67,7 +67,8 @@ export class GraphBatch implements ApplyContext {
         if (r.parentHash !== null) wanted.push(keys.assertion(r.parentHash));
         if (this.cache.get(pairKey(r.subject, r.predicate)) === undefined) wanted.push(keys.subjectName(r.subject));
       } else if (r.kind === 'vote') {
-        wanted.push(keys.assertion(r.assertionId), keys.pendingVote(r.assertionId, r.voter));
+        wanted.push(keys.assertion(r.assertionId));
+        if (this.pendingIds.has(r.assertionId.toString('hex'))) wanted.push(keys.pendingVote(r.assertionId, r.voter));
       }
     }
     await this.state.prefetch(wanted);
@@ -86,12 +87,19 @@ export class GraphBatch implements ApplyContext {
     await Promise.all([...pairs.values()].map(([s, p]) => this.pair(s, p)));
   }
 
-  /** With a complete cache only PENDING votes (on assertions the cache does not know) can be in the store; the cache knows pairs and SUBJ entries. */
+  /**
+   * With a complete cache only PENDING votes (on assertions the cache does not
+   * know) can be in the store; the cache knows pairs and SUBJ entries. And only
+   * on assertions `pendingIds` names: the first vote on an unknown assertion
+   * (often one later in this same batch) reads nothing.
+   */
   private async prefetchComplete(records: readonly BatchRecord[]): Promise<void> {
     const wanted: Buffer[] = [];
     for (const { entry } of records) {
       const r = entry.record;
-      if (r.kind === 'vote' && this.cache.candidate(r.assertionId.toString('hex')) === undefined) wanted.push(keys.pendingVote(r.assertionId, r.voter));
+      if (r.kind !== 'vote') continue;
+      const hex = r.assertionId.toString('hex');
+      if (this.pendingIds.has(hex) && this.cache.candidate(hex) === undefined) wanted.push(keys.pendingVote(r.assertionId, r.voter));
     }
     await this.state.prefetch(wanted);
   }
