@@ -15,6 +15,7 @@ import type { LogEntry } from '../../shared/domain/types';
 import type { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import type { SourceRecord } from './wal-source';
 import { recordBytesOf } from '../../shared/domain/record-bytes';
+import { mapInTurns } from './turns';
 
 export type CheckedRecord =
   | {
@@ -62,6 +63,12 @@ function decodeRecord(r: SourceRecord): Decoded {
   }
 }
 
+/** Decode and id, no signature check (a trusted source). */
+function decodeTrusted(r: SourceRecord): CheckedRecord {
+  const d = decodeRecord(r);
+  return d.ok ? { ...d, id: recordId(d.entry.record) } : d;
+}
+
 /** Checks batches of records: one decode each, signatures on the shared verifier (or inline, or not at all). */
 export class RecordChecker {
   constructor(
@@ -70,11 +77,11 @@ export class RecordChecker {
     private readonly verifier: SignatureVerifier | undefined,
   ) {}
 
-  check(records: readonly SourceRecord[]): Promise<CheckedRecord[]> {
-    if (this.mode === 'all' && this.verifier === undefined) return Promise.resolve(records.map(checkRecord));
-    const decoded = records.map(decodeRecord);
-    if (this.mode === 'none') return Promise.resolve(decoded.map((d) => (d.ok ? { ...d, id: recordId(d.entry.record) } : d)));
-    return this.verifyAll(records, decoded);
+  /** Decodes in turns of the event loop (turns.ts), so a commit in flight moves on meanwhile. */
+  async check(records: readonly SourceRecord[]): Promise<CheckedRecord[]> {
+    if (this.mode === 'all' && this.verifier === undefined) return mapInTurns(records, checkRecord);
+    if (this.mode === 'none') return mapInTurns(records, decodeTrusted);
+    return this.verifyAll(records, await mapInTurns(records, decodeRecord));
   }
 
   /** Every decoded record's signatures in one round on the verifier (one promise for the batch, not one per record). */

@@ -10,3 +10,9 @@ export const INGEST_BATCH_DELAY_MS = 10;
 export const INGEST_BATCH_DELAY_MS_MAX = 1000;
 /** Batches checked (or being checked) ahead of the one being applied. */
 export const INGEST_CHECK_AHEAD_BATCHES = 2;
+/**
+ * Ingest's loops over a batch (decode, apply) give the event loop a turn after
+ * this many records, so the previous batch's commit (native writes whose
+ * completions run on this thread) moves on beside them (turns.ts).
+ */
+export const INGEST_YIELD_RECORDS = 64;
