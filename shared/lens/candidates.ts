@@ -115,10 +115,9 @@ export function prepareCandidates(
   const live: LiveCandidate[] = [];
   const excluded: ExcludedCandidate[] = [];
   candidates.forEach((c, i) => {
-    const field = `candidates[${i}]`;
-    checkCandidate(c, subject, predicate, field);
+    checkCandidate(c, subject, predicate, i);
     const idHex = c.id.toString('hex');
-    if (seen.has(idHex)) throw new LensInputError(`${field}.id`, `duplicate candidate ${idHex}`);
+    if (seen.has(idHex)) throw new LensInputError(`${fieldOf(i)}.id`, `duplicate candidate ${idHex}`);
     seen.add(idHex);
     if (ctx.asOfOffset !== undefined && c.offset >= ctx.asOfOffset) return;
     const signers = distinctSortedHex(c.signers);
@@ -130,7 +129,7 @@ export function prepareCandidates(
     } else if (superseded && !ctx.includeSuperseded) {
       excluded.push({ candidate: c, superseded, reason: 'superseded', withdrawals });
     } else {
-      live.push(toLive(c, idHex, superseded, ctx.includeSuperseded ? signers : remaining, withdrawals, ctx.asOfOffset, field));
+      live.push(toLive(c, idHex, superseded, ctx.includeSuperseded ? signers : remaining, withdrawals, ctx.asOfOffset, i));
     }
   });
   excluded.sort((a, b) => Buffer.compare(a.candidate.id, b.candidate.id));
@@ -196,7 +195,7 @@ function toLive(
   signers: readonly string[],
   withdrawals: readonly CandidateWithdrawal[],
   asOfOffset: number | undefined,
-  field: string,
+  index: number,
 ): LiveCandidate {
   return {
     candidate: c,
@@ -208,16 +207,16 @@ function toLive(
     sourceHex: c.assertion.sourceHash.toString('hex'),
     signers,
     withdrawals,
-    votes: c.votes.length === 0 ? NO_VOTES : latestVotes(c, asOfOffset, field),
+    votes: c.votes.length === 0 ? NO_VOTES : latestVotes(c, asOfOffset, index),
     superseded,
   };
 }
 
 /** One vote per voter (its latest below `asOfOffset`), sorted by voter. */
-function latestVotes(c: Candidate, asOfOffset: number | undefined, field: string): LiveVote[] {
+function latestVotes(c: Candidate, asOfOffset: number | undefined, index: number): LiveVote[] {
   const latest = new Map<string, LiveVote>();
   c.votes.forEach((v, j) => {
-    checkVote(v, `${field}.votes[${j}]`);
+    checkVote(v, index, j);
     if (asOfOffset !== undefined && v.offset >= asOfOffset) return;
     const value = v.value === 0 ? 0 : v.value;
     const lv: LiveVote = { voterHex: v.voter.toString('hex'), value, castAtMs: v.castAtMs, offset: v.offset };
@@ -243,42 +242,64 @@ function groupByValue(live: readonly LiveCandidate[]): ValueGroup[] {
   return out.sort((a, b) => compareObjects(a.object, b.object));
 }
 
-function checkCandidate(c: Candidate, subject: string, predicate: string, field: string): void {
+/**
+ * The name of candidate `i` in an error. Checks run on every candidate of
+ * every resolution, so field names are built only for an error.
+ */
+function fieldOf(i: number): string {
+  return `candidates[${i}]`;
+}
+
+function checkCandidate(c: Candidate, subject: string, predicate: string, i: number): void {
   if (c.assertion.subject !== subject) {
-    throw new LensInputError(`${field}.assertion.subject`, `is '${c.assertion.subject}', resolving '${subject}'`);
+    throw new LensInputError(`${fieldOf(i)}.assertion.subject`, `is '${c.assertion.subject}', resolving '${subject}'`);
   }
   if (c.assertion.predicate !== predicate) {
-    throw new LensInputError(`${field}.assertion.predicate`, `is '${c.assertion.predicate}', resolving '${predicate}'`);
+    throw new LensInputError(`${fieldOf(i)}.assertion.predicate`, `is '${c.assertion.predicate}', resolving '${predicate}'`);
   }
-  checkUnit(c.assertion.confidence, `${field}.assertion.confidence`);
-  checkOffset(c.offset, `${field}.offset`);
-  if (c.supersededAtOffset !== undefined) checkOffset(c.supersededAtOffset, `${field}.superseded_at_offset`);
-  if (c.signers.length === 0) throw new LensInputError(`${field}.signers`, 'must name at least one signer');
-  (c.withdrawals ?? []).forEach((w, j) => {
-    checkOffset(w.offset, `${field}.withdrawals[${j}].offset`);
+  if (!isUnit(c.assertion.confidence)) throw unitError(c.assertion.confidence, `${fieldOf(i)}.assertion.confidence`);
+  if (!isOffset(c.offset)) throw offsetError(c.offset, `${fieldOf(i)}.offset`);
+  if (c.supersededAtOffset !== undefined && !isOffset(c.supersededAtOffset)) throw offsetError(c.supersededAtOffset, `${fieldOf(i)}.superseded_at_offset`);
+  if (c.signers.length === 0) throw new LensInputError(`${fieldOf(i)}.signers`, 'must name at least one signer');
+  if (c.withdrawals === undefined) return;
+  c.withdrawals.forEach((w, j) => {
+    if (!isOffset(w.offset)) throw offsetError(w.offset, `${fieldOf(i)}.withdrawals[${j}].offset`);
     // Only an author can withdraw its own support: a withdrawal by anyone else is a caller bug.
     if (!c.signers.some((s) => s.equals(w.agent))) {
-      throw new LensInputError(`${field}.withdrawals[${j}].agent`, `${w.agent.toString('hex')} is not a signer of the candidate`);
+      throw new LensInputError(`${fieldOf(i)}.withdrawals[${j}].agent`, `${w.agent.toString('hex')} is not a signer of the candidate`);
     }
   });
 }
 
-function checkVote(v: CandidateVote, field: string): void {
+/** Vote `j` of candidate `i`. */
+function checkVote(v: CandidateVote, i: number, j: number): void {
   if (!(Number.isFinite(v.value) && v.value >= -1 && v.value <= 1)) {
-    throw new LensInputError(`${field}.value`, `must be finite and in [-1, 1], got ${v.value}`);
+    throw new LensInputError(`${fieldOf(i)}.votes[${j}].value`, `must be finite and in [-1, 1], got ${v.value}`);
   }
-  checkOffset(v.offset, `${field}.offset`);
-  if (!Number.isFinite(v.castAtMs)) throw new LensInputError(`${field}.cast_at_ms`, 'must be finite');
+  if (!isOffset(v.offset)) throw offsetError(v.offset, `${fieldOf(i)}.votes[${j}].offset`);
+  if (!Number.isFinite(v.castAtMs)) throw new LensInputError(`${fieldOf(i)}.votes[${j}].cast_at_ms`, 'must be finite');
+}
+
+function isUnit(x: number): boolean {
+  return Number.isFinite(x) && x >= 0 && x <= 1;
+}
+
+function isOffset(x: number): boolean {
+  return Number.isSafeInteger(x) && x >= 0;
+}
+
+function unitError(x: number, field: string): LensInputError {
+  return new LensInputError(field, `must be finite and in [0, 1], got ${x}`);
+}
+
+function offsetError(x: number, field: string): LensInputError {
+  return new LensInputError(field, `must be a non-negative safe integer, got ${x}`);
 }
 
 function checkUnit(x: number, field: string): void {
-  if (!(Number.isFinite(x) && x >= 0 && x <= 1)) {
-    throw new LensInputError(field, `must be finite and in [0, 1], got ${x}`);
-  }
+  if (!isUnit(x)) throw unitError(x, field);
 }
 
 function checkOffset(x: number, field: string): void {
-  if (!(Number.isSafeInteger(x) && x >= 0)) {
-    throw new LensInputError(field, `must be a non-negative safe integer, got ${x}`);
-  }
+  if (!isOffset(x)) throw offsetError(x, field);
 }

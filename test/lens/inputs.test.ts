@@ -59,6 +59,19 @@ describe('lens inputs', () => {
     );
   });
 
+  it("a vote's offset and cast time and a candidate's supersession offset are checked, naming the field", () => {
+    const withVoteAt = (offset: number, castAtMs: number) =>
+      resolve('consensus', SUBJECT, PREDICATE, [ok, { ...ok, id: Buffer.alloc(32, 7), votes: [{ voter: ok.signers[0], value: 1, castAtMs, offset }] }]);
+    expect(() => withVoteAt(0, 0)).not.toThrow();
+    expect(inputError(() => withVoteAt(-1, 0)).field).toBe('candidates[1].votes[0].offset');
+    expect(inputError(() => withVoteAt(0.5, 0)).field).toBe('candidates[1].votes[0].offset');
+    expect(inputError(() => withVoteAt(0, Number.POSITIVE_INFINITY)).field).toBe('candidates[1].votes[0].cast_at_ms');
+    const supersededAt = (supersededAtOffset: number) =>
+      resolve('consensus', SUBJECT, PREDICATE, [{ ...ok, superseded: true, supersededAtOffset }]);
+    expect(() => supersededAt(0)).not.toThrow();
+    expect(inputError(() => supersededAt(-1)).field).toBe('candidates[0].superseded_at_offset');
+  });
+
   it('a candidate without signers is refused', () => {
     expect(inputError(() => resolve('consensus', SUBJECT, PREDICATE, [{ ...ok, signers: [] }])).field).toBe('candidates[0].signers');
   });
