@@ -27,6 +27,8 @@ declare module 'level-rocksdb' {
       put(key: Buffer, value: Buffer, options: { sync?: boolean }, callback: (err?: Error | null) => void): void;
       del(key: Buffer, options: { sync?: boolean }, callback: (err?: Error | null) => void): void;
       batch(): LevelChainedBatch;
+      /** The layer below (encoding-down below levelup, the rocksdb binding below encoding-down); absent at the bottom. */
+      readonly db?: { batch(): LevelChainedBatch; readonly db?: unknown };
       iterator(options: LevelIteratorOptions): LevelIterator;
       close(callback: (err?: Error | null) => void): void;
     }
