@@ -107,7 +107,7 @@ export async function run(): Promise<string> {
         ],
         notes: [
           `Each concurrency level runs ${APPEND_RUN_MS} ms; "concurrency" is the number of appenders that each await their acknowledgement before appending again. The raw row is a 300 B write + fdatasync loop (sync fs calls) on the same disk in the same run.`,
-          'Every append is acknowledged only after the fdatasync of its batch; batches of 256 KiB or less are written and synced synchronously on the event loop.',
+          'Every append is acknowledged only after an fdatasync that started after its batch was written (docs/WAL.md, "The group-commit rule"): every batch is written and synced on the thread pool, the next one written while the previous fdatasync runs.',
         ],
       },
       {

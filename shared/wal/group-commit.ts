@@ -1,34 +1,31 @@
 /**
- * Group commit, leader/follower style. Appends queue up; one flush at a time takes
- * everything queued (up to `batchBytesMax`) and writes it with one write at the
- * known position, then one fdatasync. Appends that arrive meanwhile form the next
- * batch. Each caller is answered only once its own batch is durable. The first
- * failed write or fdatasync puts the log in a failed state: that batch and every
- * later append reject with WalUnavailableError, and nothing more is acknowledged
- * (after a failed fsync the page cache cannot be trusted, so no retry).
+ * Group commit, pipelined (docs/WAL.md, "Appends, group commit, durability").
+ * Appends queue up; a batch takes everything queued (up to `batchBytesMax`), is
+ * written with one write at its known position and made durable with one
+ * fdatasync, both on the thread pool, so the event loop keeps reading, decoding
+ * and admitting calls meanwhile. While batch n's fdatasync is in flight, batch
+ * n+1 may already be written; it is acknowledged only by an fdatasync that
+ * started after its write completed, and never before batch n. The first failed
+ * write or fdatasync puts the log in a failed state: that batch, every batch
+ * after it and every later append reject with WalUnavailableError, and nothing
+ * more is acknowledged (after a failed fsync the page cache cannot be trusted,
+ * so no retry).
  */
-import type { Span } from '@opentelemetry/api';
 import { stemeMetrics } from '../telemetry/metrics';
-import { withSpan, withSpanSync } from '../telemetry/tracing';
 import { WalUnavailableError } from './errors';
 import type { WalFileIo } from './file-io';
-import { SYNC_FLUSH_BYTES_MAX } from './limits';
+import { openFlight, type Flight, type PendingAppend } from './group-commit-flight';
+import { GROUP_COMMIT_AHEAD_BATCHES_MAX } from './limits';
+
+export type { PendingAppend } from './group-commit-flight';
 
 /** `fsync`: acknowledge after fdatasync. `none`: after the write reached the OS (tests, benchmarks). */
 export type Durability = 'fsync' | 'none';
 
-/** One append or appendBatch call: its frames are written contiguously in one batch. */
-export interface PendingAppend {
-  readonly frames: Buffer[];
-  readonly bytes: number;
-  readonly offset: number;
-  readonly nextOffset: number;
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
 /** Where a batch goes: the WAL's active segment (rotating first if needed). */
 export interface BatchTarget {
+  /** Whether a batch of `bytes` at global offset `offset` would rotate the segment first (then it waits until nothing is in flight). */
+  rotates(offset: number, bytes: number): boolean;
   /** The descriptor and file position for `bytes` starting at global offset `offset`. */
   place(offset: number, bytes: number): { fd: number; position: number };
   /** The batch ending at `endOffset` is written (and durable when durability is `fsync`). */
@@ -61,7 +58,14 @@ export interface GroupCommitConfig {
 
 export class GroupCommit {
   private queue: PendingAppend[] = [];
-  private flushing = false;
+  /** The batch whose write is in flight (at most one: writes go out in order). */
+  private writing: Flight | undefined;
+  /** Written batches not yet covered by an fdatasync, oldest first. */
+  private unsynced: Flight[] = [];
+  /** The batch whose fdatasync is in flight. */
+  private syncing: Flight | undefined;
+  /** Thread-pool operations not yet returned (the fd must stay open for them, even after a failure). */
+  private ioInFlight = 0;
   private scheduled = false;
   private failure: WalUnavailableError | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -82,113 +86,157 @@ export class GroupCommit {
     this.schedule();
   }
 
-  /** Resolves once nothing is queued or in flight. */
+  /** Resolves once nothing is queued or in flight (thread-pool operations included). */
   idle(): Promise<void> {
-    if (!this.flushing && this.queue.length === 0) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((res) => this.idleWaiters.push(res));
   }
 
+  private isIdle(): boolean {
+    return this.queue.length === 0 && !this.busy();
+  }
+
+  private busy(): boolean {
+    return this.writing !== undefined || this.unsynced.length > 0 || this.syncing !== undefined || this.ioInFlight > 0;
+  }
+
+  /** A new batch may start when no write is in flight and fewer than the limit wait for their fdatasync. */
+  private canStart(): boolean {
+    return this.writing === undefined && this.unsynced.length < GROUP_COMMIT_AHEAD_BATCHES_MAX;
+  }
+
   private schedule(): void {
-    if (this.flushing || this.scheduled || this.queue.length === 0) return;
+    if (this.scheduled || this.failure !== undefined || this.queue.length === 0 || !this.canStart()) return;
     this.scheduled = true;
     // setImmediate runs after the poll phase, so every append that arrived in this
-    // turn of the event loop (and during a synchronous flush) joins the batch.
+    // turn of the event loop joins the batch.
     if (this.config.delayMs > 0) setTimeout(this.run, this.config.delayMs);
     else setImmediate(this.run);
   }
 
-  private takeBatch(): PendingAppend[] {
+  /** How many queued appends the next batch takes, and their bytes. */
+  private nextBatchSize(): { n: number; bytes: number } {
     let bytes = 0;
     let n = 0;
     while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.config.batchBytesMax)) {
       bytes += this.queue[n]!.bytes;
       n++;
     }
-    const batch = this.queue.slice(0, n);
-    this.queue = this.queue.slice(n);
-    return batch;
+    return { n, bytes };
   }
 
   private readonly run = (): void => {
     this.scheduled = false;
-    if (this.flushing || this.queue.length === 0) return;
-    const batch = this.takeBatch();
-    const first = batch[0]!;
-    const last = batch[batch.length - 1]!;
-    const data = Buffer.concat(batch.flatMap((p) => p.frames));
-    const records = batch.reduce((n, p) => n + p.frames.length, 0);
-    const attrs = { records, bytes: data.length, offset: first.offset };
-    this.flushing = true;
-    if (data.length <= SYNC_FLUSH_BYTES_MAX) {
-      try {
-        withSpanSync('wal.group_commit', attrs, (span) => {
-          const { fd, position } = this.config.target.place(first.offset, data.length);
-          this.config.io.writeSync(fd, data, position);
-          if (this.config.durability === 'fsync') timed(span, () => this.config.io.datasyncSync(fd));
-          this.config.target.verify(fd);
-        });
-        this.done(batch, records, data.length, last.nextOffset);
-      } catch (err) {
-        this.fail(batch, err);
-      }
-    } else {
-      withSpan('wal.group_commit', attrs, async (span) => {
-        const { fd, position } = this.config.target.place(first.offset, data.length);
-        await this.config.io.write(fd, data, position);
-        if (this.config.durability === 'fsync') {
-          const t0 = performance.now();
-          await this.config.io.datasync(fd);
-          recordFsync(span, performance.now() - t0);
-        }
-        this.config.target.verify(fd);
-      }).then(
-        () => this.done(batch, records, data.length, last.nextOffset),
-        (err: unknown) => this.fail(batch, err),
-      );
-    }
+    if (this.failure !== undefined || this.queue.length === 0 || !this.canStart()) return;
+    const { n, bytes } = this.nextBatchSize();
+    // A rotation closes the active segment's descriptor: it waits until nothing is in flight on it (the drain reschedules).
+    if (this.busy() && this.config.target.rotates(this.queue[0]!.offset, bytes)) return;
+    this.startWrite(openFlight(this.queue.splice(0, n)));
   };
 
-  private done(batch: PendingAppend[], records: number, bytes: number, endOffset: number): void {
-    stemeMetrics().groupCommitRecords.record(records);
-    this.stats.batches += 1;
-    this.stats.appends += records;
-    this.stats.bytesWritten += bytes;
-    if (this.config.durability === 'fsync') this.stats.fsyncs += 1;
-    this.config.target.committed(endOffset);
-    this.flushing = false;
-    for (const p of batch) p.resolve();
-    this.afterFlush();
-  }
-
-  private fail(batch: PendingAppend[], err: unknown): void {
-    this.failure = new WalUnavailableError(this.config.dir, err);
-    this.flushing = false;
-    this.config.onFailure(this.failure);
-    const rejected = [...batch, ...this.queue];
-    this.queue = [];
-    for (const p of rejected) p.reject(this.failure);
-    this.afterFlush();
-  }
-
-  private afterFlush(): void {
-    if (this.queue.length > 0) this.schedule();
-    else {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
+  private startWrite(flight: Flight): void {
+    this.writing = flight;
+    let placed: { fd: number; position: number };
+    try {
+      placed = this.config.target.place(flight.offset, flight.data.length);
+    } catch (err) {
+      this.fail(err);
+      return;
     }
+    flight.fd = placed.fd;
+    this.ioInFlight++;
+    this.config.io.write(placed.fd, flight.data, placed.position).then(
+      () => this.written(flight),
+      (err: unknown) => this.returned(err),
+    );
   }
-}
 
-function timed(span: Span, fn: () => void): void {
-  const t0 = performance.now();
-  fn();
-  recordFsync(span, performance.now() - t0);
-}
+  private written(flight: Flight): void {
+    this.ioInFlight--;
+    if (this.failure !== undefined) return this.settleIdle();
+    if (this.config.durability === 'fsync') {
+      this.writing = undefined;
+      this.unsynced.push(flight);
+      this.startSync();
+    } else {
+      try {
+        this.config.target.verify(flight.fd);
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      this.writing = undefined;
+      this.acknowledge(flight, false);
+    }
+    this.schedule();
+  }
 
-/** fdatasync time on the batch's span (fsync_us) and in the fsync latency histogram. */
-function recordFsync(span: Span, ms: number): void {
-  const us = Math.round(ms * 1000);
-  span.setAttribute('fsync_us', us);
-  stemeMetrics().fsyncLatencyUs.record(us);
+  /** The next fdatasync covers the oldest written batch; it starts only after that batch's write completed. */
+  private startSync(): void {
+    if (this.syncing !== undefined || this.unsynced.length === 0) return;
+    const flight = this.unsynced.shift()!;
+    this.syncing = flight;
+    this.ioInFlight++;
+    const t0 = performance.now();
+    this.config.io.datasync(flight.fd).then(
+      () => this.synced(flight, performance.now() - t0),
+      (err: unknown) => this.returned(err),
+    );
+  }
+
+  private synced(flight: Flight, ms: number): void {
+    this.ioInFlight--;
+    if (this.failure !== undefined) return this.settleIdle();
+    flight.fsynced(ms);
+    try {
+      this.config.target.verify(flight.fd);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.syncing = undefined;
+    this.acknowledge(flight, true);
+    this.startSync();
+    this.schedule();
+  }
+
+  /** A thread-pool operation failed: the log fails (or, already failed, one fewer operation is out). */
+  private returned(err: unknown): void {
+    this.ioInFlight--;
+    if (this.failure !== undefined) return this.settleIdle();
+    this.fail(err);
+  }
+
+  private acknowledge(flight: Flight, fsynced: boolean): void {
+    stemeMetrics().groupCommitRecords.record(flight.records);
+    this.stats.batches += 1;
+    this.stats.appends += flight.records;
+    this.stats.bytesWritten += flight.data.length;
+    if (fsynced) this.stats.fsyncs += 1;
+    this.config.target.committed(flight.endOffset);
+    flight.resolve();
+    this.settleIdle();
+  }
+
+  /** The failed state: every batch in flight or queued rejects, oldest first, and nothing more is acknowledged. */
+  private fail(err: unknown): void {
+    this.failure = new WalUnavailableError(this.config.dir, err);
+    this.config.onFailure(this.failure);
+    const flights = [this.syncing, ...this.unsynced, this.writing].filter((f): f is Flight => f !== undefined);
+    const queued = this.queue;
+    this.syncing = undefined;
+    this.unsynced = [];
+    this.writing = undefined;
+    this.queue = [];
+    for (const f of flights) f.reject(this.failure, err);
+    for (const p of queued) p.reject(this.failure);
+    this.settleIdle();
+  }
+
+  private settleIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
 }

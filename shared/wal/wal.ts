@@ -82,7 +82,7 @@ export class Wal implements ReadView {
       delayMs: options.groupCommitDelayMs,
       batchBytesMax: options.batchBytesMax,
       io,
-      target: { place: (offset, bytes) => this.place(offset, bytes), committed: (end) => this.committed(end), verify: (fd) => this.verifyActive(fd) },
+      target: { rotates: (offset, bytes) => this.rotates(offset, bytes), place: (offset, bytes) => this.place(offset, bytes), committed: (end) => this.committed(end), verify: (fd) => this.verifyActive(fd) },
       onFailure: (err) => this.logger.error('wal write failed; refusing all further appends', { dir, err: err.cause, head_offset: this.durableHead }),
     });
   }
@@ -190,10 +190,15 @@ export class Wal implements ReadView {
     if (failed !== undefined) throw failed;
   }
 
+  /** Whether a batch of `bytes` at `offset` overflows the active segment (which holds at least one record first). */
+  private rotates(offset: number, bytes: number): boolean {
+    const fileBytes = SEGMENT_HEADER_BYTES + offset - this.active.baseOffset;
+    return fileBytes > SEGMENT_HEADER_BYTES && fileBytes + bytes > this.options.segmentBytesMax;
+  }
+
   /** The file position for a batch at `offset`, rotating first when it would overflow the segment. */
   private place(offset: number, bytes: number): { fd: number; position: number } {
-    const fileBytes = SEGMENT_HEADER_BYTES + offset - this.active.baseOffset;
-    if (fileBytes > SEGMENT_HEADER_BYTES && fileBytes + bytes > this.options.segmentBytesMax) this.rotate(offset);
+    if (this.rotates(offset, bytes)) this.rotate(offset);
     return { fd: this.activeFd, position: SEGMENT_HEADER_BYTES + offset - this.active.baseOffset };
   }
 

@@ -50,6 +50,19 @@ describe('a vanished WAL directory or segment', () => {
     rmSync(`${dir}.moved`, { recursive: true, force: true });
   });
 
+  test.each(['fsync', 'none'] as const)('a two-record batch (durability %s) into a removed segment is not acknowledged either', async (durability) => {
+    const dir = join(tmp.path, 'wal');
+    const wal = await Wal.open({ dir, durability, logger: memoryLogger() });
+    const good = await wal.append(payloadOf(50));
+    unlinkSync(join(dir, wal.segments()[0]!.fileName));
+    const err = await wal.appendBatch([payloadOf(50), payloadOf(50)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WalUnavailableError);
+    expect(((err as WalUnavailableError).cause as WalVanishedError).reason).toBe('the active segment was unlinked');
+    expect(wal.headOffset).toBe(good.nextOffset);
+    expect(wal.stats().appends).toBe(1);
+    await wal.close();
+  });
+
   test('a batch that would rotate into a removed directory fails too', async () => {
     const dir = join(tmp.path, 'wal');
     const wal = await Wal.open({ dir, durability: 'none', segmentBytesMax: 200, logger: memoryLogger() });

@@ -76,9 +76,11 @@ export class RecordingIo implements WalFs {
   }
 
   async datasync(fd: number): Promise<void> {
-    const path = this.pathOf(fd);
+    // Recorded when it starts: an fdatasync is only known to cover the writes that
+    // completed before it began, so a write finishing while it runs (group commit
+    // writes the next batch meanwhile) lands after it in the log, not durable by it.
+    this.ops.push({ op: 'sync', path: this.pathOf(fd) });
     await NODE_FILE_IO.datasync(fd);
-    this.ops.push({ op: 'sync', path });
   }
 
   fsyncSync(fd: number): void {
