@@ -106,8 +106,9 @@ class UnaryCall<Req, Res> implements CallContext {
     } catch (err) {
       return this.fail(err);
     }
-    if (answer instanceof Promise) answer.then(this.succeed, this.fail);
-    else this.succeed(answer);
+    // Any thenable counts as an answer to wait for (a promise from another realm too).
+    if (typeof (answer as PromiseLike<Res> | null)?.then === 'function') (answer as PromiseLike<Res>).then(this.succeed, this.fail);
+    else this.succeed(answer as Res);
   }
 
   private readonly succeed = (response: Res): void => {
