@@ -5,7 +5,8 @@
  * (AppendBatch 100 per call, 8 in flight; one AppendStream of 100-record
  * requests with 1024 records unacknowledged; unary Append at 64 in flight), stops it, and prints the top
  * frames of its main thread by self time and by inclusive time (a frame's own
- * time plus its callees', counted once when it recurses). The .cpuprofile
+ * time plus its callees', counted once when it recurses), over the samples of
+ * the measured load only (after the warm-up, without the child's start-up). The .cpuprofile
  * stays in bench/scratch/profiles for a closer look (Chrome DevTools).
  * The CPU line gives µs per record by thread and, beside it, the bare
  * libsodium verify time measured in the same run before the load.
@@ -52,21 +53,43 @@ function bareSodiumVerifyUs(ms: number): number {
   return (ms * 1000) / n;
 }
 
-async function drive(path: string, address: string, seconds: number, records: readonly PbRecord[]): Promise<{ rate: string; records: number }> {
+/** A profile as V8 writes it: sample i was taken `timeDeltas[0..i]` µs after `startTime` (the monotonic clock). */
+type TimedProfile = CpuProfile & { readonly timeDeltas: readonly number[] };
+
+/**
+ * The samples of `profile` taken between `fromUs` and `toUs` (µs of the
+ * monotonic clock, which V8's profiler and `process.hrtime` share on Linux):
+ * the measured load without the child's start-up and warm-up.
+ */
+function withinWindow(profile: TimedProfile, fromUs: number, toUs: number): CpuProfile {
+  const samples: number[] = [];
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t >= fromUs && t <= toUs) samples.push(profile.samples[i]!);
+  }
+  return { ...profile, samples };
+}
+
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+async function drive(path: string, address: string, seconds: number, records: readonly PbRecord[]): Promise<{ rate: string; records: number; fromUs: number; toUs: number }> {
   const c = makeClient(WriterServiceClient, address);
   try {
     await waitForReady(c, READY_TIMEOUT_MS);
     const ms = seconds * 1000;
+    const fromUs = monotonicUs() + WARMUP_MS * 1000;
+    const window = (): { fromUs: number; toUs: number } => ({ fromUs, toUs: monotonicUs() });
     if (path === 'batch') {
       const s = supply(batchRequestBytes(records, 100), path);
-      return { rate: `${(await measureBatch(address, s.next, 100, 8, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used * 100 };
+      return { rate: `${(await measureBatch(address, s.next, 100, 8, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used * 100, ...window() };
     }
     if (path === 'stream') {
       const s = supply(streamRequestBytes(records, 100), path);
-      return { rate: `${(await measureStream(address, s.next, 1024, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used * 100 };
+      return { rate: `${(await measureStream(address, s.next, 1024, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used * 100, ...window() };
     }
     const s = supply(appendRequestBytes(records), path);
-    return { rate: `${(await measureAppend(address, s.next, 64, ms, WARMUP_MS)).callsPerSec} calls/s`, records: s.used };
+    return { rate: `${(await measureAppend(address, s.next, 64, ms, WARMUP_MS)).callsPerSec} calls/s`, records: s.used, ...window() };
   } finally {
     c.close();
   }
@@ -94,9 +117,11 @@ async function main(): Promise<void> {
   const threads0 = cpuByThread(writer.pid);
   let clientCpu = 0;
   let cpuPerRecord = '';
+  let loadWindow = { fromUs: 0, toUs: Infinity };
   try {
     const driven = await drive(path, writer.address, seconds, records);
     rate = driven.rate;
+    loadWindow = { fromUs: driven.fromUs, toUs: driven.toUs };
     const used = process.cpuUsage(cpu0);
     clientCpu = (used.user + used.system) / 1000 / (performance.now() - t0);
     const us = (sec: number): number => Math.round((sec * 1e6) / driven.records);
@@ -109,7 +134,7 @@ async function main(): Promise<void> {
   if (!profiling) return void process.stdout.write(`${path}: ${rate}; ${cpuPerRecord}; bench client CPU ${Math.round(100 * clientCpu)}% of one core; load average ${loadavg()[0]!.toFixed(2)}\n`);
   // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread, the others are verify workers.
   const files = readdirSync(PROFILE_DIR).filter((f) => f.includes(`.${writer.pid}.`));
-  const load = (f: string): CpuProfile => JSON.parse(readFileSync(join(PROFILE_DIR, f), 'utf8')) as CpuProfile;
+  const load = (f: string): CpuProfile => withinWindow(JSON.parse(readFileSync(join(PROFILE_DIR, f), 'utf8')) as TimedProfile, loadWindow.fromUs, loadWindow.toUs);
   const main = load(files.find((f) => f.includes(`.${writer.pid}.0.`))!);
   const workersBusy = files.filter((f) => !f.includes(`.${writer.pid}.0.`)).map((f) => busyShare(load(f)));
   const { self, inclusive, busy } = topFrames(main, TOP_FRAMES);

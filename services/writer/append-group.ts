@@ -37,11 +37,16 @@ export interface GroupOutcome {
   readonly record: Checked['record'];
 }
 
-interface Call {
-  readonly message: PbRecord | undefined;
+/** Who a call is for: its peer (read only when the peer limit is on) and whether it is still wanted. */
+export interface CallSource {
   readonly peer: string;
   /** Throws when the call's client has gone (or its deadline passed). */
-  readonly stillWanted: () => void;
+  throwIfAborted(): void;
+}
+
+interface Call {
+  readonly message: PbRecord | undefined;
+  readonly source: CallSource;
   resolve(outcome: GroupOutcome): void;
   reject(err: unknown): void;
 }
@@ -57,8 +62,13 @@ export class AppendGroup {
 
   /** Admits and appends one call's record with the others of this turn. */
   submit(message: PbRecord | undefined, peer: string, stillWanted: () => void): Promise<GroupOutcome> {
+    return this.submitFor(message, { peer, throwIfAborted: stillWanted });
+  }
+
+  /** `submit` for a call whose context is its source (the unary handler's: no object or closure made per call). */
+  submitFor(message: PbRecord | undefined, source: CallSource): Promise<GroupOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ message, peer, stillWanted, resolve, reject });
+      this.queue.push({ message, source, resolve, reject });
       this.schedule();
     });
   }
@@ -100,8 +110,8 @@ export class AppendGroup {
       const key = o.id.toString('latin1');
       if (seen.has(key)) return void later.push(call);
       try {
-        call.stillWanted();
-        this.deps.peers?.charge(call.peer, [o.record], 'record');
+        call.source.throwIfAborted();
+        this.deps.peers?.charge(call.source.peer, [o.record], 'record');
       } catch (err) {
         return call.reject(err);
       }
@@ -136,7 +146,7 @@ export class AppendGroup {
           // Ids are distinct within a group (admit): no record can replay an earlier one of it.
           if (j.replayOf === 'earlier-in-batch') throw new Error('append group: an id twice in one group');
           deps.admission.charge(j.charge);
-          if (j.replayOf === undefined) owner.stillWanted();
+          if (j.replayOf === undefined) owner.source.throwIfAborted();
         } catch (err) {
           return owner.reject(err);
         }

@@ -10,7 +10,8 @@ import { SizeLimitError } from '../../shared/grpc/errors';
 import type { CallContext, UnaryFn } from '../../shared/grpc/handlers';
 import { ValidationError } from '../../shared/domain/errors';
 import { stemeMetrics } from '../../shared/telemetry/metrics';
-import { withSpan } from '../../shared/telemetry/tracing';
+import type { Span } from '@opentelemetry/api';
+import { tracingActive, withSpan } from '../../shared/telemetry/tracing';
 import type { WriterDeps } from './deps';
 import { APPEND_BATCH_RECORDS_MAX } from './limits';
 import { appendChecked } from './append-records';
@@ -21,29 +22,34 @@ export { writeToLog } from './writer-log';
 
 /** Nothing is appended for a call whose client has already gone or whose deadline passed. */
 function checkStillWanted(ctx: CallContext): void {
-  if (ctx.signal.aborted) throw ctx.signal.reason;
+  ctx.throwIfAborted();
 }
 
 /**
  * Append: each call holds its own slot of the in-flight bound and gets its own
  * receipt or error, but the calls of one event-loop turn are admitted and
  * appended together (append-group.ts): one verification round, one claim,
- * one appendBatch for all of them.
+ * one appendBatch for all of them. Per call, only its span (when tracing is
+ * on), its slot, its promise in the group and its receipt are made: the call
+ * context itself is the group's source of the peer and of cancellation.
  */
 export function appendHandler(deps: WriterDeps): UnaryFn<AppendRequest, AppendResponse> {
   const latency = stemeMetrics().appendLatencyMs;
   const group = new AppendGroup(deps);
   const attributes = { rpc: 'Append' };
-  return (request, ctx) =>
-    withSpan('writer.append', {}, async (span) => {
-      const startedMs = performance.now();
-      return deps.load.run(1, async () => {
-        const done = await group.submit(request.record, ctx.peer, () => checkStillWanted(ctx));
-        span.setAttributes({ record_kind: done.record.kind, offset: Number(done.receipt.offset), replay: !done.appended });
-        latency.record(performance.now() - startedMs, attributes);
-        return { receipt: done.receipt };
-      });
-    });
+  const append = async (request: AppendRequest, ctx: CallContext, span: Span | undefined): Promise<AppendResponse> => {
+    const startedMs = performance.now();
+    deps.load.take(1);
+    try {
+      const done = await group.submitFor(request.record, ctx);
+      span?.setAttributes({ record_kind: done.record.kind, offset: Number(done.receipt.offset), replay: !done.appended });
+      latency.record(performance.now() - startedMs, attributes);
+      return { receipt: done.receipt };
+    } finally {
+      deps.load.release(1);
+    }
+  };
+  return (request, ctx) => (tracingActive() ? withSpan('writer.append', {}, (span) => append(request, ctx, span)) : append(request, ctx, undefined));
 }
 
 export function appendBatchHandler(deps: WriterDeps): UnaryFn<AppendBatchRequest, AppendBatchResponse> {

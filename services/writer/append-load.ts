@@ -24,12 +24,21 @@ export class AppendLoad {
    * when they do not fit. A single call larger than the whole bound never fits.
    */
   async run<T>(records: number, fn: () => Promise<T>): Promise<T> {
-    if (this.held + records > this.max) throw new OverloadedError('records_in_flight', this.held, this.max, OVERLOAD_RETRY_AFTER_MS);
-    this.held += records;
+    this.take(records);
     try {
       return await fn();
     } finally {
-      this.held -= records;
+      this.release(records);
     }
+  }
+
+  /** Take `records` slots, or throw OverloadedError taking none; each take is matched by one `release`. */
+  take(records: number): void {
+    if (this.held + records > this.max) throw new OverloadedError('records_in_flight', this.held, this.max, OVERLOAD_RETRY_AFTER_MS);
+    this.held += records;
+  }
+
+  release(records: number): void {
+    this.held -= records;
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
+import { isDecodeGuarded } from './codec';
 import { DRAIN_EVENT, isDrainable } from './drain';
 import { RpcStatusError } from './status';
 
@@ -19,10 +20,12 @@ type AnyHandler = (call: EventEmitter, callback?: AnyCallback) => void;
 
 export class CallTracker {
   private readonly open = new Set<Tracked>();
+  /** Unary calls of decode-guarded handlers (handlers.ts) in flight: counted, not kept. */
+  private guardedUnary = 0;
 
   /** Calls accepted and not yet answered (or cancelled). */
   get inFlight(): number {
-    return this.open.size;
+    return this.open.size + this.guardedUnary;
   }
 
   /** The implementation with every method tracked; the definition says which methods stream. */
@@ -39,6 +42,7 @@ export class CallTracker {
   }
 
   private track(handler: AnyHandler, streaming: boolean): AnyHandler {
+    if (!streaming && isDecodeGuarded(handler)) return this.trackGuardedUnary(handler);
     return (call, callback) => {
       const entry: Tracked = { call, streaming };
       this.open.add(entry);
@@ -55,6 +59,21 @@ export class CallTracker {
       handler(call, (...args: unknown[]) => {
         done();
         callback(...args);
+      });
+    };
+  }
+
+  /**
+   * A unary handler of handlers.ts answers every call exactly once — with its
+   * response, its error, or at once on a deadline or cancellation — so its
+   * calls are a count, with no entry, set or 'cancelled' listener of their own.
+   */
+  private trackGuardedUnary(handler: AnyHandler): AnyHandler {
+    return (call, callback) => {
+      this.guardedUnary += 1;
+      handler(call, (err: unknown, value: unknown, trailer: unknown, flags: unknown) => {
+        this.guardedUnary -= 1;
+        callback!(err, value, trailer, flags);
       });
     };
   }

@@ -66,20 +66,50 @@ export function safeServiceDefinition<D extends grpc.ServiceDefinition>(definiti
   return out as unknown as D;
 }
 
+/** Handlers that answer an `UndecodableRequest` themselves (the wrappers of `handlers.ts`). */
+const guardedHandlers = new WeakSet<object>();
+
+/** Marks `handler` as checking its own requests for `UndecodableRequest`; returns it. */
+export function markDecodeGuarded<H extends object>(handler: H): H {
+  guardedHandlers.add(handler);
+  return handler;
+}
+
+export function isDecodeGuarded(handler: unknown): boolean {
+  return typeof handler === 'function' && guardedHandlers.has(handler);
+}
+
+/** The paths of `definition` whose handler in `implementation` is decode-guarded (looked up as grpc-js does: key, then proto name). */
+export function decodeGuardedPaths(definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): string[] {
+  const out: string[] = [];
+  for (const [key, method] of Object.entries(definition)) {
+    const original = (method as { originalName?: string }).originalName;
+    const handler = implementation[key] ?? (original === undefined ? undefined : implementation[original]);
+    if (isDecodeGuarded(handler)) out.push(method.path);
+  }
+  return out;
+}
+
 /**
  * A server interceptor that ends any call whose request message is an
  * `UndecodableRequest` with INVALID_ARGUMENT, so no handler sees the sentinel.
  * For a stream the whole call ends: the client's framing can no longer be trusted.
+ * Calls to `guardedPaths` (methods whose handler is decode-guarded, filled
+ * in as services are added) pass untouched: their handler answers the same
+ * status itself, and they skip the interceptor's extra call layer.
  */
-export function decodeGuardInterceptor(): grpc.ServerInterceptor {
-  return (_method, call) =>
-    new grpc.ServerInterceptingCall(call, {
-      start: (next) =>
-        next({
-          onReceiveMessage: (message: unknown, pass: (m: unknown) => void) => {
-            if (isUndecodable(message)) call.sendStatus(undecodableStatus(message));
-            else pass(message);
-          },
-        }),
-    });
+export function decodeGuardInterceptor(guardedPaths: ReadonlySet<string> = new Set()): grpc.ServerInterceptor {
+  return (method, call) =>
+    guardedPaths.has(method.path)
+      ? // grpc-js chains interceptors by what they return; the call itself is the chain without this one.
+        (call as grpc.ServerInterceptingCall)
+      : new grpc.ServerInterceptingCall(call, {
+          start: (next) =>
+            next({
+              onReceiveMessage: (message: unknown, pass: (m: unknown) => void) => {
+                if (isUndecodable(message)) call.sendStatus(undecodableStatus(message));
+                else pass(message);
+              },
+            }),
+        });
 }

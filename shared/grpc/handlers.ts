@@ -10,13 +10,16 @@
  *   `draining` signal at graceful shutdown;
  * - an undecodable request (see `codec.ts`) is INVALID_ARGUMENT, never INTERNAL.
  *
+ * These wrappers decode-guard their own calls (and say so, `markDecodeGuarded`),
+ * so the server's decode guard interceptor stays out of their way.
+ *
  * RPC spans come from the OpenTelemetry gRPC instrumentation, not from here.
  */
 import * as grpc from '@grpc/grpc-js';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { StreamWriter } from './backpressure';
-import { watchCall, type CallContext, type CallWatch, type ServerCallLike, type StreamContext } from './call-context';
-import { isUndecodable, undecodableStatus } from './codec';
+import { CallWatch, watchCall, type CallContext, type ServerCallLike, type StreamContext } from './call-context';
+import { isUndecodable, markDecodeGuarded, undecodableStatus } from './codec';
 import { DRAIN_EVENT, markDrainable } from './drain';
 import { UnavailableError } from './errors';
 import { stemeMetrics } from '../telemetry/metrics';
@@ -39,42 +42,102 @@ function loggerOf(options: HandlerOptions): Logger {
   return options.logger ?? (defaultLogger ??= createLogger({ component: 'grpc' }));
 }
 
+/** A stream's context: a plain object (streams spread it), made once per stream. */
 function contextOf(call: ServerCallLike, watch: CallWatch, logger: Logger): CallContext {
-  return { signal: watch.signal, deadlineMs: watch.deadlineMs, metadata: call.metadata, method: call.getPath(), peer: call.getPeer(), logger };
+  return {
+    signal: watch.signal,
+    deadlineMs: watch.deadlineMs,
+    metadata: call.metadata,
+    method: call.getPath(),
+    peer: call.getPeer(),
+    logger,
+    throwIfAborted: () => {
+      if (watch.aborted) throw watch.reason;
+    },
+  };
+}
+
+/**
+ * One unary call: its context (what the handler sees), its watch and how it
+ * is answered, in one object: two bound functions per call (the answer's
+ * `then` callbacks), and the signal, peer and method made only when read.
+ */
+class UnaryCall<Req, Res> implements CallContext {
+  readonly metadata: grpc.Metadata;
+  private readonly watch: CallWatch;
+  private settled = false;
+  private peerOf: string | undefined;
+
+  constructor(
+    private readonly call: grpc.ServerUnaryCall<Req, Res>,
+    private readonly callback: grpc.sendUnaryData<Res>,
+    readonly logger: Logger,
+  ) {
+    this.metadata = call.metadata;
+    // Answers a passed deadline or a cancellation at once, even if the handler ignores it.
+    this.watch = new CallWatch(call, this.fail);
+  }
+
+  get signal(): AbortSignal {
+    return this.watch.signal;
+  }
+
+  get deadlineMs(): number {
+    return this.watch.deadlineMs;
+  }
+
+  get method(): string {
+    return this.call.getPath();
+  }
+
+  get peer(): string {
+    return (this.peerOf ??= this.call.getPeer());
+  }
+
+  throwIfAborted(): void {
+    if (this.watch.aborted) throw this.watch.reason;
+  }
+
+  run(fn: UnaryFn<Req, Res>): void {
+    if (this.settled) return; // aborted while the watch started (deadline passed, client gone)
+    let answer: Promise<Res> | Res;
+    try {
+      answer = fn(this.call.request, this);
+    } catch (err) {
+      return this.fail(err);
+    }
+    // Any thenable counts as an answer to wait for (a promise from another realm too).
+    if (typeof (answer as PromiseLike<Res> | null)?.then === 'function') (answer as PromiseLike<Res>).then(this.succeed, this.fail);
+    else this.succeed(answer as Res);
+  }
+
+  private readonly succeed = (response: Res): void => {
+    if (this.settled) return;
+    this.settled = true;
+    this.watch.dispose();
+    this.callback(null, response);
+  };
+
+  private readonly fail = (err: unknown): void => {
+    if (this.settled) return;
+    this.settled = true;
+    this.watch?.dispose(); // undefined when the watch aborts from its constructor
+    const method = this.call.getPath();
+    this.callback(countedError(toServiceError(err, { logger: this.logger, method }), method));
+  };
 }
 
 /** A unary handler: resolve with the response or throw a typed error. */
 export function unary<Req, Res>(fn: UnaryFn<Req, Res>, options: HandlerOptions = {}): grpc.handleUnaryCall<Req, Res> {
   const logger = loggerOf(options);
-  return (call, callback) => {
+  return markDecodeGuarded((call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
     const request: unknown = call.request;
     if (isUndecodable(request)) {
       callback(undecodableStatus(request));
       return;
     }
-    const watch = watchCall(call);
-    const method = call.getPath();
-    let settled = false;
-    const fail = (err: unknown): void => {
-      if (settled) return;
-      settled = true;
-      watch.dispose();
-      callback(countedError(toServiceError(err, { logger, method }), method));
-    };
-    const succeed = (response: Res): void => {
-      if (settled) return;
-      settled = true;
-      watch.dispose();
-      callback(null, response);
-    };
-    // Answer a passed deadline or a cancellation now, even if the handler ignores its signal.
-    if (watch.signal.aborted) return fail(watch.signal.reason);
-    watch.signal.addEventListener('abort', () => fail(watch.signal.reason), { once: true });
-    const ctx = contextOf(call, watch, logger);
-    Promise.resolve()
-      .then(() => fn(call.request, ctx))
-      .then(succeed, fail);
-  };
+    new UnaryCall(call, callback, logger).run(fn);
+  });
 }
 
 /** Counts a non-OK answer by status code and method (the `stemedb.rpc.errors` metric). */
@@ -128,14 +191,14 @@ function runStream<Res>(call: StreamCall<Res>, logger: Logger, body: (out: Strea
  */
 export function serverStream<Req, Res>(fn: ServerStreamFn<Req, Res>, options: HandlerOptions = {}): grpc.handleServerStreamingCall<Req, Res> {
   const logger = loggerOf(options);
-  return (call) => {
+  return markDecodeGuarded((call: grpc.ServerWritableStream<Req, Res>) => {
     const request: unknown = call.request;
     if (isUndecodable(request)) {
       call.emit('error', undecodableStatus(request));
       return;
     }
     runStream(call, logger, (out, ctx) => fn(call.request, out, ctx));
-  };
+  });
 }
 
 /** The request messages of a bidi call, pulled one at a time (reading is flow-controlled too). */
@@ -159,7 +222,7 @@ async function* requestsOf<Req>(call: grpc.ServerDuplexStream<Req, unknown>, sig
  */
 export function bidiStream<Req, Res>(fn: BidiStreamFn<Req, Res>, options: HandlerOptions = {}): grpc.handleBidiStreamingCall<Req, Res> {
   const logger = loggerOf(options);
-  return (call) => {
+  return markDecodeGuarded((call: grpc.ServerDuplexStream<Req, Res>) => {
     runStream(call, logger, (out, ctx) => fn(requestsOf(call, ctx.signal), out, ctx));
-  };
+  });
 }

@@ -20,7 +20,7 @@ import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { CallTracker } from './call-tracker';
-import { decodeGuardInterceptor, safeServiceDefinition } from './codec';
+import { decodeGuardInterceptor, decodeGuardedPaths, safeServiceDefinition } from './codec';
 import { KEEPALIVE_TIMEOUT_MS, MAX_CONNECTION_AGE_GRACE_MS, MAX_CONNECTION_AGE_MS, MESSAGE_BYTES_MAX, SEND_MESSAGE_BYTES_MAX, SERVER_KEEPALIVE_TIME_MS, SHUTDOWN_GRACE_MS } from './limits';
 import { roleInterceptor, type MethodRoles } from './access';
 import { loadRoleMap } from './roles';
@@ -134,8 +134,8 @@ export function routeGrpcLogs(logger: Logger): void {
 }
 
 /** Credentials and interceptors for the main port; TLS files are read (and checked) here. */
-function security(options: StartServerOptions, logger: Logger): { credentials: grpc.ServerCredentials; interceptors: grpc.ServerInterceptor[] } {
-  const interceptors = [decodeGuardInterceptor()];
+function security(options: StartServerOptions, logger: Logger, guardedPaths: ReadonlySet<string>): { credentials: grpc.ServerCredentials; interceptors: grpc.ServerInterceptor[] } {
+  const interceptors = [decodeGuardInterceptor(guardedPaths)];
   if (options.credentials !== undefined) return { credentials: options.credentials, interceptors };
   if (options.tls === undefined) return { credentials: grpc.ServerCredentials.createInsecure(), interceptors };
   const credentials = ReloadingServerCredentials.load(options.tls, { logger: logger.child({ component: 'tls' }) });
@@ -162,13 +162,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   routeGrpcLogs(logger);
   const { host } = splitHostPort(options.address);
   if (options.healthListen !== undefined) splitHostPort(options.healthListen);
-  const { credentials, interceptors } = security(options, logger);
+  // Methods whose handlers answer undecodable requests themselves (handlers.ts): the interceptor lets them pass.
+  const guardedPaths = new Set<string>();
+  const { credentials, interceptors } = security(options, logger, guardedPaths);
   const server = new grpc.Server({ ...serverOptions(options), interceptors });
   const tracker = new CallTracker();
   // Every service, ours or a library's, gets total decoding and call tracking.
   const registrar = {
-    addService: (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): void =>
-      server.addService(safeServiceDefinition(definition), tracker.wrap(definition, implementation)),
+    addService: (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): void => {
+      for (const path of decodeGuardedPaths(definition, implementation)) guardedPaths.add(path);
+      server.addService(safeServiceDefinition(definition), tracker.wrap(definition, implementation));
+    },
   };
 
   const names = ['', ...options.services.map((s) => serviceNameOf(s.definition))];

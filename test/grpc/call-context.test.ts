@@ -70,3 +70,41 @@ describe('watchCall', () => {
     }
   });
 });
+
+describe('CallWatch without a signal', () => {
+  test('aborted and reason answer without making a signal; one asked for later is already aborted', () => {
+    const call = fakeCall(Infinity);
+    const watch = watchCall(call);
+    expect(watch.aborted).toBe(false);
+    expect(watch.reason).toBeUndefined();
+    call.cancel();
+    expect(watch.aborted).toBe(true);
+    expect(watch.reason).toMatchObject({ name: 'CancelledError' });
+    expect(watch.signal.aborted).toBe(true);
+    expect(watch.signal.reason).toBe(watch.reason);
+  });
+
+  test('onAbort is told once, with the reason, and never after dispose', () => {
+    const told: Error[] = [];
+    const call = fakeCall(Date.now() + 10 * DEADLINE_CANCEL_SLACK_MS);
+    const watch = watchCall(call, (reason) => told.push(reason));
+    call.cancel();
+    call.cancel();
+    expect(told).toHaveLength(1);
+    expect(told[0]).toBe(watch.reason);
+    const later = fakeCall(Infinity);
+    const disposed = watchCall(later, (reason) => told.push(reason));
+    disposed.dispose();
+    later.cancel();
+    expect(told).toHaveLength(1);
+    expect(later.listenerCount('cancelled')).toBe(0);
+  });
+
+  test('a call whose deadline has passed is not listened to at all', () => {
+    const call = fakeCall(Date.now() - 1);
+    const told: Error[] = [];
+    watchCall(call, (reason) => told.push(reason));
+    expect(told.map((e) => e.name)).toEqual(['DeadlineError']);
+    expect(call.listenerCount('cancelled')).toBe(0);
+  });
+});

@@ -2,7 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { AppendRequest, AppendStreamRequest, AppendStreamResponse, HeadResponse, WriterServiceService } from '../../shared/gen/stemedb/v1/writer';
 import { fieldOf } from '../../shared/grpc/client';
-import { UndecodableRequest, isUndecodable, safeServiceDefinition } from '../../shared/grpc/codec';
+import { UndecodableRequest, decodeGuardInterceptor, decodeGuardedPaths, isUndecodable, safeServiceDefinition } from '../../shared/grpc/codec';
+import { unary } from '../../shared/grpc/handlers';
 import { MESSAGE_BYTES_MAX } from '../../shared/grpc/limits';
 import { startServer } from '../../shared/grpc/server';
 import { createLogger } from '../../shared/telemetry/logger';
@@ -152,5 +153,23 @@ describe('a strict decoder (invalid UTF-8) on a server from startServer', () => 
       client.close();
       await running.shutdown(1_000);
     }
+  });
+});
+
+describe('the decode guard stays out of the way of handlers that guard themselves', () => {
+  const bare = (_c: unknown, cb: grpc.sendUnaryData<unknown>): void => cb(null, {});
+
+  test("decodeGuardedPaths lists exactly the methods whose handler is one of handlers.ts's wrappers (by key or proto name)", () => {
+    const implementation = { append: unary(() => ({})), Head: unary(() => ({})), appendBatch: bare } as unknown as grpc.UntypedServiceImplementation;
+    const definition = { ...WriterServiceService, head: { ...WriterServiceService.head, originalName: 'Head' } } as unknown as grpc.ServiceDefinition;
+    expect(decodeGuardedPaths(definition, implementation).sort()).toEqual([APPEND, HEAD]);
+  });
+
+  test('the interceptor hands a guarded path its call untouched and wraps every other path', () => {
+    const interceptor = decodeGuardInterceptor(new Set([APPEND]));
+    const call = {} as grpc.ServerInterceptingCallInterface;
+    const method = (path: string): grpc.ServerMethodDefinition<unknown, unknown> => ({ path }) as grpc.ServerMethodDefinition<unknown, unknown>;
+    expect(interceptor(method(APPEND), call)).toBe(call);
+    expect(interceptor(method(HEAD), call)).toBeInstanceOf(grpc.ServerInterceptingCall);
   });
 });

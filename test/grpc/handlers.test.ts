@@ -57,6 +57,26 @@ describe('unary handlers', () => {
     expect(await reason).toMatchObject({ name: 'CancelledError' });
   });
 
+  test('a cancelled call that never read its signal leaves the in-flight count, and throwIfAborted throws the reason', async () => {
+    let ctxOf: { throwIfAborted(): void } | undefined;
+    let entered!: () => void;
+    const inHandler = new Promise<void>((r) => (entered = r));
+    w.hooks.append = (_req, ctx) => {
+      ctxOf = ctx;
+      ctx.throwIfAborted();
+      entered();
+      return new Promise(() => undefined);
+    };
+    const controller = new AbortController();
+    const pending = callUnary(w.client.append.bind(w.client), { record: undefined }, { signal: controller.signal }).catch((e: unknown) => e);
+    await inHandler;
+    expect(w.running.inFlight()).toBe(1);
+    controller.abort();
+    expect(hasStatus(await pending, grpc.status.CANCELLED)).toBe(true);
+    await waitFor(() => (w.running.inFlight() === 0 ? true : undefined), 'the call to leave the in-flight count');
+    expect(() => ctxOf!.throwIfAborted()).toThrow(expect.objectContaining({ name: 'CancelledError' }) as Error);
+  });
+
   test('a thrown ValidationError is INVALID_ARGUMENT naming the field; the next call is served', async () => {
     w.hooks.append = () => {
       throw new ValidationError('record.assertion.confidence', 'must be finite, got NaN');
