@@ -159,12 +159,7 @@ export class GroupCommit {
       this.unsynced.push(flight);
       this.startSync();
     } else {
-      try {
-        this.config.target.verify(flight.fd);
-      } catch (err) {
-        this.fail(err);
-        return;
-      }
+      if (!this.verifies(flight)) return;
       this.writing = undefined;
       this.acknowledge(flight, false);
     }
@@ -188,16 +183,22 @@ export class GroupCommit {
     this.ioInFlight--;
     if (this.failure !== undefined) return this.settleIdle();
     flight.fsynced(ms);
-    try {
-      this.config.target.verify(flight.fd);
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
+    if (!this.verifies(flight)) return;
     this.syncing = undefined;
     this.acknowledge(flight, true);
     this.startSync();
     this.schedule();
+  }
+
+  /** The file check before an acknowledgement (the batch went to the log's file); a failure fails the log. */
+  private verifies(flight: Flight): boolean {
+    try {
+      this.config.target.verify(flight.fd);
+      return true;
+    } catch (err) {
+      this.fail(err);
+      return false;
+    }
   }
 
   /** A thread-pool operation failed: the log fails (or, already failed, one fewer operation is out). */
