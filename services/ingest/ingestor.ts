@@ -21,8 +21,8 @@ import { batchRecords } from './batcher';
 import { RecordChecker, VERIFY_MODES, type CheckedRecord, type VerifyMode } from './check-record';
 import { IngestGapError, IngestOptionError } from './errors';
 import { GraphBatch, type BatchRecord } from '../../shared/graph/apply/graph-batch';
-import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX, INGEST_CHECK_AHEAD_BATCHES, INGEST_YIELD_RECORDS } from './limits';
-import { turn } from './turns';
+import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX, INGEST_CHECK_AHEAD_BATCHES } from './limits';
+import { turn, turnBefore } from './turns';
 import { BoundedQueue } from './bounded-queue';
 import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from '../../shared/graph/apply/pair-cache';
 import type { SortedOps } from '../../shared/graph/apply/batch-state';
@@ -269,12 +269,9 @@ export class Ingestor {
     await batch.prefetch(valid);
     const counts = { ...this.ahead.counts };
     let rejected = 0;
-    let sinceYield = 0;
-    for (const c of checked) {
-      if (++sinceYield === INGEST_YIELD_RECORDS) {
-        sinceYield = 0;
-        await turn();
-      }
+    for (let i = 0; i < checked.length; i++) {
+      if (turnBefore(i)) await turn();
+      const c = checked[i]!;
       if (c.ok) {
         await batch.apply(c.entry.record, c.id, c.offset, c.recordBytes);
         counts.applied++;

@@ -12,11 +12,16 @@ export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Whether a loop over a batch gives the event loop a turn before item `i` (after every INGEST_YIELD_RECORDS items). */
+export function turnBefore(i: number): boolean {
+  return i > 0 && i % INGEST_YIELD_RECORDS === 0;
+}
+
 /** `items.map(fn)`, giving the event loop a turn after every INGEST_YIELD_RECORDS items. */
 export async function mapInTurns<T, U>(items: readonly T[], fn: (item: T) => U): Promise<U[]> {
   const out: U[] = new Array<U>(items.length);
   for (let i = 0; i < items.length; i++) {
-    if (i > 0 && i % INGEST_YIELD_RECORDS === 0) await turn();
+    if (turnBefore(i)) await turn();
     out[i] = fn(items[i]!);
   }
   return out;
