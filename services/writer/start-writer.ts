@@ -85,7 +85,8 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   }
   // The id index reads the log behind the appends: never delete what it has not indexed yet.
   retention.heldBelow = () => ids.covered;
-  const verifier = new SignatureVerifier();
+  // Admission awaits every round it sends: when the workers are idle, its thread verifies a share meanwhile.
+  const verifier = new SignatureVerifier({ inlineShare: true });
   const deps: WriterDeps = {
     log: observingLog(wal, agents),
     admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier, { registry: agents, enforce: config.admission === true }),

@@ -9,6 +9,16 @@
  * message (one wake-up each way per batch), and the worker verifies them back
  * to back with libsodium (worker-program.ts).
  *
+ * A caller whose thread would only wait for the answer (the writer's
+ * admission: a group of unary calls is one round, and nothing else runs until
+ * it is verified) can ask for an **inline share**: when every worker is idle
+ * as a round starts, the calling thread verifies its share of the round
+ * itself (1/(workers + 1) of it, at most VERIFY_INLINE_SHARE_SIGNATURES_MAX)
+ * right after posting the rest, so the round takes about half the time on one
+ * worker. When a worker is still busy, the load is sustained and the calling
+ * thread has its own work: the whole round goes to the workers. Ingest leaves
+ * it off (its thread is its bottleneck).
+ *
  * Malformed inputs (wrong lengths, small-order or non-canonical keys) are
  * refused on the calling thread exactly as `verifySignature` refuses them; the
  * worker only runs `crypto_sign_verify_detached`. A worker that dies is
@@ -17,13 +27,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { ed25519Verify } from '../domain/ed25519';
 import { recordId } from '../domain/hash';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../domain/limits';
 import { publicKeyProblem } from '../domain/public-key';
 import type { SignatureError } from '../domain/errors';
 import { signatureFailure, signedMessage, verifySignature } from '../domain/signing';
 import type { RecordKind, Signature, StemeRecord } from '../domain/types';
-import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from './limits';
+import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_INLINE_SHARE_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from './limits';
 import { VERIFY_WORKER_SOURCE, type VerifyWorkerAnswer, type VerifyWorkerData, type VerifyWorkerRequest } from './worker-program';
 
 const WORKER_DATA: VerifyWorkerData = {
@@ -37,6 +48,8 @@ export interface SignatureVerifierOptions {
   readonly workers?: number;
   /** Signatures per message to a worker. @default VERIFY_BATCH_SIGNATURES_MAX */
   readonly batchSignaturesMax?: number;
+  /** Verify a share of a round on the calling thread when every worker is idle (see above). @default false */
+  readonly inlineShare?: boolean;
 }
 
 /** Counters for tests and metrics. */
@@ -47,6 +60,8 @@ export interface SignatureVerifierStats {
   batches: number;
   /** Signatures verified on the calling thread because their worker died or the verifier was closed. */
   fallbacks: number;
+  /** Signatures verified on the calling thread as its inline share of a round. */
+  inline: number;
 }
 
 /** Told the outcome of signature `slot` of record `record` of one request. */
@@ -86,10 +101,11 @@ export function defaultVerifyWorkers(): number {
 }
 
 export class SignatureVerifier {
-  readonly stats: SignatureVerifierStats = { signatures: 0, batches: 0, fallbacks: 0 };
+  readonly stats: SignatureVerifierStats = { signatures: 0, batches: 0, fallbacks: 0, inline: 0 };
   /** Worker threads this verifier runs at most. */
   readonly workers: number;
   private readonly batchMax: number;
+  private readonly inlineShare: boolean;
   private readonly lanes: (Lane | undefined)[];
   private queue: Check[] = [];
   private scheduled = false;
@@ -100,6 +116,7 @@ export class SignatureVerifier {
   constructor(options: SignatureVerifierOptions = {}) {
     this.workers = options.workers ?? defaultVerifyWorkers();
     this.batchMax = options.batchSignaturesMax ?? VERIFY_BATCH_SIGNATURES_MAX;
+    this.inlineShare = options.inlineShare ?? false;
     if (!Number.isSafeInteger(this.workers) || this.workers < 1 || this.workers > VERIFY_WORKERS_MAX) throw new RangeError(`verifier: workers must be 1..${VERIFY_WORKERS_MAX} (got ${this.workers})`);
     if (!Number.isSafeInteger(this.batchMax) || this.batchMax < 1) throw new RangeError(`verifier: batchSignaturesMax must be a positive integer (got ${this.batchMax})`);
     this.lanes = new Array<Lane | undefined>(this.workers).fill(undefined);
@@ -192,10 +209,25 @@ export class SignatureVerifier {
     const checks = this.queue;
     this.queue = [];
     if (this.closed) return this.fallback(checks);
+    const here = this.inlineShareOf(checks.length);
+    const sent = checks.length - here;
     // Spread one turn's signatures over the workers, at most batchMax per message.
-    const per = Math.min(this.batchMax, Math.ceil(checks.length / this.workers));
-    for (let i = 0; i < checks.length; i += per) this.send(checks.slice(i, i + per));
+    const per = Math.min(this.batchMax, Math.ceil(sent / this.workers));
+    for (let i = 0; i < sent; i += per) this.send(checks.slice(i, i + per));
+    // The workers have theirs; the last `here` are verified on this thread meanwhile.
+    for (let i = sent; i < checks.length; i++) {
+      const c = checks[i]!;
+      c.sink(c.record, c.slot, ed25519Verify(c.message, c.sig.publicKey, c.sig.signature));
+    }
+    this.stats.inline += here;
   };
+
+  /** How many of a round of `n` the calling thread verifies itself: its share when asked for and every worker is idle, else none. */
+  private inlineShareOf(n: number): number {
+    if (!this.inlineShare) return 0;
+    for (const lane of this.lanes) if (lane !== undefined && lane.inFlight.size > 0) return 0;
+    return Math.min(VERIFY_INLINE_SHARE_SIGNATURES_MAX, Math.floor(n / (this.workers + 1)));
+  }
 
   private send(checks: Check[]): void {
     const laneIndex = this.nextLane;

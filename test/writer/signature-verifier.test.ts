@@ -10,7 +10,7 @@ import { SignatureError } from '../../shared/domain/errors';
 import { recordId } from '../../shared/domain/hash';
 import { signId, verifySignature } from '../../shared/domain/signing';
 import type { RecordKind, Signature } from '../../shared/domain/types';
-import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
+import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_INLINE_SHARE_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import { assertionWith, epochWith, goldStandardWith, KEY_A, KEY_B, KEY_C, resign, trustPackWith, voteWith } from '../domain/fixtures';
 import { expectAgreesWithVerifySignature } from '../domain/verifier-agreement';
@@ -154,5 +154,56 @@ describe('SignatureVerifier', () => {
         .then((a) => v.verifySignature('assertion', id, sig).then((b) => process.stdout.write(a + ' ' + b)));`;
     const run = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8', timeout: 30_000 });
     expect({ stdout: run.stdout, status: run.status, signal: run.signal }).toEqual({ stdout: 'true true', status: 0, signal: null });
+  });
+
+  describe('inline share', () => {
+    const id = Buffer.alloc(32, 4);
+    const good = signId('assertion', id, KEY_A);
+    const bad = { ...good, publicKey: KEY_B.publicKey };
+    let shared: SignatureVerifier;
+    beforeEach(() => {
+      shared = new SignatureVerifier({ workers: 1, inlineShare: true });
+    });
+    afterEach(() => shared.close());
+
+    it('verifies the last 1/(workers + 1) of a round on the calling thread when every worker is idle, with the same answers', async () => {
+      // Bad signatures at the end of the round: the inline share holds them.
+      const sigs = Array.from({ length: 10 }, (_, i) => (i >= 7 ? bad : good));
+      expect(await Promise.all(sigs.map((s) => shared.verifySignature('assertion', id, s)))).toEqual(sigs.map((s) => s === good));
+      expect(shared.stats).toMatchObject({ inline: 5, signatures: 5, batches: 1 });
+      // verifyRecords names the failing signature of a record verified inline.
+      const three = resign(assertionWith(), [KEY_A, KEY_B, KEY_C]);
+      const badLast = { ...three, signatures: three.signatures.map((s, i) => (i === 2 ? { ...s, signature: Buffer.alloc(64, 2) } : s)) };
+      const out = await shared.verifyRecords([three, badLast], (i) => `records[${i}]`);
+      expect(shared.stats.inline).toBe(5 + 3);
+      expect((out[0] as Buffer).equals(recordId(three))).toBe(true);
+      expect(out[1]).toMatchObject({ name: 'SignatureError', field: 'records[1].assertion.signatures[2]' });
+    });
+
+    it(`takes at most VERIFY_INLINE_SHARE_SIGNATURES_MAX (${VERIFY_INLINE_SHARE_SIGNATURES_MAX}) of a round`, async () => {
+      const n = 4 * VERIFY_INLINE_SHARE_SIGNATURES_MAX;
+      const results = await Promise.all(Array.from({ length: n }, () => shared.verifySignature('assertion', id, good)));
+      expect(results.every((ok) => ok)).toBe(true);
+      expect(shared.stats.inline).toBe(VERIFY_INLINE_SHARE_SIGNATURES_MAX);
+      expect(shared.stats.signatures).toBe(n - VERIFY_INLINE_SHARE_SIGNATURES_MAX);
+    });
+
+    it('sends the whole round to the workers while a worker still holds an earlier one', async () => {
+      const first = Array.from({ length: 20 }, () => shared.verifySignature('assertion', id, good));
+      await new Promise((r) => setImmediate(r)); // the first round is out: its worker is busy
+      const inlineAfterFirst = shared.stats.inline;
+      const second = Array.from({ length: 20 }, (_, i) => shared.verifySignature('assertion', id, i % 2 === 0 ? good : bad));
+      expect(await Promise.all(second)).toEqual(Array.from({ length: 20 }, (_, i) => i % 2 === 0));
+      expect(await Promise.all(first)).toEqual(Array.from({ length: 20 }, () => true));
+      expect(inlineAfterFirst).toBe(10);
+      expect(shared.stats.inline).toBe(10); // nothing of the second round ran here
+      expect(shared.stats.signatures).toBe(10 + 20);
+    });
+
+    it('is off unless asked for', async () => {
+      await Promise.all(Array.from({ length: 10 }, () => verifier.verifySignature('assertion', id, good)));
+      expect(verifier.stats.inline).toBe(0);
+      expect(verifier.stats.signatures).toBe(10);
+    });
   });
 });
