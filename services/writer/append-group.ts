@@ -22,7 +22,7 @@
 import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import type { Receipt } from '../../shared/gen/stemedb/v1/writer';
 import type { Checked } from './admission';
-import { appendFresh, releaseAfterIndexing } from './append-records';
+import { appendedRecords, appendFresh, releaseAfterIndexing } from './append-records';
 import type { WriterDeps } from './deps';
 import { APPEND_GROUP_CALLS_MAX } from './limits';
 import { receiptAt } from './receipts';
@@ -165,7 +165,7 @@ export class AppendGroup {
         for (const owner of freshOwners) owner.reject(err);
         return;
       }
-      if (guard !== undefined) indexing = guard.index.indexAppended(fresh.map((c, i) => ({ id: c.id, signers: c.record.signatures.map((s) => s.publicKey), ...positions[i]! })));
+      if (guard !== undefined) indexing = guard.index.indexAppended(appendedRecords(fresh, positions, claimed?.claims));
       fresh.forEach((c, i) => freshOwners[i]!.resolve({ receipt: receiptAt(c, positions[i]!.offset, positions[i]!.nextOffset), appended: true, record: c.record }));
     } catch (err) {
       // The claim itself failed (the index is unhealthy): every call still waiting learns why.

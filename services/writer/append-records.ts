@@ -13,7 +13,8 @@ import type { Admission, Checked } from './admission';
 import { activeTraceparent } from './admission';
 import type { WriterDeps } from './deps';
 import { receiptAt } from './receipts';
-import { judge, type Judged } from './replay-guard';
+import type { AppendedRecord } from './id-index';
+import { judge, type IdClaim, type Judged } from './replay-guard';
 
 /** What one submission did: receipts in request order, and whether anything reached the log. */
 export interface AppendOutcome {
@@ -42,7 +43,7 @@ export async function appendChecked(deps: WriterDeps, checked: readonly Checked[
     const fresh = checked.filter((_, i) => judged[i]!.replayOf === undefined);
     const positions = fresh.length === 0 ? [] : await appendFresh(deps, deps.admission, fresh, stillWanted, write);
     // The index is handed what was appended (it need not read it back and decode it again).
-    if (fresh.length > 0 && guard !== undefined) indexing = guard.index.indexAppended(fresh.map((c, i) => ({ id: c.id, signers: c.record.signatures.map((s) => s.publicKey), ...positions[i]! })));
+    if (fresh.length > 0 && guard !== undefined) indexing = guard.index.indexAppended(appendedRecords(fresh, positions, claimed?.claims));
     // Where each id was first appended: only needed when a record repeats an earlier one of the call.
     const firstOf = judged.some((j) => j.replayOf === 'earlier-in-batch') ? new Map<string, { offset: number; nextOffset: number }>() : undefined;
     let at = 0;
@@ -62,6 +63,18 @@ export async function appendChecked(deps: WriterDeps, checked: readonly Checked[
   } finally {
     releaseAfterIndexing(guard, claimed, indexing);
   }
+}
+
+/**
+ * What the id index is told of records just appended: each one's id, signers
+ * and place, and the entry its claim read (the index need not read it again:
+ * the id stays claimed until it is indexed).
+ */
+export function appendedRecords(fresh: readonly Checked[], positions: readonly { offset: number; nextOffset: number }[], claims: ReadonlyMap<string, IdClaim> | undefined): AppendedRecord[] {
+  return fresh.map((c, i) => {
+    const claim = claims?.get(c.id.toString('latin1'));
+    return { id: c.id, signers: c.record.signatures.map((s) => s.publicKey), ...positions[i]!, prior: claim === undefined ? undefined : (claim.entry ?? null) };
+  });
 }
 
 /**

@@ -44,6 +44,13 @@ export interface AppendedRecord {
   readonly signers: readonly Buffer[];
   readonly offset: number;
   readonly nextOffset: number;
+  /**
+   * The id's entry as the writer's claim read it (null: none), when it holds
+   * the id claimed from that read until this record is indexed — so nothing
+   * else can have changed the entry, and the index need not read it again.
+   * Undefined: unknown, read from the index.
+   */
+  readonly prior?: IdEntry | null;
 }
 
 export interface IdIndexOptions {
@@ -250,22 +257,28 @@ export class IdIndex {
 
   /** Merges the records' ids into their entries and moves `covered_through` (to `through`), in one commit. */
   private async apply(records: readonly Indexable[], through: number = records[records.length - 1]!.nextOffset): Promise<void> {
-    const merged = new Map<string, { id: Buffer; signers: Set<string>; offset: number; nextOffset: number }>();
+    // `prior`: the claim's reading of the id when every record of it brought one, else undefined (read it below).
+    const merged = new Map<string, { id: Buffer; signers: Set<string>; offset: number; nextOffset: number; prior: IdEntry | null | undefined }>();
     for (const r of records) {
       const key = r.id.toString('latin1');
       let m = merged.get(key);
       if (m === undefined) {
-        m = { id: r.id, signers: new Set(), offset: r.offset, nextOffset: r.nextOffset };
+        m = { id: r.id, signers: new Set(), offset: r.offset, nextOffset: r.nextOffset, prior: r.prior };
         merged.set(key, m);
+      } else if (r.prior === undefined) {
+        m.prior = undefined;
       }
       for (const s of r.signers) m.signers.add(s.toString('latin1'));
     }
     const all = [...merged.values()];
-    const stored = await this.store.getMany(all.map((m) => m.id));
-    const ops: BatchOp[] = all.map((m, i) => {
-      const before = stored[i] === undefined ? undefined : decodeIdEntry(stored[i]!, this.store.dir);
-      const signers = new Set([...(before?.signers ?? []), ...m.signers]);
-      const entry = before === undefined ? { offset: m.offset, nextOffset: m.nextOffset, signers } : { offset: before.offset, nextOffset: before.nextOffset, signers };
+    const toRead = all.filter((m) => m.prior === undefined);
+    if (toRead.length > 0) {
+      const stored = await this.store.getMany(toRead.map((m) => m.id));
+      toRead.forEach((m, i) => (m.prior = stored[i] === undefined ? null : decodeIdEntry(stored[i]!, this.store.dir)));
+    }
+    const ops: BatchOp[] = all.map((m) => {
+      const prior = m.prior ?? null;
+      const entry = prior === null ? { offset: m.offset, nextOffset: m.nextOffset, signers: m.signers } : { offset: prior.offset, nextOffset: prior.nextOffset, signers: new Set([...prior.signers, ...m.signers]) };
       return { type: 'put', key: m.id, value: encodeIdEntry(entry) };
     });
     ops.push({ type: 'put', key: COVERED_KEY, value: u64(through) });

@@ -63,4 +63,43 @@ describe('id index notes', () => {
       await wal.close();
     }
   });
+
+  it("takes an id's entry from its note's claim reading (no store read), merging a co-signature into it", async () => {
+    const wal = await Wal.open({ dir: tmp.path, durability: 'none' });
+    const index = await IdIndex.open(join(tmp.path, ID_INDEX_DIR_NAME), wal, logger);
+    const store = (index as unknown as { store: { getMany(keys: readonly Buffer[]): Promise<unknown> } }).store;
+    const getMany = store.getMany.bind(store);
+    const read: number[] = [];
+    store.getMany = (keys) => (read.push(keys.length), getMany(keys));
+    try {
+      // New ids whose claim found nothing: no read.
+      const fresh = await appendNoted(wal, 0, 3);
+      await index.indexAppended(fresh.map((r) => ({ ...r, prior: null })));
+      expect(read).toEqual([]);
+      const first = (await index.lookup(idOf(records[0]!)))!;
+      expect(first).toEqual({ offset: fresh[0]!.offset, nextOffset: fresh[0]!.nextOffset, signers: new Set([agent(0).publicKey.toString('latin1')]) });
+      // A co-signature of record 0 by another key, its claim having read `first`: merged into it, still no read.
+      const cosigned = signed(records[0]!, [agent(0), agent(1)]);
+      const r = await wal.appendBatch([payloadOf(cosigned, 3)]);
+      await index.indexAppended([{ id: idOf(cosigned), signers: [agent(1).publicKey], offset: r.offsets[0]!, nextOffset: r.nextOffset, prior: first }]);
+      expect(read).toEqual([]);
+      expect(await index.lookup(idOf(records[0]!))).toEqual({ offset: first.offset, nextOffset: first.nextOffset, signers: new Set([agent(0), agent(1)].map((a) => a.publicKey.toString('latin1'))) });
+      // A note without a claim reading: its ids are read.
+      const unknown = await appendNoted(wal, 4, 2);
+      await index.indexAppended(unknown);
+      expect(read).toEqual([2]);
+      // One step holding an id both with and without a reading: the store decides, not the reading.
+      const again = signed(records[1]!, [agent(1), agent(2)]);
+      const r2 = await wal.appendBatch([payloadOf(again, 6), payloadOf(again, 7)]);
+      await index.indexAppended([
+        { id: idOf(again), signers: [agent(2).publicKey], offset: r2.offsets[0]!, nextOffset: r2.offsets[1]!, prior: null },
+        { id: idOf(again), signers: [agent(2).publicKey], offset: r2.offsets[1]!, nextOffset: r2.nextOffset },
+      ]);
+      expect(read).toEqual([2, 1]);
+      expect((await index.lookup(idOf(again)))!.offset).toBe(fresh[1]!.offset);
+    } finally {
+      await index.close();
+      await wal.close();
+    }
+  });
 });
