@@ -16,3 +16,11 @@ export const VERIFY_BATCH_SIGNATURES_MAX = 64;
  * machine.
  */
 export const VERIFY_INLINE_SHARE_SIGNATURES_MAX = 64;
+/**
+ * The inline share is taken only when the calling thread's event loop was
+ * busy less than this share of the last window: a thread that is busy on its
+ * own work would become the bottleneck if it verified too.
+ */
+export const VERIFY_INLINE_SHARE_BUSY_MAX = 0.5;
+/** The window over which the calling thread's event-loop utilization is measured for the inline share. */
+export const VERIFY_INLINE_SHARE_WINDOW_MS = 100;

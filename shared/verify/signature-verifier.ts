@@ -12,12 +12,15 @@
  * A caller whose thread would only wait for the answer (the writer's
  * admission: a group of unary calls is one round, and nothing else runs until
  * it is verified) can ask for an **inline share**: when every worker is idle
- * as a round starts, the calling thread verifies its share of the round
- * itself (1/(workers + 1) of it, at most VERIFY_INLINE_SHARE_SIGNATURES_MAX)
- * right after posting the rest, so the round takes about half the time on one
- * worker. When a worker is still busy, the load is sustained and the calling
- * thread has its own work: the whole round goes to the workers. Ingest leaves
- * it off (its thread is its bottleneck).
+ * as a round starts and the calling thread's event loop was mostly idle
+ * lately (utilization under VERIFY_INLINE_SHARE_BUSY_MAX over the last
+ * complete window of VERIFY_INLINE_SHARE_WINDOW_MS), the calling thread
+ * verifies its share of the round itself (1/(workers + 1) of it, at most
+ * VERIFY_INLINE_SHARE_SIGNATURES_MAX) right after posting the rest, so the
+ * round takes about half the time on one worker. Otherwise the load is
+ * sustained and the calling thread has its own work (taking more would make it
+ * the bottleneck, and starve the workers further): the whole round goes to the
+ * workers. Ingest leaves it off (its thread is its bottleneck).
  *
  * Malformed inputs (wrong lengths, small-order or non-canonical keys) are
  * refused on the calling thread exactly as `verifySignature` refuses them; the
@@ -26,6 +29,7 @@
  * instead: no answer is lost.
  */
 import { availableParallelism } from 'node:os';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ed25519Verify } from '../domain/ed25519';
 import { recordId } from '../domain/hash';
@@ -34,7 +38,7 @@ import { publicKeyProblem } from '../domain/public-key';
 import type { SignatureError } from '../domain/errors';
 import { signatureFailure, signedMessage, verifySignature } from '../domain/signing';
 import type { RecordKind, Signature, StemeRecord } from '../domain/types';
-import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_INLINE_SHARE_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from './limits';
+import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_INLINE_SHARE_BUSY_MAX, VERIFY_INLINE_SHARE_SIGNATURES_MAX, VERIFY_INLINE_SHARE_WINDOW_MS, VERIFY_WORKERS_MAX } from './limits';
 import { VERIFY_WORKER_SOURCE, type VerifyWorkerAnswer, type VerifyWorkerData, type VerifyWorkerRequest } from './worker-program';
 
 const WORKER_DATA: VerifyWorkerData = {
@@ -106,6 +110,9 @@ export class SignatureVerifier {
   readonly workers: number;
   private readonly batchMax: number;
   private readonly inlineShare: boolean;
+  /** The calling thread's event-loop utilization over the last complete window, and where the current window started. */
+  private recentBusy = 0;
+  private windowStart: { readonly at: number; readonly elu: EventLoopUtilization } | undefined;
   private readonly lanes: (Lane | undefined)[];
   private queue: Check[] = [];
   private scheduled = false;
@@ -117,6 +124,7 @@ export class SignatureVerifier {
     this.workers = options.workers ?? defaultVerifyWorkers();
     this.batchMax = options.batchSignaturesMax ?? VERIFY_BATCH_SIGNATURES_MAX;
     this.inlineShare = options.inlineShare ?? false;
+    if (this.inlineShare) this.windowStart = { at: performance.now(), elu: performance.eventLoopUtilization() };
     if (!Number.isSafeInteger(this.workers) || this.workers < 1 || this.workers > VERIFY_WORKERS_MAX) throw new RangeError(`verifier: workers must be 1..${VERIFY_WORKERS_MAX} (got ${this.workers})`);
     if (!Number.isSafeInteger(this.batchMax) || this.batchMax < 1) throw new RangeError(`verifier: batchSignaturesMax must be a positive integer (got ${this.batchMax})`);
     this.lanes = new Array<Lane | undefined>(this.workers).fill(undefined);
@@ -222,10 +230,23 @@ export class SignatureVerifier {
     this.stats.inline += here;
   };
 
+  /** The calling thread's event-loop utilization over the last complete window (0 before the first one ends). */
+  private busyLately(): number {
+    const start = this.windowStart!;
+    const now = performance.now();
+    if (now - start.at >= VERIFY_INLINE_SHARE_WINDOW_MS) {
+      const elu = performance.eventLoopUtilization();
+      this.recentBusy = performance.eventLoopUtilization(elu, start.elu).utilization;
+      this.windowStart = { at: now, elu };
+    }
+    return this.recentBusy;
+  }
+
   /** How many of a round of `n` the calling thread verifies itself: its share when asked for and every worker is idle, else none. */
   private inlineShareOf(n: number): number {
     if (!this.inlineShare) return 0;
     for (const lane of this.lanes) if (lane !== undefined && lane.inFlight.size > 0) return 0;
+    if (this.busyLately() >= VERIFY_INLINE_SHARE_BUSY_MAX) return 0;
     return Math.min(VERIFY_INLINE_SHARE_SIGNATURES_MAX, Math.floor(n / (this.workers + 1)));
   }
 

@@ -10,7 +10,7 @@ import { SignatureError } from '../../shared/domain/errors';
 import { recordId } from '../../shared/domain/hash';
 import { signId, verifySignature } from '../../shared/domain/signing';
 import type { RecordKind, Signature } from '../../shared/domain/types';
-import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_INLINE_SHARE_SIGNATURES_MAX, VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
+import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_INLINE_SHARE_BUSY_MAX, VERIFY_INLINE_SHARE_SIGNATURES_MAX, VERIFY_INLINE_SHARE_WINDOW_MS, VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import { assertionWith, epochWith, goldStandardWith, KEY_A, KEY_B, KEY_C, resign, trustPackWith, voteWith } from '../domain/fixtures';
 import { expectAgreesWithVerifySignature } from '../domain/verifier-agreement';
@@ -198,6 +198,20 @@ describe('SignatureVerifier', () => {
       expect(inlineAfterFirst).toBe(10);
       expect(shared.stats.inline).toBe(10); // nothing of the second round ran here
       expect(shared.stats.signatures).toBe(10 + 20);
+    });
+
+    it(`is not taken while the calling thread's event loop was busy (≥ VERIFY_INLINE_SHARE_BUSY_MAX = ${VERIFY_INLINE_SHARE_BUSY_MAX} of the last window)`, async () => {
+      // Busy for two windows on this thread: a round then goes to the worker whole.
+      const until = performance.now() + 2 * VERIFY_INLINE_SHARE_WINDOW_MS;
+      while (performance.now() < until) {
+        // spin: the event loop is busy
+      }
+      expect(await Promise.all(Array.from({ length: 10 }, () => shared.verifySignature('assertion', id, good)))).toEqual(Array.from({ length: 10 }, () => true));
+      expect(shared.stats).toMatchObject({ inline: 0, signatures: 10 });
+      // Idle for two windows: the share is taken again.
+      await new Promise((r) => setTimeout(r, 2 * VERIFY_INLINE_SHARE_WINDOW_MS));
+      await Promise.all(Array.from({ length: 10 }, () => shared.verifySignature('assertion', id, good)));
+      expect(shared.stats).toMatchObject({ inline: 5, signatures: 15 });
     });
 
     it('is off unless asked for', async () => {
