@@ -15,7 +15,7 @@
  * as a round starts and the calling thread's event loop was mostly idle
  * lately (utilization under VERIFY_INLINE_SHARE_BUSY_MAX over the last
  * complete window of VERIFY_INLINE_SHARE_WINDOW_MS), the calling thread
- * verifies its share of the round itself (1/(workers + 1) of it, at most
+ * verifies its share of the round itself (1/(workers + 1) of it, rounded up, at most
  * VERIFY_INLINE_SHARE_SIGNATURES_MAX) right after posting the rest, so the
  * round takes about half the time on one worker. Otherwise the load is
  * sustained and the calling thread has its own work (taking more would make it
@@ -247,7 +247,7 @@ export class SignatureVerifier {
     if (!this.inlineShare) return 0;
     for (const lane of this.lanes) if (lane !== undefined && lane.inFlight.size > 0) return 0;
     if (this.busyLately() >= VERIFY_INLINE_SHARE_BUSY_MAX) return 0;
-    return Math.min(VERIFY_INLINE_SHARE_SIGNATURES_MAX, Math.floor(n / (this.workers + 1)));
+    return Math.min(VERIFY_INLINE_SHARE_SIGNATURES_MAX, Math.ceil(n / (this.workers + 1)));
   }
 
   private send(checks: Check[]): void {

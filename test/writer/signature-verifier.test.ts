@@ -180,6 +180,12 @@ describe('SignatureVerifier', () => {
       expect(out[1]).toMatchObject({ name: 'SignatureError', field: 'records[1].assertion.signatures[2]' });
     });
 
+    it('verifies a lone signature on the calling thread (a share rounds up: no worker round trip for one check)', async () => {
+      expect(await shared.verifySignature('assertion', id, good)).toBe(true);
+      expect(await shared.verifySignature('assertion', id, bad)).toBe(false);
+      expect(shared.stats).toMatchObject({ inline: 2, signatures: 0, batches: 0 });
+    });
+
     it(`takes at most VERIFY_INLINE_SHARE_SIGNATURES_MAX (${VERIFY_INLINE_SHARE_SIGNATURES_MAX}) of a round`, async () => {
       const n = 4 * VERIFY_INLINE_SHARE_SIGNATURES_MAX;
       const results = await Promise.all(Array.from({ length: n }, () => shared.verifySignature('assertion', id, good)));
