@@ -28,6 +28,13 @@ export const CONSENSUS_METHOD =
   'Support per value is min(distinct-signer support, distinct-source support; a source is worth what its first citers said), ' +
   `scaled by 1 + ${VOTE_WEIGHT}·tanh(net vote / ${VOTE_SCALE}).`;
 
+const NO_TERMS = (): readonly ScoreTerm[] => [];
+
+/** Scores only (no explanation thunks): what a decision without explanations needs (decision.ts). */
+export function scoreConsensusValues(groups: readonly ValueGroup[]): ScoredValue[] {
+  return groups.map((g) => scoreConsensusValue(g, false));
+}
+
 export function resolveConsensus(
   subject: string,
   predicate: string,
@@ -35,13 +42,13 @@ export function resolveConsensus(
   context: LensContext,
 ): Resolution {
   return runLens('consensus', subject, predicate, candidates, context, (prepared) => ({
-    values: prepared.groups.map(scoreConsensusValue),
+    values: prepared.groups.map((g) => scoreConsensusValue(g)),
     method: CONSENSUS_METHOD,
   }));
 }
 
-/** The Consensus support of one value, with each assertion's share of it. */
-export function scoreConsensusValue(group: ValueGroup): ScoredValue {
+/** The Consensus support of one value, with each assertion's share of it (`explain`: with each one's score terms). */
+export function scoreConsensusValue(group: ValueGroup, explain = true): ScoredValue {
   const bySigner = bestBySigner(group);
   const bySource = firstCitersBySource(group);
   const signerSupport = stableSum([...bySigner.values()].map((c) => c.confidence));
@@ -71,6 +78,7 @@ export function scoreConsensusValue(group: ValueGroup): ScoredValue {
     const signerCredit = c.confidence * credited.length;
     const sourceCredit = bySource.get(c.sourceHex) === c ? c.confidence : 0;
     const score = (boundBySigners ? signerCredit : sourceCredit) * factor;
+    if (!explain) return { live: c, score, terms: NO_TERMS };
     return {
       live: c,
       score,
