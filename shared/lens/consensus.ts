@@ -49,6 +49,7 @@ export function resolveConsensus(
 
 /** The Consensus support of one value, with each assertion's share of it (`explain`: with each one's score terms). */
 export function scoreConsensusValue(group: ValueGroup, explain = true): ScoredValue {
+  if (!explain && group.candidates.length === 1 && group.candidates[0]!.signers.length === 1) return scoreOneClaim(group);
   const bySigner = bestBySigner(group);
   const bySource = firstCitersBySource(group);
   const signerSupport = stableSum([...bySigner.values()].map((c) => c.confidence));
@@ -93,6 +94,22 @@ export function scoreConsensusValue(group: ValueGroup, explain = true): ScoredVa
   });
   assertions.sort(byScoreThenId);
   return { object: group.object, score: base * factor, assertions };
+}
+
+/**
+ * `scoreConsensusValue` without explanations for a value one claim with one
+ * signer makes, without its maps: that signer is credited through the claim
+ * (signer support 0 + c), the claim is its source's first citer (source
+ * support 0 + c), so support is c, the claim's credit c · 1, and the net vote
+ * its votes' stable sum (they are one per voter, by voter, as
+ * latestVotesByVoter gives them). The same operations on the same numbers:
+ * the same bits (test/lens/decision.test.ts).
+ */
+function scoreOneClaim(group: ValueGroup): ScoredValue {
+  const c = group.candidates[0]!;
+  const base = Math.min(0 + c.confidence, 0 + c.confidence);
+  const factor = voteFactor(c.votes.length === 0 ? 0 : c.votes.length === 1 ? 0 + c.votes[0]!.value : stableSum(c.votes.map((v) => v.value)));
+  return { object: group.object, score: base * factor, assertions: [{ live: c, score: c.confidence * 1 * factor, terms: NO_TERMS }] };
 }
 
 function signerDetail(c: LiveCandidate, credited: readonly string[], bySigner: ReadonlyMap<string, LiveCandidate>): string {
