@@ -25,6 +25,8 @@ export interface ApplyContext {
   addChild(parentId: Buffer, childId: Buffer, offset: number): void;
   /** Every known assertion that names `parentId` (`parentHex` in hex, when the caller has it) as its parent. */
   childrenOf(parentId: Buffer, parentHex?: string): Promise<CandidateState[]>;
+  /** False when no assertion can name `parentHex` as its parent (the cache knows every CHILD edge and has none); true when one may. */
+  mayHaveChildren(parentHex: string): boolean;
   /** Whether the subject has its SUBJ entry (in the store or written by this batch). */
   subjectIndexed(subject: string): Promise<boolean>;
   /** This batch writes the subject's SUBJ entry. */

@@ -24,10 +24,14 @@ export async function applyVote(batch: ApplyContext, v: Vote, offset: number): P
     return;
   }
   const hex = v.voter.toString('hex');
-  const state = c.voters.get(hex) ?? { voter: v.voter, votes: [] };
+  let state = c.voters.get(hex);
+  if (state === undefined) {
+    state = { voter: v.voter, votes: [] };
+    c.voters.set(hex, state);
+  }
   const before = currentVote(state.votes);
-  state.votes = [...state.votes, vote];
-  c.voters.set(hex, state);
+  // The history is this voter state's own array (decoded or built here; candidates copy what they read): appended in place.
+  state.votes.push(vote);
   batch.state.writeAll(writeOps.votes(c.pair, v.assertionId, v.voter, state.votes));
   if (before !== undefined && !isLaterVote(vote, before)) return; // an older vote arriving late: history only
   c.changed();

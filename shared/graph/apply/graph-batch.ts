@@ -168,6 +168,11 @@ export class GraphBatch implements ApplyContext {
     return out;
   }
 
+  mayHaveChildren(parentHex: string): boolean {
+    const known = this.cache.childrenOf(parentHex);
+    return known === undefined || known.length > 0;
+  }
+
   /** CHILD edges of `parentId` in the store, then those this batch added. */
   private async childrenInStore(parentId: Buffer): Promise<Buffer[]> {
     const ids = (await this.state.scanStore(prefixes.children(parentId))).map(([k]) => tailComponent(k, 'childAssertion', 'childId') as Buffer);
