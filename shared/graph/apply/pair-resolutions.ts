@@ -13,7 +13,7 @@
  * those of resolving after every record, whatever the batch boundaries
  * (`test/ingest/pair-resolutions.test.ts` compares the two on random logs).
  */
-import { canonicalObject, decideConsensus, objectKey, type ResolutionDecision } from '../../lens/index';
+import { compareObjects, decideConsensus, type ResolutionDecision } from '../../lens/index';
 import type { Candidate } from '../../lens/types';
 import { materializedCounts } from '../stored-resolution';
 import { writeOps } from '../write-ops';
@@ -30,9 +30,10 @@ interface PairProgress {
 /** True when no resolution of `candidates` can have two alternatives: at most one distinct value is claimed. */
 export function singleValued(candidates: readonly Candidate[]): boolean {
   if (candidates.length < 2) return true;
-  const first = objectKey(canonicalObject(candidates[0]!.assertion.object));
+  // Equal under compareObjects is the lens's grouping (equal objectKey), without a key string per candidate.
+  const first = candidates[0]!.assertion.object;
   for (let i = 1; i < candidates.length; i++) {
-    if (objectKey(canonicalObject(candidates[i]!.assertion.object)) !== first) return false;
+    if (compareObjects(candidates[i]!.assertion.object, first) !== 0) return false;
   }
   return true;
 }
@@ -67,7 +68,12 @@ export class PairResolutions {
       }
       if (contested && !pair.contested) state.writeAll(writeOps.escalation(resolution!, offset));
       pair.contested = contested;
-      this.progress.set(pair, { candidates, resolution });
+      const kept = this.progress.get(pair);
+      if (kept === undefined) this.progress.set(pair, { candidates, resolution });
+      else {
+        kept.candidates = candidates;
+        kept.resolution = resolution;
+      }
     }
   }
 
