@@ -220,7 +220,6 @@ function toLive(
     c,
     // -0 passes validation; as +0 it cannot leak a sign into a score term.
     c.assertion.confidence === 0 ? 0 : c.assertion.confidence,
-    c.assertion.sourceHash.toString('hex'),
     signers,
     withdrawals,
     c.votes.length === 0 ? NO_VOTES : latestVotes(c, asOfOffset, index),
@@ -230,17 +229,21 @@ function toLive(
 
 /** `c` with only `signers` and `votes` counting (Authority's fallback drops revoked agents). */
 export function withSupport(c: LiveCandidate, signers: readonly string[], votes: readonly LiveVote[]): LiveCandidate {
-  return new Live(c.candidate, c.confidence, c.sourceHex, signers, c.withdrawals, votes, c.superseded);
+  return new Live(c.candidate, c.confidence, signers, c.withdrawals, votes, c.superseded);
 }
 
-/** A LiveCandidate whose id in hex (only explanations show it) is made when first read. */
+/**
+ * A LiveCandidate whose id and source in hex are made when first read: only
+ * explanations show the id, and only a value with more than one claim or
+ * signer keys its sources by hex.
+ */
 class Live implements LiveCandidate {
   private hex: string | undefined;
+  private source: string | undefined;
 
   constructor(
     readonly candidate: Candidate,
     readonly confidence: number,
-    readonly sourceHex: string,
     readonly signers: readonly string[],
     readonly withdrawals: readonly CandidateWithdrawal[],
     readonly votes: readonly LiveVote[],
@@ -259,10 +262,21 @@ class Live implements LiveCandidate {
     this.hex ??= this.candidate.id.toString('hex');
     return this.hex;
   }
+
+  get sourceHex(): string {
+    this.source ??= this.candidate.assertion.sourceHash.toString('hex');
+    return this.source;
+  }
 }
 
 /** One vote per voter (its latest below `asOfOffset`), sorted by voter. */
-function latestVotes(c: Candidate, asOfOffset: number | undefined, index: number): LiveVote[] {
+function latestVotes(c: Candidate, asOfOffset: number | undefined, index: number): readonly LiveVote[] {
+  if (c.votes.length === 1) {
+    const v = c.votes[0]!;
+    checkVote(v, index, 0);
+    if (asOfOffset !== undefined && v.offset >= asOfOffset) return NO_VOTES;
+    return [{ voterHex: v.voter.toString('hex'), value: v.value === 0 ? 0 : v.value, castAtMs: v.castAtMs, offset: v.offset }];
+  }
   const latest = new Map<string, LiveVote>();
   c.votes.forEach((v, j) => {
     checkVote(v, index, j);
