@@ -25,7 +25,7 @@ import { indexAssertion, indexCoSigners, indexNewPair } from './apply-indexes';
 
 /** `recordBytes`: the record's protobuf bytes as the log carried them, kept in H as they are (never retained by the pair cache). */
 export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> {
-  const pair = await batch.pair(a.subject, a.predicate);
+  const pair = batch.cachedPair(a.subject, a.predicate) ?? (await batch.pair(a.subject, a.predicate));
   const idHex = id.toString('hex');
   const known = pair.candidates.get(idHex);
   if (known !== undefined) return coSign(batch, known, a, offset);

@@ -14,10 +14,12 @@ import type { ApplyContext } from './apply-context';
 
 export async function applyVote(batch: ApplyContext, v: Vote, offset: number): Promise<void> {
   const vote: VoteAt = { value: v.value, castAtMs: v.castAtMs, offset };
-  const c = await batch.candidate(v.assertionId);
+  const idHex = v.assertionId.toString('hex');
+  const cached = batch.cachedCandidate(idHex);
+  const c = cached === undefined ? await batch.candidate(v.assertionId, idHex) : (cached ?? undefined);
   if (c === undefined) {
     // pendingIds names every assertion with a PENDING vote (in the store, committing or in this batch): none, nothing to read.
-    const raw = batch.pendingIds.has(v.assertionId.toString('hex')) ? await batch.state.get(keys.pendingVote(v.assertionId, v.voter)) : undefined;
+    const raw = batch.pendingIds.has(idHex) ? await batch.state.get(keys.pendingVote(v.assertionId, v.voter)) : undefined;
     const earlier = raw === undefined ? [] : decodeVoteHistory(raw, 'PENDING');
     batch.state.write(writeOps.pendingVotes(v.assertionId, v.voter, [...earlier, vote]));
     batch.addPending(v.assertionId, v.voter);
