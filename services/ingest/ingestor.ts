@@ -265,7 +265,7 @@ export class Ingestor {
     this.cache.beginBatch();
     const batch = new GraphBatch(this.store, this.cache, this.pendingIds, this.logger, this.ahead.ops);
     const valid: BatchRecord[] = [];
-    for (const c of checked) if (c.ok) valid.push({ entry: c.entry, id: c.id, offset: c.offset });
+    for (const c of checked) if (c.ok) valid.push(c);
     await batch.prefetch(valid);
     const counts = { ...this.ahead.counts };
     let rejected = 0;

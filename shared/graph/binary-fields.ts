@@ -18,8 +18,9 @@ import { FIELD_WRITER_INITIAL_BYTES, VARINT_BYTES_MAX, VARINT_VALUE_MAX } from '
 
 const OBJECT_KINDS = Object.keys(OBJECT_KIND_BYTE) as ObjectKind[];
 
-
 /** Appends little-endian fields into one growing buffer; numbers keep their sign (-0 stays -0). */
+const EMPTY = Buffer.alloc(0);
+
 export class FieldWriter {
   private buf = Buffer.allocUnsafe(FIELD_WRITER_INITIAL_BYTES);
   private pos = 0;
@@ -93,10 +94,11 @@ export class FieldWriter {
     }
   }
 
-  /** The bytes written, in a buffer of their own size. */
+  /** The bytes written (a view of the writer's buffer, not copied: the writer is done with). */
   finish(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = EMPTY;
+    this.pos = 0;
     return out;
   }
 

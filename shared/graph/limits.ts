@@ -30,5 +30,9 @@ export const REVOKED_AGENTS_READ_MAX = 100_000;
 export const VARINT_VALUE_MAX = 0xffffffff;
 /** Bytes of the longest such varint: 5 × 7 bits cover 32. */
 export const VARINT_BYTES_MAX = 5;
-/** First buffer of a binary value writer (binary-fields.ts); it doubles as needed. Most MV and ESC values fit. */
-export const FIELD_WRITER_INITIAL_BYTES = 256;
+/**
+ * First buffer of a binary value writer (binary-fields.ts); it doubles as
+ * needed. An ESC value and a one-alternative MV of a short text (61 bytes,
+ * docs/STORAGE.md's example) fit; finish() hands out the written part of it.
+ */
+export const FIELD_WRITER_INITIAL_BYTES = 64;

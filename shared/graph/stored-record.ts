@@ -150,12 +150,16 @@ function decodeWithdrawals(bytes: Buffer, start: number, tag: string): { withdra
 /** Every signer, the record's own first (at its offset), then co-signers in log order; only those before `asOfOffset` when given. */
 export function signersOf(s: StoredRecord, asOfOffset?: number): SignerAt[] {
   const own = s.record.signatures.map((sig) => ({ publicKey: sig.publicKey, signature: sig.signature, offset: s.offset }));
+  // The record's own signatures all carry its offset: without co-signers, no copy to make or filter to run.
+  if (s.coSigners.length === 0) return asOfOffset === undefined || s.offset < asOfOffset ? own : [];
   const all = [...own, ...s.coSigners];
   return asOfOffset === undefined ? all : all.filter((x) => x.offset < asOfOffset);
 }
 
 /** The record with every signature merged in (as of `asOfOffset` when given). May hold more than SIGNATURES_MAX. */
 export function mergedRecord<R extends StemeRecord>(s: StoredRecord<R>, asOfOffset?: number): R {
+  // Now, without co-signers, the merged record is the record as first seen (its own signatures).
+  if (asOfOffset === undefined && s.coSigners.length === 0) return s.record;
   return { ...s.record, signatures: signersOf(s, asOfOffset).map((x) => ({ publicKey: x.publicKey, signature: x.signature })) };
 }
 

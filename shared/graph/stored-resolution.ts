@@ -27,6 +27,7 @@ import { FieldReader, FieldWriter } from './binary-fields';
 import { ResolutionDecodeError, ResolutionEncodeError } from './errors';
 import { compareObjects } from '../lens/object-value';
 import { describeResolution } from '../lens/summary';
+import type { ResolutionDecision } from '../lens/decision';
 import type { Alternative, Candidate, Outcome, Resolution } from '../lens/types';
 
 /** Version byte of the stored MV encoding; bumped on any change. */
@@ -72,14 +73,28 @@ export function encodeStoredResolution(r: Resolution, counts: StoredResolutionCo
   }
   if (!sameDouble(r.score, top?.score ?? 0)) throw new ResolutionEncodeError('score', "must be the top alternative's score (0 without one)");
   if (!sameDouble(r.share, top?.share ?? 0)) throw new ResolutionEncodeError('share', "must be the top alternative's share (0 without one)");
+  return encodeStoredDecision(r, counts);
+}
+
+/**
+ * The stored MV bytes of a Consensus decision under the default context
+ * (shared/lens decision.ts): the same bytes `encodeStoredResolution` gives the
+ * resolution with that decision, whose object, winner, score and share the
+ * decision implies. Throws ResolutionEncodeError naming a field it cannot store.
+ */
+export function encodeStoredDecision(r: ResolutionDecision, counts: StoredResolutionCounts): Buffer {
+  if (r.lens !== STORED_LENS) throw new ResolutionEncodeError('lens', `only ${STORED_LENS} is stored, got ${r.lens}`);
+  if (r.outcome === 'resolved' && r.alternatives[0]?.assertionIds[0] === undefined) {
+    throw new ResolutionEncodeError('alternatives', 'a resolved resolution has one with an assertion at least');
+  }
   const w = new FieldWriter();
   w.u8(STORED_RESOLUTION_VERSION).u8(LENS_BYTE).u8(OUTCOME_BYTE[r.outcome]).u8(r.contested ? 1 : 0);
   w.varint(counts.superseded, 'superseded').varint(r.alternatives.length, 'alternatives');
   r.alternatives.forEach((a, i) => {
-    const field = `alternatives[${i}]`;
-    w.object(a.object, `${field}.object`).f64(a.score, `${field}.score`).f64(a.share, `${field}.share`);
-    w.varint(a.assertionIds.length, `${field}.assertionIds`);
-    a.assertionIds.forEach((id, j) => w.id(id, `${field}.assertionIds[${j}]`));
+    const names = alternativeFields(i);
+    w.object(a.object, names.object).f64(a.score, names.score).f64(a.share, names.share);
+    w.varint(a.assertionIds.length, names.assertionIds);
+    a.assertionIds.forEach((id, j) => w.id(id, names.assertionId(j)));
   });
   return w.finish();
 }
@@ -138,6 +153,36 @@ export function decodeStoredResolution(subject: string, predicate: string, bytes
     method: CONSENSUS_METHOD,
   });
   return { ...base, summary };
+}
+
+interface AlternativeFields {
+  readonly object: string;
+  readonly score: string;
+  readonly share: string;
+  readonly assertionIds: string;
+  assertionId(j: number): string;
+}
+
+/** Alternatives whose field names (for errors) are built once and kept, not per encoding. */
+const NAMED_ALTERNATIVES_MAX = 16;
+const NAMED_IDS_MAX = 16;
+const ALTERNATIVE_FIELDS: AlternativeFields[] = [];
+
+/** The field names of alternative `i`, as errors name them (`alternatives[i].score`, …). */
+function alternativeFields(i: number): AlternativeFields {
+  const kept = ALTERNATIVE_FIELDS[i];
+  if (kept !== undefined) return kept;
+  const field = `alternatives[${i}]`;
+  const ids = Array.from({ length: NAMED_IDS_MAX }, (_, j) => `${field}.assertionIds[${j}]`);
+  const names: AlternativeFields = {
+    object: `${field}.object`,
+    score: `${field}.score`,
+    share: `${field}.share`,
+    assertionIds: `${field}.assertionIds`,
+    assertionId: (j) => ids[j] ?? `${field}.assertionIds[${j}]`,
+  };
+  if (i < NAMED_ALTERNATIVES_MAX) ALTERNATIVE_FIELDS[i] = names;
+  return names;
 }
 
 /** Equal as stored doubles: the same value and sign (-0 is not 0). */

@@ -68,13 +68,17 @@ export interface Page<T> {
 }
 
 /** Current vote per voter (as of `asOfOffset`), sorted by voter. */
-export function votesAsOf(voters: readonly VoterVotes[], asOfOffset?: number): CandidateVote[] {
+export function votesAsOf(voters: Iterable<VoterVotes>, asOfOffset?: number): CandidateVote[] {
   const out: CandidateVote[] = [];
   for (const v of voters) {
     const cur = currentVote(v.votes, asOfOffset);
     if (cur !== undefined) out.push({ voter: v.voter, value: cur.value, castAtMs: cur.castAtMs, offset: cur.offset });
   }
-  return out.sort((a, b) => Buffer.compare(a.voter, b.voter));
+  return out.length < 2 ? out : out.sort(byVoter);
+}
+
+function byVoter(a: CandidateVote, b: CandidateVote): number {
+  return Buffer.compare(a.voter, b.voter);
 }
 
 /**
@@ -82,20 +86,26 @@ export function votesAsOf(voters: readonly VoterVotes[], asOfOffset?: number): C
  * (now when undefined): its signers, votes and withdrawals as of then, and
  * superseded when every signer had withdrawn by then.
  */
-export function candidateOf(id: Buffer, stored: StoredRecord<Assertion>, voters: readonly VoterVotes[], asOfOffset?: number): Candidate {
+export function candidateOf(id: Buffer, stored: StoredRecord<Assertion>, voters: Iterable<VoterVotes>, asOfOffset?: number): Candidate {
   const at = fullySupersededAt(stored, asOfOffset);
-  const withdrawals = withdrawalsOf(stored, asOfOffset);
+  const held = stored.withdrawals === undefined || stored.withdrawals.length === 0 ? NO_WITHDRAWALS : withdrawalsOf(stored, asOfOffset);
+  const signers = signersOf(stored, asOfOffset);
+  const keys: Buffer[] = new Array<Buffer>(signers.length);
+  for (let i = 0; i < signers.length; i++) keys[i] = signers[i]!.publicKey;
   const base = {
     id,
     assertion: mergedRecord(stored, asOfOffset),
-    signers: signersOf(stored, asOfOffset).map((s) => s.publicKey),
+    signers: keys,
     offset: stored.offset,
     votes: votesAsOf(voters, asOfOffset),
     superseded: at !== null,
-    ...(withdrawals.length === 0 ? {} : { withdrawals: withdrawals.map((w) => ({ agent: w.agent, childId: w.childId, offset: w.offset })) }),
   };
-  return at === null ? base : { ...base, supersededAtOffset: at };
+  if (held.length === 0) return at === null ? base : { ...base, supersededAtOffset: at };
+  const withdrawals = held.map((w) => ({ agent: w.agent, childId: w.childId, offset: w.offset }));
+  return at === null ? { ...base, withdrawals } : { ...base, withdrawals, supersededAtOffset: at };
 }
+
+const NO_WITHDRAWALS: readonly Withdrawal[] = Object.freeze([]);
 
 /** The read view of a stored assertion as of `asOfOffset`; `supersededBy` already filtered by the caller. */
 export function assertionViewOf(

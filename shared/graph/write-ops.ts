@@ -7,8 +7,8 @@ import type { AgentGrant, AgentRevoke, Assertion, StemeRecord } from '../domain/
 import { escalationOf } from '../lens/escalation';
 import { encodeEscalation } from './escalation-codec';
 import { GraphValueError } from './errors';
-import { encodeStoredResolution, type StoredResolutionCounts } from './stored-resolution';
-import type { Resolution } from '../lens/types';
+import { encodeStoredDecision, type StoredResolutionCounts } from './stored-resolution';
+import type { ResolutionDecision } from '../lens/decision';
 import { keys } from '../storage/keys';
 import type { BatchOp } from '../storage/kv-store';
 import { GRAPH_META, MATERIALIZED_LENS } from './meta';
@@ -75,14 +75,14 @@ export const writeOps = {
     const value = encodeTrustEvidence(evidence);
     return [put(keys.trust(agent), value), put(keys.trustHistory(agent, offset), value)];
   },
-  /** MV: the materialized default-lens resolution of a pair. */
-  materialized: (r: Resolution, counts: StoredResolutionCounts): BatchOp =>
-    put(keys.view(r.subject, r.predicate, MATERIALIZED_LENS), encodeStoredResolution(r, counts)),
+  /** MV: the materialized default-lens decision of a pair (shared/lens decision.ts; a resolution is one too). */
+  materialized: (r: ResolutionDecision, counts: StoredResolutionCounts): BatchOp =>
+    put(keys.view(r.subject, r.predicate, MATERIALIZED_LENS), encodeStoredDecision(r, counts)),
   /**
    * ESC, global and per subject: the pair became contested at `offset`. The
    * value is what an escalation answers (escalation-codec.ts), not the resolution.
    */
-  escalation: (r: Resolution, offset: number): BatchOp[] => {
+  escalation: (r: ResolutionDecision, offset: number): BatchOp[] => {
     const facts = escalationOf(r);
     if (facts === null) throw new GraphValueError('ESC', `the resolution of ${r.subject}/${r.predicate} at ${offset} is not contested`);
     const value = encodeEscalation(facts);

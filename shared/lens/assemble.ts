@@ -48,10 +48,13 @@ export interface AssembleInput {
   readonly summary: boolean;
 }
 
-/** Rank, share, decide and explain. */
-export function assemble(input: AssembleInput): Resolution {
-  const ties = input.compareTies ?? ((a: ScoredValue, b: ScoredValue) => compareObjects(a.object, b.object));
-  const ranked = [...input.values].sort((a, b) => b.score - a.score || ties(a, b));
+/** The values best first, and the alternatives they make (share of the total score). */
+export function rankValues(
+  values: readonly ScoredValue[],
+  compareTies: ((a: ScoredValue, b: ScoredValue) => number) | undefined,
+): { readonly ranked: readonly ScoredValue[]; readonly alternatives: Alternative[] } {
+  const ties = compareTies ?? compareValueObjects;
+  const ranked = values.length < 2 ? values : [...values].sort((a, b) => b.score - a.score || ties(a, b));
   const total = stableSum(ranked.map((v) => v.score));
   const alternatives: Alternative[] = ranked.map((v) => ({
     object: v.object,
@@ -59,6 +62,16 @@ export function assemble(input: AssembleInput): Resolution {
     share: total > 0 ? v.score / total : 0,
     assertionIds: v.assertions.map((a) => a.live.id),
   }));
+  return { ranked, alternatives };
+}
+
+function compareValueObjects(a: ScoredValue, b: ScoredValue): number {
+  return compareObjects(a.object, b.object);
+}
+
+/** Rank, share, decide and explain. */
+export function assemble(input: AssembleInput): Resolution {
+  const { ranked, alternatives } = rankValues(input.values, input.compareTies);
   const top = alternatives[0];
   const outcome = decideOutcome(top, input.minShare);
   const best = ranked[0]?.assertions[0];
@@ -90,7 +103,8 @@ export function assemble(input: AssembleInput): Resolution {
   return { ...resolution, summary };
 }
 
-function decideOutcome(top: Alternative | undefined, minShare: number | undefined): Outcome {
+/** The outcome the top alternative (best first; none without candidates) gives under `minShare`. */
+export function decideOutcome(top: Alternative | undefined, minShare: number | undefined): Outcome {
   if (top === undefined) return 'no_candidates';
   // Zero support everywhere (all confidences or ranks 0): any pick would be a
   // coin toss by object order, so no value is claimed.

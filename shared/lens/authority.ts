@@ -15,7 +15,7 @@
  * Consensus scoring — counting distinct agents and sources — and says so.
  * Revoked agents weigh 0 as signers and voters, and the fallback drops them.
  */
-import { type LiveCandidate, type ValueGroup, latestVotesByVoter } from './candidates';
+import { type LiveCandidate, type ValueGroup, latestVotesByVoter, withSupport } from './candidates';
 import type { ScoredAssertion, ScoredValue } from './assemble';
 import { runLens } from './run-lens';
 import { CONSENSUS_METHOD, scoreConsensusValue } from './consensus';
@@ -87,7 +87,7 @@ export class AgentWeights {
  */
 function withoutRevoked(group: ValueGroup, revoked: ReadonlySet<string>): ValueGroup {
   if (revoked.size === 0) return group;
-  const candidates = group.candidates.map((c): LiveCandidate => ({ ...c, signers: c.signers.filter((s) => !revoked.has(s)), votes: c.votes.filter((v) => !revoked.has(v.voterHex)) }));
+  const candidates = group.candidates.map((c): LiveCandidate => withSupport(c, c.signers.filter((s) => !revoked.has(s)), c.votes.filter((v) => !revoked.has(v.voterHex))));
   return { ...group, candidates };
 }
 

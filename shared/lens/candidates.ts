@@ -111,15 +111,14 @@ export function prepareCandidates(
   candidates: readonly Candidate[],
   ctx: ResolvedContext,
 ): PreparedCandidates {
-  const seen = new Set<string>();
+  const seen = candidates.length > DUPLICATES_PAIRWISE_MAX ? new Set<string>() : undefined;
   const live: LiveCandidate[] = [];
   const excluded: ExcludedCandidate[] = [];
-  candidates.forEach((c, i) => {
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
     checkCandidate(c, subject, predicate, i);
-    const idHex = c.id.toString('hex');
-    if (seen.has(idHex)) throw new LensInputError(`${fieldOf(i)}.id`, `duplicate candidate ${idHex}`);
-    seen.add(idHex);
-    if (ctx.asOfOffset !== undefined && c.offset >= ctx.asOfOffset) return;
+    checkUnique(candidates, i, seen);
+    if (ctx.asOfOffset !== undefined && c.offset >= ctx.asOfOffset) continue;
     const signers = distinctSortedHex(c.signers);
     const withdrawals = withdrawalsAsOf(c, ctx.asOfOffset);
     const remaining = withdrawals.length === 0 ? signers : withoutWithdrawn(signers, withdrawals);
@@ -129,11 +128,32 @@ export function prepareCandidates(
     } else if (superseded && !ctx.includeSuperseded) {
       excluded.push({ candidate: c, superseded, reason: 'superseded', withdrawals });
     } else {
-      live.push(toLive(c, idHex, superseded, ctx.includeSuperseded ? signers : remaining, withdrawals, ctx.asOfOffset, i));
+      live.push(toLive(c, superseded, ctx.includeSuperseded ? signers : remaining, withdrawals, ctx.asOfOffset, i));
     }
-  });
+  }
   excluded.sort((a, b) => Buffer.compare(a.candidate.id, b.candidate.id));
   return { groups: groupByValue(live), excluded, visible: live.length + excluded.length };
+}
+
+/**
+ * Up to this many candidates, duplicate ids are found by comparing each id
+ * with the earlier ones (no set of hex strings); above it, with a set.
+ */
+const DUPLICATES_PAIRWISE_MAX = 8;
+
+/** Throws LensInputError when candidate `i` repeats an earlier id (`seen`: the earlier ids in hex, for many candidates). */
+function checkUnique(candidates: readonly Candidate[], i: number, seen: Set<string> | undefined): void {
+  const id = candidates[i]!.id;
+  let duplicate: boolean;
+  if (seen === undefined) {
+    duplicate = false;
+    for (let j = 0; j < i && !duplicate; j++) duplicate = candidates[j]!.id.equals(id);
+  } else {
+    const hex = id.toString('hex');
+    duplicate = seen.has(hex);
+    seen.add(hex);
+  }
+  if (duplicate) throw new LensInputError(`${fieldOf(i)}.id`, `duplicate candidate ${id.toString('hex')}`);
 }
 
 /**
@@ -190,30 +210,73 @@ function supersededAsOf(c: Candidate, asOfOffset: number | undefined): boolean {
 
 function toLive(
   c: Candidate,
-  idHex: string,
   superseded: boolean,
   signers: readonly string[],
   withdrawals: readonly CandidateWithdrawal[],
   asOfOffset: number | undefined,
   index: number,
 ): LiveCandidate {
-  return {
-    candidate: c,
-    id: c.id,
-    idHex,
-    object: c.assertion.object,
+  return new Live(
+    c,
     // -0 passes validation; as +0 it cannot leak a sign into a score term.
-    confidence: c.assertion.confidence === 0 ? 0 : c.assertion.confidence,
-    sourceHex: c.assertion.sourceHash.toString('hex'),
+    c.assertion.confidence === 0 ? 0 : c.assertion.confidence,
     signers,
     withdrawals,
-    votes: c.votes.length === 0 ? NO_VOTES : latestVotes(c, asOfOffset, index),
+    c.votes.length === 0 ? NO_VOTES : latestVotes(c, asOfOffset, index),
     superseded,
-  };
+  );
+}
+
+/** `c` with only `signers` and `votes` counting (Authority's fallback drops revoked agents). */
+export function withSupport(c: LiveCandidate, signers: readonly string[], votes: readonly LiveVote[]): LiveCandidate {
+  return new Live(c.candidate, c.confidence, signers, c.withdrawals, votes, c.superseded);
+}
+
+/**
+ * A LiveCandidate whose id and source in hex are made when first read: only
+ * explanations show the id, and only a value with more than one claim or
+ * signer keys its sources by hex.
+ */
+class Live implements LiveCandidate {
+  private hex: string | undefined;
+  private source: string | undefined;
+
+  constructor(
+    readonly candidate: Candidate,
+    readonly confidence: number,
+    readonly signers: readonly string[],
+    readonly withdrawals: readonly CandidateWithdrawal[],
+    readonly votes: readonly LiveVote[],
+    readonly superseded: boolean,
+  ) {}
+
+  get id(): Buffer {
+    return this.candidate.id;
+  }
+
+  get object(): ObjectValue {
+    return this.candidate.assertion.object;
+  }
+
+  get idHex(): string {
+    this.hex ??= this.candidate.id.toString('hex');
+    return this.hex;
+  }
+
+  get sourceHex(): string {
+    this.source ??= this.candidate.assertion.sourceHash.toString('hex');
+    return this.source;
+  }
 }
 
 /** One vote per voter (its latest below `asOfOffset`), sorted by voter. */
-function latestVotes(c: Candidate, asOfOffset: number | undefined, index: number): LiveVote[] {
+function latestVotes(c: Candidate, asOfOffset: number | undefined, index: number): readonly LiveVote[] {
+  if (c.votes.length === 1) {
+    const v = c.votes[0]!;
+    checkVote(v, index, 0);
+    if (asOfOffset !== undefined && v.offset >= asOfOffset) return NO_VOTES;
+    return [{ voterHex: v.voter.toString('hex'), value: v.value === 0 ? 0 : v.value, castAtMs: v.castAtMs, offset: v.offset }];
+  }
   const latest = new Map<string, LiveVote>();
   c.votes.forEach((v, j) => {
     checkVote(v, index, j);
@@ -227,6 +290,11 @@ function latestVotes(c: Candidate, asOfOffset: number | undefined, index: number
 }
 
 function groupByValue(live: readonly LiveCandidate[]): ValueGroup[] {
+  if (live.length === 0) return [];
+  if (live.length === 1) {
+    const c = live[0]!;
+    return [{ key: objectKey(c.object), object: canonicalObject(c.object), candidates: live }];
+  }
   const groups = new Map<string, { object: ObjectValue; candidates: LiveCandidate[] }>();
   for (const c of live) {
     const key = objectKey(c.object);

@@ -28,6 +28,13 @@ export const CONSENSUS_METHOD =
   'Support per value is min(distinct-signer support, distinct-source support; a source is worth what its first citers said), ' +
   `scaled by 1 + ${VOTE_WEIGHT}·tanh(net vote / ${VOTE_SCALE}).`;
 
+const NO_TERMS = (): readonly ScoreTerm[] => [];
+
+/** Scores only (no explanation thunks): what a decision without explanations needs (decision.ts). */
+export function scoreConsensusValues(groups: readonly ValueGroup[]): ScoredValue[] {
+  return groups.map((g) => scoreConsensusValue(g, false));
+}
+
 export function resolveConsensus(
   subject: string,
   predicate: string,
@@ -35,13 +42,14 @@ export function resolveConsensus(
   context: LensContext,
 ): Resolution {
   return runLens('consensus', subject, predicate, candidates, context, (prepared) => ({
-    values: prepared.groups.map(scoreConsensusValue),
+    values: prepared.groups.map((g) => scoreConsensusValue(g)),
     method: CONSENSUS_METHOD,
   }));
 }
 
-/** The Consensus support of one value, with each assertion's share of it. */
-export function scoreConsensusValue(group: ValueGroup): ScoredValue {
+/** The Consensus support of one value, with each assertion's share of it (`explain`: with each one's score terms). */
+export function scoreConsensusValue(group: ValueGroup, explain = true): ScoredValue {
+  if (!explain && group.candidates.length === 1 && group.candidates[0]!.signers.length === 1) return scoreOneClaim(group);
   const bySigner = bestBySigner(group);
   const bySource = firstCitersBySource(group);
   const signerSupport = stableSum([...bySigner.values()].map((c) => c.confidence));
@@ -71,6 +79,7 @@ export function scoreConsensusValue(group: ValueGroup): ScoredValue {
     const signerCredit = c.confidence * credited.length;
     const sourceCredit = bySource.get(c.sourceHex) === c ? c.confidence : 0;
     const score = (boundBySigners ? signerCredit : sourceCredit) * factor;
+    if (!explain) return { live: c, score, terms: NO_TERMS };
     return {
       live: c,
       score,
@@ -85,6 +94,22 @@ export function scoreConsensusValue(group: ValueGroup): ScoredValue {
   });
   assertions.sort(byScoreThenId);
   return { object: group.object, score: base * factor, assertions };
+}
+
+/**
+ * `scoreConsensusValue` without explanations for a value one claim with one
+ * signer makes, without its maps: that signer is credited through the claim
+ * (signer support 0 + c), the claim is its source's first citer (source
+ * support 0 + c), so support is c, the claim's credit c · 1, and the net vote
+ * its votes' stable sum (they are one per voter, by voter, as
+ * latestVotesByVoter gives them). The same operations on the same numbers:
+ * the same bits (test/lens/decision.test.ts).
+ */
+function scoreOneClaim(group: ValueGroup): ScoredValue {
+  const c = group.candidates[0]!;
+  const base = Math.min(0 + c.confidence, 0 + c.confidence);
+  const factor = voteFactor(c.votes.length === 0 ? 0 : c.votes.length === 1 ? 0 + c.votes[0]!.value : stableSum(c.votes.map((v) => v.value)));
+  return { object: group.object, score: base * factor, assertions: [{ live: c, score: c.confidence * 1 * factor, terms: NO_TERMS }] };
 }
 
 function signerDetail(c: LiveCandidate, credited: readonly string[], bySigner: ReadonlyMap<string, LiveCandidate>): string {

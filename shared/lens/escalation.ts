@@ -30,8 +30,8 @@ export interface EscalationFacts {
   readonly runnerUpShare: number;
 }
 
-/** The escalation facts of `r`, or null when it is not contested. */
-export function escalationOf(r: Resolution): EscalationFacts | null {
+/** The escalation facts of `r` (a resolution or a decision: decision.ts), or null when it is not contested. */
+export function escalationOf(r: Pick<Resolution, 'subject' | 'predicate' | 'contested' | 'alternatives'>): EscalationFacts | null {
   const [top, runnerUp] = r.alternatives;
   if (!r.contested || top === undefined || runnerUp === undefined) return null;
   return {

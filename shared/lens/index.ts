@@ -64,3 +64,4 @@ export { CONTEST_MARGIN, CONTEST_TOLERANCE, THRESHOLD_MIN_SHARE_DEFAULT, TRUST_D
 export { isContested } from './contest';
 export { canonicalObject, compareObjects, objectKey, objectsEqual, formatObject } from './object-value';
 export { escalationOf, isEscalation, stripExplanations, type EscalationFacts } from './escalation';
+export { decideConsensus, decisionWinner, type ResolutionDecision } from './decision';

@@ -16,7 +16,7 @@ export function resolveThreshold(
   context: LensContext,
 ): Resolution {
   return runLens('threshold', subject, predicate, candidates, context, (prepared, ctx) => ({
-    values: prepared.groups.map(scoreConsensusValue),
+    values: prepared.groups.map((g) => scoreConsensusValue(g)),
     minShare: ctx.minShare,
     method: `${CONSENSUS_METHOD} A winner needs a share of at least ${fmt(ctx.minShare)}.`,
   }));

@@ -107,12 +107,35 @@ export function encodeKey(key: StoreKey): Buffer {
   const spec = COMPILED_KINDS.get(key.kind);
   if (spec === undefined) throw new KeyCodecError(`unknown key kind '${String(key.kind)}'`);
   const fields = key as unknown as Record<string, unknown>;
-  return encodeValues(spec, fields.subject, spec.names.map((n) => fields[n]));
+  const [n0, n1, n2, n3] = spec.names;
+  return encodeValues(spec, fields.subject, at(fields, n0), at(fields, n1), at(fields, n2), at(fields, n3));
 }
 
-/** encodeKey with the components in the kind's order (the builders below: no key object, no lookups by name). */
-function encodeValues(spec: CompiledKind, subject: unknown, values: readonly unknown[]): Buffer {
-  const { kind, names, types, tagHead } = spec;
+function at(fields: Record<string, unknown>, name: string | undefined): unknown {
+  return name === undefined ? undefined : fields[name];
+}
+
+/** Component `i` of a key given as up to four positional values. */
+function component(i: number, v0: unknown, v1: unknown, v2: unknown, v3: unknown): unknown {
+  return i === 0 ? v0 : i === 1 ? v1 : i === 2 ? v2 : v3;
+}
+
+// A kind takes at most four suffix components (encodeValues' v0..v3); one with
+// a fifth would be written wrong, which test/storage/keys.test.ts's builder
+// property (every builder against the component encoders) catches.
+
+/** Name of component `i` in an error (built only when one is thrown). */
+function componentName(spec: CompiledKind, i: number): string {
+  return `${spec.kind}.${spec.names[i]!}`;
+}
+
+/**
+ * encodeKey with the components in the kind's order, as positional values (the
+ * builders below: no key object, no array, no lookups by name; a component's
+ * name is built only for an error).
+ */
+function encodeValues(spec: CompiledKind, subject: unknown, v0?: unknown, v1?: unknown, v2?: unknown, v3?: unknown): Buffer {
+  const { types, tagHead } = spec;
   // Pass 1: check every component and add up the size; a text off the fast path
   // is encoded now (bit i of `slow`: component i did; bit 31: the subject did).
   let general: Buffer[] | undefined;
@@ -127,20 +150,22 @@ function encodeValues(spec: CompiledKind, subject: unknown, values: readonly unk
     }
   }
   for (let i = 0; i < types.length; i++) {
-    const value = values[i];
+    const value = component(i, v0, v1, v2, v3);
     const type = types[i]!;
     if (type === 'text') {
       const n = plainAsciiLength(value);
       if (n >= 0) size += n + 2;
       else {
-        (general ??= []).push(encodeText(value, `${kind}.${names[i]!}`));
+        (general ??= []).push(encodeText(value, componentName(spec, i)));
         slow |= 1 << i;
       }
     } else if (type === 'offset') {
-      checkOffsetValue(value, `${kind}.${names[i]!}`);
+      if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) checkOffsetValue(value, componentName(spec, i));
       size += KEY_NUMBER_BYTES;
     } else {
-      size += encodeFixed(value, type === 'id' ? ID_BYTES : AGENT_BYTES, `${kind}.${names[i]!}`).length;
+      const width = type === 'id' ? ID_BYTES : AGENT_BYTES;
+      if (!(Buffer.isBuffer(value) && value.length === width)) encodeFixed(value, width, componentName(spec, i));
+      size += width;
     }
   }
   if (general !== undefined) for (const b of general) size += b.length;
@@ -152,7 +177,7 @@ function encodeValues(spec: CompiledKind, subject: unknown, values: readonly unk
   if (spec.subject) o = (slow & SUBJECT_SLOW) === 0 ? writeAscii(out, o, subject as string) : copyInto(out, o, general![g++]!);
   o = copyInto(out, o, tagHead);
   for (let i = 0; i < types.length; i++) {
-    const value = values[i];
+    const value = component(i, v0, v1, v2, v3);
     const type = types[i]!;
     if (type === 'text') {
       if ((slow & (1 << i)) !== 0) o = copyInto(out, o, general![g++]!);
@@ -336,32 +361,32 @@ export function tailComponent(key: Buffer, kind: KeyKind, name: string): Buffer 
 
 /** Typed builders, one per key kind. */
 export const keys = {
-  assertion: (id: Buffer): Buffer => encodeValues(K('assertion'), undefined, [id]),
-  pendingVote: (assertionId: Buffer, voter: Buffer): Buffer => encodeValues(K('pendingVote'), undefined, [assertionId, voter]),
-  voteCount: (assertionId: Buffer): Buffer => encodeValues(K('voteCount'), undefined, [assertionId]),
-  voteWeight: (assertionId: Buffer): Buffer => encodeValues(K('voteWeight'), undefined, [assertionId]),
-  epoch: (name: string): Buffer => encodeValues(K('epoch'), undefined, [name]),
-  superseded: (parentId: Buffer, childId: Buffer): Buffer => encodeValues(K('superseded'), undefined, [parentId, childId]),
-  meta: (name: string): Buffer => encodeValues(K('meta'), undefined, [name]),
-  lmdbMeta: (name: string): Buffer => encodeValues(K('lmdbMeta'), undefined, [name]),
-  subjectPredicate: (subject: string, predicate: string, offset: number, assertionId: Buffer): Buffer => encodeValues(K('subjectPredicate'), subject, [predicate, offset, assertionId]),
-  view: (subject: string, predicate: string, lens: string): Buffer => encodeValues(K('view'), subject, [predicate, lens]),
-  trust: (agent: Buffer): Buffer => encodeValues(K('trust'), undefined, [agent]),
-  trustPack: (id: Buffer): Buffer => encodeValues(K('trustPack'), undefined, [id]),
-  goldStandard: (subject: string, predicate: string, id: Buffer): Buffer => encodeValues(K('goldStandard'), subject, [predicate, id]),
-  escalation: (offset: number, subject: string, predicate: string): Buffer => encodeValues(K('escalation'), undefined, [offset, subject, predicate]),
-  subjectEscalation: (subject: string, offset: number, predicate: string): Buffer => encodeValues(K('subjectEscalation'), subject, [offset, predicate]),
-  source: (sourceHash: Buffer, assertionId: Buffer): Buffer => encodeValues(K('source'), undefined, [sourceHash, assertionId]),
-  signerAssertion: (agent: Buffer, offset: number, assertionId: Buffer): Buffer => encodeValues(K('signerAssertion'), undefined, [agent, offset, assertionId]),
-  childAssertion: (parentId: Buffer, childId: Buffer): Buffer => encodeValues(K('childAssertion'), undefined, [parentId, childId]),
-  trustHistory: (agent: Buffer, offset: number): Buffer => encodeValues(K('trustHistory'), undefined, [agent, offset]),
-  agentGrant: (agent: Buffer, offset: number): Buffer => encodeValues(K('agentGrant'), undefined, [agent, offset]),
-  agentRevoke: (agent: Buffer, offset: number): Buffer => encodeValues(K('agentRevoke'), undefined, [agent, offset]),
-  pairVote: (subject: string, predicate: string, assertionId: Buffer, voter: Buffer): Buffer => encodeValues(K('pairVote'), subject, [predicate, assertionId, voter]),
-  subjectName: (subject: string): Buffer => encodeValues(K('subjectName'), undefined, [subject]),
-  predicateSubject: (predicate: string, subject: string): Buffer => encodeValues(K('predicateSubject'), undefined, [predicate, subject]),
-  predicateObject: (predicate: string, object: string, subject: string, offset: number): Buffer => encodeValues(K('predicateObject'), undefined, [predicate, object, subject, offset]),
-  entityReference: (entity: string, predicate: string, subject: string, offset: number): Buffer => encodeValues(K('entityReference'), undefined, [entity, predicate, subject, offset]),
+  assertion: (id: Buffer): Buffer => encodeValues(K('assertion'), undefined, id),
+  pendingVote: (assertionId: Buffer, voter: Buffer): Buffer => encodeValues(K('pendingVote'), undefined, assertionId, voter),
+  voteCount: (assertionId: Buffer): Buffer => encodeValues(K('voteCount'), undefined, assertionId),
+  voteWeight: (assertionId: Buffer): Buffer => encodeValues(K('voteWeight'), undefined, assertionId),
+  epoch: (name: string): Buffer => encodeValues(K('epoch'), undefined, name),
+  superseded: (parentId: Buffer, childId: Buffer): Buffer => encodeValues(K('superseded'), undefined, parentId, childId),
+  meta: (name: string): Buffer => encodeValues(K('meta'), undefined, name),
+  lmdbMeta: (name: string): Buffer => encodeValues(K('lmdbMeta'), undefined, name),
+  subjectPredicate: (subject: string, predicate: string, offset: number, assertionId: Buffer): Buffer => encodeValues(K('subjectPredicate'), subject, predicate, offset, assertionId),
+  view: (subject: string, predicate: string, lens: string): Buffer => encodeValues(K('view'), subject, predicate, lens),
+  trust: (agent: Buffer): Buffer => encodeValues(K('trust'), undefined, agent),
+  trustPack: (id: Buffer): Buffer => encodeValues(K('trustPack'), undefined, id),
+  goldStandard: (subject: string, predicate: string, id: Buffer): Buffer => encodeValues(K('goldStandard'), subject, predicate, id),
+  escalation: (offset: number, subject: string, predicate: string): Buffer => encodeValues(K('escalation'), undefined, offset, subject, predicate),
+  subjectEscalation: (subject: string, offset: number, predicate: string): Buffer => encodeValues(K('subjectEscalation'), subject, offset, predicate),
+  source: (sourceHash: Buffer, assertionId: Buffer): Buffer => encodeValues(K('source'), undefined, sourceHash, assertionId),
+  signerAssertion: (agent: Buffer, offset: number, assertionId: Buffer): Buffer => encodeValues(K('signerAssertion'), undefined, agent, offset, assertionId),
+  childAssertion: (parentId: Buffer, childId: Buffer): Buffer => encodeValues(K('childAssertion'), undefined, parentId, childId),
+  trustHistory: (agent: Buffer, offset: number): Buffer => encodeValues(K('trustHistory'), undefined, agent, offset),
+  agentGrant: (agent: Buffer, offset: number): Buffer => encodeValues(K('agentGrant'), undefined, agent, offset),
+  agentRevoke: (agent: Buffer, offset: number): Buffer => encodeValues(K('agentRevoke'), undefined, agent, offset),
+  pairVote: (subject: string, predicate: string, assertionId: Buffer, voter: Buffer): Buffer => encodeValues(K('pairVote'), subject, predicate, assertionId, voter),
+  subjectName: (subject: string): Buffer => encodeValues(K('subjectName'), undefined, subject),
+  predicateSubject: (predicate: string, subject: string): Buffer => encodeValues(K('predicateSubject'), undefined, predicate, subject),
+  predicateObject: (predicate: string, object: string, subject: string, offset: number): Buffer => encodeValues(K('predicateObject'), undefined, predicate, object, subject, offset),
+  entityReference: (entity: string, predicate: string, subject: string, offset: number): Buffer => encodeValues(K('entityReference'), undefined, entity, predicate, subject, offset),
 } as const;
 
 /** Scan prefixes, one or more per key kind (fewer components = wider scan). */

@@ -3,7 +3,8 @@ import { resolve } from '../../shared/lens';
 import { ResolutionDecodeError, ResolutionEncodeError } from '../../shared/graph/errors';
 import { encodeResolution } from '../../shared/graph/resolution-codec';
 import { VARINT_VALUE_MAX } from '../../shared/graph/limits';
-import { decodeStoredResolution, encodeStoredResolution, materializedCounts } from '../../shared/graph/stored-resolution';
+import { decodeStoredResolution, encodeStoredDecision, encodeStoredResolution, materializedCounts } from '../../shared/graph/stored-resolution';
+import { decideConsensus, type ResolutionDecision } from '../../shared/lens/decision';
 import type { Resolution } from '../../shared/lens/types';
 import { docHex } from '../helpers/doc-blocks';
 import { PREDICATE, SUBJECT, bytes32, cand, objectArb, shuffleAll, text, worldArb } from '../lens/helpers';
@@ -183,5 +184,24 @@ describe('stored (binary) MV encoding', () => {
     const short = Buffer.alloc(31);
     expect(field({ ...r, winnerId: short, alternatives: [{ ...r.alternatives[0]!, assertionIds: [short] }] })).toBe('alternatives[0].assertionIds[0]');
     expect(() => encodeStoredResolution(r, { superseded: -1 })).toThrow(ResolutionEncodeError);
+  });
+
+  it('refuses a decision it cannot store, naming the field', () => {
+    const d = decideConsensus(SUBJECT, PREDICATE, docExample);
+    const field = (x: ResolutionDecision): string => {
+      try {
+        encodeStoredDecision(x, { superseded: 0 });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ResolutionEncodeError);
+        return (err as ResolutionEncodeError).field;
+      }
+      throw new Error('encoded without error');
+    };
+    expect(field({ ...d, lens: 'authority' })).toBe('lens');
+    expect(field({ ...d, alternatives: [] })).toBe('alternatives');
+    expect(field({ ...d, alternatives: [{ ...d.alternatives[0]!, assertionIds: [] }] })).toBe('alternatives');
+    expect(field({ ...d, alternatives: [{ ...d.alternatives[0]!, share: Number.NaN }] })).toBe('alternatives[0].share');
+    expect(field({ ...d, alternatives: [d.alternatives[0]!, { ...d.alternatives[0]!, assertionIds: [Buffer.alloc(3)] }] })).toBe('alternatives[1].assertionIds[0]');
+    expect(encodeStoredDecision({ ...d, outcome: 'unresolved', alternatives: [] }, { superseded: 0 })).toBeInstanceOf(Buffer);
   });
 });

@@ -259,3 +259,57 @@ describe('key codec refusals', () => {
     codecError(() => encodePrefix('trust', 'subject', []));
   });
 });
+
+describe('typed builders', () => {
+  /** Each builder's arguments from a key of its kind (builder argument order, which is not always the field order). */
+  const ARGS: { readonly [K in KeyKind]: (k: Extract<StoreKey, { kind: K }>) => unknown[] } = {
+    assertion: (k) => [k.id],
+    pendingVote: (k) => [k.assertionId, k.voter],
+    voteCount: (k) => [k.assertionId],
+    voteWeight: (k) => [k.assertionId],
+    epoch: (k) => [k.name],
+    superseded: (k) => [k.parentId, k.childId],
+    meta: (k) => [k.name],
+    lmdbMeta: (k) => [k.name],
+    subjectPredicate: (k) => [k.subject, k.predicate, k.offset, k.assertionId],
+    view: (k) => [k.subject, k.predicate, k.lens],
+    trust: (k) => [k.agent],
+    trustPack: (k) => [k.id],
+    goldStandard: (k) => [k.subject, k.predicate, k.id],
+    escalation: (k) => [k.offset, k.subject, k.predicate],
+    subjectEscalation: (k) => [k.subject, k.offset, k.predicate],
+    source: (k) => [k.sourceHash, k.assertionId],
+    signerAssertion: (k) => [k.agent, k.offset, k.assertionId],
+    childAssertion: (k) => [k.parentId, k.childId],
+    pairVote: (k) => [k.subject, k.predicate, k.assertionId, k.voter],
+    trustHistory: (k) => [k.agent, k.offset],
+    subjectName: (k) => [k.subject],
+    predicateSubject: (k) => [k.predicate, k.subject],
+    predicateObject: (k) => [k.predicate, k.object, k.subject, k.offset],
+    entityReference: (k) => [k.entity, k.predicate, k.subject, k.offset],
+    agentGrant: (k) => [k.agent, k.offset],
+    agentRevoke: (k) => [k.agent, k.offset],
+  };
+
+  it('every builder (positional components, one Buffer) makes the bytes of the component-by-component encoding', () => {
+    fc.assert(
+      fc.property(storeKey, (key) => {
+        const spec = KEY_KINDS[key.kind];
+        const fields = key as unknown as Record<string, unknown>;
+        const args = (ARGS[key.kind] as (k: StoreKey) => unknown[])(key);
+        const built = (keys[key.kind] as (...a: unknown[]) => Buffer)(...args);
+        const reference = encodePrefix(key.kind, spec.scope === 'subject' ? (fields.subject as string) : undefined, spec.fields.map(([name]) => fields[name]));
+        expect(built.toString('hex')).toBe(reference.toString('hex'));
+        expect(encodeKey(key).toString('hex')).toBe(reference.toString('hex'));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a refused component is named in the error', () => {
+    expect(() => keys.subjectPredicate('s', 'p', -1, ID)).toThrow('subjectPredicate.offset');
+    expect(() => keys.signerAssertion(Buffer.alloc(31), 0, ID)).toThrow('signerAssertion.agent must be 32 bytes, got 31');
+    expect(() => keys.pairVote('s', 'p', ID, 'x' as unknown as Buffer)).toThrow('pairVote.voter must be a Buffer');
+    expect(() => keys.predicateObject('p', '\uD800', 's', 0)).toThrow('predicateObject.object');
+  });
+});

@@ -21,11 +21,11 @@ import { decodeVoteHistory } from '../vote-history';
 import type { ApplyContext } from './apply-context';
 import { CandidateState } from './pair-model';
 import { judge } from './trust-judge';
-import { indexAssertion, indexCoSigners } from './apply-indexes';
+import { indexAssertion, indexCoSigners, indexNewPair } from './apply-indexes';
 
 /** `recordBytes`: the record's protobuf bytes as the log carried them, kept in H as they are (never retained by the pair cache). */
 export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> {
-  const pair = await batch.pair(a.subject, a.predicate);
+  const pair = batch.cachedPair(a.subject, a.predicate) ?? (await batch.pair(a.subject, a.predicate));
   const idHex = id.toString('hex');
   const known = pair.candidates.get(idHex);
   if (known !== undefined) return coSign(batch, known, a, offset);
@@ -34,9 +34,12 @@ export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buff
   batch.register(c);
   batch.state.write(writeOps.assertion(id, c.stored, recordBytes));
   batch.state.writeAll(writeOps.assertionIndexes(id, a, offset));
-  await indexAssertion(batch, a, id, offset, firstOfPair);
+  indexAssertion(batch, a, id, offset);
+  if (firstOfPair) await indexNewPair(batch, a, offset);
   batch.touch(pair);
-  await adoptPendingVotes(batch, c);
+  if (batch.pendingIds.has(idHex)) await adoptPendingVotes(batch, c);
+  // A new record's signers are its own: worked out only when a parent, a child or a gold standard needs them.
+  if (a.parentHash === null && !batch.mayHaveChildren(idHex) && pair.golds.length === 0) return;
   const signers = signersOf(c.stored);
   if (a.parentHash !== null) {
     batch.addChild(a.parentHash, id, offset);
@@ -45,7 +48,7 @@ export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buff
     if (parent !== undefined) await withdrawShared(batch, parent, c, signers, offset, false);
   }
   // Children that arrived before this parent: no edge of theirs can exist yet either.
-  for (const child of await batch.childrenOf(id, idHex)) await withdrawShared(batch, c, child, signers, offset, false);
+  if (batch.mayHaveChildren(idHex)) for (const child of await batch.childrenOf(id, idHex)) await withdrawShared(batch, c, child, signers, offset, false);
   await judgeSigners(batch, c, signers);
 }
 

@@ -15,8 +15,12 @@ export interface ApplyContext {
   readonly pendingIds: Set<string>;
   /** The pair's model, loaded from the store on first use. */
   pair(subject: string, predicate: string): Promise<PairModel>;
-  /** A known assertion (loading its pair), or undefined when the log has not carried it yet. */
-  candidate(id: Buffer): Promise<CandidateState | undefined>;
+  /** The pair's model when no store read is needed; undefined when `pair()` must load it. */
+  cachedPair(subject: string, predicate: string): PairModel | undefined;
+  /** A known assertion (loading its pair; `idHex` in hex, when the caller has it), or undefined when the log has not carried it yet. */
+  candidate(id: Buffer, idHex?: string): Promise<CandidateState | undefined>;
+  /** A cached assertion; null when the log has certainly not carried it; undefined when `candidate()` must ask the store. */
+  cachedCandidate(idHex: string): CandidateState | null | undefined;
   /** Adds a new assertion to its (loaded) pair. */
   register(c: CandidateState): void;
   /** The record being applied may change this pair's resolution. */
@@ -25,6 +29,8 @@ export interface ApplyContext {
   addChild(parentId: Buffer, childId: Buffer, offset: number): void;
   /** Every known assertion that names `parentId` (`parentHex` in hex, when the caller has it) as its parent. */
   childrenOf(parentId: Buffer, parentHex?: string): Promise<CandidateState[]>;
+  /** False when no assertion can name `parentHex` as its parent (the cache knows every CHILD edge and has none); true when one may. */
+  mayHaveChildren(parentHex: string): boolean;
   /** Whether the subject has its SUBJ entry (in the store or written by this batch). */
   subjectIndexed(subject: string): Promise<boolean>;
   /** This batch writes the subject's SUBJ entry. */

@@ -10,11 +10,14 @@ import type { SignerAt } from '../stored-record';
 import { writeOps } from '../write-ops';
 import type { ApplyContext } from './apply-context';
 
-/** Index a new assertion; `firstOfPair` when the pair had no assertion before it. */
-export async function indexAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number, firstOfPair: boolean): Promise<void> {
-  batch.state.writeAll(writeOps.valueIndexes(a, offset));
+/** Index a new assertion: PO, REF and its SIGNER entries. */
+export function indexAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number): void {
+  for (const op of writeOps.valueIndexes(a, offset)) batch.state.write(op);
   for (const s of a.signatures) batch.state.write(writeOps.signer(s.publicKey, offset, id));
-  if (!firstOfPair) return;
+}
+
+/** PS, and SUBJ for a new subject: `a` is the first assertion of its pair. */
+export async function indexNewPair(batch: ApplyContext, a: Assertion, offset: number): Promise<void> {
   batch.state.write(writeOps.newPair(a.subject, a.predicate, offset));
   if (await batch.subjectIndexed(a.subject)) return;
   batch.state.write(writeOps.newSubject(a.subject, offset));

@@ -14,20 +14,26 @@ import type { ApplyContext } from './apply-context';
 
 export async function applyVote(batch: ApplyContext, v: Vote, offset: number): Promise<void> {
   const vote: VoteAt = { value: v.value, castAtMs: v.castAtMs, offset };
-  const c = await batch.candidate(v.assertionId);
+  const idHex = v.assertionId.toString('hex');
+  const cached = batch.cachedCandidate(idHex);
+  const c = cached === undefined ? await batch.candidate(v.assertionId, idHex) : (cached ?? undefined);
   if (c === undefined) {
     // pendingIds names every assertion with a PENDING vote (in the store, committing or in this batch): none, nothing to read.
-    const raw = batch.pendingIds.has(v.assertionId.toString('hex')) ? await batch.state.get(keys.pendingVote(v.assertionId, v.voter)) : undefined;
+    const raw = batch.pendingIds.has(idHex) ? await batch.state.get(keys.pendingVote(v.assertionId, v.voter)) : undefined;
     const earlier = raw === undefined ? [] : decodeVoteHistory(raw, 'PENDING');
     batch.state.write(writeOps.pendingVotes(v.assertionId, v.voter, [...earlier, vote]));
     batch.addPending(v.assertionId, v.voter);
     return;
   }
   const hex = v.voter.toString('hex');
-  const state = c.voters.get(hex) ?? { voter: v.voter, votes: [] };
+  let state = c.voters.get(hex);
+  if (state === undefined) {
+    state = { voter: v.voter, votes: [] };
+    c.voters.set(hex, state);
+  }
   const before = currentVote(state.votes);
-  state.votes = [...state.votes, vote];
-  c.voters.set(hex, state);
+  // The history is this voter state's own array (decoded or built here; candidates copy what they read): appended in place.
+  state.votes.push(vote);
   batch.state.writeAll(writeOps.votes(c.pair, v.assertionId, v.voter, state.votes));
   if (before !== undefined && !isLaterVote(vote, before)) return; // an older vote arriving late: history only
   c.changed();

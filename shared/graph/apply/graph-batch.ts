@@ -104,17 +104,22 @@ export class GraphBatch implements ApplyContext {
     await this.state.prefetch(wanted);
   }
 
-  /** The pair's model, loaded from the store on first use in this batch. */
-  pair(subject: string, predicate: string): Promise<PairModel> {
+  /** The pair's model when no store read is needed (cached, or new to a complete cache); undefined when `pair()` must load it. */
+  cachedPair(subject: string, predicate: string): PairModel | undefined {
     const key = pairKey(subject, predicate);
     const cached = this.cache.get(key);
-    if (cached !== undefined) return Promise.resolve(cached);
-    if (this.cache.complete) {
-      // Not cached, so not in the store: a pair the log has not carried yet.
-      const model = new PairModel(subject, predicate, false);
-      this.cache.add(key, model);
-      return Promise.resolve(model);
-    }
+    if (cached !== undefined || !this.cache.complete) return cached;
+    // Not cached, so not in the store: a pair the log has not carried yet.
+    const model = new PairModel(subject, predicate, false);
+    this.cache.add(key, model);
+    return model;
+  }
+
+  /** The pair's model, loaded from the store on first use in this batch. */
+  pair(subject: string, predicate: string): Promise<PairModel> {
+    const ready = this.cachedPair(subject, predicate);
+    if (ready !== undefined) return Promise.resolve(ready);
+    const key = pairKey(subject, predicate);
     let load = this.pairLoads.get(key);
     if (load === undefined) {
       load = this.loadPair(subject, predicate);
@@ -123,11 +128,18 @@ export class GraphBatch implements ApplyContext {
     return load;
   }
 
+  /** A cached assertion; null when the cache is complete and does not know it (the log has not carried it); undefined when `candidate()` must ask the store. */
+  cachedCandidate(idHex: string): CandidateState | null | undefined {
+    const known = this.cache.candidate(idHex);
+    if (known !== undefined) return known;
+    return this.cache.complete ? null : undefined;
+  }
+
   /** A known assertion (loading its pair), or undefined when the log has not carried it yet. */
-  async candidate(id: Buffer): Promise<CandidateState | undefined> {
-    const hex = id.toString('hex');
-    const known = this.cache.candidate(hex);
-    if (known !== undefined || this.cache.complete) return known;
+  async candidate(id: Buffer, idHex?: string): Promise<CandidateState | undefined> {
+    const hex = idHex ?? id.toString('hex');
+    const known = this.cachedCandidate(hex);
+    if (known !== undefined) return known ?? undefined;
     const raw = await this.state.get(keys.assertion(id));
     if (raw === undefined) return undefined;
     const a = decodeStoredRecord<Assertion>(raw, 'H').record;
@@ -166,6 +178,11 @@ export class GraphBatch implements ApplyContext {
       if (c !== undefined) out.push(c);
     }
     return out;
+  }
+
+  mayHaveChildren(parentHex: string): boolean {
+    const known = this.cache.childrenOf(parentHex);
+    return known === undefined || known.length > 0;
   }
 
   /** CHILD edges of `parentId` in the store, then those this batch added. */

@@ -31,7 +31,7 @@ export class CandidateState {
 
   /** The lens candidate now. */
   candidate(): Candidate {
-    this.cached ??= candidateOf(this.id, this.stored, [...this.voters.values()]);
+    this.cached ??= candidateOf(this.id, this.stored, this.voters.values());
     return this.cached;
   }
 
@@ -78,7 +78,12 @@ export class PairModel {
 
   /** The lens candidates now, in log order. */
   lensCandidates(): Candidate[] {
-    this.list ??= [...this.candidates.values()].map((c) => c.candidate());
+    if (this.list === undefined) {
+      const list: Candidate[] = new Array<Candidate>(this.candidates.size);
+      let i = 0;
+      for (const c of this.candidates.values()) list[i++] = c.candidate();
+      this.list = list;
+    }
     return this.list;
   }
 }

@@ -13,9 +13,8 @@
  * those of resolving after every record, whatever the batch boundaries
  * (`test/ingest/pair-resolutions.test.ts` compares the two on random logs).
  */
-import { canonicalObject, objectKey, resolve } from '../../lens/index';
-import type { Candidate, Resolution } from '../../lens/types';
-import { MATERIALIZED_LENS } from '../meta';
+import { compareObjects, decideConsensus, type ResolutionDecision } from '../../lens/index';
+import type { Candidate } from '../../lens/types';
 import { materializedCounts } from '../stored-resolution';
 import { writeOps } from '../write-ops';
 import type { BatchState } from './batch-state';
@@ -24,23 +23,29 @@ import type { PairModel } from './pair-model';
 interface PairProgress {
   /** The pair's candidates after the last record that touched it (an immutable snapshot). */
   candidates: readonly Candidate[];
-  /** Their resolution, when the contested check needed one. */
-  resolution: Resolution | undefined;
+  /** Their decision, when the contested check needed one. */
+  resolution: ResolutionDecision | undefined;
 }
 
 /** True when no resolution of `candidates` can have two alternatives: at most one distinct value is claimed. */
 export function singleValued(candidates: readonly Candidate[]): boolean {
   if (candidates.length < 2) return true;
-  const first = objectKey(canonicalObject(candidates[0]!.assertion.object));
+  // Equal under compareObjects is the lens's grouping (equal objectKey), without a key string per candidate.
+  const first = candidates[0]!.assertion.object;
   for (let i = 1; i < candidates.length; i++) {
-    if (objectKey(canonicalObject(candidates[i]!.assertion.object)) !== first) return false;
+    if (compareObjects(candidates[i]!.assertion.object, first) !== 0) return false;
   }
   return true;
 }
 
-/** A pair's resolution under the materialized lens, as the MV stores it (no summary: a read rebuilds it). */
-export function materializedResolution(pair: PairModel, candidates: readonly Candidate[]): Resolution {
-  return resolve(MATERIALIZED_LENS, pair.subject, pair.predicate, candidates, { explain: false, summary: false });
+/**
+ * A pair's decision under the materialized lens (Consensus, default context):
+ * what the MV stores and the escalation check reads — the outcome, contested
+ * flag and alternatives of the full resolution, without its explanations or
+ * summary (a read rebuilds the summary).
+ */
+export function materializedResolution(pair: PairModel, candidates: readonly Candidate[]): ResolutionDecision {
+  return decideConsensus(pair.subject, pair.predicate, candidates);
 }
 
 export class PairResolutions {
@@ -55,7 +60,7 @@ export class PairResolutions {
   afterRecord(state: BatchState, pairs: Iterable<PairModel>, offset: number): void {
     for (const pair of pairs) {
       const candidates = pair.lensCandidates();
-      let resolution: Resolution | undefined;
+      let resolution: ResolutionDecision | undefined;
       let contested = false;
       if (!singleValued(candidates)) {
         resolution = this.resolveNow(pair, candidates);
@@ -63,7 +68,12 @@ export class PairResolutions {
       }
       if (contested && !pair.contested) state.writeAll(writeOps.escalation(resolution!, offset));
       pair.contested = contested;
-      this.progress.set(pair, { candidates, resolution });
+      const kept = this.progress.get(pair);
+      if (kept === undefined) this.progress.set(pair, { candidates, resolution });
+      else {
+        kept.candidates = candidates;
+        kept.resolution = resolution;
+      }
     }
   }
 
@@ -74,7 +84,7 @@ export class PairResolutions {
     }
   }
 
-  private resolveNow(pair: PairModel, candidates: readonly Candidate[]): Resolution {
+  private resolveNow(pair: PairModel, candidates: readonly Candidate[]): ResolutionDecision {
     this.resolutions++;
     return materializedResolution(pair, candidates);
   }
