@@ -226,4 +226,19 @@ describe('decodeRecord agrees with recordFromProto(Record.decode(b)) and canonic
     ];
     for (const hex of cases) same(Buffer.from(hex, 'hex'));
   });
+
+  it('on the worked example of docs/FORMAT.md ("The record decoder")', () => {
+    const key = '22'.repeat(32);
+    const sig = '33'.repeat(64);
+    const body = (at: string, alg: string): string => `0a20${'11'.repeat(32)}12046c656674${at}22${alg === '' ? '64' : '66'}${alg}1220${key}1a40${sig}`;
+    const canonical = Buffer.from(`3a9701${body('1880d095ffbc31', '0801')}`, 'hex');
+    expect(canonical.length).toBe(154);
+    const want: StemeRecord = { kind: 'agent_revoke', agent: Buffer.alloc(32, 0x11), reason: 'left', revokedAtMs: 1_700_000_000_000, signatures: [{ publicKey: Buffer.alloc(32, 0x22), signature: Buffer.alloc(64, 0x33) }] };
+    expect(encodeRecordBytes(want).equals(canonical)).toBe(true);
+    expect(decodeRecord(canonical)).toEqual({ record: want, canonical: true });
+    expect(decodeRecord(Buffer.from(`3a9801${body('1880d095ffbcb100', '0801')}`, 'hex'))).toEqual({ record: want, canonical: false });
+    expect(decodeRecord(Buffer.from(`3a9501${body('1880d095ffbc31', '')}`, 'hex'))).toEqual({ record: want, canonical: false });
+    expect(() => decodeRecord(canonical.subarray(0, 100))).toThrow('record: not a valid protobuf Record: premature EOF');
+    for (const b of [canonical, canonical.subarray(0, 100)]) same(b);
+  });
 });
