@@ -214,7 +214,8 @@ export class WireReader {
     try {
       return fatalUtf8.decode(buf.subarray(start, end));
     } catch (err) {
-      throw new WireFormatError(err instanceof Error ? err.message : String(err));
+      // The decoder's own TypeError (possibly of another realm: read its message, not its class).
+      throw new WireFormatError(String((err as { message?: unknown }).message ?? err));
     }
   }
 
