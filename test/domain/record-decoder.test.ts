@@ -221,7 +221,7 @@ describe('decodeRecord agrees with recordFromProto(Record.decode(b)) and canonic
       '0a04' + '1a0208' + '01', // object field of the wrong wire type
       '07', // wire type 7
       '0f', // wire type 7, field 1
-      '03f308080084017401', // a group in a group whose end tag names another field
+      '03f3080800840174', // a group in a group whose end tag names another field
       '03f3080800f4087401', // a group in a group whose end tag names its own field, then the outer group's
     ];
     for (const hex of cases) same(Buffer.from(hex, 'hex'));
