@@ -9,12 +9,11 @@
  * rejection to count and skip.
  */
 import { recordId } from '../../shared/domain/hash';
-import { decodeLogPayload } from '../../shared/domain/log-payload';
+import { decodeLogRecord } from '../../shared/domain/log-payload';
 import { verifyRecord } from '../../shared/domain/signing';
 import type { LogEntry } from '../../shared/domain/types';
 import type { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import type { SourceRecord } from './wal-source';
-import { recordBytesOf } from '../../shared/domain/record-bytes';
 import { mapInTurns } from './turns';
 
 export type CheckedRecord =
@@ -24,7 +23,7 @@ export type CheckedRecord =
       readonly nextOffset: number;
       readonly entry: LogEntry;
       readonly id: Buffer;
-      /** The record's protobuf bytes within the payload (record-bytes.ts), or undefined: re-encode. */
+      /** The record's protobuf bytes within the payload (log-payload.ts `decodeLogRecord`), or undefined: re-encode. */
       readonly recordBytes: Buffer | undefined;
     }
   | { readonly ok: false; readonly offset: number; readonly nextOffset: number; readonly reason: RejectReason; readonly error: string };
@@ -56,8 +55,9 @@ type Decoded = Omit<Extract<CheckedRecord, { ok: true }>, 'id'> | Extract<Checke
 
 function decodeRecord(r: SourceRecord): Decoded {
   try {
-    const entry = decodeLogPayload(r.payload);
-    return { ok: true, offset: r.offset, nextOffset: r.nextOffset, entry, recordBytes: recordBytesOf(r.payload) };
+    // One pass: the entry and the record's bytes within the payload (log-payload.ts).
+    const { entry, recordBytes } = decodeLogRecord(r.payload);
+    return { ok: true, offset: r.offset, nextOffset: r.nextOffset, entry, recordBytes };
   } catch (err) {
     return rejected(r, 'decode', err);
   }

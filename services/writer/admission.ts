@@ -9,14 +9,14 @@
  * record's id (RESOURCE_EXHAUSTED) through `charge`; a replay charges no one.
  * Signatures are verified in batches on worker threads (`SignatureVerifier`).
  * An admitted record comes out as the log payload the WAL stores: framed
- * around the request's own record bytes when they are canonical
- * (request-records.ts, canonical-record-wire.ts), else around its
- * re-encoding — one decode and one validation per record either way.
+ * around the request's own record bytes when they are canonical (the
+ * request codec, request-records.ts, decodes each record once straight to
+ * the domain, validates it and judges its bytes in the same pass), else
+ * around its re-encoding — one decode and one validation per record either way.
  */
 import { context, propagation } from '@opentelemetry/api';
 import { SignatureError } from '../../shared/domain/errors';
 import { recordFromProto } from '../../shared/domain/proto-convert';
-import { isCanonicalRecordWire } from '../../shared/domain/canonical-record-wire';
 import { frameLogPayload } from '../../shared/domain/log-payload';
 import { encodeRecordBytes } from '../../shared/domain/proto-convert';
 import type { RecordKind, StemeRecord } from '../../shared/domain/types';
@@ -24,7 +24,7 @@ import type { Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import { AdminSignatureRequiredError } from '../../shared/grpc/errors';
 import type { AgentRegistry } from './agent-registry';
 import type { AgentQuota } from './quota';
-import { recordWireOf } from './request-records';
+import { WireRecord } from './request-records';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 
 /** A record that passed every check before the quota. */
@@ -58,6 +58,8 @@ export function activeTraceparent(): string {
  * validates through the domain layer (INVALID_ARGUMENT naming the field).
  */
 function convert(message: PbRecord | undefined, field: string): StemeRecord {
+  // The request codec's records: decoded and validated already (or decoded again here, for the error named by `field`).
+  if (message instanceof WireRecord) return message.domain(field);
   const kind = message?.kind;
   if (kind !== undefined) {
     const unsigned = kind.$case === 'vote' ? kind.value.signature === undefined : kind.value.signatures.length === 0;
@@ -68,8 +70,7 @@ function convert(message: PbRecord | undefined, field: string): StemeRecord {
 
 /** The request's bytes of a converted record when they are exactly its canonical encoding. */
 function canonicalWire(message: PbRecord | undefined): Buffer | undefined {
-  const wire = recordWireOf(message);
-  return wire !== undefined && isCanonicalRecordWire(wire) ? wire : undefined;
+  return message instanceof WireRecord && message.canonical ? message.wire : undefined;
 }
 
 /** The proto field name of each oneof case (ts-proto uses camelCase). */

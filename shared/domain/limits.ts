@@ -51,3 +51,6 @@ export const VOTE_VALUE_MAX = 1;
 
 /** Version byte that starts every canonical encoding. */
 export const CANONICAL_FORMAT_VERSION = 1;
+
+/** Unknown protobuf groups nested deeper than this do not decode (as in the generated decoder's reader). */
+export const WIRE_GROUP_DEPTH_MAX = 100;

@@ -8,12 +8,13 @@
  * (assert on both sides of the disk) but does NOT verify signatures: callers that
  * need that call `verifyRecord`.
  */
-import * as pb from '../gen/stemedb/v1/records';
 import { DecodeError, ValidationError } from './errors';
-import { encodeRecordBytes, recordFromProto } from './proto-convert';
+import { encodeRecordBytes } from './proto-convert';
+import { asBuffer, readRecord, RecordReader, settleRecord, WireFormatError, type RecordRead } from './record-decoder';
 import { installStrictUtf8Decoding } from './strict-utf8';
 import { RECORD_TYPE_BYTE, type LogEntry, type RecordKind } from './types';
 import { validateRecord } from './validate';
+import { lenFieldsOf } from './wire-fields';
 
 installStrictUtf8Decoding();
 
@@ -67,11 +68,6 @@ export function frameLogPayload(kind: RecordKind, recordBytes: Uint8Array, appen
   return payload;
 }
 
-/** LogEntry's tags: (field number << 3) | wire type (0 varint, 2 length-delimited). */
-const LOG_ENTRY_APPENDED_AT_TAG = (1 << 3) | 0;
-const LOG_ENTRY_TRACEPARENT_TAG = (2 << 3) | 2;
-const LOG_ENTRY_RECORD_TAG = (3 << 3) | 2;
-
 /** Bytes of the shortest varint of a non-negative safe integer. */
 function varintBytes(n: number): number {
   let bytes = 1;
@@ -101,29 +97,104 @@ export function peekRecordType(payload: Uint8Array): RecordKind {
 
 /** Decode and validate a payload. Throws DecodeError on any malformation. */
 export function decodeLogPayload(payload: Uint8Array): LogEntry {
-  const kind = peekRecordType(payload);
-  if (payload[1] !== PAYLOAD_FLAGS_V1) throw new DecodeError(`unknown flags 0x${payload[1]!.toString(16)}`, 'payload.flags');
-  for (let i = 2; i < PAYLOAD_HEADER_BYTES; i++) {
-    if (payload[i] !== 0) throw new DecodeError(`reserved header byte ${i} is 0x${payload[i]!.toString(16)}, not zero`, 'payload.reserved');
-  }
-  let body: pb.LogEntry;
+  return decodeLogRecord(payload).entry;
+}
+
+/** A decoded log payload and where its record's bytes lie. */
+export interface LogRecord {
+  readonly entry: LogEntry;
+  /**
+   * A view of the record's protobuf bytes within the payload, as the log
+   * carries them (H keeps them instead of re-encoding), or undefined when
+   * they cannot be cut out exactly (the record field split in two, an
+   * unknown field in the entry...): exactly what record-bytes.ts answers.
+   */
+  readonly recordBytes: Buffer | undefined;
+}
+
+/** LogEntry's tags: (field number << 3) | wire type (0 varint, 2 length-delimited). */
+const LOG_ENTRY_APPENDED_AT_TAG = (1 << 3) | 0;
+const LOG_ENTRY_TRACEPARENT_TAG = (2 << 3) | 2;
+const LOG_ENTRY_RECORD_TAG = (3 << 3) | 2;
+/** LogEntry.record's field number. */
+const LOG_ENTRY_RECORD_FIELD = 3;
+/** Longest varint wire-fields.ts cuts (below 2^53). */
+const CUT_VARINT_BYTES_MAX = 8;
+
+/**
+ * Decode and validate a payload in one pass (record-decoder.ts: no generated
+ * message objects), with the record's byte range. Throws DecodeError on any
+ * malformation, with the fields and words the generated decoder's path used.
+ */
+export function decodeLogRecord(bytes: Uint8Array): LogRecord {
+  const payload = asBuffer(bytes);
+  const kind = checkHeader(payload);
+  const r = new RecordReader(payload, PAYLOAD_HEADER_BYTES);
+  let appendedAt: number | bigint = 0;
+  let traceparent = '';
+  let read: RecordRead | undefined;
+  let records = 0;
+  let recordStart = 0;
+  let recordEnd = 0;
+  // Whether wire-fields.ts's walk would cut this body exactly as read here (else it is asked).
+  let plain = true;
   try {
-    body = pb.LogEntry.decode(payload.subarray(PAYLOAD_HEADER_BYTES));
+    while (r.pos < r.len) {
+      const at = r.pos;
+      const tag = r.uint32();
+      if (r.pos !== at + 1) plain = false;
+      if (tag === LOG_ENTRY_APPENDED_AT_TAG) {
+        r.varint64(false);
+        if (r.pos - at - 1 > CUT_VARINT_BYTES_MAX) plain = false;
+        appendedAt = r.int64Small();
+      } else if (tag === LOG_ENTRY_TRACEPARENT_TAG) {
+        traceparent = r.string(false);
+        if (r.lengthBytes > CUT_VARINT_BYTES_MAX) plain = false;
+      } else if (tag === LOG_ENTRY_RECORD_TAG) {
+        const len = r.length();
+        if (r.lengthBytes > CUT_VARINT_BYTES_MAX) plain = false;
+        recordStart = r.pos;
+        recordEnd = r.pos + len;
+        records += 1;
+        r.canonical = true;
+        read = readRecord(r, recordEnd, 'entry.record');
+        if (r.pos !== recordEnd) plain = false;
+      } else {
+        plain = false;
+        if ((tag & 7) === 4 || tag === 0) break;
+        r.skip(tag & 7);
+      }
+    }
   } catch (err) {
-    throw new DecodeError(`LogEntry body does not decode: ${err instanceof Error ? err.message : String(err)}`, 'payload.body', err);
+    if (!(err instanceof WireFormatError)) throw err;
+    throw new DecodeError(`LogEntry body does not decode: ${err.message}`, 'payload.body', err);
   }
-  if (body.record === undefined) throw new DecodeError('LogEntry has no record', 'entry.record');
+  if (read === undefined) throw new DecodeError('LogEntry has no record', 'entry.record');
   let entry: LogEntry;
   try {
-    const record = recordFromProto(body.record, 'entry.record');
-    if (body.appendedAtMs < 0n || body.appendedAtMs > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new ValidationError('entry.appended_at_ms', `out of range (got ${body.appendedAtMs})`);
-    }
-    entry = { record, appendedAtMs: Number(body.appendedAtMs), traceparent: body.traceparent };
+    const record = settleRecord(read, 'entry.record', false);
+    if (typeof appendedAt === 'bigint' || appendedAt > Number.MAX_SAFE_INTEGER) throw new ValidationError('entry.appended_at_ms', `out of range (got ${appendedAt})`);
+    entry = { record, appendedAtMs: appendedAt, traceparent };
   } catch (err) {
     if (err instanceof ValidationError) throw new DecodeError(`invalid record in the log: ${err.reason}`, err.field, err);
     throw err;
   }
   if (entry.record.kind !== kind) throw new DecodeError(`header type byte says ${kind} but the body holds a ${entry.record.kind}`, 'payload.type');
-  return entry;
+  return { entry, recordBytes: plain ? (records === 1 ? payload.subarray(recordStart, recordEnd) : undefined) : cutRecord(payload) };
+}
+
+/** The record's bytes as wire-fields.ts cuts them (the rare body this pass cannot vouch for). */
+function cutRecord(payload: Buffer): Buffer | undefined {
+  const found = lenFieldsOf(payload, LOG_ENTRY_RECORD_FIELD, PAYLOAD_HEADER_BYTES);
+  return found?.length === 1 ? found[0] : undefined;
+}
+
+/** The header's record kind, after checking its flags and reserved bytes. */
+function checkHeader(payload: Uint8Array): RecordKind {
+  const kind = peekRecordType(payload);
+  if (payload[1] !== PAYLOAD_FLAGS_V1) throw new DecodeError(`unknown flags 0x${payload[1]!.toString(16)}`, 'payload.flags');
+  for (let i = 2; i < PAYLOAD_HEADER_BYTES; i++) {
+    if (payload[i] !== 0) throw new DecodeError(`reserved header byte ${i} is 0x${payload[i]!.toString(16)}, not zero`, 'payload.reserved');
+  }
+  return kind;
 }

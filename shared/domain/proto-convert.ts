@@ -6,11 +6,12 @@
  * so no precision is ever lost silently.
  */
 import * as pb from '../gen/stemedb/v1/records';
-import { DecodeError, ValidationError } from './errors';
+import { ValidationError } from './errors';
+import { decodeRecord } from './record-decoder';
 import { sortTrustEntries } from './canonical';
-import { RECORD_TIMESTAMP_MS_MAX, RECORD_TIMESTAMP_MS_MIN } from './limits';
+import { objectKindMissing, recordTimestampFrom, signatureAlgorithmOk, unknownAlgorithm } from './proto-rules';
 import { installStrictUtf8Decoding } from './strict-utf8';
-import { checkRecordTimestamp, validateObject, validateRecord } from './validate';
+import { validateObject, validateRecord } from './validate';
 import type { AgentGrant, AgentRevoke, Assertion, Epoch, GoldStandard, ObjectValue, Signature, StemeRecord, TrustPack, Vote } from './types';
 
 installStrictUtf8Decoding();
@@ -68,15 +69,13 @@ export function recordToProto(record: StemeRecord): pb.Record {
   }
 }
 
-/** Decode protobuf `Record` bytes (strict UTF-8) and convert them; throws DecodeError or ValidationError. */
+/**
+ * Decode protobuf `Record` bytes (strict UTF-8) and convert them; throws
+ * DecodeError or ValidationError. One pass straight to the domain record
+ * (record-decoder.ts): the same answers as `recordFromProto(pb.Record.decode(bytes))`.
+ */
 export function decodeRecordBytes(bytes: Uint8Array, field = 'record'): StemeRecord {
-  let message: pb.Record;
-  try {
-    message = pb.Record.decode(bytes);
-  } catch (err) {
-    throw new DecodeError(`not a valid protobuf Record: ${err instanceof Error ? err.message : String(err)}`, field, err);
-  }
-  return recordFromProto(message, field);
+  return decodeRecord(bytes, field).record;
 }
 
 /** Encode a (valid) domain record as protobuf `Record` bytes. */
@@ -111,7 +110,7 @@ export function objectFromProto(message: pb.ObjectValue | undefined, field: stri
       object = { kind: 'bytes', value: Buffer.from(value.value) };
       break;
     default:
-      throw new ValidationError(field, 'required: exactly one object kind must be set');
+      throw objectKindMissing(field);
   }
   validateObject(object, field);
   return object;
@@ -275,10 +274,7 @@ function signaturesFromProto(signatures: readonly pb.Signature[], field: string)
 }
 
 function signatureFromProto(s: pb.Signature, field: string): Signature {
-  // UNSPECIFIED is read as Ed25519 so a client may leave the field unset.
-  if (s.algorithm !== pb.SignatureAlgorithm.SIGNATURE_ALGORITHM_ED25519 && s.algorithm !== pb.SignatureAlgorithm.SIGNATURE_ALGORITHM_UNSPECIFIED) {
-    throw new ValidationError(`${field}.algorithm`, `unknown signature algorithm ${String(s.algorithm)} (only Ed25519 = 1)`);
-  }
+  if (!signatureAlgorithmOk(s.algorithm)) throw unknownAlgorithm(field, s.algorithm);
   return { publicKey: Buffer.from(s.publicKey), signature: Buffer.from(s.signature) };
 }
 
@@ -288,11 +284,5 @@ function signatureToProto(s: Signature): pb.Signature {
 
 /** An int64 record timestamp as a number, range-checked first (so never rounded). */
 function timestampFromProto(value: bigint, field: string): number {
-  if (typeof value !== 'bigint') throw new ValidationError(field, 'must be an integer');
-  if (value < BigInt(RECORD_TIMESTAMP_MS_MIN) || value > BigInt(RECORD_TIMESTAMP_MS_MAX)) {
-    throw new ValidationError(field, `must be in [${RECORD_TIMESTAMP_MS_MIN}, ${RECORD_TIMESTAMP_MS_MAX}] (2000-01-01 .. 2100-01-01 UTC; got ${value})`);
-  }
-  const ms = Number(value);
-  checkRecordTimestamp(ms, field);
-  return ms;
+  return recordTimestampFrom(value, field);
 }
