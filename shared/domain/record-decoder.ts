@@ -15,7 +15,9 @@
  * before any other rule is looked at (the writer's admission order).
  */
 import { DecodeError, SignatureError, ValidationError } from './errors';
-import { readAgentGrant, readAgentRevoke, readAssertion, readEpoch, readGoldStandard, readTrustPack, readVote, type KindResult } from './record-kinds';
+import { readAgentGrant, readAgentRevoke, readEpoch, readTrustPack } from './record-admin-kinds';
+import type { KindResult } from './record-kind-fields';
+import { readAssertion, readGoldStandard, readVote } from './record-kinds';
 import { ended, RecordReader, step, stops } from './record-parts';
 import type { StemeRecord } from './types';
 import { validateRecord } from './validate';
