@@ -190,7 +190,7 @@ export async function run(): Promise<string> {
           ['AppendStream / AppendBatch', `${stream.recordsPerSec} / ${batch.recordsPerSec} = ${round(streamOverBatch, 2)}`, `≥ ${STREAM_OVER_BATCH_TARGET}`, verdict(streamOverBatch, STREAM_OVER_BATCH_TARGET)],
           ['Append@64 / echo@64', `${appendPoints[at64]!.callsPerSec} / ${echoPoints[at64]!.callsPerSec} = ${pct(appendVsEcho64)}`, `≥ ${pct(APPEND64_OVER_ECHO64_TARGET)}`, verdict(appendVsEcho64, APPEND64_OVER_ECHO64_TARGET)],
         ],
-        notes: [`Every signature verified (libsodium, on the writer's worker threads); every record distinct, so none is an idempotent replay. ${load}: above the core count, other work shared the CPUs and the ratios are the figures to read.`],
+        notes: [`Every signature verified (libsodium, on the writer's worker threads and, for a round that starts while both are idle, a share on its main thread); every record distinct, so none is an idempotent replay. ${load}: above the core count, other work shared the CPUs and the ratios are the figures to read.`],
       },
       {
         title: `Append (durable, fsync) vs bare grpc-js echo, ${requestBytes} B requests, one channel, servers in child processes`,
@@ -201,7 +201,7 @@ export async function run(): Promise<string> {
           return [c2, a.callsPerSec, a.p50Ms, a.p99Ms, e.callsPerSec, e.p50Ms, e.p99Ms, pct(a.callsPerSec / e.callsPerSec)];
         }),
         notes: [
-          `Each Append is validated, hashed, signature-verified and acknowledged only after its group commit's fdatasync; the calls of one event-loop turn are admitted as a group (one verification message to the worker, one id claim, one appendBatch), each with its own receipt or error, and a record's log entry is framed around its request bytes when they are canonical (no re-encode). Both the Append and the echo client send pre-encoded bytes and take raw bytes back, so the ratio compares the servers' work.`,
+          `Each Append is validated, hashed, signature-verified and acknowledged only after its group commit's fdatasync; the calls of one event-loop turn are admitted as a group (one verification round — split with the writer's own thread when it and the worker are idle, so a lone call never waits on a worker —, one id claim, one appendBatch), each with its own receipt or error, and a record's log entry is framed around its request bytes when they are canonical (no re-encode). Both the Append and the echo client send pre-encoded bytes and take raw bytes back, so the ratio compares the servers' work.`,
           `Closed loop: N workers call back to back for ${POINT_MS} ms after ${WARMUP_MS} ms of warm-up (and ${SERVER_WARMUP_MS} ms at 64 in flight for each fresh server before the first point); Append and echo alternate point by point.`,
         ],
       },
