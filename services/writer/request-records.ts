@@ -19,11 +19,9 @@ import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { SignatureError, ValidationError } from '../../shared/domain/errors';
 import { readRecord, RecordReader, settleRecord } from '../../shared/domain/record-decoder';
 import type { StemeRecord } from '../../shared/domain/types';
+import { LENGTH_BYTES_CANONICAL_MAX } from '../../shared/domain/wire-fields';
 import { Record as PbRecordCodec, type Record as PbRecord } from '../../shared/gen/stemedb/v1/records';
 import { type AppendBatchRequest, type AppendRequest, type AppendStreamRequest, WriterServiceService } from '../../shared/gen/stemedb/v1/writer';
-
-/** Longest length prefix the byte views are cut at (canonical lengths are below 2^28). */
-const VIEW_LENGTH_BYTES_MAX = 4;
 
 /** One record of a request: its bytes within the request, and the domain record they decoded to. */
 export class WireRecord implements PbRecord {
@@ -78,7 +76,7 @@ const TAG_STREAM_BATCH = (3 << 3) | 2;
 /** One Record field's value at `r.pos` (its length prefix): decoded at once, so a wire failure fails the request. */
 function readRequestRecord(r: RecordReader): WireRecord {
   const len = r.length();
-  const cutLength = r.lengthBytes <= VIEW_LENGTH_BYTES_MAX;
+  const cutLength = r.lengthBytes <= LENGTH_BYTES_CANONICAL_MAX; // a longer prefix is never canonical: no view is kept
   const start = r.pos;
   const end = start + len;
   r.canonical = true;

@@ -21,7 +21,7 @@
  * Run only on bytes that decoded and validated: it proves byte identity, not
  * validity.
  */
-import { WIRE_I64, WIRE_LEN, WIRE_VARINT } from './wire-fields';
+import { VARINT_BYTES_MAX, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './wire-fields';
 
 /** How a field's value must be spelled. */
 type Kind = 'varint' | 'bool' | 'ed25519' | 'fixed64' | 'double' | 'number' | 'len' | 'message';
@@ -65,8 +65,6 @@ const AGENT_REVOKE = schema([implicit('len'), implicit('len'), implicit('varint'
 const RECORD = schema([explicit('message', ASSERTION), explicit('message', VOTE), explicit('message', EPOCH), explicit('message', GOLD_STANDARD), undefined, explicit('message', AGENT_GRANT), explicit('message', AGENT_REVOKE)], true);
 
 const WIRE_OF: Readonly<Record<Kind, number>> = { varint: WIRE_VARINT, bool: WIRE_VARINT, ed25519: WIRE_VARINT, fixed64: WIRE_I64, double: WIRE_I64, number: WIRE_I64, len: WIRE_LEN, message: WIRE_LEN };
-/** Longest varint: 64 bits in 7-bit groups. */
-const VARINT_BYTES_MAX = 10;
 /** Nesting is fixed by the schema (Record → Assertion → ObjectValue / Signature); no recursion limit needed beyond it. */
 const scratch = new DataView(new ArrayBuffer(8));
 

@@ -52,5 +52,7 @@ export const VOTE_VALUE_MAX = 1;
 /** Version byte that starts every canonical encoding. */
 export const CANONICAL_FORMAT_VERSION = 1;
 
+/** Strings up to this many bytes take the record decoder's ASCII fast path (as BinaryReader's ASCII_MAX_LENGTH); longer ones go to TextDecoder. */
+export const ASCII_SCAN_BYTES_MAX = 4096;
 /** Unknown protobuf groups nested deeper than this do not decode (as in the generated decoder's reader). */
 export const WIRE_GROUP_DEPTH_MAX = 100;

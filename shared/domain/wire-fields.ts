@@ -12,7 +12,13 @@
 export const WIRE_VARINT = 0;
 export const WIRE_I64 = 1;
 export const WIRE_LEN = 2;
+export const WIRE_START_GROUP = 3;
+export const WIRE_END_GROUP = 4;
 export const WIRE_I32 = 5;
+/** Longest varint: 64 bits in 7-bit groups. */
+export const VARINT_BYTES_MAX = 10;
+/** Longest canonical length prefix: canonical records (canonical-record-wire.ts) take lengths below 2^28 only. */
+export const LENGTH_BYTES_CANONICAL_MAX = 4;
 
 /** A varint below 2^53 at `pos` (at most 8 bytes), and where the next field starts. */
 export function readVarint(b: Uint8Array, pos: number, end: number = b.length): { value: number; next: number } | undefined {

@@ -16,25 +16,14 @@
  * their shortest form within 64 bits, lengths shortest and below 2^28,
  * implicit-presence values absent when zero or empty, doubles never NaN.
  */
-import { WIRE_GROUP_DEPTH_MAX } from './limits';
+import { ASCII_SCAN_BYTES_MAX, WIRE_GROUP_DEPTH_MAX } from './limits';
+import { LENGTH_BYTES_CANONICAL_MAX, VARINT_BYTES_MAX, WIRE_END_GROUP, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_START_GROUP, WIRE_VARINT } from './wire-fields';
 
 /** What BinaryReader would have thrown: the bytes are not a protobuf message of this schema. */
 export class WireFormatError extends Error {
   override readonly name = 'WireFormatError';
 }
 
-/** Longest varint: 64 bits in 7-bit groups. */
-const VARINT_BYTES_MAX = 10;
-/** Longest canonical length prefix (canonical-record-wire.ts takes lengths below 2^28 only). */
-const LENGTH_BYTES_CANONICAL_MAX = 4;
-/** Strings up to this many bytes take the ASCII fast path (as BinaryReader's ASCII_MAX_LENGTH). */
-const ASCII_SCAN_BYTES_MAX = 4096;
-const WIRE_VARINT = 0;
-const WIRE_I64 = 1;
-const WIRE_LEN = 2;
-const WIRE_START_GROUP = 3;
-const WIRE_END_GROUP = 4;
-const WIRE_I32 = 5;
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const scratch = new DataView(new ArrayBuffer(8));

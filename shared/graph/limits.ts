@@ -36,3 +36,10 @@ export const VARINT_BYTES_MAX = 5;
  * docs/STORAGE.md's example) fit; finish() hands out the written part of it.
  */
 export const FIELD_WRITER_INITIAL_BYTES = 64;
+/**
+ * The MV encoder keeps the error field names of the first this many
+ * alternatives (and of this many assertion ids in each) built once, instead
+ * of building them per encoding; past them names are built when needed.
+ */
+export const STORED_NAMED_ALTERNATIVES_MAX = 16;
+export const STORED_NAMED_IDS_MAX = 16;

@@ -24,6 +24,7 @@
 import { HASH_BYTES } from '../domain/limits';
 import { CONSENSUS_METHOD } from '../lens/consensus';
 import { FieldReader, FieldWriter } from './binary-fields';
+import { STORED_NAMED_ALTERNATIVES_MAX, STORED_NAMED_IDS_MAX } from './limits';
 import { ResolutionDecodeError, ResolutionEncodeError } from './errors';
 import { compareObjects } from '../lens/object-value';
 import { describeResolution } from '../lens/summary';
@@ -164,8 +165,6 @@ interface AlternativeFields {
 }
 
 /** Alternatives whose field names (for errors) are built once and kept, not per encoding. */
-const NAMED_ALTERNATIVES_MAX = 16;
-const NAMED_IDS_MAX = 16;
 const ALTERNATIVE_FIELDS: AlternativeFields[] = [];
 
 /** The field names of alternative `i`, as errors name them (`alternatives[i].score`, …). */
@@ -173,7 +172,7 @@ function alternativeFields(i: number): AlternativeFields {
   const kept = ALTERNATIVE_FIELDS[i];
   if (kept !== undefined) return kept;
   const field = `alternatives[${i}]`;
-  const ids = Array.from({ length: NAMED_IDS_MAX }, (_, j) => `${field}.assertionIds[${j}]`);
+  const ids = Array.from({ length: STORED_NAMED_IDS_MAX }, (_, j) => `${field}.assertionIds[${j}]`);
   const names: AlternativeFields = {
     object: `${field}.object`,
     score: `${field}.score`,
@@ -181,7 +180,7 @@ function alternativeFields(i: number): AlternativeFields {
     assertionIds: `${field}.assertionIds`,
     assertionId: (j) => ids[j] ?? `${field}.assertionIds[${j}]`,
   };
-  if (i < NAMED_ALTERNATIVES_MAX) ALTERNATIVE_FIELDS[i] = names;
+  if (i < STORED_NAMED_ALTERNATIVES_MAX) ALTERNATIVE_FIELDS[i] = names;
   return names;
 }
 
