@@ -209,10 +209,7 @@ export class HybridStore implements KVStore {
     if (!Number.isSafeInteger(appliedThrough) || appliedThrough <= 0) {
       throw new StoreError('hybrid', 'applyBatch', `appliedThrough must be an integer 1..2^53-1, got ${appliedThrough}`);
     }
-    const { rocksOps, lmdbOps } = split('applyBatch', ops);
-    for (const op of ops) {
-      if (RESERVED_KEY_LENGTHS.has(op.key.length) && RESERVED_KEYS.some((k) => k.equals(op.key))) throw new StoreError('hybrid', 'applyBatch', 'ops must not write the cursor, intent or format keys', op.key);
-    }
+    const { rocksOps, lmdbOps } = split('applyBatch', ops, true);
     const doRocks = appliedThrough > this.cursorState.rocks;
     const doLmdb = appliedThrough > this.cursorState.lmdb;
     const attributes = { applied_through: appliedThrough, ops_rocks: doRocks ? rocksOps.length : 0, ops_lmdb: doLmdb ? lmdbOps.length : 0 };
@@ -332,13 +329,20 @@ function routeChecked(op: string, key: Buffer): Backend {
 }
 
 /**
- * Checks every op, then splits them per backend. Checking the whole batch
- * before either backend commits keeps a bad op from leaving half a batch.
+ * Checks every op (and, with `refuseReserved`, that none writes the cursor,
+ * intent or format keys), then splits them per backend, in one pass over the
+ * ops. Checking the whole batch before either backend commits keeps a bad op
+ * from leaving half a batch.
  */
-function split(op: string, ops: readonly BatchOp[]): { rocksOps: BatchOp[]; lmdbOps: BatchOp[] } {
+function split(op: string, ops: readonly BatchOp[], refuseReserved = false): { rocksOps: BatchOp[]; lmdbOps: BatchOp[] } {
   checkBatch('hybrid', ops);
   const rocksOps: BatchOp[] = [];
   const lmdbOps: BatchOp[] = [];
-  for (const o of ops) (routeChecked(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
+  for (const o of ops) {
+    if (refuseReserved && RESERVED_KEY_LENGTHS.has(o.key.length) && RESERVED_KEYS.some((k) => k.equals(o.key))) {
+      throw new StoreError('hybrid', op, 'ops must not write the cursor, intent or format keys', o.key);
+    }
+    (routeChecked(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
+  }
   return { rocksOps, lmdbOps };
 }

@@ -11,6 +11,10 @@ declare module 'level-rocksdb' {
     interface LevelChainedBatch {
       put(key: Buffer, value: Buffer): LevelChainedBatch;
       del(key: Buffer): LevelChainedBatch;
+      /** The binding's put, without abstract-leveldown's argument checks and serialization (the caller has checked both Buffers). */
+      _put(key: Buffer, value: Buffer): void;
+      /** The binding's delete, without abstract-leveldown's argument check. */
+      _del(key: Buffer): void;
       write(options: { sync?: boolean }, callback: (err?: Error | null) => void): void;
     }
     interface LevelIteratorOptions {

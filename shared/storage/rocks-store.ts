@@ -167,10 +167,12 @@ export class RocksStore implements KVStore {
       checkBatch(BACKEND, ops);
       return withSpan('store.batch', batchAttributes(BACKEND, ops, options), () =>
         this.locks.runExclusive(async () => {
+          // checkBatch has checked every key and value: the binding's own
+          // `_put`/`_del` skip abstract-leveldown's second check of each.
           const b = this.newBatch();
           for (const op of ops) {
-            if (op.type === 'put') b.put(op.key, op.value);
-            else b.del(op.key);
+            if (op.type === 'put') b._put(op.key, op.value);
+            else b._del(op.key);
           }
           await call('batch', undefined, (cb) => b.write({ sync }, cb));
         }),

@@ -5,12 +5,19 @@
  * SDK registered they cost a function call.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { failSpan, tracer } from '../telemetry/tracing';
+import { failSpan, tracer, tracingActive } from '../telemetry/tracing';
 import type { BackendName } from './errors';
 import type { BatchOp, BatchOptions, ScanOptions } from './kv-store';
 
-/** Attributes of a batch: op count and total key+value bytes, and `sync: true` for a synced batch. */
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+/**
+ * Attributes of a batch: op count and total key+value bytes, and `sync: true`
+ * for a synced batch. None when no span can record them (`tracingActive`):
+ * counting the bytes is a pass over every op of the batch.
+ */
 export function batchAttributes(backend: BackendName, ops: readonly BatchOp[], options: BatchOptions = {}): Attributes {
+  if (!tracingActive()) return NO_ATTRIBUTES;
   let bytes = 0;
   for (const op of ops) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
   return options.sync === true ? { backend, ops: ops.length, bytes, sync: true } : { backend, ops: ops.length, bytes };
