@@ -9,7 +9,7 @@
  * rejection to count and skip.
  */
 import { recordId } from '../../shared/domain/hash';
-import { decodeLogRecord } from '../../shared/domain/log-payload';
+import { decodeLogRecord, type LogRecord } from '../../shared/domain/log-payload';
 import { verifyRecord } from '../../shared/domain/signing';
 import type { LogEntry } from '../../shared/domain/types';
 import type { SignatureVerifier } from '../../shared/verify/signature-verifier';
@@ -63,10 +63,16 @@ function decodeRecord(r: SourceRecord): Decoded {
   }
 }
 
-/** Decode and id, no signature check (a trusted source). */
+/** Decode and id, no signature check (a trusted source): one result object per record, not a decoded one copied. */
 function decodeTrusted(r: SourceRecord): CheckedRecord {
-  const d = decodeRecord(r);
-  return d.ok ? { ...d, id: recordId(d.entry.record) } : d;
+  let decoded: LogRecord;
+  try {
+    decoded = decodeLogRecord(r.payload);
+  } catch (err) {
+    return rejected(r, 'decode', err);
+  }
+  const { entry, recordBytes } = decoded;
+  return { ok: true, offset: r.offset, nextOffset: r.nextOffset, entry, id: recordId(entry.record), recordBytes };
 }
 
 /** Checks batches of records: one decode each, signatures on the shared verifier (or inline, or not at all). */

@@ -4,6 +4,7 @@
  */
 const INITIAL_BYTES = 256;
 const U32_MAX = 0xffff_ffff;
+const TWO_TO_32 = 2 ** 32;
 
 export class ByteWriter {
   private buf: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
@@ -36,7 +37,15 @@ export class ByteWriter {
   /** Two's complement, 8 bytes. */
   i64(value: bigint | number): this {
     this.reserve(8);
-    this.buf.writeBigInt64LE(BigInt(value), this.pos);
+    if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      // Without a BigInt per value (timestamps are numbers): |value| < 2^53, so
+      // the high word fits an i32 and the low word is the exact remainder.
+      const high = Math.floor(value / TWO_TO_32);
+      this.buf.writeUInt32LE(value - high * TWO_TO_32, this.pos);
+      this.buf.writeInt32LE(high, this.pos + 4);
+    } else {
+      this.buf.writeBigInt64LE(BigInt(value), this.pos);
+    }
     this.pos += 8;
     return this;
   }
@@ -83,5 +92,21 @@ export class ByteWriter {
   /** A copy of everything written so far. */
   finish(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos));
+  }
+
+  /** Everything written so far, not copied: valid until the next write or `reset`. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Bytes the writer holds (its buffer, written or not). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
+  /** Starts over on the same buffer (a reused scratch writer). */
+  reset(): this {
+    this.pos = 0;
+    return this;
   }
 }

@@ -9,7 +9,7 @@
  * be a valid record (`validateRecord`); fixed-length fields are asserted here.
  */
 import { ByteWriter } from './byte-writer';
-import { CANONICAL_FORMAT_VERSION, HASH_BYTES, PUBLIC_KEY_BYTES } from './limits';
+import { CANONICAL_FORMAT_VERSION, CANONICAL_SCRATCH_BYTES_MAX, HASH_BYTES, PUBLIC_KEY_BYTES } from './limits';
 import { RECORD_TYPE_BYTE, type ObjectKind, type ObjectValue, type StemeRecord, type TrustEntry } from './types';
 
 /** The one-byte object kind of the canonical encoding. */
@@ -25,7 +25,30 @@ export const OBJECT_KIND_BYTE: Readonly<Record<ObjectKind, number>> = {
 
 /** The canonical bytes of `record` (signatures excluded). */
 export function canonicalBytes(record: StemeRecord): Buffer {
-  const w = new ByteWriter();
+  return writeCanonical(new ByteWriter(), record).finish();
+}
+
+/** The one scratch writer of `withCanonicalBytes` (the thread's: JavaScript runs one call at a time). */
+let scratch: ByteWriter | undefined;
+
+/**
+ * Calls `use` with the canonical bytes of `record` in a scratch buffer reused
+ * from call to call (no buffer allocated or copied per record: the id's hot
+ * path). `use` must not keep the bytes: they are overwritten by the next call.
+ * A scratch buffer grown past CANONICAL_SCRATCH_BYTES_MAX by a large record
+ * is dropped afterwards, so one large record does not hold memory for good.
+ */
+export function withCanonicalBytes<T>(record: StemeRecord, use: (bytes: Buffer) => T): T {
+  const w = scratch ?? new ByteWriter();
+  scratch = undefined; // a `use` that asks for canonical bytes again gets a writer of its own
+  try {
+    return use(writeCanonical(w.reset(), record).view());
+  } finally {
+    if (w.capacity <= CANONICAL_SCRATCH_BYTES_MAX) scratch = w;
+  }
+}
+
+function writeCanonical(w: ByteWriter, record: StemeRecord): ByteWriter {
   w.u8(CANONICAL_FORMAT_VERSION).u8(RECORD_TYPE_BYTE[record.kind]);
   switch (record.kind) {
     case 'assertion':
@@ -69,7 +92,7 @@ export function canonicalBytes(record: StemeRecord): Buffer {
     default:
       throw new TypeError(`unknown record kind '${String((record as { kind: unknown }).kind)}'`);
   }
-  return w.finish();
+  return w;
 }
 
 /** The canonical bytes of an object value alone (kind byte then value). */

@@ -1,7 +1,7 @@
 /**
  * BLAKE3-256 (blake3-wasm) and record ids: `recordId(r) = BLAKE3(canonicalBytes(r))`.
  */
-import { canonicalBytes } from './canonical';
+import { withCanonicalBytes } from './canonical';
 import type { StemeRecord } from './types';
 
 // blake3-wasm's Node entry loads its WebAssembly synchronously; it ships no types.
@@ -23,7 +23,7 @@ export function blake3(bytes: Uint8Array): Buffer {
   return blake3Wasm.hash(bytes);
 }
 
-/** The 32-byte id of a (valid) record: BLAKE3 over its canonical bytes. */
+/** The 32-byte id of a (valid) record: BLAKE3 over its canonical bytes (written in a reused scratch buffer, hashed in place). */
 export function recordId(record: StemeRecord): Buffer {
-  return blake3(canonicalBytes(record));
+  return withCanonicalBytes(record, blake3);
 }

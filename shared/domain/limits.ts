@@ -51,6 +51,12 @@ export const VOTE_VALUE_MAX = 1;
 
 /** Version byte that starts every canonical encoding. */
 export const CANONICAL_FORMAT_VERSION = 1;
+/**
+ * The scratch buffer record ids are computed in (canonical.ts
+ * `withCanonicalBytes`) is kept between records up to this size; one grown
+ * larger by a large record is dropped after it.
+ */
+export const CANONICAL_SCRATCH_BYTES_MAX = 16 * 1024;
 
 /** Strings up to this many bytes take the record decoder's ASCII fast path (as BinaryReader's ASCII_MAX_LENGTH); longer ones go to TextDecoder. */
 export const ASCII_SCAN_BYTES_MAX = 4096;

@@ -183,13 +183,14 @@ export function validateObject(object: ObjectValue, field: string): void {
 function checkSignatures(signatures: readonly Signature[], field: string): void {
   if (!Array.isArray(signatures) || signatures.length < 1) throw new ValidationError(field, 'at least one signature is required');
   if (signatures.length > SIGNATURES_MAX) throw new ValidationError(field, `at most ${SIGNATURES_MAX} signatures (got ${signatures.length})`);
-  const seen = new Set<string>();
-  signatures.forEach((sig, i) => {
+  // At most SIGNATURES_MAX keys: compared pairwise, without a hex string or a set per record.
+  for (let i = 0; i < signatures.length; i++) {
+    const sig = signatures[i]!;
     checkSignature(sig, `${field}[${i}]`);
-    const key = sig.publicKey.toString('hex');
-    if (seen.has(key)) throw new ValidationError(`${field}[${i}].public_key`, 'duplicate public key: each signer signs once');
-    seen.add(key);
-  });
+    for (let j = 0; j < i; j++) {
+      if (signatures[j]!.publicKey.equals(sig.publicKey)) throw new ValidationError(`${field}[${i}].public_key`, 'duplicate public key: each signer signs once');
+    }
+  }
 }
 
 function checkSignature(sig: Signature, field: string): void {
