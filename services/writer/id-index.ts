@@ -18,13 +18,6 @@
  * when they start exactly where the index covers through; anything else (a gap,
  * a note that did not fit under `ID_INDEX_NOTED_RECORDS_MAX`) is read from the
  * log as before, so the index still never skips a record.
- *
- * Steps that index appends are paced (`commitIntervalMs`): one starts no
- * sooner than that after the previous one started, so the appends of that
- * time go into one LMDB commit instead of one commit per call. Nothing but a
- * concurrent duplicate of an id waits for the index, and the crash rules do
- * not change: what a commit covers is in the log already, and what it has
- * not covered yet is read back from the log on the next open.
  */
 import { rm } from 'node:fs/promises';
 import { decodeLogPayload } from '../../shared/domain/log-payload';
@@ -34,11 +27,16 @@ import type { BatchOp } from '../../shared/storage/kv-store';
 import type { Logger } from '../../shared/telemetry/logger';
 import { withSpan } from '../../shared/telemetry/tracing';
 import type { WalRecord } from '../../shared/wal';
-import { ID_INDEX_COMMIT_INTERVAL_MS, ID_INDEX_NOTED_RECORDS_MAX, ID_INDEX_READ_BYTES_MAX } from './limits';
+import { ID_INDEX_NOTED_RECORDS_MAX, ID_INDEX_READ_BYTES_MAX } from './limits';
 import type { WriterLog } from './writer-log';
-import { decodeIdEntry, encodeIdEntry, IdIndexError, type IdEntry } from './id-entry';
 
-export { decodeIdEntry, encodeIdEntry, ID_ENTRY_VERSION, IdIndexError, type IdEntry } from './id-entry';
+/** Where an id was first seen and who has signed it in the log. */
+export interface IdEntry {
+  readonly offset: number;
+  readonly nextOffset: number;
+  /** Raw 32-byte public keys as latin1 strings. */
+  readonly signers: ReadonlySet<string>;
+}
 
 /** A record just appended, as the writer hands it to the index: its id, its signers' raw keys, its place in the log. */
 export interface AppendedRecord {
@@ -58,8 +56,6 @@ export interface AppendedRecord {
 export interface IdIndexOptions {
   /** Records of appends noted and not yet indexed, at most. @default ID_INDEX_NOTED_RECORDS_MAX */
   readonly notedRecordsMax?: number;
-  /** Least ms between the starts of two steps that index appends (one LMDB commit for that time's appends). @default ID_INDEX_COMMIT_INTERVAL_MS */
-  readonly commitIntervalMs?: number;
 }
 
 /** How the index learned of records (for tests and metrics). */
@@ -72,8 +68,43 @@ export interface IdIndexStats {
   notesRefused: number;
 }
 
+export const ID_ENTRY_VERSION = 1;
+const ENTRY_HEADER_BYTES = 1 + 8 + 8 + 2;
+const KEY_BYTES = 32;
 /** The meta key: 15 ASCII bytes, so it can never collide with a 32-byte id key. */
 const COVERED_KEY = Buffer.from('covered_through', 'ascii');
+
+/** An id index entry or its meta value is not what this module writes. */
+export class IdIndexError extends Error {
+  override readonly name = 'IdIndexError';
+  constructor(
+    readonly dir: string,
+    readonly reason: string,
+  ) {
+    super(`id index ${dir}: ${reason}`);
+  }
+}
+
+/** `[version u8 = 1][offset u64][nextOffset u64][n u16][n × 32-byte public key]`, integers big-endian. */
+export function encodeIdEntry(entry: IdEntry): Buffer {
+  const out = Buffer.alloc(ENTRY_HEADER_BYTES + KEY_BYTES * entry.signers.size);
+  out.writeUInt8(ID_ENTRY_VERSION, 0);
+  out.writeBigUInt64BE(BigInt(entry.offset), 1);
+  out.writeBigUInt64BE(BigInt(entry.nextOffset), 9);
+  out.writeUInt16BE(entry.signers.size, 17);
+  let at = ENTRY_HEADER_BYTES;
+  for (const s of entry.signers) at += out.write(s, at, 'latin1');
+  return out;
+}
+
+export function decodeIdEntry(bytes: Buffer, dir = ''): IdEntry {
+  if (bytes.length < ENTRY_HEADER_BYTES || bytes[0] !== ID_ENTRY_VERSION) throw new IdIndexError(dir, `entry of ${bytes.length} bytes with version ${bytes[0]} is not a version ${ID_ENTRY_VERSION} entry`);
+  const n = bytes.readUInt16BE(17);
+  if (bytes.length !== ENTRY_HEADER_BYTES + KEY_BYTES * n) throw new IdIndexError(dir, `entry claims ${n} signers but has ${bytes.length} bytes`);
+  const signers = new Set<string>();
+  for (let i = 0; i < n; i++) signers.add(bytes.toString('latin1', ENTRY_HEADER_BYTES + KEY_BYTES * i, ENTRY_HEADER_BYTES + KEY_BYTES * (i + 1)));
+  return { offset: Number(bytes.readBigUInt64BE(1)), nextOffset: Number(bytes.readBigUInt64BE(9)), signers };
+}
 
 function u64(value: number): Buffer {
   const out = Buffer.alloc(8);
@@ -91,12 +122,6 @@ export class IdIndex {
   private readonly notes = new Map<number, readonly AppendedRecord[]>();
   private notedRecords = 0;
   private readonly notedRecordsMax: number;
-  private readonly commitIntervalMs: number;
-  /** When the last step started (performance.now()), and how to end a paced wait early. */
-  private lastStepAt = -Infinity;
-  private wake: (() => void) | undefined;
-  private closing = false;
-  private commitCount = 0;
 
   private constructor(
     private store: LmdbStore,
@@ -107,7 +132,6 @@ export class IdIndex {
     options: IdIndexOptions,
   ) {
     this.notedRecordsMax = options.notedRecordsMax ?? ID_INDEX_NOTED_RECORDS_MAX;
-    this.commitIntervalMs = options.commitIntervalMs ?? ID_INDEX_COMMIT_INTERVAL_MS;
   }
 
   /** Opens (building or rebuilding as needed) the index in `dir` and catches it up with the log's head. */
@@ -147,39 +171,12 @@ export class IdIndex {
     return values.map((value) => (value === undefined ? undefined : decodeIdEntry(value, this.store.dir)));
   }
 
-  /** LMDB commits the index has made since it was opened (for tests and metrics). */
-  get commits(): number {
-    return this.commitCount;
-  }
-
-  /**
-   * Indexes the log up to `offset` (a record boundary at or below the head),
-   * one step at a time. `paced`: a step starts no sooner than
-   * `commitIntervalMs` after the previous one started (appends: what arrives
-   * meanwhile joins that step's commit).
-   */
-  async catchUp(offset: number, paced = false): Promise<void> {
+  /** Indexes the log up to `offset` (a record boundary at or below the head), one reader at a time. */
+  async catchUp(offset: number): Promise<void> {
     while (this.coveredThrough < offset) {
-      this.running ??= this.nextStep(paced).finally(() => (this.running = undefined));
+      this.running ??= this.step().finally(() => (this.running = undefined));
       await this.running;
     }
-  }
-
-  private async nextStep(paced: boolean): Promise<void> {
-    const waitMs = this.lastStepAt + this.commitIntervalMs - performance.now();
-    if (paced && waitMs > 0 && !this.closing && !this.notesHalfFull()) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        this.wake = () => (clearTimeout(timer), resolve());
-      });
-      this.wake = undefined;
-    }
-    this.lastStepAt = performance.now();
-    await this.step();
-  }
-
-  private notesHalfFull(): boolean {
-    return 2 * this.notedRecords >= this.notedRecordsMax;
   }
 
   /**
@@ -194,7 +191,7 @@ export class IdIndex {
       this.note(run);
       through = Math.max(through, run[run.length - 1]!.nextOffset);
     }
-    await this.catchUp(through, true);
+    await this.catchUp(through);
   }
 
   /** Keeps a contiguous run of appended records until the index reaches it (unless the notes are full). */
@@ -207,7 +204,6 @@ export class IdIndex {
     }
     this.notes.set(first, run);
     this.notedRecords += run.length;
-    if (this.notesHalfFull()) this.wake?.();
   }
 
   private async step(): Promise<void> {
@@ -287,19 +283,12 @@ export class IdIndex {
     });
     ops.push({ type: 'put', key: COVERED_KEY, value: u64(through) });
     await this.store.batch(ops);
-    this.commitCount += 1;
     this.coveredThrough = through;
   }
 
-  /** Waits for a running catch-up (a paced one starts at once), flushes and closes the store. */
+  /** Waits for a running catch-up, flushes and closes the store. */
   async close(): Promise<void> {
-    this.closing = true;
-    this.wake?.();
-    // Until no step runs after a turn: a waiter of the last step may start the next one (unpaced now).
-    for (let running = this.running; running !== undefined; running = this.running) {
-      await running.catch(() => undefined);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await this.running?.catch(() => undefined);
     try {
       await this.store.flush();
     } finally {

@@ -123,16 +123,6 @@ export const ID_INDEX_DIR_NAME = 'ids';
  * instead (slower, same entries). 8192 records are ~1 MiB of notes.
  */
 export const ID_INDEX_NOTED_RECORDS_MAX = 8192;
-/**
- * Least time between the starts of two id index steps that index appends
- * (`indexAppended`): the appends of that time are indexed in one LMDB commit.
- * Each commit costs ~0.5–0.8 ms of the main thread (lmdb-js starting its write)
- * and an LMDB sync on its write thread, once per call under AppendBatch load
- * if taken as they come; no receipt waits for the index, only a concurrent
- * duplicate of an id does (it waits up to this much longer). A step starts
- * at once when half of ID_INDEX_NOTED_RECORDS_MAX records wait in notes.
- */
-export const ID_INDEX_COMMIT_INTERVAL_MS = 50;
 /** Consumers (readers) the writer registers for retention; one more is RESOURCE_EXHAUSTED. */
 export const CONSUMERS_MAX = 64;
 /** Bytes of a consumer id (`[A-Za-z0-9][A-Za-z0-9._:-]*`). */

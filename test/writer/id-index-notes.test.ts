@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { IdIndex, type AppendedRecord } from '../../services/writer/id-index';
-import { ID_INDEX_COMMIT_INTERVAL_MS, ID_INDEX_DIR_NAME, ID_INDEX_NOTED_RECORDS_MAX } from '../../services/writer/limits';
+import { ID_INDEX_DIR_NAME, ID_INDEX_NOTED_RECORDS_MAX } from '../../services/writer/limits';
 import { createLogger, setLogLevel } from '../../shared/telemetry/logger';
 import { Wal } from '../../shared/wal';
 import { agent, claim, idOf, payloadOf, signed, text } from '../graph/log-builder';
@@ -99,39 +99,6 @@ describe('id index notes', () => {
       expect((await index.lookup(idOf(again)))!.offset).toBe(fresh[1]!.offset);
     } finally {
       await index.close();
-      await wal.close();
-    }
-  });
-  it(`indexes the appends of one commit interval (ID_INDEX_COMMIT_INTERVAL_MS = ${ID_INDEX_COMMIT_INTERVAL_MS}) in one LMDB commit, and starts at once when half the notes are taken`, async () => {
-    const wal = await Wal.open({ dir: tmp.path, durability: 'none' });
-    const index = await IdIndex.open(join(tmp.path, ID_INDEX_DIR_NAME), wal, logger, { commitIntervalMs: 60_000, notedRecordsMax: 8 });
-    let closed = false;
-    try {
-      const opened = index.commits;
-      // The first step after open is not held back.
-      await index.indexAppended(await appendNoted(wal, 0, 1));
-      expect(index.commits).toBe(opened + 1);
-      // The next ones wait for the interval: three appends noted meanwhile...
-      const a = await appendNoted(wal, 1, 1);
-      const b = await appendNoted(wal, 2, 1);
-      const c = await appendNoted(wal, 3, 2);
-      let done = false;
-      const waiting = [index.indexAppended(a), index.indexAppended(b)].map((p) => p.then(() => (done = true)));
-      await new Promise((r) => setImmediate(r));
-      expect(done).toBe(false);
-      // ...until the notes reach half their bound (4 of 8 records): one commit for all of them.
-      await Promise.all([...waiting, index.indexAppended(c)]);
-      expect(index.commits).toBe(opened + 2);
-      expect(index.covered).toBe(wal.headOffset);
-      expect(index.stats).toEqual({ noted: 5, readBack: 0, notesRefused: 0 });
-      // A close does not wait for the interval either: it indexes what waits, then closes.
-      const late = index.indexAppended(await appendNoted(wal, 5, 1));
-      closed = true;
-      await index.close();
-      await late;
-      expect(index.covered).toBe(wal.headOffset);
-    } finally {
-      if (!closed) await index.close();
       await wal.close();
     }
   });
