@@ -52,11 +52,24 @@ export function decodeSegmentHeader(h: Uint8Array): { ok: true; baseOffset: numb
 /** Frame one payload for the given global offset: header and payload in one buffer. */
 export function encodeRecord(offset: number, payload: Uint8Array, hash: Buffer = blake3(payload)): Buffer {
   const frame = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
-  frame.writeUInt32LE(payload.length, 0);
-  hash.copy(frame, 8);
-  frame.set(payload, RECORD_HEADER_BYTES);
-  frame.writeUInt32LE(frameCrc(offset, frame, 0, payload.length), 4);
+  encodeRecordInto(frame, 0, offset, payload, hash);
   return frame;
+}
+
+/**
+ * Frame one payload for the given global offset into `out` at `at` (the
+ * `RECORD_HEADER_BYTES + payload.length` bytes from there, which must fit):
+ * the frames of one append written back to back into one buffer, without a
+ * buffer per frame and a copy to join them. Returns where the frame ends.
+ */
+export function encodeRecordInto(out: Buffer, at: number, offset: number, payload: Uint8Array, hash: Buffer = blake3(payload)): number {
+  const end = at + RECORD_HEADER_BYTES + payload.length;
+  if (at < 0 || end > out.length) throw new RangeError(`a ${payload.length}-byte payload's frame does not fit at ${at} of a ${out.length}-byte buffer`);
+  out.writeUInt32LE(payload.length, at);
+  hash.copy(out, at + 8);
+  out.set(payload, at + RECORD_HEADER_BYTES);
+  out.writeUInt32LE(frameCrc(offset, out, at, payload.length), at + 4);
+  return end;
 }
 
 /** A record as readers see it. `payload` may share memory with a read buffer: copy it to keep it long. */

@@ -6,10 +6,11 @@
 import { stemeMetrics } from '../telemetry/metrics';
 import { withSpan } from '../telemetry/tracing';
 
-/** One append or appendBatch call: its frames are written contiguously in one batch. */
+/** One append or appendBatch call: its frames, back to back in `data`, are written contiguously in one batch. */
 export interface PendingAppend {
-  readonly frames: Buffer[];
-  readonly bytes: number;
+  readonly data: Buffer;
+  /** Frames in `data`. */
+  readonly records: number;
   readonly offset: number;
   readonly nextOffset: number;
   resolve(): void;
@@ -37,8 +38,8 @@ export interface Flight {
 /** Take `appends` as one batch and open its span (in the current trace context). */
 export function openFlight(appends: PendingAppend[]): Flight {
   const first = appends[0]!;
-  const data = appends.length === 1 ? concatFrames(first.frames) : Buffer.concat(appends.flatMap((p) => p.frames));
-  const records = appends.reduce((n, p) => n + p.frames.length, 0);
+  const data = appends.length === 1 ? first.data : Buffer.concat(appends.map((p) => p.data));
+  const records = appends.reduce((n, p) => n + p.records, 0);
   let settle: (err?: unknown) => void = () => undefined;
   let setFsyncUs: (us: number) => void = () => undefined;
   const attrs = { records, bytes: data.length, offset: first.offset };
@@ -72,8 +73,4 @@ export function openFlight(appends: PendingAppend[]): Flight {
       for (const p of appends) p.reject(failure);
     },
   };
-}
-
-function concatFrames(frames: Buffer[]): Buffer {
-  return frames.length === 1 ? frames[0]! : Buffer.concat(frames);
 }

@@ -118,8 +118,8 @@ export class GroupCommit {
   private nextBatchSize(): { n: number; bytes: number } {
     let bytes = 0;
     let n = 0;
-    while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.config.batchBytesMax)) {
-      bytes += this.queue[n]!.bytes;
+    while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.data.length <= this.config.batchBytesMax)) {
+      bytes += this.queue[n]!.data.length;
       n++;
     }
     return { n, bytes };

@@ -11,7 +11,7 @@ import { withSpan } from '../telemetry/tracing';
 import { blake3 } from './checksum';
 import { WalClosedError, WalLimitError, WalVanishedError } from './errors';
 import { completeIo, type WalFs } from './file-io';
-import { encodeRecord, type ReadChecks, type WalRecord } from './format';
+import { encodeRecordInto, type ReadChecks, type WalRecord } from './format';
 import { GroupCommit, type GroupCommitStats } from './group-commit';
 import { HeadWaiters } from './head-waiters';
 import { OFFSET_MAX, RECORD_BYTES_MAX, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './limits';
@@ -170,16 +170,18 @@ export class Wal implements ReadView {
       if (this.nextAssigned + bytes > OFFSET_MAX) throw new WalLimitError('offset', this.nextAssigned + bytes, OFFSET_MAX);
       const offset = this.nextAssigned;
       const offsets: number[] = [];
-      const frames: Buffer[] = [];
+      // The call's frames back to back in one buffer: what the group commit writes.
+      const data = Buffer.allocUnsafe(bytes);
       let at = offset;
+      let pos = 0;
       for (const p of payloads) {
         offsets.push(at);
-        frames.push(encodeRecord(at, p, blake3(p)));
+        pos = encodeRecordInto(data, pos, at, p, blake3(p));
         at += RECORD_HEADER_BYTES + p.length;
       }
       this.nextAssigned = at;
       span.setAttributes({ offset, bytes });
-      if (payloads.length > 0) await new Promise<void>((resolve, reject) => this.commit.enqueue({ frames, bytes, offset, nextOffset: at, resolve, reject }));
+      if (payloads.length > 0) await new Promise<void>((resolve, reject) => this.commit.enqueue({ data, records: payloads.length, offset, nextOffset: at, resolve, reject }));
       return { offset, nextOffset: at, offsets };
     });
   }

@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Wal } from '../../shared/wal';
 import { blake3 } from '../../shared/wal/checksum';
-import { checkFrame, decodeSegmentHeader, encodeRecord, encodeSegmentHeader, parseSegmentFileName, segmentFileName } from '../../shared/wal/format';
-import { OFFSET_MAX } from '../../shared/wal/limits';
+import { checkFrame, decodeSegmentHeader, encodeRecord, encodeRecordInto, encodeSegmentHeader, parseSegmentFileName, segmentFileName } from '../../shared/wal/format';
+import { OFFSET_MAX, RECORD_HEADER_BYTES } from '../../shared/wal/limits';
 import { REPO_ROOT } from '../helpers/process';
 import { useTempDir } from '../helpers/tmp';
 import { memoryLogger } from './wal-fixtures';
@@ -69,5 +69,25 @@ describe('WAL on-disk format', () => {
         return checkFrame(frame, 0, offset + 1, frame.length).kind !== 'ok';
       }),
     );
+  });
+  test('frames written back to back into one buffer are byte for byte the frames encoded one by one; a frame that does not fit is refused', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 6 }), fc.integer({ min: 0, max: OFFSET_MAX - 2000 }), (payloads, offset) => {
+        const one = payloads.map((p, i) => encodeRecord(offset + payloads.slice(0, i).reduce((n, q) => n + RECORD_HEADER_BYTES + q.length, 0), p));
+        const out = Buffer.alloc(one.reduce((n, f) => n + f.length, 0));
+        let pos = 0;
+        let at = offset;
+        for (const p of payloads) {
+          pos = encodeRecordInto(out, pos, at, p);
+          at += RECORD_HEADER_BYTES + p.length;
+        }
+        return pos === out.length && out.equals(Buffer.concat(one));
+      }),
+    );
+    const payload = Buffer.from('payload');
+    const frameBytes = RECORD_HEADER_BYTES + payload.length;
+    expect(encodeRecordInto(Buffer.alloc(frameBytes + 1), 1, 0, payload)).toBe(frameBytes + 1);
+    expect(() => encodeRecordInto(Buffer.alloc(frameBytes + 1), 2, 0, payload)).toThrow(/does not fit/);
+    expect(() => encodeRecordInto(Buffer.alloc(frameBytes), -1, 0, payload)).toThrow(/does not fit/);
   });
 });
