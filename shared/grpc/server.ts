@@ -12,14 +12,16 @@
  *
  * Shutdown order: health NOT_SERVING for every name → streams told to drain
  * (our handlers) or ended with UNAVAILABLE (anything else, e.g. health Watch) →
- * `tryShutdown` (no new calls; in-flight calls finish) → `forceShutdown` if
- * that takes longer than the grace period.
+ * `tryShutdown` (no new calls; in-flight calls finish; a session that begins
+ * after this is closed at once, late-sessions.ts) → `forceShutdown` if that
+ * takes longer than the grace period.
  */
 import { format } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import { createLogger, type Logger } from '../telemetry/logger';
 import { CallTracker } from './call-tracker';
+import { closeLateSessions } from './late-sessions';
 import { decodeGuardInterceptor, decodeGuardedPaths, safeServiceDefinition } from './codec';
 import { KEEPALIVE_TIMEOUT_MS, MAX_CONNECTION_AGE_GRACE_MS, MAX_CONNECTION_AGE_MS, MESSAGE_BYTES_MAX, SEND_MESSAGE_BYTES_MAX, SERVER_KEEPALIVE_TIME_MS, SHUTDOWN_GRACE_MS } from './limits';
 import { roleInterceptor, type MethodRoles } from './access';
@@ -210,6 +212,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         server.forceShutdown();
         resolve({ forced: true, durationMs: Date.now() - startedMs, callsCancelled });
       }, graceMs);
+      closeLateSessions(server, logger);
       server.tryShutdown(() => {
         clearTimeout(timer);
         resolve({ forced: false, durationMs: Date.now() - startedMs, callsCancelled: 0 });
