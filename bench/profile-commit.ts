@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { openHybridStore } from '../shared/storage/hybrid-store';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { ingestOnce, prepareRecords, writeLog, type CapturedCommit } from './ingest';
-import { cpuByThread, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
+import { cpuByThread, cpuSeconds, cpuUsByName, framesMarkdown, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { SCRATCH_DIR } from './lib/results';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
@@ -49,13 +49,9 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   const us = (sec: number): number => Math.round((sec * 1e6) / records.length);
   const mainUs = us(cpuSeconds(process.pid, process.pid) - mainCpu0);
-  const byName = new Map<string, number>();
-  for (const [name, sec] of cpuByThread(process.pid)) {
-    const key = name.replace(/#\d+$/, '');
-    byName.set(key, (byName.get(key) ?? 0) + sec - (threads0.get(name) ?? 0));
-  }
+  // Threads share names (libuv pool, V8 helpers, lmdb's writer): summed per name.
+  const threads = cpuUsByName(process.pid, threads0, records.length);
   await store.close();
-  const threads = [...byName].map(([n, sec]): [string, number] => [n, us(sec)]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
   const line =
     `commit only: ${commits.length} batches, ${records.length} records (${(ops / records.length).toFixed(2)} ops/record), ${Math.round(records.length / seconds)} records/s; ` +
     `main thread CPU ${mainUs} µs/record; by thread ${threads.map(([n, v]) => `${n} ${v}`).join(', ')} µs/record; load average ${loadavg()[0]!.toFixed(2)}`;
@@ -68,11 +64,7 @@ async function main(): Promise<void> {
   const file = join(PROFILE_DIR, `commit-${Date.now()}.cpuprofile`);
   writeFileSync(file, JSON.stringify(profile));
   const { self, inclusive, busy } = topFrames(profile, TOP_FRAMES);
-  const table = (rows: [string, number][]): string => rows.map(([k, v]) => `| ${v}% | \`${k}\` |`).join('\n');
-  process.stdout.write(
-    `${line}; main thread busy ${Math.round(100 * busy)}%; profile ${file}\n\n` +
-      `| self | frame |\n|---|---|\n${table(self)}\n\n| inclusive | frame |\n|---|---|\n${table(inclusive)}\n`,
-  );
+  process.stdout.write(`${line}; main thread busy ${Math.round(100 * busy)}%; profile ${file}\n\n${framesMarkdown(self, inclusive)}`);
   rmSync(dir, { recursive: true, force: true });
 }
 

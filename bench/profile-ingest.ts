@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { VerifyMode } from '../services/ingest/check-record';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { ingestOnce, prepareRecords, writeLog } from './ingest';
-import { cpuByThread, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
+import { cpuByThread, cpuSeconds, cpuUsByName, framesMarkdown, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { HEAP_SAMPLING, topAllocations, type HeapProfileNode } from './lib/heap-profile';
 import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
@@ -52,12 +52,7 @@ async function main(): Promise<void> {
   const us = (sec: number): number => Math.round((sec * 1e6) / records.length);
   const mainUs = us(cpuSeconds(process.pid, process.pid) - mainCpu0);
   // Threads share names (libuv pool, V8 helpers, lmdb's writer): summed per name.
-  const byName = new Map<string, number>();
-  for (const [name, sec] of cpuByThread(process.pid)) {
-    const key = name.replace(/#\d+$/, '');
-    byName.set(key, (byName.get(key) ?? 0) + sec - (threads0.get(name) ?? 0));
-  }
-  const threads = [...byName].map(([n, sec]): [string, number] => [n, us(sec)]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  const threads = cpuUsByName(process.pid, threads0, records.length);
   const total = threads.reduce((n, [, v]) => n + v, 0);
   const line =
     `ingest (verify ${mode}, durability sync): ${records.length} records, ${Math.round(run.perSec)} records/s = ${(run.perSec / r).toFixed(2)} R (R ${r}); ` +
@@ -81,11 +76,7 @@ async function main(): Promise<void> {
   const file = join(PROFILE_DIR, `ingest-${mode}-${Date.now()}.cpuprofile`);
   writeFileSync(file, JSON.stringify(profile));
   const { self, inclusive, busy } = topFrames(profile, TOP_FRAMES);
-  const table = (rows: [string, number][]): string => rows.map(([k, v]) => `| ${v}% | \`${k}\` |`).join('\n');
-  process.stdout.write(
-    `${line}; main thread busy ${Math.round(100 * busy)}%; profile ${file}\n\n` +
-      `| self | frame |\n|---|---|\n${table(self)}\n\n| inclusive | frame |\n|---|---|\n${table(inclusive)}\n`,
-  );
+  process.stdout.write(`${line}; main thread busy ${Math.round(100 * busy)}%; profile ${file}\n\n${framesMarkdown(self, inclusive)}`);
   rmSync(dir, { recursive: true, force: true });
 }
 

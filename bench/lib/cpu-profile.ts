@@ -91,3 +91,25 @@ export function cpuByThread(pid: number): Map<string, number> {
   }
   return out;
 }
+
+/**
+ * CPU µs per unit of work by thread name since `before` (a `cpuByThread`
+ * snapshot), threads that share a name summed, busiest first.
+ */
+export function cpuUsByName(pid: number, before: ReadonlyMap<string, number>, units: number): [string, number][] {
+  const byName = new Map<string, number>();
+  for (const [name, sec] of cpuByThread(pid)) {
+    const key = name.replace(/#\d+$/, '');
+    byName.set(key, (byName.get(key) ?? 0) + sec - (before.get(name) ?? 0));
+  }
+  return [...byName]
+    .map(([n, sec]): [string, number] => [n, Math.round((sec * 1e6) / units)])
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1]);
+}
+
+/** `topFrames`' self and inclusive rankings as two markdown tables. */
+export function framesMarkdown(self: readonly [string, number][], inclusive: readonly [string, number][]): string {
+  const table = (rows: readonly [string, number][]): string => rows.map(([k, v]) => `| ${v}% | \`${k}\` |`).join('\n');
+  return `| self | frame |\n|---|---|\n${table(self)}\n\n| inclusive | frame |\n|---|---|\n${table(inclusive)}\n`;
+}
