@@ -1,11 +1,20 @@
 /**
  * The id index: every record id in the log → the earliest record holding it
  * (offset, next offset) and the union of the keys that signed it there, on
- * disk in LMDB at `<wal-dir>/ids/`, so deciding "is this a replay?" is correct
+ * disk in RocksDB at `<wal-dir>/ids/`, so deciding "is this a replay?" is correct
  * for the whole log in bounded memory (docs/WAL.md, "The id index").
  *
+ * Why RocksDB: every append writes one entry under a random 32-byte key (a
+ * BLAKE3 id). A B-tree (LMDB, as this index was kept before) copies whole
+ * pages for each random insert; an LSM tree appends the entry to its log and
+ * memtable. Measured for 200k entries, 100 lookups and 100 puts per commit
+ * through the same store API: LMDB wrote ~17 KB per entry to the disk and cost
+ * 27–30 µs of CPU per entry, RocksDB ~120 B and 13–14 µs.
+ * An index left by an older writer (LMDB's `data.mdb` in `ids/`) is deleted and
+ * rebuilt from the log on open, as a missing one is.
+ *
  * The index follows the log in order: it records the offset it covers
- * (`covered_through`, in the same LMDB commit as the entries) and indexes the
+ * (`covered_through`, in the same atomic write batch as the entries) and indexes the
  * records from there by reading them back from the log, so it never skips one
  * and a crash at any point is caught up on the next open. An index that claims
  * more than the log holds (the tail was truncated after a power loss or a
@@ -19,15 +28,17 @@
  * a note that did not fit under `ID_INDEX_NOTED_RECORDS_MAX`) is read from the
  * log as before, so the index still never skips a record.
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { decodeLogPayload } from '../../shared/domain/log-payload';
 import { recordId } from '../../shared/domain/hash';
-import { LmdbStore } from '../../shared/storage/lmdb-store';
+import { RocksStore } from '../../shared/storage/rocks-store';
 import type { BatchOp } from '../../shared/storage/kv-store';
 import type { Logger } from '../../shared/telemetry/logger';
 import { withSpan } from '../../shared/telemetry/tracing';
 import type { WalRecord } from '../../shared/wal';
-import { ID_INDEX_NOTED_RECORDS_MAX, ID_INDEX_READ_BYTES_MAX } from './limits';
+import { ID_INDEX_LEGACY_LMDB_FILE, ID_INDEX_NOTED_RECORDS_MAX, ID_INDEX_READ_BYTES_MAX } from './limits';
 import type { WriterLog } from './writer-log';
 
 /** Where an id was first seen and who has signed it in the log. */
@@ -124,7 +135,7 @@ export class IdIndex {
   private readonly notedRecordsMax: number;
 
   private constructor(
-    private store: LmdbStore,
+    private store: RocksStore,
     private readonly log: WriterLog,
     private readonly logger: Logger,
     /** The log offset through which every record is indexed. */
@@ -136,13 +147,17 @@ export class IdIndex {
 
   /** Opens (building or rebuilding as needed) the index in `dir` and catches it up with the log's head. */
   static async open(dir: string, log: WriterLog, logger: Logger, options: IdIndexOptions = {}): Promise<IdIndex> {
-    let store = await LmdbStore.open(dir);
+    if (existsSync(join(dir, ID_INDEX_LEGACY_LMDB_FILE))) {
+      logger.warn('the id index is in the LMDB format of an older writer: rebuilding it from the log', { dir });
+      await rm(dir, { recursive: true, force: true });
+    }
+    let store = await RocksStore.open(dir);
     let covered = await readCovered(store, dir);
     if (covered > log.headOffset) {
       logger.warn('the id index covers past the log head (the log lost its tail): rebuilding it from the log', { dir, covered_through: covered, head_offset: log.headOffset });
       await store.close();
       await rm(dir, { recursive: true, force: true });
-      store = await LmdbStore.open(dir);
+      store = await RocksStore.open(dir);
       covered = 0;
     }
     // Records below the first segment are gone (retention): the index starts where the log does.
@@ -255,7 +270,7 @@ export class IdIndex {
     return out;
   }
 
-  /** Merges the records' ids into their entries and moves `covered_through` (to `through`), in one commit. */
+  /** Merges the records' ids into their entries and moves `covered_through` (to `through`), in one atomic write batch. */
   private async apply(records: readonly Indexable[], through: number = records[records.length - 1]!.nextOffset): Promise<void> {
     // `prior`: the claim's reading of the id when every record of it brought one, else undefined (read it below).
     const merged = new Map<string, { id: Buffer; signers: Set<string>; offset: number; nextOffset: number; prior: IdEntry | null | undefined }>();
@@ -309,7 +324,7 @@ function contiguousRuns(records: readonly AppendedRecord[]): AppendedRecord[][] 
   return runs;
 }
 
-async function readCovered(store: LmdbStore, dir: string): Promise<number> {
+async function readCovered(store: RocksStore, dir: string): Promise<number> {
   const value = await store.get(COVERED_KEY);
   if (value === undefined) return 0;
   if (value.length !== 8) throw new IdIndexError(dir, `covered_through is ${value.length} bytes, not 8`);

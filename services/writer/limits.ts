@@ -115,10 +115,12 @@ export const PEER_KEYS_REMEMBERED_MAX = 1024;
 export const ID_INDEX_READ_BYTES_MAX = 1024 * 1024;
 /** Directory of the on-disk id index inside the WAL directory (the WAL ignores it). */
 export const ID_INDEX_DIR_NAME = 'ids';
+/** The file that marks an id index kept in LMDB by an older writer: such an index is deleted and rebuilt from the log. */
+export const ID_INDEX_LEGACY_LMDB_FILE = 'data.mdb';
 /**
  * Records of appends the writer has noted for the id index (id-index.ts,
  * `indexAppended`) and the index has not yet covered. Receipts do not wait
- * for the index, so while LMDB lags the notes would pile up: past this bound
+ * for the index, so while the index lags the notes would pile up: past this bound
  * a note is refused and the index reads those records back from the log
  * instead (slower, same entries). 8192 records are ~1 MiB of notes.
  */

@@ -1,12 +1,14 @@
 /**
- * The id index on its own: the entry codec, catching up from the log, and the
+ * The id index on its own: the entry codec, catching up from the log, the
  * rule that an index covering more than the log holds is rebuilt, so an entry
- * past the recovered head (a truncated tail) never answers.
+ * past the recovered head (a truncated tail) never answers, and the rebuild of
+ * an index an older writer kept in LMDB.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeIdEntry, encodeIdEntry, IdIndex, IdIndexError } from '../../services/writer/id-index';
-import { ID_INDEX_DIR_NAME } from '../../services/writer/limits';
+import { ID_INDEX_DIR_NAME, ID_INDEX_LEGACY_LMDB_FILE } from '../../services/writer/limits';
+import { LmdbStore } from '../../shared/storage/lmdb-store';
 import { createLogger, setLogSink } from '../../shared/telemetry/logger';
 import { Wal } from '../../shared/wal';
 import { agent, claim, idOf, payloadOf, signed, text } from '../graph/log-builder';
@@ -75,6 +77,31 @@ describe('id index', () => {
     } finally {
       await reopened.close();
       await shorter.close();
+    }
+  });
+
+  it('an index an older writer kept in LMDB is deleted and rebuilt from the log: its entries never answer', async () => {
+    const dir = join(tmp.path, 'legacy');
+    const wal = await walWith(dir, 10);
+    const idsDir = join(dir, ID_INDEX_DIR_NAME);
+    // The older format's layout, with an entry that disagrees with the log and a covered_through at the head.
+    const old = await LmdbStore.open(idsDir);
+    const u64 = (n: number): Buffer => Buffer.from(n.toString(16).padStart(16, '0'), 'hex');
+    await old.batch([
+      { type: 'put', key: idOf(records[3]!), value: encodeIdEntry({ offset: 999_999, nextOffset: 1_000_000, signers: new Set() }) },
+      { type: 'put', key: Buffer.from('covered_through', 'ascii'), value: u64(wal.headOffset) },
+    ]);
+    await old.close();
+    expect(existsSync(join(idsDir, ID_INDEX_LEGACY_LMDB_FILE))).toBe(true);
+    const index = await IdIndex.open(idsDir, wal, logger);
+    try {
+      expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('LMDB format'), dir: idsDir }));
+      expect(existsSync(join(idsDir, ID_INDEX_LEGACY_LMDB_FILE))).toBe(false);
+      expect(index.covered).toBe(wal.headOffset);
+      expect(await index.lookup(idOf(records[3]!))).toMatchObject({ offset: (await wal.readFrom(0, 1 << 20))[3]!.offset });
+    } finally {
+      await index.close();
+      await wal.close();
     }
   });
 });
