@@ -11,7 +11,6 @@
  * The CPU line gives µs per record by thread and, beside it, the bare
  * libsodium verify time measured in the same run before the load.
  */
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import type { Record as PbRecord } from '../shared/gen/stemedb/v1/records';
 import { WriterServiceClient } from '../shared/gen/stemedb/v1/writer';
 import { makeClient, waitForReady } from '../shared/grpc/client';
 import { setLogLevel } from '../shared/telemetry/logger';
+import { measureSodiumVerify } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
 import { startServiceChild } from './lib/service-child';
 import { busyShare, cpuByThread, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
@@ -32,26 +32,6 @@ const RECORDS_PER_SEC_MAX = 25_000;
 const TOP_FRAMES = 60;
 /** How long the bare libsodium verify rate is measured (on this process, before the load). */
 const SODIUM_MS = 1_000;
-
-/**
- * µs per `crypto_sign_verify_detached` on one core, measured here just before
- * the load: what a verify worker's CPU per signature compares against (the
- * rest is the worker's message handling).
- */
-function bareSodiumVerifyUs(ms: number): number {
-  const sodium = require('sodium-native') as typeof import('sodium-native');
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const pk = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  const message = Buffer.alloc(48, 7);
-  const sig = sign(null, message, privateKey);
-  const end = performance.now() + ms;
-  let n = 0;
-  while (performance.now() < end) {
-    if (!sodium.crypto_sign_verify_detached(sig, message, pk)) throw new Error('libsodium: the bench signature does not verify');
-    n++;
-  }
-  return (ms * 1000) / n;
-}
 
 /** A profile as V8 writes it: sample i was taken `timeDeltas[0..i]` µs after `startTime` (the monotonic clock). */
 type TimedProfile = CpuProfile & { readonly timeDeltas: readonly number[] };
@@ -107,7 +87,8 @@ async function main(): Promise<void> {
   const args = ['--wal', join(SCRATCH_DIR, 'profile-wal'), '--listen', '127.0.0.1:0', '--durability', 'fsync', '--max-connection-age-ms', '0', '--log-level', process.env.STEMEDB_LOG_LEVEL ?? 'warn'];
   // `--cpu-only`: no profiler (its own threads and sampling cost distort the CPU figures), only CPU per record.
   const profiling = !process.argv.includes('--cpu-only');
-  const sodiumUs = bareSodiumVerifyUs(SODIUM_MS);
+  // µs per verification by libsodium on one core, just before the load: what the verify worker's CPU per signature compares against.
+  const sodiumUs = 1e6 / measureSodiumVerify(SODIUM_MS);
   const writer = await startServiceChild('writer', args, READY_TIMEOUT_MS, profiling ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
   let rate: string;
   const cpu0 = process.cpuUsage();
