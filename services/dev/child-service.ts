@@ -1,6 +1,7 @@
 /**
  * One service (writer or reader) as a child process of `stemedb dev`: the same
- * CLI file the user ran, started with `node`, its stderr (JSON logs) and any
+ * CLI file the user ran, started with `node` and the flags of
+ * service-node-flags.ts, its stderr (JSON logs) and any
  * stdout after the ready line appended to a log file, so the terminal stays
  * clean. Children get their own process group: a Ctrl-C in the terminal
  * reaches `dev` only, and `dev` stops them in order (reader, then writer).
@@ -11,6 +12,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ChildStartError } from './errors';
 import { CHILD_READY_TIMEOUT_MS, CHILD_STOP_TIMEOUT_MS, LOG_TAIL_BYTES_MAX } from './limits';
+import { serviceNodeFlags } from './service-node-flags';
 
 /** The CLI entry point next to this file in dist/ (the file the user ran). */
 export const CLI_MAIN = resolve(__dirname, '..', 'cli', 'main.js');
@@ -38,6 +40,8 @@ export interface ChildServiceOptions {
   readonly signal?: AbortSignal;
   /** The script `node` runs, before the service name. @default CLI_MAIN */
   readonly script?: string;
+  /** Flags for `node` before the script. @default serviceNodeFlags() (this machine's) */
+  readonly nodeFlags?: readonly string[];
 }
 
 export class ChildService {
@@ -66,7 +70,7 @@ export class ChildService {
     const logFd = openSync(options.logPath, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [options.script ?? CLI_MAIN, options.service, ...options.args], { detached: true, stdio: ['ignore', 'pipe', logFd] });
+      child = spawn(process.execPath, [...(options.nodeFlags ?? serviceNodeFlags()), options.script ?? CLI_MAIN, options.service, ...options.args], { detached: true, stdio: ['ignore', 'pipe', logFd] });
     } finally {
       // The child holds its own copy of the descriptor.
       closeSync(logFd);

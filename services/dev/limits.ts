@@ -22,3 +22,10 @@ export const READER_POLL_INTERVAL_MS = 25;
 export const DEV_CALL_DEADLINE_MS = 10_000;
 /** Last bytes of a child's log quoted when it fails to start. */
 export const LOG_TAIL_BYTES_MAX = 2048;
+/**
+ * Service processes on a machine with at most this many cores run V8's garbage
+ * collector on their main thread alone (`--single-threaded-gc`,
+ * service-node-flags.ts): there, the collector's helper threads compete for the
+ * same cores as the verify workers and the other services.
+ */
+export const SINGLE_THREADED_GC_CORES_MAX = 2;

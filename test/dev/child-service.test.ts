@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChildService, logTail } from '../../services/dev/child-service';
 import { ChildStartError } from '../../services/dev/errors';
-import { LOG_TAIL_BYTES_MAX } from '../../services/dev/limits';
+import { LOG_TAIL_BYTES_MAX, SINGLE_THREADED_GC_CORES_MAX } from '../../services/dev/limits';
+import { serviceNodeFlags, SINGLE_THREADED_GC_FLAG } from '../../services/dev/service-node-flags';
 import { DIST, requireBuilt } from '../helpers/process';
 import { useTempDir } from '../helpers/tmp';
 
@@ -23,6 +24,29 @@ describe('ChildService', () => {
   const tmp = useTempDir('stemedb-child-');
   const start = (mode: string, more: Partial<Parameters<typeof ChildService.start>[0]> = {}): Promise<ChildService> =>
     ChildService.start({ service: 'fake', args: [mode], logPath: join(tmp.path, 'fake.log'), script: requireBuilt(FAKE), ...more });
+
+  it('service processes run the garbage collector on their main thread alone on a machine of at most two cores', () => {
+    expect(SINGLE_THREADED_GC_CORES_MAX).toBe(2);
+    expect(serviceNodeFlags(1)).toEqual([SINGLE_THREADED_GC_FLAG]);
+    expect(serviceNodeFlags(2)).toEqual([SINGLE_THREADED_GC_FLAG]);
+    expect(serviceNodeFlags(3)).toEqual([]);
+    expect(serviceNodeFlags(64)).toEqual([]);
+  });
+
+  it('a child is started with the service node flags (this machine\'s by default, or the ones given)', async () => {
+    const cmdline = (pid: number | undefined): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const byDefault = await start('ready');
+    const given = await start('ready', { nodeFlags: ['--stack-size=2000'] });
+    try {
+      const argv = cmdline(byDefault.pid);
+      expect(argv.slice(1, 1 + serviceNodeFlags().length)).toEqual(serviceNodeFlags());
+      expect(argv[1 + serviceNodeFlags().length]).toBe(requireBuilt(FAKE));
+      expect(cmdline(given.pid).slice(1, 3)).toEqual(['--stack-size=2000', requireBuilt(FAKE)]);
+    } finally {
+      await byDefault.stop();
+      await given.stop();
+    }
+  });
 
   it('resolves with the address of the ready line and stops on SIGTERM with exit 0', async () => {
     const c = await start('ready');
