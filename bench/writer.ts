@@ -26,7 +26,7 @@ import { Wal } from '../shared/wal';
 import { ECHO_CONCURRENCY_LEVELS, measureClosedLoop, measureEcho, startEchoServer, type LoadPoint } from './echo';
 import { measureR, measureSodiumVerify } from './lib/machine-speed';
 import { round, SCRATCH_DIR, writeResults } from './lib/results';
-import { startServiceChild } from './lib/service-child';
+import { benchServiceNodeFlags, startServiceChild } from './lib/service-child';
 import { appendRequestBytes, batchRequestBytes, measureAppend, measureBatch, measureStream, signRecords, streamRequestBytes, supply, type BatchPoint, type StreamPoint } from './lib/writer-load';
 
 /** Measured time per point, after the warm-up. */
@@ -193,7 +193,7 @@ export async function run(): Promise<string> {
           ['Append@64 / echo@64', `${appendPoints[at64]!.callsPerSec} / ${echoPoints[at64]!.callsPerSec} = ${pct(appendVsEcho64)}`, `≥ ${pct(APPEND64_OVER_ECHO64_TARGET)}`, verdict(appendVsEcho64, APPEND64_OVER_ECHO64_TARGET)],
         ],
         notes: [
-          `Every signature verified (libsodium, on the writer's worker threads and, for a round that starts while both are idle, a share on its main thread); every record distinct, so none is an idempotent replay. ${load}: above the core count, other work shared the CPUs and the ratios are the figures to read.`,
+          `Every signature verified (libsodium, on the writer's worker threads and, for a round that starts while both are idle, a share on its main thread); every record distinct, so none is an idempotent replay; the writer runs with the Node flags ${benchServiceNodeFlags().join(' ') || 'none'} (docs/OPERATIONS.md, "Garbage collection on small machines"). ${load}: above the core count, other work shared the CPUs and the ratios are the figures to read.`,
           `What verification alone costs, in the same run: libsodium verified ${sodiumVerifies}/s on one core of this machine (${round(sodiumVerifies / r, 2)} R, the loop above with nothing else running). AppendBatch at ${BATCH_OVER_R_TARGET} R would spend ${pct((BATCH_OVER_R_TARGET * r) / sodiumVerifies)} of one core on verification alone; at the measured ${round(batchOverR, 2)} R it spends ${pct(batch.recordsPerSec / sodiumVerifies)}. The rest (decoding, hashing, the WAL, the id index, gRPC, the bench client) shares the other core.`,
         ],
       },
