@@ -38,7 +38,7 @@ import type { BatchOp } from '../../shared/storage/kv-store';
 import type { Logger } from '../../shared/telemetry/logger';
 import { withSpan } from '../../shared/telemetry/tracing';
 import type { WalRecord } from '../../shared/wal';
-import { ID_INDEX_LEGACY_LMDB_FILE, ID_INDEX_NOTED_RECORDS_MAX, ID_INDEX_READ_BYTES_MAX } from './limits';
+import { ID_INDEX_GET_MANY_CHUNK_KEYS, ID_INDEX_LEGACY_LMDB_FILE, ID_INDEX_NOTED_RECORDS_MAX, ID_INDEX_READ_BYTES_MAX } from './limits';
 import type { WriterLog } from './writer-log';
 
 /** Where an id was first seen and who has signed it in the log. */
@@ -81,6 +81,7 @@ export interface IdIndexStats {
 
 export const ID_ENTRY_VERSION = 1;
 const ENTRY_HEADER_BYTES = 1 + 8 + 8 + 2;
+const ROCKS_OPTIONS = { getManyChunkKeys: ID_INDEX_GET_MANY_CHUNK_KEYS } as const;
 const KEY_BYTES = 32;
 /** The meta key: 15 ASCII bytes, so it can never collide with a 32-byte id key. */
 const COVERED_KEY = Buffer.from('covered_through', 'ascii');
@@ -151,13 +152,13 @@ export class IdIndex {
       logger.warn('the id index is in the LMDB format of an older writer: rebuilding it from the log', { dir });
       await rm(dir, { recursive: true, force: true });
     }
-    let store = await RocksStore.open(dir);
+    let store = await RocksStore.open(dir, ROCKS_OPTIONS);
     let covered = await readCovered(store, dir);
     if (covered > log.headOffset) {
       logger.warn('the id index covers past the log head (the log lost its tail): rebuilding it from the log', { dir, covered_through: covered, head_offset: log.headOffset });
       await store.close();
       await rm(dir, { recursive: true, force: true });
-      store = await RocksStore.open(dir);
+      store = await RocksStore.open(dir, ROCKS_OPTIONS);
       covered = 0;
     }
     // Records below the first segment are gone (retention): the index starts where the log does.

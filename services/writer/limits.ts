@@ -115,6 +115,13 @@ export const PEER_KEYS_REMEMBERED_MAX = 1024;
 export const ID_INDEX_READ_BYTES_MAX = 1024 * 1024;
 /** Directory of the on-disk id index inside the WAL directory (the WAL ignores it). */
 export const ID_INDEX_DIR_NAME = 'ids';
+/**
+ * Ids the id index reads from RocksDB in one native read (RocksStore's
+ * getManyChunkKeys): a claim's lookups are one hand-off to the libuv pool, not
+ * one per 64 ids (an AppendBatch of 100 records was two). The whole of the
+ * largest batch, so a claim is always one read.
+ */
+export const ID_INDEX_GET_MANY_CHUNK_KEYS = APPEND_BATCH_RECORDS_MAX;
 /** The file that marks an id index kept in LMDB by an older writer: such an index is deleted and rebuilt from the log. */
 export const ID_INDEX_LEGACY_LMDB_FILE = 'data.mdb';
 /**

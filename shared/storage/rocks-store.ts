@@ -27,6 +27,13 @@ import { batchAttributes, startScanSpan } from './store-spans';
 export interface RocksStoreOptions {
   /** Memtable size before RocksDB flushes it to an SST file. @default 16 MiB */
   readonly writeBufferBytes?: number;
+  /**
+   * Keys per native read of `getMany`; the chunks run concurrently on the
+   * libuv pool. Small chunks spread a large read over the pool's threads;
+   * one chunk costs one hand-off (a pool thread's wake-up and a completion
+   * callback) however many keys it holds. @default GET_MANY_CHUNK_KEYS
+   */
+  readonly getManyChunkKeys?: number;
 }
 
 const BACKEND = 'rocksdb';
@@ -74,18 +81,21 @@ export class RocksStore implements KVStore {
     private readonly db: LevelDb,
     /** The RocksDB directory. */
     readonly dir: string,
+    private readonly getManyChunkKeys: number,
   ) {
     this.newBatch = bindingBatch(db);
   }
 
   /** Opens (creating if missing) the RocksDB directory `dir`. */
   static open(dir: string, options: RocksStoreOptions = {}): Promise<RocksStore> {
+    const getManyChunkKeys = options.getManyChunkKeys ?? GET_MANY_CHUNK_KEYS;
+    if (!Number.isSafeInteger(getManyChunkKeys) || getManyChunkKeys < 1) return Promise.reject(new RangeError(`rocksdb: getManyChunkKeys must be a positive integer (got ${getManyChunkKeys})`));
     mkdirSync(dir, { recursive: true });
     return new Promise((resolve, reject) => {
       level(
         dir,
         { keyEncoding: 'binary', valueEncoding: 'binary', createIfMissing: true, writeBufferSize: options.writeBufferBytes ?? ROCKS_WRITE_BUFFER_BYTES_DEFAULT },
-        (err, db) => (err ? reject(new StoreError(BACKEND, 'open', `${dir}: ${err.message}`, undefined, { cause: err })) : resolve(new RocksStore(db, dir))),
+        (err, db) => (err ? reject(new StoreError(BACKEND, 'open', `${dir}: ${err.message}`, undefined, { cause: err })) : resolve(new RocksStore(db, dir, getManyChunkKeys))),
       );
     });
   }
@@ -135,8 +145,8 @@ export class RocksStore implements KVStore {
       for (const key of keyList) checkKey(BACKEND, 'getMany', key);
       return withSpan('store.get_many', { backend: BACKEND, keys: keyList.length }, async () => {
         const chunks: Promise<(Buffer | undefined)[]>[] = [];
-        for (let i = 0; i < keyList.length; i += GET_MANY_CHUNK_KEYS) {
-          const chunk = keyList.slice(i, i + GET_MANY_CHUNK_KEYS);
+        for (let i = 0; i < keyList.length; i += this.getManyChunkKeys) {
+          const chunk = keyList.slice(i, i + this.getManyChunkKeys);
           chunks.push(call<(Buffer | undefined)[]>('getMany', undefined, (cb) => this.db.getMany(chunk, cb)).then((v) => v ?? []));
         }
         return (await Promise.all(chunks)).flat();

@@ -5,6 +5,7 @@ import { KVStore } from '../../shared/storage/kv-store';
 import { StoreError } from '../../shared/storage/errors';
 import { GET_MANY_CHUNK_KEYS, SCAN_CHUNK_ENTRIES, U64_MAX } from '../../shared/storage/limits';
 import { encodeU64 } from '../../shared/storage/number-values';
+import { RocksStore } from '../../shared/storage/rocks-store';
 import { useTempDir } from '../helpers/tmp';
 import { collect, names, STORE_VARIANTS } from './stores';
 
@@ -68,6 +69,10 @@ describe.each(STORE_VARIANTS)('KVStore contract: $name', (variant) => {
         expect(got).toEqual(asked.map((name) => (present.includes(name) ? v(name) : undefined)));
       },
     );
+
+    it('a RocksStore refuses a getMany chunk that is not a positive integer', async () => {
+      for (const bad of [0, -1, 1.5, Number.NaN]) await expect(RocksStore.open(`${tmp.path}/chunk`, { getManyChunkKeys: bad })).rejects.toThrow(/getManyChunkKeys must be a positive integer/);
+    });
 
     it('rejects a key that is not a non-empty Buffer with a StoreError', async () => {
       await expect(store.get(Buffer.alloc(0))).rejects.toBeInstanceOf(StoreError);
