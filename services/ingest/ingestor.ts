@@ -274,7 +274,9 @@ export class Ingestor {
       if (turns.due(i)) await turns.turn();
       const c = checked[i]!;
       if (c.ok) {
-        await batch.apply(c.entry.record, c.id, c.offset, c.recordBytes);
+        // Most records need no store read: no promise to await for them.
+        const applying = batch.apply(c.entry.record, c.id, c.offset, c.recordBytes);
+        if (applying !== undefined) await applying;
         counts.applied++;
       } else {
         rejected++;
