@@ -6,7 +6,7 @@
  * for the ingest alone, and prints the rate and the top frames by self and
  * inclusive time (`--cpu-only`: no profiler, the rate and the main thread's CPU
  * per record alone; `--heap`: a sampling heap profile instead, bytes allocated
- * per record by frame). The .cpuprofile stays in bench/scratch/profiles.
+ * per record by frame). The .cpuprofile (or .heapprofile) stays in bench/scratch/profiles.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -60,11 +60,14 @@ async function main(): Promise<void> {
   if (heap) {
     const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: HeapProfileNode } };
     session.disconnect();
+    // Kept like the .cpuprofile, for reading by caller (e.g. who allocates under \`sort\`).
+    const file = join(PROFILE_DIR, `ingest-${mode}-${Date.now()}.heapprofile`);
+    writeFileSync(file, JSON.stringify(profile));
     const { perUnit, self, inclusive } = topAllocations(profile.head, records.length, TOP_FRAMES);
     const table = (rows: [string, number][]): string => rows.map(([k, v]) => `| ${v} | \`${k}\` |`).join('\n');
     rmSync(dir, { recursive: true, force: true });
     return void process.stdout.write(
-      `${line}; allocated ${perUnit} B/record (sampled)\n\n| self B/record | frame |\n|---|---|\n${table(self)}\n\n| inclusive B/record | frame |\n|---|---|\n${table(inclusive)}\n`,
+      `${line}; allocated ${perUnit} B/record (sampled); profile ${file}\n\n| self B/record | frame |\n|---|---|\n${table(self)}\n\n| inclusive B/record | frame |\n|---|---|\n${table(inclusive)}\n`,
     );
   }
   if (!profiling) {

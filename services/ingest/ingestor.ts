@@ -22,7 +22,7 @@ import { RecordChecker, VERIFY_MODES, type CheckedRecord, type VerifyMode } from
 import { IngestGapError, IngestOptionError } from './errors';
 import { GraphBatch, type BatchRecord } from '../../shared/graph/apply/graph-batch';
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX, INGEST_CHECK_AHEAD_BATCHES } from './limits';
-import { turn, turnBefore } from './turns';
+import { Turns } from './turns';
 import { BoundedQueue } from './bounded-queue';
 import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from '../../shared/graph/apply/pair-cache';
 import type { SortedOps } from '../../shared/graph/apply/batch-state';
@@ -269,11 +269,14 @@ export class Ingestor {
     await batch.prefetch(valid);
     const counts = { ...this.ahead.counts };
     let rejected = 0;
+    const turns = new Turns();
     for (let i = 0; i < checked.length; i++) {
-      if (turnBefore(i)) await turn();
+      if (turns.due(i)) await turns.turn();
       const c = checked[i]!;
       if (c.ok) {
-        await batch.apply(c.entry.record, c.id, c.offset, c.recordBytes);
+        // Most records need no store read: no promise to await for them.
+        const applying = batch.apply(c.entry.record, c.id, c.offset, c.recordBytes);
+        if (applying !== undefined) await applying;
         counts.applied++;
       } else {
         rejected++;

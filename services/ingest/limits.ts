@@ -16,3 +16,12 @@ export const INGEST_CHECK_AHEAD_BATCHES = 2;
  * completions run on this thread) moves on beside them (turns.ts).
  */
 export const INGEST_YIELD_RECORDS = 64;
+/**
+ * ...and at the latest after this long (checked every INGEST_YIELD_CHECK_RECORDS
+ * records): a completion of the commit waits at most about this long for the
+ * loop, however much each record costs (records that read the store, or a
+ * loaded machine, make 64 records take many times longer than trusted ones).
+ */
+export const INGEST_YIELD_MS = 1;
+/** How often (in records) the loops look at the clock for INGEST_YIELD_MS. */
+export const INGEST_YIELD_CHECK_RECORDS = 8;

@@ -5,23 +5,40 @@
  * on this thread: a loop that never yields holds each completion until it
  * ends, so the commit would wait for the apply instead of running beside it.
  */
-import { INGEST_YIELD_RECORDS } from './limits';
+import { INGEST_YIELD_CHECK_RECORDS, INGEST_YIELD_MS, INGEST_YIELD_RECORDS } from './limits';
 
 /** One turn of the event loop: I/O completions queued meanwhile run first. */
 export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Whether a loop over a batch gives the event loop a turn before item `i` (after every INGEST_YIELD_RECORDS items). */
-export function turnBefore(i: number): boolean {
-  return i > 0 && i % INGEST_YIELD_RECORDS === 0;
+/**
+ * When a loop over a batch gives the event loop a turn: before item `i` after
+ * every INGEST_YIELD_RECORDS items, and sooner once INGEST_YIELD_MS passed
+ * since the last turn (looked at every INGEST_YIELD_CHECK_RECORDS items).
+ */
+export class Turns {
+  private last = performance.now();
+
+  /** Whether to take a turn before item `i`. */
+  due(i: number): boolean {
+    if (i === 0) return false;
+    if (i % INGEST_YIELD_RECORDS === 0) return true;
+    return i % INGEST_YIELD_CHECK_RECORDS === 0 && performance.now() - this.last >= INGEST_YIELD_MS;
+  }
+
+  async turn(): Promise<void> {
+    await turn();
+    this.last = performance.now();
+  }
 }
 
-/** `items.map(fn)`, giving the event loop a turn after every INGEST_YIELD_RECORDS items. */
+/** `items.map(fn)`, giving the event loop turns (Turns). */
 export async function mapInTurns<T, U>(items: readonly T[], fn: (item: T) => U): Promise<U[]> {
   const out: U[] = new Array<U>(items.length);
+  const turns = new Turns();
   for (let i = 0; i < items.length; i++) {
-    if (turnBefore(i)) await turn();
+    if (turns.due(i)) await turns.turn();
     out[i] = fn(items[i]!);
   }
   return out;

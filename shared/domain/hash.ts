@@ -2,10 +2,11 @@
  * BLAKE3-256 (blake3-wasm) and record ids: `recordId(r) = BLAKE3(canonicalBytes(r))`.
  */
 import { withCanonicalBytes } from './canonical';
+import { HASH_BYTES } from './limits';
 import type { StemeRecord } from './types';
 
 // blake3-wasm's Node entry loads its WebAssembly synchronously; it ships no types.
-const blake3Wasm = require('blake3-wasm') as { hash(input: Uint8Array): Buffer; createHash(): Blake3Hasher };
+const blake3Wasm = require('blake3-wasm') as { createHash(): Blake3Hasher };
 
 /** An incremental BLAKE3-256: feed `update` any number of times, then `digest()` once. */
 export interface Blake3Hasher {
@@ -18,9 +19,15 @@ export function blake3Hasher(): Blake3Hasher {
   return blake3Wasm.createHash();
 }
 
+// The wasm binding blake3-wasm's `hash` wraps: it hashes into a given buffer,
+// without the wrapper's options object and input normalization (an id per record).
+const blake3Into = (require('blake3-wasm/dist/wasm/nodejs/blake3_js') as { hash(data: Uint8Array, out: Uint8Array): void }).hash;
+
 /** The 32-byte BLAKE3 hash of `bytes`. */
 export function blake3(bytes: Uint8Array): Buffer {
-  return blake3Wasm.hash(bytes);
+  const out = Buffer.alloc(HASH_BYTES);
+  blake3Into(bytes, out);
+  return out;
 }
 
 /** The 32-byte id of a (valid) record: BLAKE3 over its canonical bytes (written in a reused scratch buffer, hashed in place). */

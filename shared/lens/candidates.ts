@@ -318,7 +318,8 @@ function fieldOf(i: number): string {
   return `candidates[${i}]`;
 }
 
-function checkCandidate(c: Candidate, subject: string, predicate: string, i: number): void {
+/** Throws LensInputError when candidate `i` breaks the lens contract (another pair, out-of-range numbers, no signer, a withdrawal by a non-signer). */
+export function checkCandidate(c: Candidate, subject: string, predicate: string, i: number): void {
   if (c.assertion.subject !== subject) {
     throw new LensInputError(`${fieldOf(i)}.assertion.subject`, `is '${c.assertion.subject}', resolving '${subject}'`);
   }
@@ -339,8 +340,8 @@ function checkCandidate(c: Candidate, subject: string, predicate: string, i: num
   });
 }
 
-/** Vote `j` of candidate `i`. */
-function checkVote(v: CandidateVote, i: number, j: number): void {
+/** Vote `j` of candidate `i`: throws LensInputError for an out-of-range value, offset or time. */
+export function checkVote(v: CandidateVote, i: number, j: number): void {
   if (!(Number.isFinite(v.value) && v.value >= -1 && v.value <= 1)) {
     throw new LensInputError(`${fieldOf(i)}.votes[${j}].value`, `must be finite and in [-1, 1], got ${v.value}`);
   }

@@ -18,6 +18,7 @@ import { decideOutcome, rankValues } from './assemble';
 import { prepareCandidates, resolveContext, type ResolvedContext } from './candidates';
 import { isContested } from './contest';
 import { scoreConsensusValues } from './consensus';
+import { decideOneClaim } from './one-claim';
 import type { Alternative, Candidate, LensName, Outcome } from './types';
 
 /** What a resolution decides (see the module comment). */
@@ -41,6 +42,11 @@ const DECISION_CONTEXT: ResolvedContext = resolveContext({ explain: false, summa
  * as `resolve` does.
  */
 export function decideConsensus(subject: string, predicate: string, candidates: readonly Candidate[]): ResolutionDecision {
+  return decideOneClaim(subject, predicate, candidates) ?? decideByGroups(subject, predicate, candidates);
+}
+
+/** `decideConsensus` for any candidates: prepared, grouped, scored and ranked (one-claim.ts is its shortcut for one simple claim). */
+export function decideByGroups(subject: string, predicate: string, candidates: readonly Candidate[]): ResolutionDecision {
   const prepared = prepareCandidates(subject, predicate, candidates, DECISION_CONTEXT);
   const { alternatives } = rankValues(scoreConsensusValues(prepared.groups), undefined);
   return {

@@ -3,13 +3,28 @@
  * frames (it is seeded with the record's global offset, so a valid frame copied
  * to another position does not verify there); BLAKE3 verifies the payload content.
  */
-import { hash as blake3Hash } from 'blake3-wasm';
 import * as crc32c from 'crc-32/crc32c';
 
 export const BLAKE3_BYTES = 32;
 
+// blake3-wasm's Node entry returns a new Buffer per hash; its wasm binding
+// (what that entry calls) hashes into a given output, so a check can compare
+// against a reused scratch instead of allocating two buffers per record.
+const blake3Into = (require('blake3-wasm/dist/wasm/nodejs/blake3_js') as { hash(data: Uint8Array, out: Uint8Array): void }).hash;
+
+/** The 32-byte BLAKE3 of `data`, in a new Buffer. */
 export function blake3(data: Uint8Array): Buffer {
-  return Buffer.from(blake3Hash(data) as Uint8Array);
+  const out = Buffer.alloc(BLAKE3_BYTES);
+  blake3Into(data, out);
+  return out;
+}
+
+const hashScratch = Buffer.alloc(BLAKE3_BYTES);
+
+/** Whether BLAKE3(`data`) is the 32 bytes of `expected` from `at` (hashed into a scratch: nothing allocated per call). */
+export function blake3Matches(data: Uint8Array, expected: Uint8Array, at: number): boolean {
+  blake3Into(data, hashScratch);
+  return hashScratch.compare(expected, at, at + BLAKE3_BYTES) === 0;
 }
 
 const offsetScratch = Buffer.alloc(8);
@@ -17,13 +32,64 @@ const offsetScratch = Buffer.alloc(8);
 /**
  * CRC32C over `offset (u64 LE) ‖ len (u32 LE) ‖ hash ‖ payload`, where `frame`
  * holds `[len][crc][hash][payload]` starting at `start`. Returned unsigned.
+ * The two frame ranges are read in place (no subarray views per record).
  */
 export function frameCrc(offset: number, frame: Uint8Array, start: number, payloadBytes: number): number {
   writeU64(offsetScratch, 0, offset);
-  let c = crc32c.buf(offsetScratch);
-  c = crc32c.buf(frame.subarray(start, start + 4), c);
-  c = crc32c.buf(frame.subarray(start + 8, start + 40 + payloadBytes), c);
+  let c = crc32cRange(offsetScratch, 0, 8, 0);
+  c = crc32cRange(frame, start, start + 4, c);
+  c = crc32cRange(frame, start + 8, start + 40 + payloadBytes, c);
   return c >>> 0;
+}
+
+/**
+ * crc-32's slice-by-16 tables, derived from its published CRC32C table the way
+ * it derives them, so `crc32cRange` is its `buf` over a range of bytes.
+ */
+const T = sliceBy16Tables(Int32Array.from((crc32c as unknown as { table: ArrayLike<number> }).table));
+
+function sliceBy16Tables(t0: Int32Array): Int32Array[] {
+  const tables = [t0];
+  for (let k = 1; k < 16; k++) {
+    const prev = tables[k - 1]!;
+    const next = new Int32Array(256);
+    for (let n = 0; n < 256; n++) next[n] = (prev[n]! >>> 8) ^ t0[prev[n]! & 0xff]!;
+    tables.push(next);
+  }
+  return tables;
+}
+
+const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, Ta, Tb, Tc, Td, Te, Tf] = T as [
+  Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
+  Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
+];
+
+/** `crc32c.buf(b.subarray(from, to), seed)` (signed, as crc-32 returns it), without the view. */
+export function crc32cRange(b: Uint8Array, from: number, to: number, seed: number): number {
+  let c = seed ^ -1;
+  let i = from;
+  const fast = to - 15;
+  while (i < fast) {
+    c =
+      Tf[b[i++]! ^ (c & 255)]! ^
+      Te[b[i++]! ^ ((c >> 8) & 255)]! ^
+      Td[b[i++]! ^ ((c >> 16) & 255)]! ^
+      Tc[b[i++]! ^ (c >>> 24)]! ^
+      Tb[b[i++]!]! ^
+      Ta[b[i++]!]! ^
+      T9[b[i++]!]! ^
+      T8[b[i++]!]! ^
+      T7[b[i++]!]! ^
+      T6[b[i++]!]! ^
+      T5[b[i++]!]! ^
+      T4[b[i++]!]! ^
+      T3[b[i++]!]! ^
+      T2[b[i++]!]! ^
+      T1[b[i++]!]! ^
+      T0[b[i++]!]!;
+  }
+  while (i < to) c = (c >>> 8) ^ T0[(c ^ b[i++]!) & 0xff]!;
+  return ~c;
 }
 
 /** Write a non-negative safe integer as u64 LE (no BigInt on the hot path). */

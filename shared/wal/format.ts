@@ -6,7 +6,7 @@
  * base offset u64 LE ‖ reserved u32 (0) ‖ crc32c of bytes 0..27 u32 LE.
  * Record: len u32 LE ‖ crc32c u32 LE ‖ blake3(payload) (32) ‖ payload (len).
  */
-import { BLAKE3_BYTES, blake3, crc32cOf, frameCrc, readU64, writeU64 } from './checksum';
+import { BLAKE3_BYTES, blake3, blake3Matches, crc32cOf, frameCrc, readU64, writeU64 } from './checksum';
 import { OFFSET_MAX, RECORD_BYTES_MAX, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './limits';
 
 export const SEGMENT_MAGIC = Buffer.from('STEMEWAL', 'ascii');
@@ -118,6 +118,6 @@ export function checkFrame(buf: Buffer, start: number, offset: number, limit: nu
   if (buf.readUInt32LE(start + 4) !== frameCrc(offset, buf, start, len)) return { kind: 'bad', reason: 'record crc32c mismatch' };
   const hash = buf.subarray(start + 8, start + 8 + BLAKE3_BYTES);
   const payload = buf.subarray(start + RECORD_HEADER_BYTES, start + total);
-  if (checks.hash !== false && !blake3(payload).equals(hash)) return { kind: 'bad', reason: 'record blake3 mismatch' };
+  if (checks.hash !== false && !blake3Matches(payload, buf, start + 8)) return { kind: 'bad', reason: 'record blake3 mismatch' };
   return { kind: 'ok', record: { offset, payload, hash, nextOffset: offset + total } };
 }

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { hash as libraryBlake3 } from 'blake3-wasm';
 import { blake3, recordId } from '../../shared/domain/hash';
 import { canonicalBytes } from '../../shared/domain/canonical';
 import { assertionWith } from './fixtures';
@@ -11,5 +13,18 @@ describe('blake3', () => {
   it('recordId is BLAKE3 of the canonical bytes', () => {
     const r = assertionWith();
     expect(recordId(r).equals(blake3(canonicalBytes(r)))).toBe(true);
+  });
+
+  it('is blake3-wasm\'s hash (its wasm binding called directly), each digest a buffer of its own', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000, size: 'max' }), (data) => {
+        const a = blake3(data);
+        expect(a.equals(libraryBlake3(data) as Buffer)).toBe(true);
+        const b = blake3(data);
+        b[0]! ^= 1;
+        expect(a.equals(b)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

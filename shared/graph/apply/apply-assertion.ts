@@ -19,13 +19,23 @@ import { writeOps } from '../write-ops';
 import { keys } from '../../storage/keys';
 import { decodeVoteHistory } from '../vote-history';
 import type { ApplyContext } from './apply-context';
-import { CandidateState } from './pair-model';
+import { CandidateState, type PairModel } from './pair-model';
 import { judge } from './trust-judge';
 import { indexAssertion, indexCoSigners, indexNewPair } from './apply-indexes';
 
-/** `recordBytes`: the record's protobuf bytes as the log carried them, kept in H as they are (never retained by the pair cache). */
-export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> {
-  const pair = batch.cachedPair(a.subject, a.predicate) ?? (await batch.pair(a.subject, a.predicate));
+/**
+ * `recordBytes`: the record's protobuf bytes as the log carried them, kept in H as they are (never retained by the pair cache).
+ * Synchronous (undefined) when nothing has to be read — a cached pair, a
+ * known SUBJ, no parent, children, gold standards or pending votes: most
+ * records — else a promise: no promise or microtask per record for the common case.
+ */
+export function applyAssertion(batch: ApplyContext, a: Assertion, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> | undefined {
+  const pair = batch.cachedPair(a.subject, a.predicate);
+  if (pair === undefined) return batch.pair(a.subject, a.predicate).then((loaded) => applyToPair(batch, loaded, a, id, offset, recordBytes));
+  return applyToPair(batch, pair, a, id, offset, recordBytes);
+}
+
+function applyToPair(batch: ApplyContext, pair: PairModel, a: Assertion, id: Buffer, offset: number, recordBytes: Uint8Array | undefined): Promise<void> | undefined {
   const idHex = id.toString('hex');
   const known = pair.candidates.get(idHex);
   if (known !== undefined) return coSign(batch, known, a, offset);
@@ -35,11 +45,29 @@ export async function applyAssertion(batch: ApplyContext, a: Assertion, id: Buff
   batch.state.write(writeOps.assertion(id, c.stored, recordBytes));
   batch.state.writeAll(writeOps.assertionIndexes(id, a, offset));
   indexAssertion(batch, a, id, offset);
-  if (firstOfPair) await indexNewPair(batch, a, offset);
-  batch.touch(pair);
+  const indexing = firstOfPair ? indexNewPair(batch, a, offset) : undefined;
+  if (indexing !== undefined) return indexing.then(() => afterIndexes(batch, c, a, offset));
+  return afterIndexes(batch, c, a, offset);
+}
+
+/** A new assertion once indexed: its pair touched, then pending votes and relations when it has any. */
+function afterIndexes(batch: ApplyContext, c: CandidateState, a: Assertion, offset: number): Promise<void> | undefined {
+  batch.touch(c.pair);
+  if (batch.pendingIds.has(c.idHex) || !unrelated(batch, c, a)) return settleNew(batch, c, a, offset);
+  return undefined;
+}
+
+/** A new record with no parent, no possible child and no gold standard to be judged against. */
+function unrelated(batch: ApplyContext, c: CandidateState, a: Assertion): boolean {
+  return a.parentHash === null && !batch.mayHaveChildren(c.idHex) && c.pair.golds.length === 0;
+}
+
+/** Pending votes, withdrawals both ways and gold standards of a new assertion. */
+async function settleNew(batch: ApplyContext, c: CandidateState, a: Assertion, offset: number): Promise<void> {
+  const { id, idHex } = c;
   if (batch.pendingIds.has(idHex)) await adoptPendingVotes(batch, c);
   // A new record's signers are its own: worked out only when a parent, a child or a gold standard needs them.
-  if (a.parentHash === null && !batch.mayHaveChildren(idHex) && pair.golds.length === 0) return;
+  if (unrelated(batch, c, a)) return;
   const signers = signersOf(c.stored);
   if (a.parentHash !== null) {
     batch.addChild(a.parentHash, id, offset);

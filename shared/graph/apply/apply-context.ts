@@ -33,6 +33,8 @@ export interface ApplyContext {
   mayHaveChildren(parentHex: string): boolean;
   /** Whether the subject has its SUBJ entry (in the store or written by this batch). */
   subjectIndexed(subject: string): Promise<boolean>;
+  /** `subjectIndexed` when it is known without a store read (the cache, or a value this batch already holds); undefined when only `subjectIndexed` can tell. */
+  subjectIndexedNow(subject: string): boolean | undefined;
   /** This batch writes the subject's SUBJ entry. */
   noteSubjectIndexed(subject: string): void;
   /** PENDING: `voter` voted on the unknown assertion `assertionId`. */

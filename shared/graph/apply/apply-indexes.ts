@@ -16,10 +16,17 @@ export function indexAssertion(batch: ApplyContext, a: Assertion, id: Buffer, of
   for (const s of a.signatures) batch.state.write(writeOps.signer(s.publicKey, offset, id));
 }
 
-/** PS, and SUBJ for a new subject: `a` is the first assertion of its pair. */
-export async function indexNewPair(batch: ApplyContext, a: Assertion, offset: number): Promise<void> {
+/** PS, and SUBJ for a new subject: `a` is the first assertion of its pair. Synchronous (undefined) when whether the subject is indexed is known without a read. */
+export function indexNewPair(batch: ApplyContext, a: Assertion, offset: number): Promise<void> | undefined {
   batch.state.write(writeOps.newPair(a.subject, a.predicate, offset));
-  if (await batch.subjectIndexed(a.subject)) return;
+  const known = batch.subjectIndexedNow(a.subject);
+  if (known === undefined) return batch.subjectIndexed(a.subject).then((indexed) => indexSubject(batch, a, offset, indexed));
+  indexSubject(batch, a, offset, known);
+  return undefined;
+}
+
+function indexSubject(batch: ApplyContext, a: Assertion, offset: number, indexed: boolean): void {
+  if (indexed) return;
   batch.state.write(writeOps.newSubject(a.subject, offset));
   batch.noteSubjectIndexed(a.subject);
 }

@@ -50,6 +50,9 @@ export class SortedOps {
   }
 }
 
+/** What `BatchState.getHeld` answers for a key only the store can tell about. */
+export const NOT_HELD: unique symbol = Symbol('not held');
+
 export class BatchState {
   /** Latest op per key (latin1 of the key bytes). */
   private readonly overlay = new Map<string, BatchOp>();
@@ -75,6 +78,14 @@ export class BatchState {
     const list = [...wanted.values()];
     const values = await this.store.getMany(list);
     list.forEach((key, i) => this.cache.set(key.toString('latin1'), values[i]));
+  }
+
+  /** `get` when the batch already holds the answer (its writes, the committing batch's, a value read before), without a promise; NOT_HELD when only the store can tell. */
+  getHeld(key: Buffer): Buffer | undefined | typeof NOT_HELD {
+    const k = key.toString('latin1');
+    const op = this.overlay.get(k) ?? this.below?.get(k);
+    if (op !== undefined) return op.type === 'put' ? op.value : undefined;
+    return this.cache.has(k) ? this.cache.get(k) : NOT_HELD;
   }
 
   /** The value as this batch sees it: its own write, else the committing batch's, else the store's. */

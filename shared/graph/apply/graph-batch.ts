@@ -21,7 +21,7 @@ import { applyAssertion } from './apply-assertion';
 import { applyEpoch, applyGoldStandard, applyTrustPack } from './apply-signed';
 import { applyAgentRecord } from './apply-agent';
 import { applyVote } from './apply-vote';
-import { BatchState, type SortedOps } from './batch-state';
+import { BatchState, NOT_HELD, type SortedOps } from './batch-state';
 import type { PairCache } from './pair-cache';
 import { CandidateState, PairModel, pairKey } from './pair-model';
 import { PairResolutions } from './pair-resolutions';
@@ -197,6 +197,13 @@ export class GraphBatch implements ApplyContext {
     return this.cache.subjectIndexed(subject) ?? (await this.state.get(keys.subjectName(subject))) !== undefined;
   }
 
+  subjectIndexedNow(subject: string): boolean | undefined {
+    const cached = this.cache.subjectIndexed(subject);
+    if (cached !== undefined) return cached;
+    const held = this.state.getHeld(keys.subjectName(subject));
+    return held === NOT_HELD ? undefined : held !== undefined;
+  }
+
   noteSubjectIndexed(subject: string): void {
     this.cache.noteSubjectIndexed(subject);
   }
@@ -222,30 +229,37 @@ export class GraphBatch implements ApplyContext {
     return [...voters.values()].sort(Buffer.compare);
   }
 
-  /** Applies one verified record, then checks the pairs it touched for escalations. `recordBytes`: its Record bytes from the log, when known. */
-  async apply(record: StemeRecord, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> {
+  /**
+   * Applies one verified record, then checks the pairs it touched for
+   * escalations. `recordBytes`: its Record bytes from the log, when known.
+   * Returns a promise only when the record needs a store read (most need
+   * none: no promise or microtask per record then), so a throw may come
+   * synchronously; callers await what they get.
+   */
+  apply(record: StemeRecord, id: Buffer, offset: number, recordBytes?: Uint8Array): Promise<void> | undefined {
+    const applying = this.applyKind(record, id, offset, recordBytes);
+    if (applying !== undefined) return applying.then(() => this.resolveTouched(offset));
+    this.resolveTouched(offset);
+    return undefined;
+  }
+
+  private applyKind(record: StemeRecord, id: Buffer, offset: number, recordBytes: Uint8Array | undefined): Promise<void> | undefined {
     switch (record.kind) {
       case 'assertion':
-        await applyAssertion(this, record, id, offset, recordBytes);
-        break;
+        return applyAssertion(this, record, id, offset, recordBytes);
       case 'vote':
-        await applyVote(this, record, offset);
-        break;
+        return applyVote(this, record, offset);
       case 'gold_standard':
-        await applyGoldStandard(this, record, id, offset);
-        break;
+        return applyGoldStandard(this, record, id, offset);
       case 'trust_pack':
-        await applyTrustPack(this, record, id, offset);
-        break;
+        return applyTrustPack(this, record, id, offset);
       case 'epoch':
-        await applyEpoch(this, record, id, offset);
-        break;
+        return applyEpoch(this, record, id, offset);
       case 'agent_grant':
       case 'agent_revoke':
         applyAgentRecord(this, record, offset);
-        break;
+        return undefined;
     }
-    this.resolveTouched(offset);
   }
 
   /**
