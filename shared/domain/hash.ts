@@ -19,9 +19,14 @@ export function blake3Hasher(): Blake3Hasher {
   return blake3Wasm.createHash();
 }
 
-// The wasm binding blake3-wasm's `hash` wraps: it hashes into a given buffer,
-// without the wrapper's options object and input normalization (an id per record).
-const blake3Into = (require('blake3-wasm/dist/wasm/nodejs/blake3_js') as { hash(data: Uint8Array, out: Uint8Array): void }).hash;
+/**
+ * BLAKE3-256 of `data` written into `out` (32 bytes): the wasm binding that
+ * blake3-wasm's `hash` wraps, without the wrapper's options object, input
+ * normalization and new Buffer, so a check can hash into a reused scratch (the
+ * WAL's frame check) and an id per record costs one allocation. The one place
+ * this repository reaches BLAKE3.
+ */
+export const blake3Into = (require('blake3-wasm/dist/wasm/nodejs/blake3_js') as { hash(data: Uint8Array, out: Uint8Array): void }).hash;
 
 /** The 32-byte BLAKE3 hash of `bytes`. */
 export function blake3(bytes: Uint8Array): Buffer {

@@ -4,20 +4,11 @@
  * to another position does not verify there); BLAKE3 verifies the payload content.
  */
 import * as crc32c from 'crc-32/crc32c';
+import { blake3, blake3Into } from '../domain/hash';
+import { HASH_BYTES } from '../domain/limits';
 
-export const BLAKE3_BYTES = 32;
-
-// blake3-wasm's Node entry returns a new Buffer per hash; its wasm binding
-// (what that entry calls) hashes into a given output, so a check can compare
-// against a reused scratch instead of allocating two buffers per record.
-const blake3Into = (require('blake3-wasm/dist/wasm/nodejs/blake3_js') as { hash(data: Uint8Array, out: Uint8Array): void }).hash;
-
-/** The 32-byte BLAKE3 of `data`, in a new Buffer. */
-export function blake3(data: Uint8Array): Buffer {
-  const out = Buffer.alloc(BLAKE3_BYTES);
-  blake3Into(data, out);
-  return out;
-}
+export const BLAKE3_BYTES = HASH_BYTES;
+export { blake3 };
 
 const hashScratch = Buffer.alloc(BLAKE3_BYTES);
 
@@ -106,5 +97,5 @@ export function readU64(buf: Uint8Array, at: number): number {
 
 /** CRC32C of a byte range, unsigned. */
 export function crc32cOf(data: Uint8Array): number {
-  return crc32c.buf(data) >>> 0;
+  return crc32cRange(data, 0, data.length, 0) >>> 0;
 }
