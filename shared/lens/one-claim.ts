@@ -30,14 +30,14 @@ export function decideOneClaim(subject: string, predicate: string, candidates: r
   if (c.votes.length === 1) {
     const v = c.votes[0]!;
     checkVote(v, 0, 0);
-    // latestVotes turns -0 into 0; scoreOneClaim sums the one vote as 0 + value.
-    net = 0 + (v.value === 0 ? 0 : v.value);
+    // latestVotes turns -0 into 0 (the general path's sum of one vote, 0 + value, is that value).
+    net = v.value === 0 ? 0 : v.value;
   }
-  // toLive's confidence (-0 as 0), scoreOneClaim's support and factor, rankValues' total and share.
+  // toLive's confidence (-0 as 0); with one signer the support (the least of the
+  // signers' confidences, summed from 0) is that confidence, and the value's total is its score.
   const confidence = c.assertion.confidence === 0 ? 0 : c.assertion.confidence;
-  const score = Math.min(0 + confidence, 0 + confidence) * voteFactor(net);
-  const total = 0 + score;
-  const alternatives: Alternative[] = [{ object: canonicalObject(c.assertion.object), score, share: total > 0 ? score / total : 0, assertionIds: [c.id] }];
+  const score = confidence * voteFactor(net);
+  const alternatives: Alternative[] = [{ object: canonicalObject(c.assertion.object), score, share: score > 0 ? 1 : 0, assertionIds: [c.id] }];
   return decided(subject, predicate, alternatives);
 }
 
