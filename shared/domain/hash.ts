@@ -30,7 +30,10 @@ export const blake3Into = (require('blake3-wasm/dist/wasm/nodejs/blake3_js') as 
 
 /** The 32-byte BLAKE3 hash of `bytes`. */
 export function blake3(bytes: Uint8Array): Buffer {
-  const out = Buffer.alloc(HASH_BYTES);
+  // From Node's pool (every byte is written below): a Buffer of its own would
+  // carry an ArrayBuffer and a backing store for each of 32 bytes, and record
+  // ids live long in ingest's pair cache.
+  const out = Buffer.allocUnsafe(HASH_BYTES);
   blake3Into(bytes, out);
   return out;
 }

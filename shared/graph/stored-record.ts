@@ -39,6 +39,9 @@ export interface SignerAt extends Signature {
 }
 
 /** A signed record as stored. */
+/** The co-signers of a record nobody co-signed (shared: a StoredRecord's arrays are never changed in place). */
+export const NO_CO_SIGNERS: readonly SignerAt[] = Object.freeze([]);
+
 export interface StoredRecord<R extends StemeRecord = StemeRecord> {
   /** The record as first seen, with the signatures it carried then. */
   readonly record: R;

@@ -12,7 +12,7 @@
  * is found by the record that completes it, at that record's offset.
  */
 import type { Assertion } from '../../domain/types';
-import { signersOf, withCoSigners, type SignerAt } from '../stored-record';
+import { NO_CO_SIGNERS, signersOf, withCoSigners, type SignerAt } from '../stored-record';
 import { withSupersessionRederived, withWithdrawal } from '../withdrawals';
 import { currentVote, netVote } from '../vote-history';
 import { writeOps } from '../write-ops';
@@ -40,7 +40,7 @@ function applyToPair(batch: ApplyContext, pair: PairModel, a: Assertion, id: Buf
   const known = pair.candidates.get(idHex);
   if (known !== undefined) return coSign(batch, known, a, offset);
   const firstOfPair = pair.candidates.size === 0;
-  const c = new CandidateState(id, idHex, { record: a, offset, coSigners: [], supersededAtOffset: null }, pair);
+  const c = new CandidateState(id, idHex, { record: a, offset, coSigners: NO_CO_SIGNERS, supersededAtOffset: null }, pair);
   batch.register(c);
   batch.state.write(writeOps.assertion(id, c.stored, recordBytes));
   batch.state.writeAll(writeOps.assertionIndexes(id, a, offset));
@@ -136,7 +136,7 @@ async function adoptPendingVotes(batch: ApplyContext, c: CandidateState): Promis
     const votes = decodeVoteHistory((await batch.state.get(keys.pendingVote(c.id, voter)))!, 'PENDING');
     batch.state.writeAll(writeOps.votes(c.pair, c.id, voter, votes));
     batch.state.write(writeOps.clearPending(c.id, voter));
-    c.voters.set(voter.toString('hex'), { voter, votes });
+    c.setVoter(voter.toString('hex'), { voter, votes });
   }
   batch.pendingIds.delete(c.idHex);
   c.changed();

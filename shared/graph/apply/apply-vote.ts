@@ -41,7 +41,7 @@ function voteOn(batch: ApplyContext, c: CandidateState, v: Vote, vote: VoteAt): 
   let state = c.voters.get(hex);
   if (state === undefined) {
     state = { voter: v.voter, votes: [] };
-    c.voters.set(hex, state);
+    c.setVoter(hex, state);
   }
   const before = currentVote(state.votes);
   // The history is this voter state's own array (decoded or built here; candidates copy what they read): appended in place.

@@ -298,7 +298,7 @@ export class GraphBatch implements ApplyContext {
       const voter = tailComponent(k, 'pairVote', 'voter') as Buffer;
       const c = model.candidates.get(assertionId.toString('hex'));
       if (c === undefined) throw new Error(`PV names assertion ${assertionId.toString('hex')} but SP does not`);
-      c.voters.set(voter.toString('hex'), { voter, votes: decodeVoteHistory(v, 'PV') });
+      c.setVoter(voter.toString('hex'), { voter, votes: decodeVoteHistory(v, 'PV') });
     }
     for (const [k, v] of gs) model.golds.push({ id: (parseKey(k) as Extract<StoreKey, { kind: 'goldStandard' }>).id, stored: decodeStoredRecord<GoldStandard>(v, 'GS') });
     model.golds.sort((a, b) => a.stored.offset - b.stored.offset || Buffer.compare(a.id, b.id));

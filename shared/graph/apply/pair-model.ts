@@ -17,10 +17,16 @@ export interface VoterState {
   votes: VoteAt[];
 }
 
+const NO_VOTERS: ReadonlyMap<string, VoterState> = new Map();
+
 export class CandidateState {
   private cached: Candidate | undefined;
-  /** voter hex → its votes. */
-  readonly voters = new Map<string, VoterState>();
+  /**
+   * voter hex → its votes; made with the first voter. Most cached candidates
+   * have none, and an empty Map with its table is the largest object a cached
+   * candidate would keep (docs/STORAGE.md "Ingest").
+   */
+  private voterMap: Map<string, VoterState> | undefined;
 
   constructor(
     readonly id: Buffer,
@@ -28,6 +34,15 @@ export class CandidateState {
     public stored: StoredRecord<Assertion>,
     readonly pair: PairModel,
   ) {}
+
+  /** voter hex → its votes (read only: `setVoter` changes it). */
+  get voters(): ReadonlyMap<string, VoterState> {
+    return this.voterMap ?? NO_VOTERS;
+  }
+
+  setVoter(voterHex: string, state: VoterState): void {
+    (this.voterMap ??= new Map()).set(voterHex, state);
+  }
 
   /** The lens candidate now. */
   candidate(): Candidate {
