@@ -100,6 +100,9 @@ export interface ReadChecks {
   readonly hash?: boolean;
 }
 
+/** Why a frame did not check (checkFrame's outcomes other than ok). */
+export type FrameProblem = Exclude<FrameCheck, { kind: 'ok' }>;
+
 /**
  * Check one frame: len within RECORD_BYTES_MAX and within `limit` (bytes of the
  * log that exist after `start`), then CRC32C, then BLAKE3 (unless `checks.hash`
@@ -107,6 +110,20 @@ export interface ReadChecks {
  * view into `buf`.
  */
 export function checkFrame(buf: Buffer, start: number, offset: number, limit: number, checks: ReadChecks = {}): FrameCheck {
+  const total = checkedFrameBytes(buf, start, offset, limit, checks);
+  if (typeof total !== 'number') return total;
+  const hash = buf.subarray(start + 8, start + 8 + BLAKE3_BYTES);
+  const payload = buf.subarray(start + RECORD_HEADER_BYTES, start + total);
+  return { kind: 'ok', record: { offset, payload, hash, nextOffset: offset + total } };
+}
+
+/**
+ * checkFrame's checks without the record: the good frame's size in bytes
+ * (header and payload), or what is wrong with it. A scan that only needs to
+ * know where the good records end (a reader's refresh, recovery) allocates
+ * nothing per good record.
+ */
+export function checkedFrameBytes(buf: Buffer, start: number, offset: number, limit: number, checks: ReadChecks = {}): number | FrameProblem {
   const have = buf.length - start;
   if (limit < RECORD_HEADER_BYTES) return { kind: 'bad', reason: `${limit} bytes left, less than a record header` };
   if (have < RECORD_HEADER_BYTES) return { kind: 'short', need: RECORD_HEADER_BYTES };
@@ -116,8 +133,6 @@ export function checkFrame(buf: Buffer, start: number, offset: number, limit: nu
   if (total > limit) return { kind: 'bad', reason: `record length ${len} runs past the end of the segment (${limit - RECORD_HEADER_BYTES} bytes left)` };
   if (have < total) return { kind: 'short', need: total };
   if (buf.readUInt32LE(start + 4) !== frameCrc(offset, buf, start, len)) return { kind: 'bad', reason: 'record crc32c mismatch' };
-  const hash = buf.subarray(start + 8, start + 8 + BLAKE3_BYTES);
-  const payload = buf.subarray(start + RECORD_HEADER_BYTES, start + total);
-  if (checks.hash !== false && !blake3Matches(payload, buf, start + 8)) return { kind: 'bad', reason: 'record blake3 mismatch' };
-  return { kind: 'ok', record: { offset, payload, hash, nextOffset: offset + total } };
+  if (checks.hash !== false && !blake3Matches(buf.subarray(start + RECORD_HEADER_BYTES, start + total), buf, start + 8)) return { kind: 'bad', reason: 'record blake3 mismatch' };
+  return total;
 }

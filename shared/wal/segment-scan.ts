@@ -3,7 +3,7 @@
  * `wal check` and a WalReader's refresh all walk records through here.
  */
 import { readFullySync } from './file-io';
-import { checkFrame, type WalRecord } from './format';
+import { checkedFrameBytes, checkFrame, type WalRecord } from './format';
 import { RECORD_HEADER_BYTES, SCAN_CHUNK_BYTES, SEGMENT_HEADER_BYTES } from './limits';
 
 export interface ScanResult {
@@ -25,11 +25,13 @@ export function scanRecords(fd: number, fileBytes: number, baseOffset: number, f
   let buf = Buffer.alloc(0);
   let bufPos = pos;
   while (pos < fileBytes) {
-    const check = checkFrame(buf, pos - bufPos, baseOffset + pos - SEGMENT_HEADER_BYTES, fileBytes - pos);
-    if (check.kind === 'ok') {
-      visit?.(check.record);
+    const offset = baseOffset + pos - SEGMENT_HEADER_BYTES;
+    // Without a visitor a good record needs no object: only its size.
+    const check = visit === undefined ? checkedFrameBytes(buf, pos - bufPos, offset, fileBytes - pos) : checkFrame(buf, pos - bufPos, offset, fileBytes - pos);
+    if (typeof check === 'number' || check.kind === 'ok') {
+      if (typeof check !== 'number') visit!(check.record);
       records += 1;
-      pos += check.record.nextOffset - check.record.offset;
+      pos += typeof check === 'number' ? check : check.record.nextOffset - offset;
     } else if (check.kind === 'bad') {
       return { endPosition: pos, records, problem: { position: pos, reason: check.reason } };
     } else {

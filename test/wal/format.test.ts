@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Wal } from '../../shared/wal';
 import { blake3 } from '../../shared/wal/checksum';
-import { checkFrame, decodeSegmentHeader, encodeRecord, encodeRecordInto, encodeSegmentHeader, parseSegmentFileName, segmentFileName } from '../../shared/wal/format';
+import { checkedFrameBytes, checkFrame, decodeSegmentHeader, encodeRecord, encodeRecordInto, encodeSegmentHeader, parseSegmentFileName, segmentFileName } from '../../shared/wal/format';
 import { OFFSET_MAX, RECORD_HEADER_BYTES } from '../../shared/wal/limits';
 import { REPO_ROOT } from '../helpers/process';
 import { useTempDir } from '../helpers/tmp';
@@ -67,6 +67,29 @@ describe('WAL on-disk format', () => {
         if (checkFrame(damaged, 0, offset, damaged.length).kind === 'ok') return false;
         // The CRC binds the frame to its offset: the same bytes do not verify elsewhere.
         return checkFrame(frame, 0, offset + 1, frame.length).kind !== 'ok';
+      }),
+    );
+  });
+  test('checkedFrameBytes gives the good frame\'s size and the same problem as checkFrame for any damage, cut or wrong offset', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: OFFSET_MAX - 400 }), fc.nat(), fc.nat(), (payload, offset, flipSeed, cutSeed) => {
+        const frame = encodeRecord(offset, payload);
+        if (checkedFrameBytes(frame, 0, offset, frame.length) !== frame.length) return false;
+        const damaged = Buffer.from(frame);
+        const bit = flipSeed % (frame.length * 8);
+        damaged[bit >> 3]! ^= 1 << (bit & 7);
+        const cut = frame.subarray(0, cutSeed % frame.length);
+        const cases: [Buffer, number, number][] = [
+          [damaged, offset, damaged.length],
+          [frame, offset + 1, frame.length],
+          [cut, offset, frame.length],
+          [frame, offset, frame.length - 1],
+        ];
+        return cases.every(([buf, at, limit]) => {
+          const bytes = checkedFrameBytes(buf, 0, at, limit);
+          const full = checkFrame(buf, 0, at, limit);
+          return typeof bytes !== 'number' && full.kind !== 'ok' && JSON.stringify(bytes) === JSON.stringify(full);
+        });
       }),
     );
   });
