@@ -1,5 +1,5 @@
 /** The Ingestor's options, what it reports per batch, and the shapes its pipeline passes between stages. */
-import type { SortedOps } from '../../shared/graph/apply/batch-state';
+import type { BatchOps } from '../../shared/graph/apply/batch-state';
 import type { VerifyMode } from './check-record';
 import { IngestOptionError } from './errors';
 import type { Logger } from '../../shared/telemetry/logger';
@@ -55,7 +55,7 @@ export function checkRange(option: string, value: number, min: number, max: numb
 export interface AppliedBatch {
   readonly fromOffset: number;
   readonly appliedThrough: number;
-  readonly ops: SortedOps;
+  readonly ops: BatchOps;
   readonly counts: { applied: number; rejected: number };
   readonly rejected: number;
   readonly records: number;

@@ -25,7 +25,7 @@ import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MA
 import { Turns } from './turns';
 import { BoundedQueue } from './bounded-queue';
 import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from '../../shared/graph/apply/pair-cache';
-import type { SortedOps } from '../../shared/graph/apply/batch-state';
+import type { BatchOps } from '../../shared/graph/apply/batch-state';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { stemeMetrics } from '../../shared/telemetry/metrics';
@@ -39,7 +39,7 @@ export class Ingestor {
   private applied: number;
   private counts: { applied: number; rejected: number };
   /** Where the last applied batch (committed or not) left the log: its end, counters, and its ops while they commit. */
-  private ahead: { offset: number; counts: { applied: number; rejected: number }; ops: SortedOps | undefined };
+  private ahead: { offset: number; counts: { applied: number; rejected: number }; ops: BatchOps | undefined };
   private running = false;
   /** Set when a batch failed: the caches may be ahead of the store, so only a new Ingestor may continue. */
   private failure: Error | undefined;

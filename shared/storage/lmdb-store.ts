@@ -111,7 +111,7 @@ export class LmdbStore implements KVStore {
         // B-tree inserts in key order touch each page once (measured: ~336k/s
         // sorted against ~51k/s random). The sort is stable, so the later of two
         // ops on one key still wins.
-        const sorted = isSorted(ops) ? ops : [...ops].sort((x, y) => Buffer.compare(x.key, y.key));
+        const sorted = inKeyOrder(ops);
         // One atomic transaction, run by lmdb-js's write thread: the main thread
         // only queues the writes (about half the cost of putSync inside a
         // transaction callback, measured).
@@ -250,7 +250,25 @@ export class LmdbStore implements KVStore {
 }
 
 /** True when the ops' keys are in ascending byte order already (ingest sorts its batches). */
-function isSorted(ops: readonly BatchOp[]): boolean {
-  for (let i = 1; i < ops.length; i++) if (Buffer.compare(ops[i - 1]!.key, ops[i]!.key) > 0) return false;
-  return true;
+/**
+ * `ops` in key order, stably (the later of two ops on one key stays later, so
+ * it still wins). Keys are compared as latin1 strings: one code unit per byte,
+ * so string order is Buffer.compare's order, and sorting strings costs a
+ * fraction of a native compare per pair. A batch already in order is returned
+ * as it is.
+ */
+export function inKeyOrder(ops: readonly BatchOp[]): readonly BatchOp[] {
+  const n = ops.length;
+  if (n < 2) return ops;
+  const keys = new Array<string>(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    keys[i] = ops[i]!.key.toString('latin1');
+    if (sorted && i > 0 && keys[i - 1]! > keys[i]!) sorted = false;
+  }
+  if (sorted) return ops;
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((x, y) => (keys[x]! < keys[y]! ? -1 : keys[x]! > keys[y]! ? 1 : x - y));
+  return order.map((i) => ops[i]!);
 }

@@ -1,11 +1,12 @@
 /**
- * The batch overlay: its ops come out in byte order of their keys (sorted as
- * latin1 strings), and a batch applied while the previous one still commits
- * reads through that batch's ops — gets and prefix scans see the store as it
- * will be once they land.
+ * The batch overlay: its ops come out one per key (the latest write of each),
+ * a prefix lookup yields them in byte order of their keys (sorted as latin1
+ * strings), and a batch applied while the previous one still commits reads
+ * through that batch's ops — gets and prefix scans see the store as it will be
+ * once they land.
  */
 import fc from 'fast-check';
-import { BatchState, SortedOps } from '../../shared/graph/apply/batch-state';
+import { BatchState, BatchOps } from '../../shared/graph/apply/batch-state';
 import { keys, prefixes } from '../../shared/storage/keys';
 import type { BatchOp } from '../../shared/storage/kv-store';
 import { openHybridStore } from '../../shared/storage/hybrid-store';
@@ -16,14 +17,17 @@ const voter = (i: number): Buffer => Buffer.alloc(32, i);
 const put = (key: Buffer, value: string): BatchOp => ({ type: 'put', key, value: Buffer.from(value) });
 const valueOf = (op: BatchOp | undefined): string | undefined => (op?.type === 'put' ? op.value.toString() : undefined);
 
-describe('SortedOps', () => {
-  it('orders ops exactly as Buffer.compare orders their keys', () => {
+describe('BatchOps', () => {
+  it('holds one op per key, and yields the ops under a prefix exactly as Buffer.compare orders their keys', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.uint8Array({ minLength: 0, maxLength: 6 }), { selector: (a) => Buffer.from(a).toString('hex'), maxLength: 40 }), (raw) => {
+      fc.property(fc.uniqueArray(fc.uint8Array({ minLength: 0, maxLength: 6 }), { selector: (a) => Buffer.from(a).toString('hex'), maxLength: 40 }), fc.uint8Array({ maxLength: 2 }), (raw, prefix) => {
         const byKey = new Map<string, BatchOp>();
         for (const a of raw) byKey.set(Buffer.from(a).toString('latin1'), { type: 'delete', key: Buffer.from(a) });
-        const got = SortedOps.of(byKey).ops.map((o) => o.key.toString('hex'));
-        const want = raw.map((a) => Buffer.from(a)).sort(Buffer.compare).map((b) => b.toString('hex'));
+        const batch = BatchOps.of(byKey);
+        expect(batch.ops.map((o) => o.key.toString('hex'))).toEqual(raw.map((a) => Buffer.from(a).toString('hex')));
+        const p = Buffer.from(prefix);
+        const got = [...batch.withPrefix(p.toString('latin1'))].map((o) => o.key.toString('hex'));
+        const want = raw.map((a) => Buffer.from(a)).filter((k) => k.subarray(0, p.length).equals(p)).sort(Buffer.compare).map((b) => b.toString('hex'));
         expect(got).toEqual(want);
       }),
     );
@@ -31,11 +35,11 @@ describe('SortedOps', () => {
 
   it('finds one key and the keys under a prefix', () => {
     const ops = [put(Buffer.from('ab'), '1'), put(Buffer.from('abc'), '2'), put(Buffer.from('b'), '3'), put(Buffer.from('a'), '4')];
-    const sorted = SortedOps.of(new Map(ops.map((o) => [o.key.toString('latin1'), o])));
-    expect(valueOf(sorted.get('abc'))).toBe('2');
-    expect(sorted.get('abd')).toBeUndefined();
-    expect([...sorted.withPrefix('ab')].map((o) => o.key.toString())).toEqual(['ab', 'abc']);
-    expect([...sorted.withPrefix('c')]).toEqual([]);
+    const batch = BatchOps.of(new Map(ops.map((o) => [o.key.toString('latin1'), o])));
+    expect(valueOf(batch.get('abc'))).toBe('2');
+    expect(batch.get('abd')).toBeUndefined();
+    expect([...batch.withPrefix('ab')].map((o) => o.key.toString())).toEqual(['ab', 'abc']);
+    expect([...batch.withPrefix('c')]).toEqual([]);
   });
 });
 
@@ -51,7 +55,7 @@ describe('BatchState over a batch still committing', () => {
         put(keys.pendingVote(ASSERTION, voter(2)), 'committing-2'),
         put(keys.pendingVote(ASSERTION, voter(3)), 'committing-3'),
       ];
-      const below = SortedOps.of(new Map(committing.map((o) => [o.key.toString('latin1'), o])));
+      const below = BatchOps.of(new Map(committing.map((o) => [o.key.toString('latin1'), o])));
       const state = new BatchState(store, below);
       await state.prefetch([keys.pendingVote(ASSERTION, voter(1)), keys.pendingVote(ASSERTION, voter(4))]);
       expect(await state.get(keys.pendingVote(ASSERTION, voter(1)))).toBeUndefined();
@@ -68,8 +72,8 @@ describe('BatchState over a batch still committing', () => {
       state.write(put(keys.pendingVote(ASSERTION, voter(3)), 'own-3'));
       expect((await state.get(keys.pendingVote(ASSERTION, voter(3))))?.toString()).toBe('own-3');
       expect(state.ops().map(valueOf)).toEqual(['own-3']);
-      // The sorted ops share the overlay: it takes no more writes.
-      expect(() => state.write(put(keys.pendingVote(ASSERTION, voter(5)), 'late'))).toThrow(/no write once its ops are sorted/);
+      // The sealed ops share the overlay: it takes no more writes.
+      expect(() => state.write(put(keys.pendingVote(ASSERTION, voter(5)), 'late'))).toThrow(/no write once its ops are sealed/);
       // Without a committing batch the same state reads the store alone.
       expect((await new BatchState(store).get(keys.pendingVote(ASSERTION, voter(1))))?.toString()).toBe('stored-1');
     } finally {

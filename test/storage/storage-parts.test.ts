@@ -1,13 +1,16 @@
 /**
  * The small pure parts of the storage layer: prefix ranges, routing of
- * prefixes, the streaming merge, the redo intent codec, key locks and spans.
+ * prefixes, the streaming merge, the redo intent codec, key locks, spans and
+ * the key order of LMDB's batches.
  */
 import { StoreError } from '../../shared/storage/errors';
 import { KeyLocks } from '../../shared/storage/key-locks';
 import { prefixUpperBound, scanRange } from '../../shared/storage/key-range';
 import { keys, prefixes } from '../../shared/storage/keys';
 import type { Entry } from '../../shared/storage/kv-store';
-import { LmdbStore } from '../../shared/storage/lmdb-store';
+import fc from 'fast-check';
+import type { BatchOp } from '../../shared/storage/kv-store';
+import { LmdbStore, inKeyOrder } from '../../shared/storage/lmdb-store';
 import { mergeScans } from '../../shared/storage/merge-scan';
 import { decodeRedoIntent, encodeRedoIntent } from '../../shared/storage/redo-intent';
 import { backendsOfPrefix } from '../../shared/storage/routing';
@@ -184,5 +187,19 @@ describe('store spans', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe("LMDB's batch order", () => {
+  it('puts ops in Buffer.compare order of their keys, stably (the later of two ops on one key stays later), and leaves a batch in order as it is', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 4 }), { maxLength: 40 }), (raw) => {
+        const ops: BatchOp[] = raw.map((k, i) => ({ type: 'put', key: Buffer.from(k), value: Buffer.from([i]) }));
+        const want = ops.map((o, i) => ({ o, i })).sort((x, y) => Buffer.compare(x.o.key, y.o.key) || x.i - y.i).map(({ o }) => o);
+        const got = inKeyOrder(ops);
+        expect(got).toEqual(want);
+        expect(inKeyOrder(got)).toBe(got);
+      }),
+    );
   });
 });

@@ -2,7 +2,7 @@
  * The in-memory overlay of one ingest batch: every write the batch makes, read
  * back by later records of the same batch, over a cache of store values read
  * in bulk (getMany) before the records are applied. At the end the overlay is
- * the batch's ops, in key order, for one HybridStore.applyBatch.
+ * the batch's ops, one per key, for one HybridStore.applyBatch.
  *
  * A batch may be applied while the previous one is still being committed
  * (ingest overlaps the two): then `below` holds that batch's ops, and every
@@ -11,22 +11,25 @@
  */
 import type { BatchOp, Entry, KVStore } from '../../storage/kv-store';
 
-/** A batch's ops in key order, with each key in latin1 (the order of its bytes). */
-export class SortedOps {
+/**
+ * A batch's ops, one per key, in the order the batch first wrote each key,
+ * with lookups by key and by prefix. They are not sorted for the commit: the
+ * store orders each backend's share as that backend needs (LMDB's in key
+ * order; RocksDB takes a batch in any order), and most ops are RocksDB's.
+ */
+export class BatchOps {
+  /** latin1 of each op's key, ascending: made by the first prefix lookup (a batch reading through the one still committing). */
+  private sortedKeys: string[] | undefined;
+
   private constructor(
-    /** latin1 of each op's key, ascending. */
-    private readonly keys: readonly string[],
     readonly ops: readonly BatchOp[],
     /** The same ops by latin1 key, for `get` (no longer changed by anyone). */
     private readonly byKey: ReadonlyMap<string, BatchOp>,
   ) {}
 
-  /** Sorts a batch's latest op per key (the map's keys are the latin1 of the op keys; the caller no longer changes it). */
-  static of(byKey: ReadonlyMap<string, BatchOp>): SortedOps {
-    // A latin1 string has one code unit per byte, so string order is byte order
-    // (Buffer.compare), at a fraction of the cost.
-    const keys = [...byKey.keys()].sort();
-    return new SortedOps(keys, keys.map((k) => byKey.get(k)!), byKey);
+  /** A batch's latest op per key (the map's keys are the latin1 of the op keys; the caller no longer changes it). */
+  static of(byKey: ReadonlyMap<string, BatchOp>): BatchOps {
+    return new BatchOps([...byKey.values()], byKey);
   }
 
   get(key: string): BatchOp | undefined {
@@ -35,19 +38,22 @@ export class SortedOps {
 
   /** The ops whose keys start with `prefix` (latin1), in key order. */
   *withPrefix(prefix: string): Generator<BatchOp> {
-    for (let i = this.lowerBound(prefix); i < this.keys.length && this.keys[i]!.startsWith(prefix); i++) yield this.ops[i]!;
+    // A latin1 string has one code unit per byte, so string order is byte order
+    // (Buffer.compare), at a fraction of the cost.
+    const keys = (this.sortedKeys ??= [...this.byKey.keys()].sort());
+    for (let i = lowerBound(keys, prefix); i < keys.length && keys[i]!.startsWith(prefix); i++) yield this.byKey.get(keys[i]!)!;
   }
+}
 
-  private lowerBound(key: string): number {
-    let lo = 0;
-    let hi = this.keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.keys[mid]! < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
 }
 
 /** What `BatchState.getHeld` answers for a key only the store can tell about. */
@@ -56,7 +62,7 @@ export const NOT_HELD: unique symbol = Symbol('not held');
 export class BatchState {
   /** Latest op per key (latin1 of the key bytes). */
   private readonly overlay = new Map<string, BatchOp>();
-  /** Set by `sorted()`: the SortedOps shares `overlay`, which must not change after. */
+  /** Set by `seal()`: the BatchOps shares `overlay`, which must not change after. */
   private sealed = false;
   /** Store values already read (undefined = absent in the store). */
   private readonly cache = new Map<string, Buffer | undefined>();
@@ -64,7 +70,7 @@ export class BatchState {
   constructor(
     private readonly store: KVStore,
     /** The previous batch's ops while they are being committed. @default none */
-    private readonly below?: SortedOps,
+    private readonly below?: BatchOps,
   ) {}
 
   /** Reads the store values of `keys` not yet known, in one parallel getMany. */
@@ -131,7 +137,7 @@ export class BatchState {
   }
 
   write(op: BatchOp): void {
-    if (this.sealed) throw new Error('a batch takes no write once its ops are sorted (they are being committed)');
+    if (this.sealed) throw new Error('a batch takes no write once its ops are sealed (they are being committed)');
     this.overlay.set(op.key.toString('latin1'), op);
   }
 
@@ -139,14 +145,14 @@ export class BatchState {
     for (const op of ops) this.write(op);
   }
 
-  /** The batch's ops in key order (sorted keys make LMDB commits much faster; each backend's share stays sorted). Ends the batch's writes. */
-  sorted(): SortedOps {
+  /** The batch's ops, one per key, for one commit (the store orders each backend's share). Ends the batch's writes. */
+  seal(): BatchOps {
     this.sealed = true;
-    return SortedOps.of(this.overlay);
+    return BatchOps.of(this.overlay);
   }
 
-  /** The batch's ops in key order. */
+  /** The batch's ops, one per key. */
   ops(): BatchOp[] {
-    return [...this.sorted().ops];
+    return [...this.seal().ops];
   }
 }

@@ -21,7 +21,7 @@ import { applyAssertion } from './apply-assertion';
 import { applyEpoch, applyGoldStandard, applyTrustPack } from './apply-signed';
 import { applyAgentRecord } from './apply-agent';
 import { applyVote } from './apply-vote';
-import { BatchState, NOT_HELD, type SortedOps } from './batch-state';
+import { BatchState, NOT_HELD, type BatchOps } from './batch-state';
 import type { PairCache } from './pair-cache';
 import { CandidateState, PairModel, pairKey } from './pair-model';
 import { PairResolutions } from './pair-resolutions';
@@ -51,7 +51,7 @@ export class GraphBatch implements ApplyContext {
     readonly pendingIds: Set<string>,
     readonly logger: Logger,
     /** The previous batch's ops while they are still being committed (reads see them). @default none */
-    below?: SortedOps,
+    below?: BatchOps,
   ) {
     this.state = new BatchState(store, below);
   }
@@ -271,12 +271,12 @@ export class GraphBatch implements ApplyContext {
     this.touched.clear();
   }
 
-  /** Every op of the batch, in key order: the records' writes, each touched pair's MV, and the counters. */
-  finish(counters: { applied: number; rejected: number }): SortedOps {
+  /** Every op of the batch, one per key: the records' writes, each touched pair's MV, and the counters. */
+  finish(counters: { applied: number; rejected: number }): BatchOps {
     this.resolutions.finish(this.state);
     this.state.write(writeOps.counter(GRAPH_META.applied, counters.applied));
     this.state.write(writeOps.counter(GRAPH_META.rejected, counters.rejected));
-    return this.state.sorted();
+    return this.state.seal();
   }
 
   private async loadPair(subject: string, predicate: string): Promise<PairModel> {
