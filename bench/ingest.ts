@@ -9,7 +9,7 @@
  * disk per backend.
  */
 import { mkdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Ingestor } from '../services/ingest/ingestor';
 import { WalDirSource } from '../services/ingest/sources/wal-dir-source';
@@ -123,7 +123,7 @@ export async function ingestOnce(
   verify: VerifyMode = 'all',
   /** Called with every batch the ingest commits (for commitOnlyRate). */
   onCommit?: (commit: CapturedCommit) => void,
-): Promise<{ perSec: number; seconds: number; counters: { applied: number; rejected: number } }> {
+): Promise<{ perSec: number; seconds: number; cpuUsPerRecord: number; counters: { applied: number; rejected: number } }> {
   const store = await openHybridStore(dataDir, { durability });
   if (onCommit !== undefined) {
     const applyBatch = store.applyBatch.bind(store);
@@ -131,6 +131,7 @@ export async function ingestOnce(
   }
   const source = await WalDirSource.open(walDir);
   let started = performance.now();
+  let cpu0 = process.cpuUsage();
   try {
     let reported = 0;
     const ingestor = await Ingestor.open(store, source, {
@@ -143,6 +144,7 @@ export async function ingestOnce(
       },
     });
     started = performance.now();
+    cpu0 = process.cpuUsage();
     try {
       await ingestor.catchUp(head);
     } finally {
@@ -150,8 +152,9 @@ export async function ingestOnce(
     }
     await store.flush();
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const counters = ingestor.counters;
-    return { perSec: counters.applied / seconds, seconds, counters };
+    return { perSec: counters.applied / seconds, seconds, cpuUsPerRecord: (cpu.user + cpu.system) / Math.max(1, counters.applied), counters };
   } finally {
     await store.close();
     await source.close();
@@ -192,6 +195,26 @@ function verifyRate(payloads: readonly Buffer[]): number {
     offset = r.nextOffset;
   }
   return sample.length / ((performance.now() - t0) / 1000);
+}
+
+/** Offline ingest's targets (issue 12, point 2), in R. */
+const VERIFIED_TARGET_R = 2.2;
+const TRUSTED_TARGET_R = 4.5;
+
+/**
+ * What the targets ask of this machine's cores, from figures of the same run:
+ * verification at libsodium's one-core rate, and everything else at the
+ * trusted ingest's CPU per record (all of the process's threads).
+ */
+function cpuBudgetNote(r: number, sodiumPerSec: number, trustedCpuUs: number): string {
+  const cores = availableParallelism();
+  const verifyCores = (VERIFIED_TARGET_R * r) / sodiumPerSec;
+  const restAt = (ratio: number): number => (ratio * r * trustedCpuUs) / 1e6;
+  return (
+    `CPU the targets need, from this run's figures: the trusted ingest used ${round(trustedCpuUs, 0)} µs of CPU per record (all threads of this process). ` +
+    `At ${VERIFIED_TARGET_R} R with verification, verifying alone takes ${round(verifyCores, 2)} cores (libsodium's one-core rate above) and the rest ${round(restAt(VERIFIED_TARGET_R), 2)} cores, ${round(verifyCores + restAt(VERIFIED_TARGET_R), 2)} in all; ` +
+    `at ${TRUSTED_TARGET_R} R in trusted mode the rest alone takes ${round(restAt(TRUSTED_TARGET_R), 2)} cores. This machine has ${cores}.`
+  );
 }
 
 export async function run(): Promise<string> {
@@ -246,6 +269,7 @@ export async function run(): Promise<string> {
       records_per_sec: round(perSec, 0),
       records_per_sec_durability_none: round(fast.perSec, 0),
       records_per_sec_trusted: round(trusted.perSec, 0),
+      trusted_cpu_us_per_record: round(trusted.cpuUsPerRecord, 1),
       commit_only_records_per_sec: round(commitOnly, 0),
       ops_per_record: round(opsPerRecord, 2),
       raw_rocksdb_batch_records_per_sec: round(rawRocks, 0),
@@ -281,6 +305,7 @@ export async function run(): Promise<string> {
           'The raw level-rocksdb rows are the embedded store alone writing one put per record of the same sizes in batches of the same count: the ceiling the store puts on ingest, which writes several keys per record into two backends.',
           "The commit-only row replays the trusted run's batches (captured in a fourth, unreported ingest) through HybridStore.applyBatch one after the other, with no decode, apply or overlap: the ceiling the store's commit path (the split, checks, both backends' writes, cursors and redo intent) puts on ingest with this key layout, whatever apply costs.",
           `Store durability sync ran at ${round(perSec / fast.perSec, 2)}× the rate of durability none in this run (a cost of ${round(100 * (1 - perSec / fast.perSec), 1)}%; a negative cost is run-to-run noise, large when the load average is above the core count). Its work per batch of up to 1000 records: one synced RocksDB write (carrying the cursor and the redo intent) and one LMDB flush, which overlaps the next batch's reads and apply (docs/STORAGE.md).`,
+          cpuBudgetNote(r, logVerifyRate, trusted.cpuUsPerRecord),
           `Node flags of the bench process, which runs these ingests in process: ${process.execArgv.join(' ') || 'none'}.`,
           `Load average at the end: ${loadavg().map((l) => round(l, 2)).join(', ')} (2 cores shared with other work: the rate swings with it, so compare runs made at similar load).`,
         ],

@@ -13,7 +13,7 @@
  * beside R (node:crypto Ed25519 verifies/s, one core, this run) and the load
  * average.
  */
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { recordToProto } from '../shared/domain/proto-convert';
 import { generateKeyPair, signRecord } from '../shared/domain/signing';
@@ -21,7 +21,7 @@ import type { Record as PbRecord } from '../shared/gen/stemedb/v1/records';
 import { ReaderServiceClient } from '../shared/gen/stemedb/v1/reader';
 import { WriterServiceClient } from '../shared/gen/stemedb/v1/writer';
 import { callUnary, makeClient, waitForReady } from '../shared/grpc/client';
-import { measureR } from './lib/machine-speed';
+import { measureR, measureSodiumVerify } from './lib/machine-speed';
 import { SCRATCH_DIR, writeResults } from './lib/results';
 import { benchServiceNodeFlags, startServiceChild } from './lib/service-child';
 import { benchAssertion } from './lib/records';
@@ -154,8 +154,27 @@ export async function keepUpOnce(R: number, records: readonly PbRecord[], verify
   }
 }
 
+/** Point 1's writer rate, in R. */
+const WRITER_TARGET_R = 1.2;
+
+/**
+ * What the writer target asks of this machine's cores, from figures of the same
+ * run: every process's CPU per record as measured, at WRITER_TARGET_R × R, and
+ * the share of that which is verification at libsodium's one-core rate.
+ */
+function cpuBudgetNote(row: KeepUpRow, r: number, sodiumPerSec: number): string {
+  const rate = WRITER_TARGET_R * r;
+  const usPerRecord = row.cpu.reduce((n, p) => n + p.total_us, 0);
+  const verifications = row.verify === 'all' ? 2 : 1;
+  return (
+    `--verify ${row.verify}: at ${WRITER_TARGET_R} R (${Math.round(rate)} records/s) the three processes would use ${((rate * usPerRecord) / 1e6).toFixed(2)} cores at this run's ${Math.round(usPerRecord)} µs per record; ` +
+    `verifying each signature ${verifications === 2 ? 'twice (writer and reader)' : 'once (the writer)'} alone takes ${((verifications * rate) / sodiumPerSec).toFixed(2)} cores at libsodium's one-core rate (${sodiumPerSec}/s, measured before the runs). The machine has ${availableParallelism()}.`
+  );
+}
+
 export async function run(): Promise<string> {
   const R = measureR();
+  const sodium = Math.round(measureSodiumVerify());
   const records = signRecords();
   const runs: KeepUpRow[] = [];
   for (const verify of ['all', 'none'] as const) {
@@ -166,7 +185,7 @@ export async function run(): Promise<string> {
   const load = loadavg().map((x) => Math.round(x * 100) / 100);
   const secs = (l: { p50: number; p99: number; max: number }): string => `${(l.p50 / 1000).toFixed(2)} / ${(l.p99 / 1000).toFixed(2)} / ${(l.max / 1000).toFixed(2)}`;
   const mibs = (l: { p50: number; p99: number; max: number }): string => `${(l.p50 / 2 ** 20).toFixed(2)} / ${(l.p99 / 2 ** 20).toFixed(2)} / ${(l.max / 2 ** 20).toFixed(2)}`;
-  return writeResults('keepup', { r_verifies_per_sec: R, load_average: load, runs }, [
+  return writeResults('keepup', { r_verifies_per_sec: R, libsodium_verifies_per_sec_one_core: sodium, load_average: load, runs }, [
     {
       title: `Keep-up: one reader tailing the writer (R = ${R} verifies/s)`,
       columns: ['reader --verify', 'records', 'writer rec/s', 'writer / R', 'reader rec/s', 'reader / writer', 'lag p50 / p99 / max (s)', 'lag p50 / p99 / max (MiB)', 'caught up after producer (ms)'],
@@ -188,6 +207,7 @@ export async function run(): Promise<string> {
           '"cores used" is that CPU over the same wall time (the machine has 2). Node names every thread "node", so the threads other than the main one are ranked by CPU: ' +
           "with --verify all the busiest of the reader's are its verify workers; the writer's are its verify workers; the rest are V8 platform threads (GC, compiler) and the libuv pool. " +
           'The bench process runs the producer (AppendBatch client) and the Status sampler.',
+        ...runs.map((row) => cpuBudgetNote(row, R, sodium)),
       ],
     },
   ]);
