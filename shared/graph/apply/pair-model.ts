@@ -24,7 +24,7 @@ export class CandidateState {
   /**
    * voter hex → its votes; made with the first voter. Most cached candidates
    * have none, and an empty Map with its table is the largest object a cached
-   * candidate would keep (docs/STORAGE.md "Ingest").
+   * candidate would keep (docs/STORAGE.md, "Batches and exactly once").
    */
   private voterMap: Map<string, VoterState> | undefined;
 
