@@ -119,7 +119,7 @@ export function storeBytesTable(s: StoreBytes, records: number, logBytes: number
   rows.push(['store on disk (both)', '', '', '', '', perRecord(store)]);
   rows.push(['log (WAL) bytes', '', records, '', '', perRecord(logBytes)]);
   const notes = [
-    `Logical sizes are the keys and values as stored (before a backend's compression), read back with dump(); "on disk" is what each backend directory allocates after the final flush. Store on disk / log = ${round(store / logBytes, 2)}.`,
+    `Logical sizes are the keys and values as stored (before a backend's compression), read back with dump(); "on disk" is what each backend directory allocates with the store closed and reopened (at rest: RocksDB has moved its write-ahead log into a table file). Store on disk / log = ${round(store / logBytes, 2)}.`,
   ];
   const p = s.lmdbPages;
   if (p !== undefined) {
