@@ -33,12 +33,7 @@ export async function appendChecked(deps: WriterDeps, checked: readonly Checked[
   let indexing: Promise<void> | undefined;
   try {
     const judged: Judged[] =
-      claimed === undefined
-        ? checked.map((c) => ({ replayOf: undefined, charge: [...new Set(c.record.signatures.map((s) => s.publicKey.toString('latin1')))] }))
-        : judge(
-            checked.map((c) => ({ id: c.id, signers: c.record.signatures.map((s) => s.publicKey) })),
-            claimed.claims,
-          );
+      claimed === undefined ? checked.map((c) => ({ replayOf: undefined, charge: [...new Set(c.record.signatures.map((s) => s.publicKey.toString('latin1')))] })) : judge(checked.map(judgeable), claimed.claims);
     deps.admission.charge(judged.flatMap((j) => j.charge));
     const fresh = checked.filter((_, i) => judged[i]!.replayOf === undefined);
     const positions = fresh.length === 0 ? [] : await appendFresh(deps, deps.admission, fresh, stillWanted, write);
@@ -73,8 +68,19 @@ export async function appendChecked(deps: WriterDeps, checked: readonly Checked[
 export function appendedRecords(fresh: readonly Checked[], positions: readonly { offset: number; nextOffset: number }[], claims: ReadonlyMap<string, IdClaim> | undefined): AppendedRecord[] {
   return fresh.map((c, i) => {
     const claim = claims?.get(c.id.toString('latin1'));
-    return { id: c.id, signers: c.record.signatures.map((s) => s.publicKey), ...positions[i]!, prior: claim === undefined ? undefined : (claim.entry ?? null) };
+    const at = positions[i]!;
+    return { id: c.id, signers: signersOf(c), offset: at.offset, nextOffset: at.nextOffset, prior: claim === undefined ? undefined : (claim.entry ?? null) };
   });
+}
+
+/** A checked record as the replay guard judges it. */
+function judgeable(c: Checked): { readonly id: Buffer; readonly signers: readonly Buffer[] } {
+  return { id: c.id, signers: signersOf(c) };
+}
+
+/** The raw public keys of a record's signatures, in order. */
+function signersOf(c: Checked): Buffer[] {
+  return c.record.signatures.map((s) => s.publicKey);
 }
 
 /**

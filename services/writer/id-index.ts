@@ -33,6 +33,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeLogPayload } from '../../shared/domain/log-payload';
 import { recordId } from '../../shared/domain/hash';
+import { writeU64BE } from '../../shared/domain/u64';
 import { RocksStore } from '../../shared/storage/rocks-store';
 import type { BatchOp } from '../../shared/storage/kv-store';
 import type { Logger } from '../../shared/telemetry/logger';
@@ -99,14 +100,26 @@ export class IdIndexError extends Error {
 
 /** `[version u8 = 1][offset u64][nextOffset u64][n u16][n × 32-byte public key]`, integers big-endian. */
 export function encodeIdEntry(entry: IdEntry): Buffer {
-  const out = Buffer.alloc(ENTRY_HEADER_BYTES + KEY_BYTES * entry.signers.size);
-  out.writeUInt8(ID_ENTRY_VERSION, 0);
-  out.writeBigUInt64BE(BigInt(entry.offset), 1);
-  out.writeBigUInt64BE(BigInt(entry.nextOffset), 9);
-  out.writeUInt16BE(entry.signers.size, 17);
-  let at = ENTRY_HEADER_BYTES;
-  for (const s of entry.signers) at += out.write(s, at, 'latin1');
+  const signers = [...entry.signers].map((s) => Buffer.from(s, 'latin1'));
+  const out = Buffer.alloc(idEntryBytes(signers.length));
+  writeIdEntry(out, 0, entry.offset, entry.nextOffset, signers);
   return out;
+}
+
+/** The bytes of an entry with `signers` keys. */
+function idEntryBytes(signers: number): number {
+  return ENTRY_HEADER_BYTES + KEY_BYTES * signers;
+}
+
+/** Writes an entry (the encodeIdEntry layout) at `at` of `out`; returns where it ends. */
+function writeIdEntry(out: Buffer, at: number, offset: number, nextOffset: number, signers: readonly Buffer[]): number {
+  out[at] = ID_ENTRY_VERSION;
+  writeU64BE(out, offset, at + 1);
+  writeU64BE(out, nextOffset, at + 9);
+  out.writeUInt16BE(signers.length, at + 17);
+  let end = at + ENTRY_HEADER_BYTES;
+  for (const s of signers) end += s.copy(out, end);
+  return end;
 }
 
 export function decodeIdEntry(bytes: Buffer, dir = ''): IdEntry {
@@ -120,8 +133,23 @@ export function decodeIdEntry(bytes: Buffer, dir = ''): IdEntry {
 
 function u64(value: number): Buffer {
   const out = Buffer.alloc(8);
-  out.writeBigUInt64BE(BigInt(value));
+  writeU64BE(out, value, 0);
   return out;
+}
+
+/** The ids of one index step, merged: an id's first place in the step and its signers there (distinct, in order). */
+interface Merged {
+  readonly id: Buffer;
+  readonly signers: Buffer[];
+  readonly offset: number;
+  readonly nextOffset: number;
+  /** The claim's reading of the id when every record of it brought one, else undefined (read from the index). */
+  prior: IdEntry | null | undefined;
+}
+
+/** Adds the keys of `keys` that `into` does not hold yet, in order (signers per id are few: a scan, no set). */
+function addDistinct(into: Buffer[], keys: readonly Buffer[]): void {
+  for (const k of keys) if (!into.some((s) => s.equals(k))) into.push(k);
 }
 
 /** The fields of a record the index keeps, however it learned of them. */
@@ -271,20 +299,22 @@ export class IdIndex {
     return out;
   }
 
-  /** Merges the records' ids into their entries and moves `covered_through` (to `through`), in one atomic write batch. */
+  /**
+   * Merges the records' ids into their entries and moves `covered_through` (to
+   * `through`), in one atomic write batch. The step's entries are written into
+   * one buffer (the binding copies each put into its native batch).
+   */
   private async apply(records: readonly Indexable[], through: number = records[records.length - 1]!.nextOffset): Promise<void> {
-    // `prior`: the claim's reading of the id when every record of it brought one, else undefined (read it below).
-    const merged = new Map<string, { id: Buffer; signers: Set<string>; offset: number; nextOffset: number; prior: IdEntry | null | undefined }>();
+    const merged = new Map<string, Merged>();
     for (const r of records) {
       const key = r.id.toString('latin1');
-      let m = merged.get(key);
+      const m = merged.get(key);
       if (m === undefined) {
-        m = { id: r.id, signers: new Set(), offset: r.offset, nextOffset: r.nextOffset, prior: r.prior };
-        merged.set(key, m);
-      } else if (r.prior === undefined) {
-        m.prior = undefined;
+        merged.set(key, { id: r.id, signers: distinctOf(r.signers), offset: r.offset, nextOffset: r.nextOffset, prior: r.prior });
+        continue;
       }
-      for (const s of r.signers) m.signers.add(s.toString('latin1'));
+      if (r.prior === undefined) m.prior = undefined;
+      addDistinct(m.signers, r.signers);
     }
     const all = [...merged.values()];
     const toRead = all.filter((m) => m.prior === undefined);
@@ -292,12 +322,21 @@ export class IdIndex {
       const stored = await this.store.getMany(toRead.map((m) => m.id));
       toRead.forEach((m, i) => (m.prior = stored[i] === undefined ? null : decodeIdEntry(stored[i]!, this.store.dir)));
     }
-    const ops: BatchOp[] = all.map((m) => {
-      const prior = m.prior ?? null;
-      const entry = prior === null ? { offset: m.offset, nextOffset: m.nextOffset, signers: m.signers } : { offset: prior.offset, nextOffset: prior.nextOffset, signers: new Set([...prior.signers, ...m.signers]) };
-      return { type: 'put', key: m.id, value: encodeIdEntry(entry) };
-    });
-    ops.push({ type: 'put', key: COVERED_KEY, value: u64(through) });
+    // An id already in the index keeps its first place; its signers are the stored ones, then the new.
+    const signersOf = all.map((m) => (m.prior == null ? m.signers : withStored(m.prior, m.signers)));
+    let bytes = 0;
+    for (const signers of signersOf) bytes += idEntryBytes(signers.length);
+    const values = Buffer.allocUnsafe(bytes);
+    const ops: BatchOp[] = new Array<BatchOp>(all.length + 1);
+    let at = 0;
+    for (let i = 0; i < all.length; i++) {
+      const m = all[i]!;
+      const first = m.prior ?? m;
+      const end = writeIdEntry(values, at, first.offset, first.nextOffset, signersOf[i]!);
+      ops[i] = { type: 'put', key: m.id, value: values.subarray(at, end) };
+      at = end;
+    }
+    ops[all.length] = { type: 'put', key: COVERED_KEY, value: u64(through) };
     await this.store.batch(ops);
     this.coveredThrough = through;
   }
@@ -312,6 +351,20 @@ export class IdIndex {
     }
     this.logger.debug('id index closed', { covered_through: this.coveredThrough });
   }
+}
+
+/** `keys` without repeats, in order. */
+function distinctOf(keys: readonly Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  addDistinct(out, keys);
+  return out;
+}
+
+/** A stored entry's signers (raw keys as latin1), then those of `added` it does not hold. */
+function withStored(stored: IdEntry, added: readonly Buffer[]): Buffer[] {
+  const out = [...stored.signers].map((s) => Buffer.from(s, 'latin1'));
+  for (const k of added) if (!stored.signers.has(k.toString('latin1'))) addDistinct(out, [k]);
+  return out;
 }
 
 /** `records` cut where one does not start at the previous one's next offset. */

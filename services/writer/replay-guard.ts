@@ -61,24 +61,29 @@ export class ReplayGuard {
    * claims of these ids wait.
    */
   async claim(ids: readonly Buffer[]): Promise<{ claims: Map<string, IdClaim>; release: () => void }> {
-    const distinct = [...new Map(ids.map((id) => [id.toString('latin1'), id])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const byKey = new Map<string, Buffer>();
+    for (const id of ids) byKey.set(id.toString('latin1'), id);
+    // Byte order: latin1 strings compare code unit by code unit, one unit per byte.
+    const keys = [...byKey.keys()].sort();
     let release: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (release = resolve));
-    const held: string[] = [];
+    let held = 0; // keys[0..held) are claimed by this call
     const releaseAll = (): void => {
-      for (const key of held) if (this.inFlight.get(key) === done) this.inFlight.delete(key);
+      for (let i = 0; i < held; i++) if (this.inFlight.get(keys[i]!) === done) this.inFlight.delete(keys[i]!);
       release();
     };
     try {
       this.checkHealthy();
-      for (const [key] of distinct) {
+      for (const key of keys) {
         for (let p = this.inFlight.get(key); p !== undefined; p = this.inFlight.get(key)) await p;
         this.checkHealthy();
         this.inFlight.set(key, done); // synchronously after the wait: no other claim can slip in
-        held.push(key);
+        held++;
       }
-      const entries = await this.index.lookupMany(distinct.map(([, id]) => id));
-      const claims = new Map<string, IdClaim>(distinct.map(([key, id], i) => [key, { id, entry: entries[i] }]));
+      const distinct = keys.map((key) => byKey.get(key)!);
+      const entries = await this.index.lookupMany(distinct);
+      const claims = new Map<string, IdClaim>();
+      for (let i = 0; i < keys.length; i++) claims.set(keys[i]!, { id: distinct[i]!, entry: entries[i] });
       return { claims, release: releaseAll };
     } catch (err) {
       releaseAll();
@@ -101,26 +106,23 @@ export interface Judged {
  * of this submission that will be appended) is a replay.
  */
 export function judge(records: readonly { readonly id: Buffer; readonly signers: readonly Buffer[] }[], claims: ReadonlyMap<string, IdClaim>): Judged[] {
-  const known = new Map<string, Set<string>>();
+  // The signers earlier records of this submission add to an id, for ids met before in it (a record's
+  // first id needs none: the log's signers are the claim's entry).
+  const added = new Map<string, readonly string[]>();
   return records.map((r) => {
     const key = r.id.toString('latin1');
-    const claim = claims.get(key)!;
-    let signed = known.get(key);
-    const appendedEarlier = signed !== undefined;
-    if (signed === undefined) {
-      signed = new Set(claim.entry?.signers ?? []);
-      known.set(key, signed);
-    }
+    const entry = claims.get(key)!.entry;
+    const earlier = added.get(key);
     // The record's distinct signers not yet on the id, in order (no Set or spread per record).
     const fresh: string[] = [];
     for (const signer of r.signers) {
       const s = signer.toString('latin1');
-      if (!signed.has(s) && !fresh.includes(s)) fresh.push(s);
+      if (entry?.signers.has(s) !== true && earlier?.includes(s) !== true && !fresh.includes(s)) fresh.push(s);
     }
-    if (fresh.length === 0 && (claim.entry !== undefined || appendedEarlier)) {
-      return { replayOf: claim.entry === undefined ? 'earlier-in-batch' : { offset: claim.entry.offset, nextOffset: claim.entry.nextOffset }, charge: [] };
+    if (fresh.length === 0 && (entry !== undefined || earlier !== undefined)) {
+      return { replayOf: entry === undefined ? 'earlier-in-batch' : { offset: entry.offset, nextOffset: entry.nextOffset }, charge: [] };
     }
-    for (const s of fresh) signed.add(s);
+    added.set(key, earlier === undefined ? fresh : [...earlier, ...fresh]);
     return { replayOf: undefined, charge: fresh };
   });
 }
