@@ -156,6 +156,8 @@ export class Ingestor {
       for (;;) {
         const item = await queue.shift();
         if (item === undefined) break;
+        // A commit that failed while this batch was queued: its own error is the one to report (awaiting it throws it).
+        if (this.failure !== undefined && committing !== undefined) await committing;
         const { commit } = await this.applyChecked(item.records, await item.checked, committing);
         committing = commit;
         commit.catch(() => undefined); // awaited by the next batch or below

@@ -71,6 +71,21 @@ describe('batching', () => {
     expect(() => new BoundedQueue(0)).toThrow(RangeError);
   });
 
+  it('a commit that fails is the error catchUp reports, even when the next batch was already waiting', async () => {
+    const store = await openHybridStore(tmp.path);
+    class DiskGone extends Error {}
+    store.applyBatch = () => Promise.reject(new DiskGone('disk gone'));
+    const ingestor = await Ingestor.open(store, new MemorySource(LOG), { batchRecordsMax: 1 });
+    try {
+      await expect(ingestor.catchUp(LOG[LOG.length - 1]!.nextOffset)).rejects.toBeInstanceOf(DiskGone);
+      // The Ingestor is unusable afterwards, and says so.
+      await expect(ingestor.applyRecords(LOG.slice(1, 2))).rejects.toThrow(/an earlier batch failed \(disk gone\)/);
+    } finally {
+      await ingestor.close();
+      await store.close();
+    }
+  });
+
   it('ingestor options are checked at their limits', async () => {
     const store = await openHybridStore(tmp.path);
     const source = new MemorySource(LOG);
