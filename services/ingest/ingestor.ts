@@ -156,9 +156,11 @@ export class Ingestor {
       for (;;) {
         const item = await queue.shift();
         if (item === undefined) break;
-        // A commit that failed while this batch was queued: its own error is the one to report (awaiting it throws it).
+        const checked = await item.checked;
+        // A commit that failed while this batch was queued or checked: its own error is the one to report
+        // (awaiting it throws it). No await between this and applyChecked's own check of the failure.
         if (this.failure !== undefined && committing !== undefined) await committing;
-        const { commit } = await this.applyChecked(item.records, await item.checked, committing);
+        const { commit } = await this.applyChecked(item.records, checked, committing);
         committing = commit;
         commit.catch(() => undefined); // awaited by the next batch or below
       }

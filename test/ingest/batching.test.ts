@@ -1,4 +1,5 @@
 /** Batch limits of the ingest worker, each at its edge. */
+import { join } from 'node:path';
 import { batchRecords } from '../../services/ingest/batcher';
 import { IngestGapError, IngestOptionError } from '../../services/ingest/errors';
 import { Ingestor } from '../../services/ingest/ingestor';
@@ -71,11 +72,14 @@ describe('batching', () => {
     expect(() => new BoundedQueue(0)).toThrow(RangeError);
   });
 
-  it('a commit that fails is the error catchUp reports, even when the next batch was already waiting', async () => {
-    const store = await openHybridStore(tmp.path);
+  it.each([
+    ['checked on this thread', { verifyWorkers: 0 }],
+    ['checked on a worker', { verifyWorkers: 1 }],
+  ])('a commit that fails is the error catchUp reports, even when the next batch was already waiting (%s)', async (_name, workers) => {
+    const store = await openHybridStore(join(tmp.path, `fail-${workers.verifyWorkers}`));
     class DiskGone extends Error {}
     store.applyBatch = () => Promise.reject(new DiskGone('disk gone'));
-    const ingestor = await Ingestor.open(store, new MemorySource(LOG), { batchRecordsMax: 1 });
+    const ingestor = await Ingestor.open(store, new MemorySource(LOG), { batchRecordsMax: 1, verify: 'all', ...workers });
     try {
       await expect(ingestor.catchUp(LOG[LOG.length - 1]!.nextOffset)).rejects.toBeInstanceOf(DiskGone);
       // The Ingestor is unusable afterwards, and says so.
