@@ -16,6 +16,8 @@ import { agent, claim, logOf, MemorySource, signed, text } from '../graph/log-bu
 beforeAll(() => setLogLevel('error'));
 
 const BATCH_RECORDS = 8 * INGEST_YIELD_RECORDS;
+/** The least time one record's apply takes in the commit test (512 records: at least 51 ms a batch). */
+const APPLY_SPIN_MS = 0.1;
 
 describe('ingest apply loop', () => {
   const tmp = useTempDir('stemedb-apply-yield-');
@@ -33,6 +35,10 @@ describe('ingest apply loop', () => {
     const realApply = GraphBatch.prototype.apply;
     const applies = jest.spyOn(GraphBatch.prototype, 'apply').mockImplementation(function (this: GraphBatch, ...args) {
       events.push('apply');
+      // Every record costs at least APPLY_SPIN_MS on this thread: what is checked is that the loop gives
+      // the commit turns, so a batch must take longer to apply than its predecessor's commit takes on
+      // the disk, however fast the apply path is (a synced commit here takes ~20 ms).
+      for (const until = performance.now() + APPLY_SPIN_MS; performance.now() < until; );
       return realApply.apply(this, args);
     });
     const source = new MemorySource(log);
