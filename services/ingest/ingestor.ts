@@ -156,11 +156,7 @@ export class Ingestor {
       for (;;) {
         const item = await queue.shift();
         if (item === undefined) break;
-        const checked = await item.checked;
-        // A commit that failed while this batch was queued or checked: its own error is the one to report
-        // (awaiting it throws it). No await between this and applyChecked's own check of the failure.
-        if (this.failure !== undefined && committing !== undefined) await committing;
-        const { commit } = await this.applyChecked(item.records, checked, committing);
+        const { commit } = await this.applyChecked(item.records, await item.checked, committing);
         committing = commit;
         commit.catch(() => undefined); // awaited by the next batch or below
       }
@@ -227,10 +223,14 @@ export class Ingestor {
    * Applies one batch (while `previous`, the commit of the batch before, may
    * still run), waits for `previous`, then starts this batch's commit and
    * returns it (wrapped: an async function would wait for it). Any failure
-   * makes the Ingestor unusable.
+   * makes the Ingestor unusable; when it was `previous` that failed (while
+   * this batch waited), its own error is the one thrown.
    */
   private async applyChecked(records: readonly SourceRecord[], checked: readonly CheckedRecord[], previous: Promise<void> | undefined): Promise<{ commit: Promise<void> }> {
-    if (this.failure !== undefined) throw new Error(`an earlier batch failed (${this.failure.message}); open a new Ingestor to resume from the store's cursor`);
+    if (this.failure !== undefined) {
+      await previous;
+      throw new Error(`an earlier batch failed (${this.failure.message}); open a new Ingestor to resume from the store's cursor`);
+    }
     const expected = this.checkOrder(records);
     const links = collectLinks(checked);
     const attributes = { from_offset: this.ahead.offset, applied_through: expected, batch_records: records.length };

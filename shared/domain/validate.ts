@@ -74,46 +74,52 @@ export function validateRecord(record: StemeRecord, field = 'record', options: V
   }
 }
 
-/** The dotted path of field `name` under `field` (`name` undefined: `field` itself). */
-function at(field: string, name: string | undefined): string {
-  return name === undefined ? field : `${field}.${name}`;
+/**
+ * Throws `problem` (a rule's answer: null when the value passes) as a
+ * ValidationError naming field `name` of `field`, and below it `sub` (an object
+ * value's case); the path is built only then.
+ */
+function check(problem: string | null, field: string, name?: string, sub?: string): void {
+  if (problem === null) return;
+  const path = name === undefined ? field : `${field}.${name}`;
+  throw new ValidationError(sub === undefined ? path : `${path}.${sub}`, problem);
 }
 
 function validateAgentGrant(g: AgentGrant, field: string, unsignedOk: boolean): void {
-  checkPublicKey(g.agent, field, 'agent');
-  checkRecordTimestamp(g.grantedAtMs, field, 'granted_at_ms');
+  check(publicKeyRuleProblem(g.agent), field, 'agent');
+  check(timestampProblem(g.grantedAtMs), field, 'granted_at_ms');
   if (g.expiresAtMs !== null) {
-    checkRecordTimestamp(g.expiresAtMs, field, 'expires_at_ms');
+    check(timestampProblem(g.expiresAtMs), field, 'expires_at_ms');
     if (g.expiresAtMs <= g.grantedAtMs) throw new ValidationError(`${field}.expires_at_ms`, 'must be after granted_at_ms');
   }
   if (!unsignedOk) checkSignatures(g.signatures, field, 'signatures');
 }
 
 function validateAgentRevoke(r: AgentRevoke, field: string, unsignedOk: boolean): void {
-  checkPublicKey(r.agent, field, 'agent');
-  checkText(r.reason, field, 'reason', REVOKE_REASON_BYTES_MAX);
-  checkRecordTimestamp(r.revokedAtMs, field, 'revoked_at_ms');
+  check(publicKeyRuleProblem(r.agent), field, 'agent');
+  check(textProblem(r.reason, REVOKE_REASON_BYTES_MAX), field, 'reason');
+  check(timestampProblem(r.revokedAtMs), field, 'revoked_at_ms');
   if (!unsignedOk) checkSignatures(r.signatures, field, 'signatures');
 }
 
 function validateAssertion(a: Assertion, field: string, unsignedOk: boolean): void {
-  checkName(a.subject, field, 'subject', SUBJECT_BYTES_MAX);
-  checkName(a.predicate, field, 'predicate', PREDICATE_BYTES_MAX);
+  check(nameProblem(a.subject, SUBJECT_BYTES_MAX), field, 'subject');
+  check(nameProblem(a.predicate, PREDICATE_BYTES_MAX), field, 'predicate');
   validateObject(a.object, field, 'object');
-  checkUnit(a.confidence, field, 'confidence', CONFIDENCE_MIN, CONFIDENCE_MAX);
-  checkFixedBytes(a.sourceHash, field, 'source_hash', HASH_BYTES);
-  if (a.visualHash !== null) checkBigInt(a.visualHash, field, 'visual_hash', 0n, UINT64_MAX);
-  if (a.parentHash !== null) checkFixedBytes(a.parentHash, field, 'parent_hash', HASH_BYTES);
-  if (a.epoch !== null) checkName(a.epoch, field, 'epoch', PREDICATE_BYTES_MAX);
-  checkRecordTimestamp(a.assertedAtMs, field, 'asserted_at_ms');
+  check(unitProblem(a.confidence, CONFIDENCE_MIN, CONFIDENCE_MAX), field, 'confidence');
+  check(fixedBytesProblem(a.sourceHash, HASH_BYTES), field, 'source_hash');
+  if (a.visualHash !== null) check(bigIntProblem(a.visualHash, 0n, UINT64_MAX), field, 'visual_hash');
+  if (a.parentHash !== null) check(fixedBytesProblem(a.parentHash, HASH_BYTES), field, 'parent_hash');
+  if (a.epoch !== null) check(nameProblem(a.epoch, PREDICATE_BYTES_MAX), field, 'epoch');
+  check(timestampProblem(a.assertedAtMs), field, 'asserted_at_ms');
   if (!unsignedOk) checkSignatures(a.signatures, field, 'signatures');
 }
 
 function validateVote(v: Vote, field: string, unsignedOk: boolean): void {
-  checkFixedBytes(v.assertionId, field, 'assertion_id', HASH_BYTES);
-  checkPublicKey(v.voter, field, 'voter');
-  checkUnit(v.value, field, 'value', VOTE_VALUE_MIN, VOTE_VALUE_MAX);
-  checkRecordTimestamp(v.castAtMs, field, 'cast_at_ms');
+  check(fixedBytesProblem(v.assertionId, HASH_BYTES), field, 'assertion_id');
+  check(publicKeyRuleProblem(v.voter), field, 'voter');
+  check(unitProblem(v.value, VOTE_VALUE_MIN, VOTE_VALUE_MAX), field, 'value');
+  check(timestampProblem(v.castAtMs), field, 'cast_at_ms');
   if (unsignedOk) return;
   // The proto carries one `signature`, so errors name it in the singular.
   if (!Array.isArray(v.signatures) || v.signatures.length !== 1) {
@@ -125,23 +131,23 @@ function validateVote(v: Vote, field: string, unsignedOk: boolean): void {
 }
 
 function validateEpoch(e: Epoch, field: string, unsignedOk: boolean): void {
-  checkName(e.name, field, 'name', PREDICATE_BYTES_MAX);
-  checkText(e.description, field, 'description', TEXT_BYTES_MAX);
-  checkRecordTimestamp(e.startsAtMs, field, 'starts_at_ms');
-  if (e.parent !== null) checkName(e.parent, field, 'parent', PREDICATE_BYTES_MAX);
+  check(nameProblem(e.name, PREDICATE_BYTES_MAX), field, 'name');
+  check(textProblem(e.description, TEXT_BYTES_MAX), field, 'description');
+  check(timestampProblem(e.startsAtMs), field, 'starts_at_ms');
+  if (e.parent !== null) check(nameProblem(e.parent, PREDICATE_BYTES_MAX), field, 'parent');
   if (!unsignedOk) checkSignatures(e.signatures, field, 'signatures');
 }
 
 function validateGoldStandard(g: GoldStandard, field: string, unsignedOk: boolean): void {
-  checkName(g.subject, field, 'subject', SUBJECT_BYTES_MAX);
-  checkName(g.predicate, field, 'predicate', PREDICATE_BYTES_MAX);
+  check(nameProblem(g.subject, SUBJECT_BYTES_MAX), field, 'subject');
+  check(nameProblem(g.predicate, PREDICATE_BYTES_MAX), field, 'predicate');
   validateObject(g.object, field, 'object');
-  checkRecordTimestamp(g.createdAtMs, field, 'created_at_ms');
+  check(timestampProblem(g.createdAtMs), field, 'created_at_ms');
   if (!unsignedOk) checkSignatures(g.signatures, field, 'signatures');
 }
 
 function validateTrustPack(t: TrustPack, field: string, unsignedOk: boolean): void {
-  checkName(t.name, field, 'name', PREDICATE_BYTES_MAX);
+  check(nameProblem(t.name, PREDICATE_BYTES_MAX), field, 'name');
   if (!Array.isArray(t.entries) || t.entries.length < 1 || t.entries.length > TRUST_ENTRIES_MAX) {
     throw new ValidationError(`${field}.entries`, `must hold 1..${TRUST_ENTRIES_MAX} entries (got ${Array.isArray(t.entries) ? t.entries.length : 'none'})`);
   }
@@ -149,135 +155,117 @@ function validateTrustPack(t: TrustPack, field: string, unsignedOk: boolean): vo
   t.entries.forEach((entry, i) => {
     const entryField = `${field}.entries[${i}]`;
     if (entry === null || typeof entry !== 'object') throw new ValidationError(entryField, 'must be an entry');
-    checkPublicKey(entry.agent, entryField, 'agent');
-    checkUnit(entry.weight, entryField, 'weight', CONFIDENCE_MIN, CONFIDENCE_MAX);
+    check(publicKeyRuleProblem(entry.agent), entryField, 'agent');
+    check(unitProblem(entry.weight, CONFIDENCE_MIN, CONFIDENCE_MAX), entryField, 'weight');
     const key = entry.agent.toString('hex');
     if (seen.has(key)) throw new ValidationError(`${entryField}.agent`, 'duplicate agent');
     seen.add(key);
   });
-  checkRecordTimestamp(t.createdAtMs, field, 'created_at_ms');
+  check(timestampProblem(t.createdAtMs), field, 'created_at_ms');
   if (t.learned !== undefined && typeof t.learned !== 'boolean') throw new ValidationError(`${field}.learned`, 'must be a boolean');
   if (!unsignedOk) checkSignatures(t.signatures, field, 'signatures');
 }
 
 /** Throws unless `object` (field `name` of `field`; `field` itself when no name is given) is a valid typed object value. */
 export function validateObject(object: ObjectValue, field: string, name?: string): void {
-  if (object === null || typeof object !== 'object') throw new ValidationError(at(field, name), 'required');
+  if (object === null || typeof object !== 'object') return check('required', field, name);
   switch (object.kind) {
     case 'text':
-      if (typeof object.value === 'string' && !textProblem(object.value, TEXT_BYTES_MAX)) return;
-      return checkText(object.value, at(field, name), 'text', TEXT_BYTES_MAX);
+      return check(textProblem(object.value, TEXT_BYTES_MAX), field, name, 'text');
     case 'number':
-      if (typeof object.value !== 'number' || !Number.isFinite(object.value)) throw new ValidationError(`${at(field, name)}.number`, 'must be a finite number');
-      return;
+      return check(typeof object.value !== 'number' || !Number.isFinite(object.value) ? 'must be a finite number' : null, field, name, 'number');
     case 'integer':
-      return checkBigInt(object.value, field, name, INT64_MIN, INT64_MAX, 'integer');
+      return check(bigIntProblem(object.value, INT64_MIN, INT64_MAX), field, name, 'integer');
     case 'boolean':
-      if (typeof object.value !== 'boolean') throw new ValidationError(`${at(field, name)}.boolean`, 'must be true or false');
-      return;
+      return check(typeof object.value !== 'boolean' ? 'must be true or false' : null, field, name, 'boolean');
     case 'entity':
-      if (typeof object.value === 'string' && !nameProblem(object.value, SUBJECT_BYTES_MAX)) return;
-      return checkName(object.value, at(field, name), 'entity', SUBJECT_BYTES_MAX);
+      return check(nameProblem(object.value, SUBJECT_BYTES_MAX), field, name, 'entity');
     case 'timestamp':
-      return checkBigInt(object.value, field, name, -OBJECT_TIMESTAMP_MS_ABS_MAX, OBJECT_TIMESTAMP_MS_ABS_MAX, 'timestamp_ms');
+      return check(bigIntProblem(object.value, -OBJECT_TIMESTAMP_MS_ABS_MAX, OBJECT_TIMESTAMP_MS_ABS_MAX), field, name, 'timestamp_ms');
     case 'bytes':
-      if (!Buffer.isBuffer(object.value)) throw new ValidationError(`${at(field, name)}.bytes`, 'must be bytes');
-      if (object.value.length > BYTES_VALUE_BYTES_MAX) throw new ValidationError(`${at(field, name)}.bytes`, `at most ${BYTES_VALUE_BYTES_MAX} bytes (got ${object.value.length})`);
-      return;
+      if (!Buffer.isBuffer(object.value)) return check('must be bytes', field, name, 'bytes');
+      return check(object.value.length > BYTES_VALUE_BYTES_MAX ? `at most ${BYTES_VALUE_BYTES_MAX} bytes (got ${object.value.length})` : null, field, name, 'bytes');
     default:
-      throw new ValidationError(at(field, name), `unknown object kind '${String((object as { kind: unknown }).kind)}'`);
+      return check(`unknown object kind '${String((object as { kind: unknown }).kind)}'`, field, name);
   }
 }
 
 function checkSignatures(signatures: readonly Signature[], field: string, name: string): void {
-  if (!Array.isArray(signatures) || signatures.length < 1) throw new ValidationError(at(field, name), 'at least one signature is required');
-  if (signatures.length > SIGNATURES_MAX) throw new ValidationError(at(field, name), `at most ${SIGNATURES_MAX} signatures (got ${signatures.length})`);
+  if (!Array.isArray(signatures) || signatures.length < 1) return check('at least one signature is required', field, name);
+  if (signatures.length > SIGNATURES_MAX) return check(`at most ${SIGNATURES_MAX} signatures (got ${signatures.length})`, field, name);
   // At most SIGNATURES_MAX keys: compared pairwise, without a hex string or a set per record.
   for (let i = 0; i < signatures.length; i++) {
     const sig = signatures[i]!;
-    if (signatureProblem(sig)) checkSignature(sig, at(field, name), undefined, i);
+    checkSignature(sig, field, name, i);
     for (let j = 0; j < i; j++) {
-      if (signatures[j]!.publicKey.equals(sig.publicKey)) throw new ValidationError(`${at(field, name)}[${i}].public_key`, 'duplicate public key: each signer signs once');
+      if (signatures[j]!.publicKey.equals(sig.publicKey)) throw new ValidationError(`${field}.${name}[${i}].public_key`, 'duplicate public key: each signer signs once');
     }
   }
 }
 
-/** Whether checkSignature would throw (the check without a field name: checkSignature names the field). */
-function signatureProblem(sig: Signature): boolean {
-  return sig === null || typeof sig !== 'object' || !isFixedBytes(sig.publicKey, PUBLIC_KEY_BYTES) || publicKeyProblem(sig.publicKey) !== null || !isFixedBytes(sig.signature, SIGNATURE_BYTES);
+/** A signature: field `name` of `field`, or element `index` of that field. */
+function checkSignature(sig: Signature, field: string, name: string, index?: number): void {
+  const problem = sig === null || typeof sig !== 'object' ? 'must be a signature' : null;
+  const keyProblem = problem ?? publicKeyRuleProblem(sig.publicKey);
+  const sigProblem = keyProblem ?? fixedBytesProblem(sig.signature, SIGNATURE_BYTES);
+  if (sigProblem === null) return;
+  const path = index === undefined ? `${field}.${name}` : `${field}.${name}[${index}]`;
+  check(problem, path);
+  check(keyProblem, path, 'public_key');
+  check(sigProblem, path, 'signature');
 }
 
-/** A signature: field `name` of `field`, or element `index` of `field`. */
-function checkSignature(sig: Signature, field: string, name: string | undefined, index?: number): void {
-  const path = index === undefined ? at(field, name) : `${field}[${index}]`;
-  if (sig === null || typeof sig !== 'object') throw new ValidationError(path, 'must be a signature');
-  checkPublicKey(sig.publicKey, path, 'public_key');
-  checkFixedBytes(sig.signature, path, 'signature', SIGNATURE_BYTES);
-}
+// Each rule answers what is wrong with a value, or null: the callers name the field (check).
 
 /** Identifiers (subjects, predicates, entity ids, names): non-empty, bounded, no control characters. */
-function checkName(value: string, field: string, name: string, bytesMax: number): void {
-  checkText(value, field, name, bytesMax);
-  if (value.length === 0) throw new ValidationError(at(field, name), 'must not be empty');
-  if (CONTROL.test(value)) throw new ValidationError(at(field, name), 'must not contain control characters');
-}
-
-/** Whether checkName would throw. */
-function nameProblem(value: string, bytesMax: number): boolean {
-  return textProblem(value, bytesMax) || value.length === 0 || CONTROL.test(value);
+function nameProblem(value: string, bytesMax: number): string | null {
+  const problem = textProblem(value, bytesMax);
+  if (problem !== null) return problem;
+  if (value.length === 0) return 'must not be empty';
+  return CONTROL.test(value) ? 'must not contain control characters' : null;
 }
 
 /** Free text: valid UTF-8, no NUL, bounded. May be empty. */
-function checkText(value: string, field: string, name: string, bytesMax: number): void {
-  if (typeof value !== 'string') throw new ValidationError(at(field, name), 'must be a string');
-  if (LONE_SURROGATE.test(value)) throw new ValidationError(at(field, name), 'must be valid UTF-8 (lone surrogate)');
-  if (NUL.test(value)) throw new ValidationError(at(field, name), 'must not contain NUL');
-  if (overBytes(value, bytesMax)) throw new ValidationError(at(field, name), `at most ${bytesMax} bytes of UTF-8 (got ${Buffer.byteLength(value, 'utf8')})`);
-}
-
-/** Whether checkText would throw for a string. */
-function textProblem(value: string, bytesMax: number): boolean {
-  return LONE_SURROGATE.test(value) || NUL.test(value) || overBytes(value, bytesMax);
-}
-
-/** Cheap bound first: a string of n UTF-16 units has at most 3n UTF-8 bytes and at least n. */
-function overBytes(value: string, bytesMax: number): boolean {
-  return value.length > bytesMax || (value.length * 3 > bytesMax && Buffer.byteLength(value, 'utf8') > bytesMax);
+function textProblem(value: string, bytesMax: number): string | null {
+  if (typeof value !== 'string') return 'must be a string';
+  if (LONE_SURROGATE.test(value)) return 'must be valid UTF-8 (lone surrogate)';
+  if (NUL.test(value)) return 'must not contain NUL';
+  // Cheap bound first: a string of n UTF-16 units has at most 3n UTF-8 bytes and at least n.
+  if (value.length > bytesMax || (value.length * 3 > bytesMax && Buffer.byteLength(value, 'utf8') > bytesMax)) {
+    return `at most ${bytesMax} bytes of UTF-8 (got ${Buffer.byteLength(value, 'utf8')})`;
+  }
+  return null;
 }
 
 /** 32 bytes, canonical, not a small-order point (see public-key.ts). */
-function checkPublicKey(value: Buffer, field: string, name: string): void {
-  checkFixedBytes(value, field, name, PUBLIC_KEY_BYTES);
-  const problem = publicKeyProblem(value);
-  if (problem !== null) throw new ValidationError(at(field, name), problem);
+function publicKeyRuleProblem(value: Buffer): string | null {
+  return fixedBytesProblem(value, PUBLIC_KEY_BYTES) ?? publicKeyProblem(value);
 }
 
-function isFixedBytes(value: Buffer, bytes: number): boolean {
-  return Buffer.isBuffer(value) && value.length === bytes;
+function fixedBytesProblem(value: Buffer, bytes: number): string | null {
+  if (!Buffer.isBuffer(value)) return `must be ${bytes} bytes`;
+  return value.length !== bytes ? `must be exactly ${bytes} bytes (got ${value.length})` : null;
 }
 
-function checkFixedBytes(value: Buffer, field: string, name: string, bytes: number): void {
-  if (!Buffer.isBuffer(value)) throw new ValidationError(at(field, name), `must be ${bytes} bytes`);
-  if (value.length !== bytes) throw new ValidationError(at(field, name), `must be exactly ${bytes} bytes (got ${value.length})`);
+function unitProblem(value: number, min: number, max: number): string | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `must be a finite number in [${min}, ${max}]`;
+  return value < min || value > max ? `must be in [${min}, ${max}] (got ${value})` : null;
 }
 
-function checkUnit(value: number, field: string, name: string, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError(at(field, name), `must be a finite number in [${min}, ${max}]`);
-  if (value < min || value > max) throw new ValidationError(at(field, name), `must be in [${min}, ${max}] (got ${value})`);
+function bigIntProblem(value: bigint, min: bigint, max: bigint): string | null {
+  if (typeof value !== 'bigint') return 'must be an integer (bigint)';
+  return value < min || value > max ? `must be in [${min}, ${max}] (got ${value})` : null;
 }
 
-/** A bigint: field `name` of `field`, and below it `sub` (an object value's case) when given. */
-function checkBigInt(value: bigint, field: string, name: string | undefined, min: bigint, max: bigint, sub?: string): void {
-  if (typeof value === 'bigint' && value >= min && value <= max) return;
-  const path = sub === undefined ? at(field, name) : `${at(field, name)}.${sub}`;
-  if (typeof value !== 'bigint') throw new ValidationError(path, 'must be an integer (bigint)');
-  throw new ValidationError(path, `must be in [${min}, ${max}] (got ${value})`);
+function timestampProblem(value: number): string | null {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be an integer number of milliseconds';
+  if (value < RECORD_TIMESTAMP_MS_MIN || value > RECORD_TIMESTAMP_MS_MAX) {
+    return `must be in [${RECORD_TIMESTAMP_MS_MIN}, ${RECORD_TIMESTAMP_MS_MAX}] (2000-01-01 .. 2100-01-01 UTC; got ${value})`;
+  }
+  return null;
 }
 
 /** Record timestamps: integer milliseconds, 2000-01-01 .. 2100-01-01 inclusive (field `name` of `field`, or `field` itself). */
 export function checkRecordTimestamp(value: number, field: string, name?: string): void {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ValidationError(at(field, name), 'must be an integer number of milliseconds');
-  if (value < RECORD_TIMESTAMP_MS_MIN || value > RECORD_TIMESTAMP_MS_MAX) {
-    throw new ValidationError(at(field, name), `must be in [${RECORD_TIMESTAMP_MS_MIN}, ${RECORD_TIMESTAMP_MS_MAX}] (2000-01-01 .. 2100-01-01 UTC; got ${value})`);
-  }
+  check(timestampProblem(value), field, name);
 }

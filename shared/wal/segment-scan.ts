@@ -28,10 +28,13 @@ export function scanRecords(fd: number, fileBytes: number, baseOffset: number, f
     const offset = baseOffset + pos - SEGMENT_HEADER_BYTES;
     // Without a visitor a good record needs no object: only its size.
     const check = visit === undefined ? checkedFrameBytes(buf, pos - bufPos, offset, fileBytes - pos) : checkFrame(buf, pos - bufPos, offset, fileBytes - pos);
-    if (typeof check === 'number' || check.kind === 'ok') {
-      if (typeof check !== 'number') visit!(check.record);
+    if (typeof check === 'number') {
       records += 1;
-      pos += typeof check === 'number' ? check : check.record.nextOffset - offset;
+      pos += check;
+    } else if (check.kind === 'ok') {
+      visit!(check.record);
+      records += 1;
+      pos += check.record.nextOffset - offset;
     } else if (check.kind === 'bad') {
       return { endPosition: pos, records, problem: { position: pos, reason: check.reason } };
     } else {
