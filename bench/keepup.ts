@@ -194,7 +194,7 @@ export async function run(): Promise<string> {
         `A producer in the bench process sends ${RECORDS} pre-signed assertions (${SUBJECTS} subjects × 3 predicates, ${AGENTS} agents) by AppendBatch, ` +
           `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight, to a writer (fsync durability, every signature verified); one reader tails it over gRPC, ` +
           'first with --verify all (it verifies every signature again), then, against a fresh writer, in trusted mode (--verify none: the writer verified them; the reader checks each record\'s BLAKE3 on receipt). ' +
-          `All three on this machine; the writer and the reader run with the Node flags ${benchServiceNodeFlags().join(' ') || 'none'} (docs/OPERATIONS.md, "Garbage collection on small machines"). Reader rate = records / time until the reader had applied the last one. Lag sampled every ${SAMPLE_MS} ms while the producer ran. ` +
+          `All three on this machine; the writer runs with the Node flags ${benchServiceNodeFlags('writer').join(' ') || 'none'} and the reader with ${benchServiceNodeFlags('reader').join(' ') || 'none'} (docs/OPERATIONS.md, "Garbage collection"). Reader rate = records / time until the reader had applied the last one. Lag sampled every ${SAMPLE_MS} ms while the producer ran. ` +
           `R measured in this run; load average at the end: ${load.join(', ')}.`,
       ],
     },

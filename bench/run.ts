@@ -37,7 +37,7 @@ const REEXEC_ENV = 'STEMEDB_BENCH_REEXEC';
  * with them and exits with that run's status. True when it did.
  */
 function runAsAService(): boolean {
-  const flags = benchServiceNodeFlags();
+  const flags = benchServiceNodeFlags('reader');
   if (process.env[REEXEC_ENV] === '1' || flags.every((f) => process.execArgv.includes(f))) return false;
   const run = spawnSync(process.execPath, [...process.execArgv, ...flags, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [REEXEC_ENV]: '1' } });
   process.exitCode = run.status ?? 1;

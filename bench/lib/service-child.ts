@@ -11,14 +11,14 @@ import { serviceNodeFlags } from '../../services/dev/service-node-flags';
 const CLI = join(__dirname, '..', '..', 'services', 'cli', 'main.js');
 
 /**
- * The Node flags the service children run with: this machine's, as `stemedb
- * dev` starts them (services/dev/service-node-flags.ts), unless
- * STEMEDB_BENCH_SERVICE_NODE_FLAGS gives others (space-separated; empty: none),
- * for an A/B of a runtime setting.
+ * The Node flags a service child runs with: this machine's for that service,
+ * as `stemedb dev` starts it (services/dev/service-node-flags.ts), unless
+ * STEMEDB_BENCH_SERVICE_NODE_FLAGS gives others for every service
+ * (space-separated; empty: none), for an A/B of a runtime setting.
  */
-export function benchServiceNodeFlags(): string[] {
+export function benchServiceNodeFlags(service: 'writer' | 'reader'): string[] {
   const given = process.env.STEMEDB_BENCH_SERVICE_NODE_FLAGS;
-  if (given === undefined) return serviceNodeFlags();
+  if (given === undefined) return serviceNodeFlags(service);
   return given.split(' ').filter((f) => f !== '');
 }
 
@@ -28,9 +28,9 @@ export interface ServiceChild {
   stop(): Promise<void>;
 }
 
-/** `stemedb <service> <args>` (node started with benchServiceNodeFlags() and `nodeArgs`, e.g. `--cpu-prof`); resolves once its ready line names its address. */
+/** `stemedb <service> <args>` (node started with benchServiceNodeFlags(service) and `nodeArgs`, e.g. `--cpu-prof`); resolves once its ready line names its address. */
 export function startServiceChild(service: 'writer' | 'reader', args: readonly string[], readyTimeoutMs: number, nodeArgs: readonly string[] = []): Promise<ServiceChild> {
-  const child: ChildProcess = spawn(process.execPath, [...benchServiceNodeFlags(), ...nodeArgs, CLI, service, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, STEMEDB_LOG_LEVEL: 'warn' } });
+  const child: ChildProcess = spawn(process.execPath, [...benchServiceNodeFlags(service), ...nodeArgs, CLI, service, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, STEMEDB_LOG_LEVEL: 'warn' } });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${service} not ready after ${readyTimeoutMs} ms`)), readyTimeoutMs);

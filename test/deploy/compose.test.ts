@@ -47,6 +47,11 @@ describe('the compose checks catch what they guard against', () => {
     expect(composeProblems(doc)).toEqual([expect.stringMatching(/reader-1: the store directory \/var\/lib\/stemedb\/store must be a named volume/)]);
   });
 
+  test('a reader without its young generation size is refused', () => {
+    const doc = edited((d) => delete d.services['reader-2'].environment.NODE_OPTIONS);
+    expect(composeProblems(doc)).toEqual([expect.stringMatching(/reader-2: needs NODE_OPTIONS with --max-semi-space-size=64/)]);
+  });
+
   test('a single reader is refused', () => {
     const doc = edited((d) => delete d.services['reader-2']);
     expect(composeProblems(doc)).toEqual([expect.stringMatching(/at least 2 reader services, found 1/)]);

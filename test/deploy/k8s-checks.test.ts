@@ -37,6 +37,13 @@ describe('deploy/k8s cross-checks', () => {
 });
 
 describe('each cross-check catches what it guards against', () => {
+  test('a reader without its young generation size is refused', () => {
+    const withoutNodeOptions = reader((o) => (readerContainer(o).env = readerContainer(o).env.filter((e: { name: string }) => e.name !== 'NODE_OPTIONS')));
+    expectProblem(checks.readersRunWithTheirNodeFlags, withoutNodeOptions, /the reader needs NODE_OPTIONS with --max-semi-space-size=64/);
+    const otherValue = reader((o) => (readerContainer(o).env.find((e: { name: string }) => e.name === 'NODE_OPTIONS').value = '--max-semi-space-size=16'));
+    expectProblem(checks.readersRunWithTheirNodeFlags, otherValue, /the reader needs NODE_OPTIONS/);
+  });
+
   test('a second writer replica is refused', () => {
     expectProblem(checks.writerIsSingleton, writer((o) => (o.spec.replicas = 2)), /replicas must be set to exactly 1, found 2/);
   });

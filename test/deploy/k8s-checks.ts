@@ -13,6 +13,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { where, type Manifest } from './k8s-manifests';
 import { allContainers, containerPort, flagValue, healthPort, listenPort, servesTls, literalEnv, ofKind, probePort, roleContainers, roleOf, selects, workloads } from './k8s-workloads';
+import { READER_SEMI_SPACE_FLAG } from '../../services/dev/service-node-flags';
 import { parseQuantity } from './quantity';
 
 /** The services drain for at most this long on SIGTERM before forcing (the service contract). */
@@ -352,11 +353,26 @@ export const tracesWired: Check = (manifests) => {
   return problems;
 };
 
+/**
+ * Each reader runs with the reader's Node flags that hold on any machine
+ * (services/dev/service-node-flags.ts): its larger young generation, through
+ * NODE_OPTIONS, since the image's entry point is plain `node`.
+ */
+export const readersRunWithTheirNodeFlags: Check = (manifests) => {
+  const problems: string[] = [];
+  for (const { w, c } of roleContainers(manifests, 'reader')) {
+    const options = (literalEnv(c, manifests).get('NODE_OPTIONS') ?? '').split(/\s+/);
+    if (!options.includes(READER_SEMI_SPACE_FLAG)) problems.push(`${where(w.manifest)}: the reader needs NODE_OPTIONS with ${READER_SEMI_SPACE_FLAG} (docs/OPERATIONS.md, "Garbage collection")`);
+  }
+  return problems;
+};
+
 /** Every check, by name, in the order the tests and docs list them. */
 export const K8S_CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['the writer is a single StatefulSet replica with its WAL on a claim', writerIsSingleton],
   ['readers scale out, each with its own store volume', readersOwnTheirStores],
   ['readers tail the writer through its headless Service', readersTailTheWriter],
+  ['readers run with their young generation size', readersRunWithTheirNodeFlags],
   ['probes are native gRPC probes on the listen port', probesMatchPorts],
   ['every container requests and limits cpu and memory', resourcesBounded],
   ['the grace period outlasts the drain', graceOutlastsDrain],

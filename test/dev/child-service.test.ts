@@ -3,8 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChildService, logTail } from '../../services/dev/child-service';
 import { ChildStartError } from '../../services/dev/errors';
-import { LOG_TAIL_BYTES_MAX, SINGLE_THREADED_GC_CORES_MAX } from '../../services/dev/limits';
-import { serviceNodeFlags, SINGLE_THREADED_GC_FLAG } from '../../services/dev/service-node-flags';
+import { LOG_TAIL_BYTES_MAX, READER_SEMI_SPACE_MIB, SINGLE_THREADED_GC_CORES_MAX } from '../../services/dev/limits';
+import { READER_SEMI_SPACE_FLAG, serviceNodeFlags, SINGLE_THREADED_GC_FLAG } from '../../services/dev/service-node-flags';
 import { DIST, requireBuilt } from '../helpers/process';
 import { useTempDir } from '../helpers/tmp';
 
@@ -27,10 +27,17 @@ describe('ChildService', () => {
 
   it('service processes run the garbage collector on their main thread alone on a machine of at most two cores', () => {
     expect(SINGLE_THREADED_GC_CORES_MAX).toBe(2);
-    expect(serviceNodeFlags(1)).toEqual([SINGLE_THREADED_GC_FLAG]);
-    expect(serviceNodeFlags(2)).toEqual([SINGLE_THREADED_GC_FLAG]);
-    expect(serviceNodeFlags(3)).toEqual([]);
-    expect(serviceNodeFlags(64)).toEqual([]);
+    expect(serviceNodeFlags('writer', 1)).toEqual([SINGLE_THREADED_GC_FLAG]);
+    expect(serviceNodeFlags('writer', 2)).toEqual([SINGLE_THREADED_GC_FLAG]);
+    expect(serviceNodeFlags('writer', 3)).toEqual([]);
+    expect(serviceNodeFlags('writer', 64)).toEqual([]);
+  });
+
+  it('a reader gets a larger young generation on every machine, the writer the default one', () => {
+    expect(READER_SEMI_SPACE_FLAG).toBe(`--max-semi-space-size=${READER_SEMI_SPACE_MIB}`);
+    expect(serviceNodeFlags('reader', 2)).toEqual([SINGLE_THREADED_GC_FLAG, READER_SEMI_SPACE_FLAG]);
+    expect(serviceNodeFlags('reader', 64)).toEqual([READER_SEMI_SPACE_FLAG]);
+    expect(serviceNodeFlags('writer', 64).some((f) => f.startsWith('--max-semi-space-size'))).toBe(false);
   });
 
   it('a child is started with the service node flags (this machine\'s by default, or the ones given)', async () => {
@@ -39,9 +46,17 @@ describe('ChildService', () => {
     const given = await start('ready', { nodeFlags: ['--stack-size=2000'] });
     try {
       const argv = cmdline(byDefault.pid);
-      expect(argv.slice(1, 1 + serviceNodeFlags().length)).toEqual(serviceNodeFlags());
-      expect(argv[1 + serviceNodeFlags().length]).toBe(requireBuilt(FAKE));
+      expect(argv.slice(1, 1 + serviceNodeFlags('fake').length)).toEqual(serviceNodeFlags('fake'));
+      expect(argv[1 + serviceNodeFlags('fake').length]).toBe(requireBuilt(FAKE));
       expect(cmdline(given.pid).slice(1, 3)).toEqual(['--stack-size=2000', requireBuilt(FAKE)]);
+      // The flags are the named service's: a reader's include its young generation.
+      const reader = await start('ready', { service: 'reader' });
+      try {
+        expect(cmdline(reader.pid)).toContain(READER_SEMI_SPACE_FLAG);
+        expect(argv).not.toContain(READER_SEMI_SPACE_FLAG);
+      } finally {
+        await reader.stop();
+      }
     } finally {
       await byDefault.stop();
       await given.stop();
