@@ -6,6 +6,7 @@
 import { PAGE_SIZE_MAX } from '../../../shared/graph/limits';
 import { countFlag, offsetFlag, parseFlags, required, S, B } from '../args';
 import type { Command } from '../command';
+import { CLAIMS_PAGE_DEADLINE_MS } from '../limits';
 
 const HELP = `usage: stemedb claims --reader HOST:PORT [--min-offset N] [--as-of N] [--page-size N] [--json]
 
@@ -54,7 +55,7 @@ export const claims: Command = {
       do {
         const first = token === '' && asOfOffset === undefined;
         const request = { pageSize, pageToken: token, ...(first ? (minOffset === undefined ? {} : { minOffset: BigInt(minOffset) }) : { asOfOffset: at! }) };
-        const res = await callUnary(client.listClaims.bind(client), request, { deadlineMs: 30_000 });
+        const res = await callUnary(client.listClaims.bind(client), request, { deadlineMs: CLAIMS_PAGE_DEADLINE_MS });
         at ??= res.servedAtOffset;
         for (const c of res.claims) {
           const a = c.assertion!;

@@ -2,12 +2,11 @@
  * `stemedb find`: the subjects whose resolved value of a predicate is a given
  * object (FindSubjects), or with --any-candidate those with any live claim of it.
  */
+import { PAGE_SIZE_MAX } from '../../../shared/graph/limits';
 import { parseFlags, required } from '../args';
 import { UsageError, type Command } from '../command';
 import { LENS_FLAGS_HELP, LENS_FLAG_SPEC, pageSizeFlag, parseLensFlags } from '../lens-flags';
 import { OBJECT_TYPES, parseObject, type ObjectType } from './assert';
-
-const PAGE_SIZE_MAX = 1000;
 
 export const find: Command = {
   path: ['find'],
