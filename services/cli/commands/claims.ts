@@ -3,7 +3,7 @@
  * the gold standards of their pairs (ReaderService ListClaims, every page) —
  * what `stemedb trust learn` reads, for a person or a script.
  */
-import { PAGE_SIZE_MAX } from '../../../shared/graph/limits';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../../shared/graph/limits';
 import { countFlag, offsetFlag, parseFlags, required, S, B } from '../args';
 import type { Command } from '../command';
 import { CLAIMS_PAGE_DEADLINE_MS } from '../limits';
@@ -20,7 +20,7 @@ options:
   --reader HOST:PORT  the reader's address (required)
   --min-offset N      wait until the record at offset N is applied
   --as-of N           as the graph stood before log offset N
-  --page-size N       claims per request, 1..${PAGE_SIZE_MAX} (default 100)
+  --page-size N       claims per request, 1..${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT})
   --json              one JSON object per claim, then one per gold standard (JSON lines)
   -h, --help          show this help
 

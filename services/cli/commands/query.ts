@@ -7,7 +7,7 @@ import { parseFlagsAndOne, required } from '../args';
 import type { Command } from '../command';
 import { LENS_FLAGS_HELP, LENS_FLAG_SPEC, parseLensFlags } from '../lens-flags';
 import { UsageError } from '../command';
-import { QUERY_LIMIT_MAX } from '../../reader/limits';
+import { QUERY_LIMIT_DEFAULT, QUERY_LIMIT_MAX } from '../../reader/limits';
 
 function render(answer: QueryAnswerJson): string {
   const header = `${answer.rows.length} row${answer.rows.length === 1 ? '' : 's'} (served at offset ${answer.served_at_offset}, work ${answer.work})`;
@@ -40,7 +40,7 @@ Each row shows its support: the product of its hops' shares.
 options:
   --reader HOST:PORT     the reader's address (required)
 ${LENS_FLAGS_HELP}
-  --limit N              rows at most, 1..${QUERY_LIMIT_MAX} (default 1000)
+  --limit N              rows at most, 1..${QUERY_LIMIT_MAX} (default ${QUERY_LIMIT_DEFAULT})
   --page-token T         continue where a previous answer stopped
   --explain              with --json: each hop's full resolution, explained
   --json                 one JSON object: columns, rows (values, support, hops)
