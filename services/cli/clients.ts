@@ -7,9 +7,7 @@
  */
 import type { QueryFlags } from '../reader/client';
 import type { QueryOptions, ReaderClient, WriterClient } from '../../clients/typescript/src/index';
-
-/** Attempts of one CLI call (the first included) when the server is unreachable. */
-export const CLI_CALL_ATTEMPTS_MAX = 3;
+import { CLI_CALL_ATTEMPTS_MAX } from './limits';
 
 export type ClientLib = typeof import('../../clients/typescript/src/index');
 

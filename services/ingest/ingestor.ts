@@ -24,7 +24,8 @@ import { GraphBatch, type BatchRecord } from '../../shared/graph/apply/graph-bat
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX, INGEST_CHECK_AHEAD_BATCHES } from './limits';
 import { Turns } from './turns';
 import { BoundedQueue } from './bounded-queue';
-import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from '../../shared/graph/apply/pair-cache';
+import { PairCache } from '../../shared/graph/apply/pair-cache';
+import { PAIR_CACHE_CANDIDATES_MAX } from '../../shared/graph/limits';
 import type { BatchOps } from '../../shared/graph/apply/batch-state';
 import { SignatureVerifier } from '../../shared/verify/signature-verifier';
 import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';

@@ -3,9 +3,8 @@
  * redrawn in place (ANSI) at most every PROGRESS_INTERVAL_MS. Only for a
  * terminal: the caller decides.
  */
+import { PROGRESS_INTERVAL_MS } from './limits';
 
-/** Least time between two redraws. */
-export const PROGRESS_INTERVAL_MS = 200;
 const BAR_CHARS = 24;
 /** ANSI: cursor up one line, clear it. */
 const REDRAW = '\x1b[1A\x1b[2K';

@@ -6,12 +6,7 @@
 import { ROOT_CONTEXT, TraceFlags, trace, type Attributes, type Link, type Span, type SpanContext } from '@opentelemetry/api';
 import { tracer } from '../../shared/telemetry/tracing';
 import type { CheckedRecord } from './check-record';
-
-/** Most links one batch span carries (a span with thousands of links helps nobody). */
-export const INGEST_SPAN_LINKS_MAX = 64;
-
-/** Most per-record `ingest.record` spans one batch starts (records past it keep only the batch link). */
-export const INGEST_RECORD_SPANS_MAX = 256;
+import { INGEST_RECORD_SPANS_MAX, INGEST_SPAN_LINKS_MAX } from './limits';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const INVALID_TRACE_ID = '0'.repeat(32);

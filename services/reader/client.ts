@@ -9,10 +9,8 @@ import type { ObjectValue as PbObjectValue } from '../../shared/gen/stemedb/v1/r
 import { Lens, Outcome, ReaderServiceClient, TrustSource, type GetTrustResponse, type QueryOptions, type Resolution, type StatusResponse } from '../../shared/gen/stemedb/v1/reader';
 import { callUnary, makeClient } from '../../shared/grpc/client';
 import { rpcErrorOf } from '../writer/client';
+import { READER_CALL_DEADLINE_MS } from './limits';
 import { objectJson, type AnswerJson, type ObjectJson, type ResolutionJson } from './resolution-json';
-
-/** Deadline of the CLI's calls to a reader (a min_offset wait counts against it). */
-export const READER_CALL_DEADLINE_MS = 10_000;
 
 /** What `stemedb resolve` / `explain` ask. */
 export interface QueryFlags {

@@ -61,3 +61,10 @@ export const BATCH_LISTENERS_MAX = 10_000;
 export const SNAPSHOT_STREAMS_MAX = 2;
 /** The retry hint a refused Snapshot call carries. */
 export const SNAPSHOT_RETRY_AFTER_MS = 5_000;
+
+/**
+ * Deadline of each call of the reader's small client (client.ts,
+ * query-client.ts: the CLI's resolve, explain, status, query, listings...);
+ * a min_offset wait counts against it.
+ */
+export const READER_CALL_DEADLINE_MS = 10_000;

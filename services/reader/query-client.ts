@@ -8,7 +8,8 @@ import { objectFromProto, objectToProto } from '../../shared/domain/proto-conver
 import type { ObjectValue } from '../../shared/domain/types';
 import { FindMode, type QueryResponse, type QueryValue } from '../../shared/gen/stemedb/v1/reader';
 import { callUnary } from '../../shared/grpc/client';
-import { optionsOf, READER_CALL_DEADLINE_MS, resolutionJson, withClient, type QueryFlags } from './client';
+import { optionsOf, resolutionJson, withClient, type QueryFlags } from './client';
+import { READER_CALL_DEADLINE_MS } from './limits';
 import { objectJson, type ObjectJson, type ResolutionJson } from './resolution-json';
 
 /** Lens options of a query (QueryFlags without the pair). */

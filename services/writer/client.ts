@@ -10,9 +10,7 @@ import type { StemeRecord } from '../../shared/domain/types';
 import { RecordKind } from '../../shared/gen/stemedb/v1/records';
 import { WriterServiceClient, type HeadResponse, type Receipt } from '../../shared/gen/stemedb/v1/writer';
 import { callUnary, fieldOf, makeClient } from '../../shared/grpc/client';
-
-/** Deadline of the CLI's calls to the writer. */
-export const WRITER_CALL_DEADLINE_MS = 10_000;
+import { WRITER_CALL_DEADLINE_MS } from './limits';
 
 /** A call to a server failed: the gRPC status, its text and the field it names. */
 export class RpcError extends Error {

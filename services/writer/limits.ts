@@ -150,3 +150,6 @@ export const RETENTION_LAG_BYTES_MAX_DEFAULT = 16 * 1024 * 1024 * 1024;
 export const WRITER_SEGMENT_BYTES_MIN = 64 * 1024;
 /** Largest `--segment-bytes`. */
 export const WRITER_SEGMENT_BYTES_MAX = 1024 * 1024 * 1024;
+
+/** Deadline of each call of the writer's small client (client.ts: the CLI's assert, vote, status...). */
+export const WRITER_CALL_DEADLINE_MS = 10_000;

@@ -2,12 +2,13 @@
  * A little-endian byte builder for the canonical encoding: grows by doubling,
  * writes each primitive exactly as docs/FORMAT.md lays it out.
  */
-const INITIAL_BYTES = 256;
+import { BYTE_WRITER_INITIAL_BYTES } from './limits';
+
 const U32_MAX = 0xffff_ffff;
 const TWO_TO_32 = 2 ** 32;
 
 export class ByteWriter {
-  private buf: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+  private buf: Buffer = Buffer.allocUnsafe(BYTE_WRITER_INITIAL_BYTES);
   private pos = 0;
 
   private reserve(n: number): void {

@@ -21,7 +21,7 @@ export {
 } from './signing';
 export { installStrictUtf8Decoding } from './strict-utf8';
 export { recordFromProto, recordToProto, objectFromProto, objectToProto, decodeRecordBytes, encodeRecordBytes } from './proto-convert';
-export { encodeLogPayload, decodeLogPayload, peekRecordType, PAYLOAD_HEADER_BYTES, TRACEPARENT_BYTES_MAX } from './log-payload';
+export { encodeLogPayload, decodeLogPayload, peekRecordType, PAYLOAD_HEADER_BYTES } from './log-payload';
 export { recordFromJson, recordToJson, parseRecordJson, objectFromJson, objectToJson, type RecordFromJsonOptions } from './record-json';
-export { readKeyFile, writeKeyFile, parseKeyFile, keyFileJson, KEY_FILE_BYTES_MAX } from './key-file';
+export { readKeyFile, writeKeyFile, parseKeyFile, keyFileJson } from './key-file';
 export type { ValidateOptions } from './validate';

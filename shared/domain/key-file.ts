@@ -8,11 +8,9 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { KeyFileError } from './errors';
-import { PRIVATE_KEY_BYTES, PUBLIC_KEY_BYTES } from './limits';
+import { KEY_FILE_BYTES_MAX, PRIVATE_KEY_BYTES, PUBLIC_KEY_BYTES } from './limits';
 import { keyPairFromSeed, type KeyPair } from './signing';
 
-/** Key files are tiny; anything larger is not one (and is not read into memory). */
-export const KEY_FILE_BYTES_MAX = 4096;
 const KEY_FILE_MODE = 0o600;
 
 /** The JSON text of a key file (with a trailing newline). */

@@ -1,6 +1,8 @@
 /**
- * Every limit a record must respect, in one place. Validation (`validate.ts`)
- * enforces them at the edge; the proto comments and docs/FORMAT.md quote them.
+ * Every limit of the domain layer, in one place: what a record must respect
+ * (validation, `validate.ts`, enforces those at the edge), the bounds of its
+ * log payload and of key files, and the encoders' buffer sizes. The proto
+ * comments and docs/FORMAT.md quote them.
  * Units are last in each name: `_BYTES_MAX` counts UTF-8 bytes, `_MS_` is
  * milliseconds since the Unix epoch (UTC).
  */
@@ -49,6 +51,14 @@ export const CONFIDENCE_MAX = 1;
 export const VOTE_VALUE_MIN = -1;
 export const VOTE_VALUE_MAX = 1;
 
+/**
+ * A log entry's traceparent, in bytes (log-payload.ts). A W3C traceparent is
+ * 55 characters; this leaves future versions some room.
+ */
+export const TRACEPARENT_BYTES_MAX = 256;
+/** Key files (key-file.ts) are tiny; a larger file is not one, and is not read into memory. */
+export const KEY_FILE_BYTES_MAX = 4096;
+
 /** Version byte that starts every canonical encoding. */
 export const CANONICAL_FORMAT_VERSION = 1;
 /**
@@ -57,6 +67,11 @@ export const CANONICAL_FORMAT_VERSION = 1;
  * larger by a large record is dropped after it.
  */
 export const CANONICAL_SCRATCH_BYTES_MAX = 16 * 1024;
+/**
+ * First buffer of a ByteWriter (byte-writer.ts), the canonical encoding's
+ * builder; it doubles as needed, so this only saves the first few doublings.
+ */
+export const BYTE_WRITER_INITIAL_BYTES = 256;
 
 /** Strings up to this many bytes take the record decoder's ASCII fast path (as BinaryReader's ASCII_MAX_LENGTH); longer ones go to TextDecoder. */
 export const ASCII_SCAN_BYTES_MAX = 4096;

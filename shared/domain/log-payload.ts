@@ -12,6 +12,7 @@ import { DecodeError, ValidationError } from './errors';
 import { encodeRecordBytes } from './proto-convert';
 import { asBuffer, readRecord, RecordReader, settleRecord, WireFormatError, type RecordRead } from './record-decoder';
 import { installStrictUtf8Decoding } from './strict-utf8';
+import { TRACEPARENT_BYTES_MAX } from './limits';
 import { RECORD_TYPE_BYTE, type LogEntry, type RecordKind } from './types';
 import { validateRecord } from './validate';
 import { lenFieldsOf } from './wire-fields';
@@ -22,8 +23,6 @@ installStrictUtf8Decoding();
 export const PAYLOAD_HEADER_BYTES = 8;
 /** Flags of format version 1: none defined, must be zero. */
 const PAYLOAD_FLAGS_V1 = 0;
-/** A W3C traceparent is 55 characters; allow future versions some room. */
-export const TRACEPARENT_BYTES_MAX = 256;
 
 const KIND_OF_TYPE_BYTE: ReadonlyMap<number, RecordKind> = new Map(Object.entries(RECORD_TYPE_BYTE).map(([kind, byte]) => [byte, kind as RecordKind]));
 

@@ -18,6 +18,12 @@ export const DECODED_RECORDS_CACHED_MAX = 50_000;
  * when every byte of the form is an escaped NUL.
  */
 export const OBJECT_INDEX_FORM_BYTES_MAX = 512;
+/**
+ * Candidates (assertions) kept in ingest's cached pair models
+ * (apply/pair-cache.ts) before the least recently used pairs are dropped; also
+ * the largest `pairCacheCandidatesMax` an Ingestor takes.
+ */
+export const PAIR_CACHE_CANDIDATES_MAX = 200_000;
 /** Largest page of a name listing (subjects, predicates, subjects of a value). */
 export const NAME_PAGE_SIZE_MAX = 1000;
 /**

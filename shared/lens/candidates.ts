@@ -12,6 +12,7 @@
  */
 import type { ObjectValue } from '../domain/types';
 import { LensInputError } from './errors';
+import { DUPLICATES_PAIRWISE_MAX } from './limits';
 import { canonicalObject, compareObjects, objectKey } from './object-value';
 import { THRESHOLD_MIN_SHARE_DEFAULT, TRUST_DEFAULT_RANK } from './params';
 import type { Candidate, CandidateVote, CandidateWithdrawal, LensContext, TrustContext } from './types';
@@ -134,12 +135,6 @@ export function prepareCandidates(
   excluded.sort((a, b) => Buffer.compare(a.candidate.id, b.candidate.id));
   return { groups: groupByValue(live), excluded, visible: live.length + excluded.length };
 }
-
-/**
- * Up to this many candidates, duplicate ids are found by comparing each id
- * with the earlier ones (no set of hex strings); above it, with a set.
- */
-const DUPLICATES_PAIRWISE_MAX = 8;
 
 /** Throws LensInputError when candidate `i` repeats an earlier id (`seen`: the earlier ids in hex, for many candidates). */
 function checkUnique(candidates: readonly Candidate[], i: number, seen: Set<string> | undefined): void {

@@ -8,6 +8,7 @@
  * equal: the number 1 and the integer 1 are two alternatives.
  */
 import type { ObjectKind, ObjectValue } from '../domain/types';
+import { OBJECT_DISPLAY_CHARS_MAX } from './params';
 
 /** Kinds in the order they sort (the proto's field order). */
 export const OBJECT_KIND_ORDER: readonly ObjectKind[] = [
@@ -114,9 +115,6 @@ function compareNumbers(x: number, y: number): number {
   // Validated values are finite, where `<` is a total order and -0 == +0.
   return x < y ? -1 : x > y ? 1 : 0;
 }
-
-/** Longest text shown in summaries and explanation details, in characters. */
-export const OBJECT_DISPLAY_CHARS_MAX = 80;
 
 /** A short readable form, e.g. `text "Alice"`, `integer 42`, `bytes 0a1b…`. */
 export function formatObject(v: ObjectValue): string {

@@ -55,6 +55,9 @@ export const DISPLAY_DECIMALS = 3;
 /** Hex characters of ids and keys shown in summaries and details. */
 export const DISPLAY_ID_HEX_CHARS = 12;
 
+/** Longest text (or hex of bytes) shown in summaries and explanation details, in characters; longer ones end in "…" (object-value.ts formatObject). */
+export const OBJECT_DISPLAY_CHARS_MAX = 80;
+
 /**
  * A learned pack's reliability r for an agent counts as this many
  * pseudo-judgements (r of them right) when gold judgements made after the

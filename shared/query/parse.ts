@@ -13,6 +13,7 @@
  * A `.` separates triples only when it stands alone (whitespace around it).
  * FILTER, ORDER, BY, ASC and DESC are reserved (write `<FILTER>` for such a name).
  */
+import { INT64_MAX, INT64_MIN } from '../domain/limits';
 import type { ObjectKind, ObjectValue } from '../domain/types';
 import type { ComparisonOp, Filter, Literal, Name, ObjectTerm, OrderKey, Pattern, Triple, Variable } from './ast';
 import { QuerySyntaxError } from './errors';
@@ -30,8 +31,6 @@ const RESERVED = new Set(['FILTER', 'ORDER', 'BY', 'ASC', 'DESC']);
 const OPS: readonly ComparisonOp[] = ['<=', '>=', '!=', '=', '<', '>'];
 const KINDS: readonly ObjectKind[] = ['text', 'number', 'integer', 'boolean', 'entity', 'timestamp', 'bytes'];
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 function isSpace(c: string | undefined): boolean {
   return c === undefined || c === ' ' || c === '\t' || c === '\n' || c === '\r';

@@ -75,7 +75,7 @@ function isZero(buf: Buffer, from: number, to: number): boolean {
 }
 
 /** Whether the first `bytes` of the file are all zero (read in bounded chunks). */
-export function allZero(fd: number, bytes: number, chunkBytes = 1 << 20): boolean {
+export function allZero(fd: number, bytes: number, chunkBytes = SCAN_CHUNK_BYTES): boolean {
   const buf = Buffer.allocUnsafe(Math.max(1, Math.min(bytes, chunkBytes)));
   for (let pos = 0; pos < bytes; pos += buf.length) {
     const got = readFullySync(fd, buf, pos);

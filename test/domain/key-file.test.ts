@@ -1,7 +1,8 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyFileError } from '../../shared/domain/errors';
-import { KEY_FILE_BYTES_MAX, keyFileJson, parseKeyFile, readKeyFile, writeKeyFile } from '../../shared/domain/key-file';
+import { keyFileJson, parseKeyFile, readKeyFile, writeKeyFile } from '../../shared/domain/key-file';
+import { KEY_FILE_BYTES_MAX } from '../../shared/domain/limits';
 import { generateKeyPair, signId, verifySignature } from '../../shared/domain/signing';
 import { useTempDir } from '../helpers/tmp';
 

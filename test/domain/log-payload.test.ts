@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import * as pb from '../../shared/gen/stemedb/v1/records';
 import { DecodeError, ValidationError } from '../../shared/domain/errors';
-import { decodeLogPayload, encodeLogPayload, PAYLOAD_HEADER_BYTES, peekRecordType, TRACEPARENT_BYTES_MAX } from '../../shared/domain/log-payload';
+import { TRACEPARENT_BYTES_MAX } from '../../shared/domain/limits';
+import { decodeLogPayload, encodeLogPayload, PAYLOAD_HEADER_BYTES, peekRecordType } from '../../shared/domain/log-payload';
 import { recordToProto } from '../../shared/domain/proto-convert';
 import { verifyRecord } from '../../shared/domain/signing';
 import type { LogEntry, StemeRecord } from '../../shared/domain/types';

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { Ingestor } from '../../services/ingest/ingestor';
 import { IngestOptionError } from '../../services/ingest/errors';
-import { PAIR_CACHE_CANDIDATES_MAX, PairCache } from '../../shared/graph/apply/pair-cache';
+import { PairCache } from '../../shared/graph/apply/pair-cache';
+import { PAIR_CACHE_CANDIDATES_MAX } from '../../shared/graph/limits';
 import { CandidateState, PairModel } from '../../shared/graph/apply/pair-model';
 import { openHybridStore } from '../../shared/storage/hybrid-store';
 import { setLogLevel } from '../../shared/telemetry/logger';

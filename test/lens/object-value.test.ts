@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { ObjectValue } from '../../shared/domain/types';
 import { canonicalObject, compareObjects, formatObject, objectKey, objectsEqual } from '../../shared/lens';
-import { OBJECT_DISPLAY_CHARS_MAX, compareUtf8 } from '../../shared/lens/object-value';
+import { compareUtf8 } from '../../shared/lens/object-value';
+import { OBJECT_DISPLAY_CHARS_MAX } from '../../shared/lens/params';
 import { objectArb } from './helpers';
 
 

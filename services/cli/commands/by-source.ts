@@ -1,5 +1,5 @@
 /** `stemedb by-source HEX`: assertions citing one evidence hash (ReaderService BySource, every page). */
-import { PAGE_SIZE_MAX } from '../../../shared/graph/limits';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../../shared/graph/limits';
 import { countFlag, offsetFlag, parseFlagsAndOne, parseHash, required, S, B } from '../args';
 import { readerAt } from '../clients';
 import type { Command } from '../command';
@@ -16,7 +16,7 @@ options:
   --reader HOST:PORT  the reader's address (required)
   --min-offset N      wait until the record at offset N is applied
   --as-of N           as the graph stood before log offset N
-  --page-size N       assertions per request, 1..${PAGE_SIZE_MAX} (default 100)
+  --page-size N       assertions per request, 1..${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT})
   --json              one JSON object per assertion (JSON lines)
   -h, --help          show this help
 

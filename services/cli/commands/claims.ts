@@ -3,9 +3,10 @@
  * the gold standards of their pairs (ReaderService ListClaims, every page) —
  * what `stemedb trust learn` reads, for a person or a script.
  */
-import { PAGE_SIZE_MAX } from '../../../shared/graph/limits';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../../shared/graph/limits';
 import { countFlag, offsetFlag, parseFlags, required, S, B } from '../args';
 import type { Command } from '../command';
+import { CLAIMS_PAGE_DEADLINE_MS } from '../limits';
 
 const HELP = `usage: stemedb claims --reader HOST:PORT [--min-offset N] [--as-of N] [--page-size N] [--json]
 
@@ -19,7 +20,7 @@ options:
   --reader HOST:PORT  the reader's address (required)
   --min-offset N      wait until the record at offset N is applied
   --as-of N           as the graph stood before log offset N
-  --page-size N       claims per request, 1..${PAGE_SIZE_MAX} (default 100)
+  --page-size N       claims per request, 1..${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT})
   --json              one JSON object per claim, then one per gold standard (JSON lines)
   -h, --help          show this help
 
@@ -54,7 +55,7 @@ export const claims: Command = {
       do {
         const first = token === '' && asOfOffset === undefined;
         const request = { pageSize, pageToken: token, ...(first ? (minOffset === undefined ? {} : { minOffset: BigInt(minOffset) }) : { asOfOffset: at! }) };
-        const res = await callUnary(client.listClaims.bind(client), request, { deadlineMs: 30_000 });
+        const res = await callUnary(client.listClaims.bind(client), request, { deadlineMs: CLAIMS_PAGE_DEADLINE_MS });
         at ??= res.servedAtOffset;
         for (const c of res.claims) {
           const a = c.assertion!;

@@ -1,5 +1,5 @@
 /** `stemedb escalations`: pairs that became contested under the default lens (ReaderService ListEscalations). */
-import { PAGE_SIZE_MAX } from '../../../shared/graph/limits';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../../shared/graph/limits';
 import { countFlag, offsetFlag, parseFlags, required, S, B } from '../args';
 import { readerAt } from '../clients';
 import type { Command } from '../command';
@@ -16,7 +16,7 @@ options:
   --reader HOST:PORT  the reader's address (required)
   --subject S         only this subject
   --min-offset N      wait until the record at offset N is applied
-  --page-size N       escalations per request, 1..${PAGE_SIZE_MAX} (default 100)
+  --page-size N       escalations per request, 1..${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT})
   --json              one JSON object per escalation (JSON lines)
   -h, --help          show this help
 

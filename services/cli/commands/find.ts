@@ -2,12 +2,11 @@
  * `stemedb find`: the subjects whose resolved value of a predicate is a given
  * object (FindSubjects), or with --any-candidate those with any live claim of it.
  */
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../../shared/graph/limits';
 import { parseFlags, required } from '../args';
 import { UsageError, type Command } from '../command';
 import { LENS_FLAGS_HELP, LENS_FLAG_SPEC, pageSizeFlag, parseLensFlags } from '../lens-flags';
 import { OBJECT_TYPES, parseObject, type ObjectType } from './assert';
-
-const PAGE_SIZE_MAX = 1000;
 
 export const find: Command = {
   path: ['find'],
@@ -27,7 +26,7 @@ options:
   --type T               ${OBJECT_TYPES.join(', ')} (default text)
   --any-candidate        match any live candidate, not only the resolution
 ${LENS_FLAGS_HELP}
-  --page-size N          subjects per page, 1..${PAGE_SIZE_MAX} (default 100)
+  --page-size N          subjects per page, 1..${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT})
   --page-token T         the next page of a previous answer (pass its
                          served_at_offset as --as-of to page one snapshot)
   --json                 one JSON object: subjects with their resolutions

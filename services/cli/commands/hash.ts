@@ -9,9 +9,7 @@ import { recordId } from '../../../shared/domain/hash';
 import { parseRecordJson } from '../../../shared/domain/record-json';
 import { parseFlagsAndOne } from '../args';
 import type { Command } from '../command';
-
-/** Record JSON larger than this is refused (a full trust pack is ~150 KiB). */
-export const RECORD_JSON_BYTES_MAX = 1024 * 1024;
+import { RECORD_JSON_BYTES_MAX } from '../limits';
 
 const HELP = `usage: stemedb hash FILE.json [--json]
 

@@ -1,5 +1,5 @@
 /** `stemedb history`: every assertion of a (subject, predicate) in log order (ReaderService History). */
-import { PAGE_SIZE_MAX } from '../../../shared/graph/limits';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../../shared/graph/limits';
 import { countFlag, S } from '../args';
 import { queryOptionsOf, readerAt } from '../clients';
 import type { Command } from '../command';
@@ -20,7 +20,7 @@ With --json: one JSON object per assertion (JSON lines), each with
 served_at_offset.
 
 options:
-  --page-size N          assertions per streamed page, 1..${PAGE_SIZE_MAX} (default 100)
+  --page-size N          assertions per streamed page, 1..${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT})
 ${QUERY_FLAGS_HELP}`,
   async run(args, io) {
     const { address, query, json, values } = parseQueryFlagsWith(args, { 'page-size': S });

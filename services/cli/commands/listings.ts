@@ -2,17 +2,16 @@
  * `stemedb subjects`, `stemedb predicates` and `stemedb by-signer`: the name
  * listings of a reader (ListSubjects, ListPredicates, BySigner), one page at a time.
  */
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../../shared/graph/limits';
 import type { ListFlags, NamesJson } from '../../reader/query-client';
 import { parseFlags, parseHash, required } from '../args';
 import type { Command, CommandIo } from '../command';
 import { offsetFlag, pageSizeFlag } from '../lens-flags';
 
-const PAGE_SIZE_MAX = 1000;
-
 const LIST_FLAGS_HELP = `  --reader HOST:PORT     the reader's address (required)
   --min-offset N         wait until the reader has applied the record at offset N
   --as-of N              list as the graph stood before log offset N
-  --page-size N          1..${PAGE_SIZE_MAX} (default 100)
+  --page-size N          1..${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT})
   --page-token T         the next page of a previous listing
   --json                 one JSON object
   -h, --help             show this help`;

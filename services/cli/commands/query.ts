@@ -7,8 +7,7 @@ import { parseFlagsAndOne, required } from '../args';
 import type { Command } from '../command';
 import { LENS_FLAGS_HELP, LENS_FLAG_SPEC, parseLensFlags } from '../lens-flags';
 import { UsageError } from '../command';
-
-const LIMIT_MAX = 10_000;
+import { QUERY_LIMIT_DEFAULT, QUERY_LIMIT_MAX } from '../../reader/limits';
 
 function render(answer: QueryAnswerJson): string {
   const header = `${answer.rows.length} row${answer.rows.length === 1 ? '' : 's'} (served at offset ${answer.served_at_offset}, work ${answer.work})`;
@@ -41,7 +40,7 @@ Each row shows its support: the product of its hops' shares.
 options:
   --reader HOST:PORT     the reader's address (required)
 ${LENS_FLAGS_HELP}
-  --limit N              rows at most, 1..${LIMIT_MAX} (default 1000)
+  --limit N              rows at most, 1..${QUERY_LIMIT_MAX} (default ${QUERY_LIMIT_DEFAULT})
   --page-token T         continue where a previous answer stopped
   --explain              with --json: each hop's full resolution, explained
   --json                 one JSON object: columns, rows (values, support, hops)
@@ -57,7 +56,7 @@ that does not parse names the character); exit 1, or 2 for a usage error.`,
     );
     const limitText = values.limit as string | undefined;
     const limit = limitText === undefined ? undefined : Number(limitText);
-    if (limit !== undefined && (!/^\d+$/.test(limitText!) || limit < 1 || limit > LIMIT_MAX)) throw new UsageError(`--limit: expected an integer 1..${LIMIT_MAX} (got '${limitText}')`);
+    if (limit !== undefined && (!/^\d+$/.test(limitText!) || limit < 1 || limit > QUERY_LIMIT_MAX)) throw new UsageError(`--limit: expected an integer 1..${QUERY_LIMIT_MAX} (got '${limitText}')`);
     const lens = parseLensFlags(values);
     const { runQuery } = await import('../../reader/query-client');
     const answer = await runQuery(required(values, 'reader'), positional, lens, {

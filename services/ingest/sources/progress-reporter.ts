@@ -16,12 +16,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { ReportProgressResponse, WriterServiceClient } from '../../../shared/gen/stemedb/v1/writer';
 import { callUnary } from '../../../shared/grpc/client';
 import type { Logger } from '../../../shared/telemetry/logger';
+import { PROGRESS_REPORT_DEADLINE_MS, PROGRESS_REPORT_INTERVAL_MS } from '../limits';
 import type { SourceRegistration } from '../wal-source';
-
-/** How often the applied offset is reported while it moves. */
-export const PROGRESS_REPORT_INTERVAL_MS = 1_000;
-/** Deadline of one ReportProgress call. */
-export const PROGRESS_REPORT_DEADLINE_MS = 5_000;
 
 /** The consumer's registration was refused for a reason retrying cannot fix. */
 export class ConsumerRegistrationError extends Error {

@@ -26,19 +26,9 @@ import { ClientTlsReloader, clientTlsChannelOptions } from '../../../shared/grpc
 import type { ClientTlsFiles } from '../../../shared/grpc/tls-options';
 import { createLogger, type Logger } from '../../../shared/telemetry/logger';
 import { RECORD_HEADER_BYTES } from '../../../shared/wal/limits';
+import { RECONNECT_BACKOFF_FACTOR, RECONNECT_BACKOFF_MS_MAX, RECONNECT_BACKOFF_MS_MIN, TAIL_SOURCE_BATCH_BYTES, TAIL_SOURCE_HEAD_DEADLINE_MS } from '../limits';
 import { chunkedRecords, type ChunkedRecordStream, type SourceRecord, type SourceRegistration, type WalSource } from '../wal-source';
 import { ProgressReporter } from './progress-reporter';
-
-/** First wait before reconnecting after a failed or ended stream. */
-export const RECONNECT_BACKOFF_MS_MIN = 50;
-/** Longest wait between reconnection attempts. */
-export const RECONNECT_BACKOFF_MS_MAX = 2_000;
-/** Each failed attempt in a row multiplies the wait by this. */
-const RECONNECT_BACKOFF_FACTOR = 2;
-/** Payload bytes per Tail message asked of the writer (0 = the writer's default). */
-export const TAIL_SOURCE_BATCH_BYTES = 0;
-/** Deadline of a Head call. */
-const HEAD_DEADLINE_MS = 10_000;
 
 /** Status codes after which reconnecting cannot help: the request itself is wrong. */
 const FATAL_CODES: ReadonlySet<grpc.status> = new Set([
@@ -150,7 +140,7 @@ export class WriterTailSource implements WalSource {
   }
 
   async head(signal?: AbortSignal): Promise<number> {
-    const res: HeadResponse = await callUnary(this.client.head.bind(this.client), {}, { deadlineMs: HEAD_DEADLINE_MS, ...(signal === undefined ? {} : { signal }) });
+    const res: HeadResponse = await callUnary(this.client.head.bind(this.client), {}, { deadlineMs: TAIL_SOURCE_HEAD_DEADLINE_MS, ...(signal === undefined ? {} : { signal }) });
     this.lastFirstOffset = Number(res.firstOffset);
     return Number(res.headOffset);
   }

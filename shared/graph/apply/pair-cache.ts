@@ -12,10 +12,8 @@
  * nothing back): it also knows every CHILD edge and which subjects have
  * their SUBJ entry. The first eviction makes it incomplete for good.
  */
+import { PAIR_CACHE_CANDIDATES_MAX } from '../limits';
 import type { CandidateState, PairModel } from './pair-model';
-
-/** Candidates (assertions) kept in cached pair models before the least recently used pairs are dropped. */
-export const PAIR_CACHE_CANDIDATES_MAX = 200_000;
 
 export class PairCache {
   /** Map order is recency order: a pair used in a new batch is re-inserted at the end. */
