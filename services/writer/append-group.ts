@@ -1,6 +1,7 @@
 /**
  * Group admission of unary Append calls: the calls that arrive in one turn of
- * the event loop (at most APPEND_GROUP_CALLS_MAX) are admitted together — one
+ * the event loop (at most APPEND_GROUP_CALLS_MAX: the rest form the next groups, which
+ * go through their stages while this one does) are admitted together — one
  * verification round on the verifier's workers, one id claim and index read,
  * one `appendBatch`, one group commit, one index note — while each call keeps
  * its own outcome, exactly as if it had come alone:

@@ -1,7 +1,8 @@
 /**
  * Group admission of unary Append (append-group.ts), in process against a log
  * whose appends complete only when the test says so: the calls of one turn
- * are one appendBatch, and each keeps its own outcome — a bad record, a bad
+ * are one appendBatch (up to APPEND_GROUP_CALLS_MAX; more are split into
+ * groups that append side by side), and each keeps its own outcome — a bad record, a bad
  * signature or a signer short of quota fails only its own call, naming
  * `record` as Append always has; the others get their own receipts, only
  * once the group's append completes.
@@ -16,6 +17,7 @@ import { createLogger, setLogLevel } from '../../shared/telemetry/logger';
 import { Admission } from '../../services/writer/admission';
 import { AppendGroup } from '../../services/writer/append-group';
 import { AppendLoad } from '../../services/writer/append-load';
+import { APPEND_GROUP_CALLS_MAX } from '../../services/writer/limits';
 import { AgentQuota } from '../../services/writer/quota';
 import { waitFor } from '../helpers/wait';
 import { HeldLog, startHeldWriter, type HeldWriter } from './held-log';
@@ -37,6 +39,9 @@ describe('unary Append admitted in groups', () => {
   }
   afterEach(() => writer.stop());
 
+  /** An AppendGroup over the held log, outside the server (its calls are submitted directly). */
+  const newGroup = (): AppendGroup => new AppendGroup({ log, admission, logger: createLogger({ test: 'append-group' }), onLogUnwritable: () => undefined, load: new AppendLoad() });
+
   const append = (record: PbRecord): Promise<Outcome> =>
     callUnary(c.append.bind(c), { record }, { deadlineMs: 10_000 }).then(
       (r) => ({ receipt: r.receipt! }),
@@ -56,21 +61,33 @@ describe('unary Append admitted in groups', () => {
 
   it('the calls of one turn are one appendBatch, each answered with its own receipt', async () => {
     await start();
-    const deps = { log, admission, logger: createLogger({ test: 'append-group' }), onLogUnwritable: () => undefined, load: new AppendLoad() };
-    const group = new AppendGroup(deps);
-    const done = Array.from({ length: 20 }, (_, i) => group.submit(pb(signedAssertion(`turn-${i}`)), 'peer', () => undefined));
-    await waitFor(() => (log.started === 20 ? true : undefined), 'the group append');
+    const group = newGroup();
+    const calls = APPEND_GROUP_CALLS_MAX;
+    const done = Array.from({ length: calls }, (_, i) => group.submit(pb(signedAssertion(`turn-${i}`)), 'peer', () => undefined));
+    await waitFor(() => (log.started === calls ? true : undefined), 'the group append');
     expect(log.held.length).toBe(1);
     log.release(1);
     const outcomes = await Promise.all(done);
-    expect(new Set(outcomes.map((o) => Number(o.receipt.offset))).size).toBe(20);
+    expect(new Set(outcomes.map((o) => Number(o.receipt.offset))).size).toBe(calls);
     expect(outcomes.every((o) => o.appended)).toBe(true);
+  });
+
+  it('a turn of more calls than a group holds is split into groups of at most APPEND_GROUP_CALLS_MAX, each appended without waiting for the one before', async () => {
+    await start();
+    const group = newGroup();
+    const calls = 2 * APPEND_GROUP_CALLS_MAX + 1;
+    const done = Array.from({ length: calls }, (_, i) => group.submit(pb(signedAssertion(`split-${i}`)), 'peer', () => undefined));
+    // No append has completed, yet all three groups have reached the log.
+    await waitFor(() => (log.started === calls ? true : undefined), 'the groups append');
+    expect(log.held.length).toBe(3);
+    log.release(3);
+    const outcomes = await Promise.all(done);
+    expect(new Set(outcomes.map((o) => Number(o.receipt.offset))).size).toBe(calls);
   });
 
   it('a call whose client has gone is not appended; the rest of its group is', async () => {
     await start();
-    const deps = { log, admission, logger: createLogger({ test: 'append-group' }), onLogUnwritable: () => undefined, load: new AppendLoad() };
-    const group = new AppendGroup(deps);
+    const group = newGroup();
     const gone = new Error('the client went away');
     const done = Array.from({ length: 4 }, (_, i) =>
       group.submit(pb(signedAssertion(`gone-${i}`)), 'peer', () => {
