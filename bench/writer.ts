@@ -209,7 +209,7 @@ export async function run(): Promise<string> {
         rows: [
           ['AppendBatch / R', `${batch.recordsPerSec} / ${r} = ${round(batchOverR, 2)}`, `≥ ${BATCH_OVER_R_TARGET}`, verdict(batchOverR, BATCH_OVER_R_TARGET)],
           ['AppendStream / AppendBatch', `${stream.recordsPerSec} / ${batch.recordsPerSec} = ${round(streamOverBatch, 2)}`, `≥ ${STREAM_OVER_BATCH_TARGET}`, verdict(streamOverBatch, STREAM_OVER_BATCH_TARGET)],
-          [`Append@64 / echo@64, median of ${RATIO_ROUNDS} alternated rounds`, `${(100 * appendVsEcho64).toFixed(1)}% (rounds: ${ratioRounds.map((x) => `${x.append} / ${x.echo} = ${(100 * x.append / x.echo).toFixed(1)}%`).join(', ')})`, `≥ ${pct(APPEND64_OVER_ECHO64_TARGET)}`, verdict(appendVsEcho64, APPEND64_OVER_ECHO64_TARGET)],
+          [`Append@64 / echo@64, median of ${RATIO_ROUNDS} alternated rounds`, `${(100 * appendVsEcho64).toFixed(1)}% (rounds: ${ratioRounds.map((x, i) => `${x.append} / ${x.echo} = ${(100 * roundRatios[i]!).toFixed(1)}%`).join(', ')})`, `≥ ${pct(APPEND64_OVER_ECHO64_TARGET)}`, verdict(appendVsEcho64, APPEND64_OVER_ECHO64_TARGET)],
         ],
         notes: [
           `Every signature verified (libsodium, on the writer's worker threads and, for a round that starts while both are idle, a share on its main thread); every record distinct, so none is an idempotent replay; the writer runs with the Node flags ${benchServiceNodeFlags('writer').join(' ') || 'none'} (docs/OPERATIONS.md, "Garbage collection"). ${load}: above the core count, other work shared the CPUs and the ratios are the figures to read.`,
