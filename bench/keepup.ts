@@ -67,6 +67,16 @@ export interface KeepUpRow {
   readonly cpu: readonly ProcessCpu[];
 }
 
+/**
+ * The writer's verify workers here: one fewer than the cores, as
+ * docs/OPERATIONS.md ("Verification threads") advises for a writer that shares
+ * its machine with a reader (one per core, the writer's default, takes the
+ * core the reader's applying thread needs).
+ */
+function writerVerifyWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 /** Extra node flags for the children (e.g. `--cpu-prof`). */
 export interface KeepUpNodeArgs {
   readonly writer?: readonly string[];
@@ -75,7 +85,7 @@ export interface KeepUpNodeArgs {
 
 /** One fresh writer and reader (`--verify verify`), the producer at full rate, the reader sampled until it caught up. */
 export async function keepUpOnce(R: number, records: readonly PbRecord[], verify: Verify, nodeArgs: KeepUpNodeArgs = {}): Promise<{ row: KeepUpRow; writerPid: number; readerPid: number }> {
-  const writerArgs = ['--wal', join(SCRATCH_DIR, `keepup-wal-${verify}`), '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0'];
+  const writerArgs = ['--wal', join(SCRATCH_DIR, `keepup-wal-${verify}`), '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0', '--verify-workers', String(writerVerifyWorkers())];
   const writer = await startServiceChild('writer', writerArgs, READY_TIMEOUT_MS, nodeArgs.writer);
   const readerArgs = ['--data', join(SCRATCH_DIR, `keepup-data-${verify}`), '--writer', writer.address, '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0', '--verify', verify];
   const reader = await startServiceChild('reader', readerArgs, READY_TIMEOUT_MS, nodeArgs.reader).catch(async (err: unknown) => {
@@ -192,7 +202,7 @@ export async function run(): Promise<string> {
       rows: runs.map((row) => [row.verify, row.records, row.writer_records_per_sec, row.writer_over_r, row.reader_records_per_sec, row.reader_over_writer, secs(row.lag_ms), mibs(row.lag_bytes), row.catch_up_after_producer_ms]),
       notes: [
         `A producer in the bench process sends ${RECORDS} pre-signed assertions (${SUBJECTS} subjects × 3 predicates, ${AGENTS} agents) by AppendBatch, ` +
-          `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight, to a writer (fsync durability, every signature verified); one reader tails it over gRPC, ` +
+          `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight, to a writer (fsync durability, every signature verified, on --verify-workers ${writerVerifyWorkers()}: one fewer than the cores, since the reader shares them; docs/OPERATIONS.md, "Verification threads"); one reader tails it over gRPC, ` +
           'first with --verify all (it verifies every signature again), then, against a fresh writer, in trusted mode (--verify none: the writer verified them; the reader checks each record\'s BLAKE3 on receipt). ' +
           `All three on this machine; the writer runs with the Node flags ${benchServiceNodeFlags('writer').join(' ') || 'none'} and the reader with ${benchServiceNodeFlags('reader').join(' ') || 'none'} (docs/OPERATIONS.md, "Garbage collection"). Reader rate = records / time until the reader had applied the last one. Lag sampled every ${SAMPLE_MS} ms while the producer ran. ` +
           `R measured in this run; load average at the end: ${load.join(', ')}.`,

@@ -11,6 +11,7 @@ import { serverTlsFrom, TlsSettingError, type ServerTlsFiles } from '../../share
 import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
 import type { Durability } from '../../shared/wal/group-commit';
 import type { PeerLimitConfig } from './peer-limit';
+import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { SEGMENT_BYTES_MAX_DEFAULT } from '../../shared/wal/limits';
 import {
   PEER_NEW_KEYS_BURST_DEFAULT,
@@ -59,6 +60,8 @@ export interface WriterConfig {
   readonly segmentBytes?: number;
   /** Retention by consumer cursors (docs/OPERATIONS.md, "Retention"). @default off: the log is never trimmed */
   readonly retention?: RetentionConfig;
+  /** Worker threads verifying admitted records' signatures, 1..VERIFY_WORKERS_MAX. @default defaultVerifyWorkers('admission'): one per core */
+  readonly verifyWorkers?: number;
 }
 
 export interface RetentionConfig {
@@ -90,6 +93,7 @@ export const WRITER_HELP = `usage: stemedb writer --wal DIR [--listen HOST:PORT]
                       [--peer-new-keys-per-sec R] [--peer-new-keys-burst N]
                       [--segment-bytes N] [--retention-keep-bytes N
                       [--retention-lag-bytes-max N] [--retention-interval-ms N]]
+                      [--verify-workers N]
        stemedb writer consumers --wal DIR [--remove ID] [--json]
 
 The one process that writes the log: validates, verifies and appends signed
@@ -153,6 +157,9 @@ options (each flag overrides its environment variable):
   --retention-interval-ms N    STEMEDB_RETENTION_INTERVAL_MS
                                                       how often retention runs (also after every
                                                       rotation); default ${RETENTION_INTERVAL_MS_DEFAULT}, at least ${RETENTION_INTERVAL_MS_MIN}
+  --verify-workers N           STEMEDB_VERIFY_WORKERS threads verifying signatures (libsodium),
+                                                      1..${VERIFY_WORKERS_MAX}; default one per core. With a reader on
+                                                      the same machine, cores - 1 leaves it a core
   --log-level L                STEMEDB_LOG_LEVEL      debug, info (default), warn or error
   -h, --help                   show this help
 
@@ -182,6 +189,7 @@ const FLAGS = {
   'retention-keep-bytes': { type: 'string' },
   'retention-lag-bytes-max': { type: 'string' },
   'retention-interval-ms': { type: 'string' },
+  'verify-workers': { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { multiple: true } ? string[] : string };
@@ -310,6 +318,7 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
   const peerRate = nonNegativeDecimal(pick(values, 'peer-new-keys-per-sec', env, 'STEMEDB_PEER_NEW_KEYS_PER_SEC'), PEER_NEW_KEYS_PER_SEC_DEFAULT);
   const peerBurst = nonNegativeInteger(pick(values, 'peer-new-keys-burst', env, 'STEMEDB_PEER_NEW_KEYS_BURST'), PEER_NEW_KEYS_BURST_DEFAULT);
   if (admission !== 'on' && admission !== 'off') throw new WriterConfigError(admissionOpt!.setting, `must be on or off (got '${admission}')`);
+  const workersOpt = pick(values, 'verify-workers', env, 'STEMEDB_VERIFY_WORKERS');
 
   return {
     walDir: wal.value,
@@ -324,5 +333,6 @@ export function parseWriterConfig(args: readonly string[], env: NodeJS.ProcessEn
     ...(peerRate === 0 ? {} : { peerLimit: { newKeysPerSec: peerRate, burstKeys: peerBurst === 0 ? defaultBurst(peerRate) : peerBurst } }),
     ...(tls === undefined ? {} : { tls }),
     ...(healthListen === undefined ? {} : { healthListen: hostPort(healthListen) }),
+    ...(workersOpt === undefined ? {} : { verifyWorkers: integerIn(workersOpt, 1, 1, VERIFY_WORKERS_MAX) }),
   };
 }

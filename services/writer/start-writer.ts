@@ -19,7 +19,7 @@ import { AppendLoad } from './append-load';
 import type { WriterDeps } from './deps';
 import { PeerKeyLimit } from './peer-limit';
 import { AgentQuota } from './quota';
-import { SignatureVerifier } from '../../shared/verify/signature-verifier';
+import { SignatureVerifier, defaultVerifyWorkers } from '../../shared/verify/signature-verifier';
 import { IdIndex } from './id-index';
 import { ID_INDEX_DIR_NAME } from './limits';
 import { ReplayGuard } from './replay-guard';
@@ -86,7 +86,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
   // The id index reads the log behind the appends: never delete what it has not indexed yet.
   retention.heldBelow = () => ids.covered;
   // Admission awaits every round it sends: when the workers are idle, its thread verifies a share meanwhile.
-  const verifier = new SignatureVerifier({ inlineShare: true });
+  const verifier = new SignatureVerifier({ inlineShare: true, workers: config.verifyWorkers ?? defaultVerifyWorkers('admission') });
   const deps: WriterDeps = {
     log: observingLog(wal, agents),
     admission: new Admission(config.adminKeys, new AgentQuota(config.quota), verifier, { registry: agents, enforce: config.admission === true }),
@@ -126,6 +126,7 @@ export async function startWriter(config: WriterConfig, logger: Logger = createL
     quota_records_per_sec: config.quota.recordsPerSec,
     tls: running.tls,
     admission: config.admission === true,
+    verify_workers: verifier.workers,
     first_offset: wal.firstOffset,
     segment_bytes: wal.segmentBytesMax,
     retention: config.retention === undefined ? 'off' : { keep_bytes: config.retention.keepBytes, lag_bytes_max: config.retention.lagBytesMax, interval_ms: config.retention.intervalMs },

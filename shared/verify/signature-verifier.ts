@@ -99,9 +99,18 @@ interface Lane {
   readonly inFlight: Map<number, Check[]>;
 }
 
-/** Default worker count for this machine. */
-export function defaultVerifyWorkers(): number {
-  return Math.max(1, Math.min(VERIFY_WORKERS_MAX, availableParallelism() - 1));
+/**
+ * Default worker count for this machine. Ingest (`'ingest'`): one fewer than
+ * the cores, since its own thread applies every record and is its bottleneck.
+ * The writer's admission (`'admission'`): one per core, since verification is
+ * most of an append's CPU and its thread is idle for much of a round (measured
+ * on two cores under AppendBatch: one worker 99% busy and the event loop 40%,
+ * so one worker capped the writer; docs/OPERATIONS.md, "Verification threads").
+ * Both at least 1 and at most VERIFY_WORKERS_MAX.
+ */
+export function defaultVerifyWorkers(role: 'ingest' | 'admission' = 'ingest'): number {
+  const cores = availableParallelism();
+  return Math.max(1, Math.min(VERIFY_WORKERS_MAX, role === 'admission' ? cores : cores - 1));
 }
 
 export class SignatureVerifier {

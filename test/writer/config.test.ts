@@ -1,4 +1,5 @@
 import { MAX_CONNECTION_AGE_MS } from '../../shared/grpc/limits';
+import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { parseWriterConfig, WRITER_HELP, WriterConfigError } from '../../services/writer/config';
 import {
   QUOTA_RECORDS_PER_SEC_DEFAULT,
@@ -99,6 +100,19 @@ describe('writer configuration', () => {
     for (const v of ['STEMEDB_WAL_DIR', 'STEMEDB_LISTEN', 'STEMEDB_ADMIN_KEYS', 'STEMEDB_DURABILITY', 'STEMEDB_LOG_LEVEL', 'STEMEDB_MAX_CONNECTION_AGE_MS', 'STEMEDB_QUOTA_RECORDS_PER_SEC', 'STEMEDB_QUOTA_BURST']) {
       expect(WRITER_HELP).toContain(v);
     }
+  });
+});
+
+describe('writer configuration: verification threads', () => {
+  it('--verify-workers (or STEMEDB_VERIFY_WORKERS) is 1..VERIFY_WORKERS_MAX, naming the setting; unset by default (one per core)', () => {
+    expect(parseWriterConfig(['--wal', '/w'], {}).verifyWorkers).toBeUndefined();
+    expect(parseWriterConfig(['--wal', '/w', '--verify-workers', '1'], {}).verifyWorkers).toBe(1);
+    expect(parseWriterConfig(['--wal', '/w', '--verify-workers', String(VERIFY_WORKERS_MAX)], {}).verifyWorkers).toBe(VERIFY_WORKERS_MAX);
+    expect(parseWriterConfig(['--wal', '/w'], { STEMEDB_VERIFY_WORKERS: '3' }).verifyWorkers).toBe(3);
+    expect(fails(['--wal', '/w', '--verify-workers', '0']).message).toBe(`--verify-workers: must be in 1..${VERIFY_WORKERS_MAX} (got 0)`);
+    expect(fails(['--wal', '/w', '--verify-workers', String(VERIFY_WORKERS_MAX + 1)]).setting).toBe('--verify-workers');
+    expect(fails(['--wal', '/w'], { STEMEDB_VERIFY_WORKERS: 'two' }).setting).toBe('STEMEDB_VERIFY_WORKERS');
+    expect(WRITER_HELP).toContain('STEMEDB_VERIFY_WORKERS');
   });
 });
 

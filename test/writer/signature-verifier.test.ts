@@ -11,7 +11,8 @@ import { recordId } from '../../shared/domain/hash';
 import { signId, verifySignature } from '../../shared/domain/signing';
 import type { RecordKind, Signature } from '../../shared/domain/types';
 import { VERIFY_BATCH_SIGNATURES_MAX, VERIFY_INLINE_SHARE_BUSY_MAX, VERIFY_INLINE_SHARE_SIGNATURES_MAX, VERIFY_INLINE_SHARE_WINDOW_MS, VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
-import { SignatureVerifier } from '../../shared/verify/signature-verifier';
+import { availableParallelism } from 'node:os';
+import { SignatureVerifier, defaultVerifyWorkers } from '../../shared/verify/signature-verifier';
 import { assertionWith, epochWith, goldStandardWith, KEY_A, KEY_B, KEY_C, resign, trustPackWith, voteWith } from '../domain/fixtures';
 import { expectAgreesWithVerifySignature } from '../domain/verifier-agreement';
 import { DIST, requireBuilt } from '../helpers/process';
@@ -137,6 +138,13 @@ describe('SignatureVerifier', () => {
     expect(() => new SignatureVerifier({ batchSignaturesMax: 0 })).toThrow(RangeError);
     const ok = [new SignatureVerifier({ workers: 1 }), new SignatureVerifier({ workers: VERIFY_WORKERS_MAX, batchSignaturesMax: 1 })];
     await Promise.all(ok.map((v) => v.close()));
+  });
+
+  it('defaults to one worker per core for admission and one fewer for ingest, within 1..VERIFY_WORKERS_MAX', () => {
+    const cores = availableParallelism();
+    expect(defaultVerifyWorkers('admission')).toBe(Math.min(VERIFY_WORKERS_MAX, cores));
+    expect(defaultVerifyWorkers('ingest')).toBe(Math.max(1, Math.min(VERIFY_WORKERS_MAX, cores - 1)));
+    expect(defaultVerifyWorkers()).toBe(defaultVerifyWorkers('ingest'));
   });
 
   it('a verifier nobody closes keeps its process alive exactly while a check is pending', () => {
