@@ -21,6 +21,7 @@ import type { Record as PbRecord } from '../shared/gen/stemedb/v1/records';
 import { ReaderServiceClient } from '../shared/gen/stemedb/v1/reader';
 import { WriterServiceClient } from '../shared/gen/stemedb/v1/writer';
 import { callUnary, makeClient, waitForReady } from '../shared/grpc/client';
+import { defaultVerifyWorkers } from '../shared/verify/signature-verifier';
 import { measureR, measureSodiumVerify } from './lib/machine-speed';
 import { SCRATCH_DIR, writeResults } from './lib/results';
 import { benchServiceNodeFlags, startServiceChild } from './lib/service-child';
@@ -74,7 +75,7 @@ export interface KeepUpRow {
  * core the reader's applying thread needs).
  */
 function writerVerifyWorkers(): number {
-  return Math.max(1, availableParallelism() - 1);
+  return defaultVerifyWorkers('admission-beside-reader');
 }
 
 /** Extra node flags for the children (e.g. `--cpu-prof`). */

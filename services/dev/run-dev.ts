@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { writeKeyFile } from '../../shared/domain/key-file';
 import { generateKeyPair } from '../../shared/domain/signing';
+import { defaultVerifyWorkers } from '../../shared/verify/signature-verifier';
 import { ChildService, CLI_MAIN, type ChildExit } from './child-service';
 import { buildDemoGraph, DEMO_AGENT_NAMES } from './demo-graph';
 import { assertionOffset, loadDemoIfEmpty, waitForReader, type DemoLoad } from './demo-load';
@@ -82,7 +83,7 @@ export async function runDev(config: DevConfig, io: DevOutput): Promise<number> 
 
   try {
     const demo = buildDemoGraph();
-    const writer = await ChildService.start({ service: 'writer', args: ['--wal', paths.wal, '--listen', config.writerListen, '--admin-key', demo.adminKey.toString('hex')], logPath: paths.writerLog, signal: abort.signal });
+    const writer = await ChildService.start({ service: 'writer', args: ['--wal', paths.wal, '--listen', config.writerListen, '--admin-key', demo.adminKey.toString('hex'), '--verify-workers', String(defaultVerifyWorkers('admission-beside-reader'))], logPath: paths.writerLog, signal: abort.signal });
     children.push(writer);
     const reader = await ChildService.start({ service: 'reader', args: ['--data', paths.reader, '--writer', writer.address, '--listen', config.readerListen], logPath: paths.readerLog, signal: abort.signal });
     children.push(reader);

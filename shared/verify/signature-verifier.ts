@@ -106,9 +106,11 @@ interface Lane {
  * most of an append's CPU and its thread is idle for much of a round (measured
  * on two cores under AppendBatch: one worker 99% busy and the event loop 40%,
  * so one worker capped the writer; docs/OPERATIONS.md, "Verification threads").
- * Both at least 1 and at most VERIFY_WORKERS_MAX.
+ * A writer that shares its machine with a reader (`'admission-beside-reader'`:
+ * `stemedb dev`, the keep-up bench): one fewer than the cores, so the reader's
+ * applying thread keeps one. All at least 1 and at most VERIFY_WORKERS_MAX.
  */
-export function defaultVerifyWorkers(role: 'ingest' | 'admission' = 'ingest'): number {
+export function defaultVerifyWorkers(role: 'ingest' | 'admission' | 'admission-beside-reader' = 'ingest'): number {
   const cores = availableParallelism();
   return Math.max(1, Math.min(VERIFY_WORKERS_MAX, role === 'admission' ? cores : cores - 1));
 }

@@ -3,9 +3,11 @@
  * command run through the built CLI, stopped with SIGINT; a second start on the
  * same data keeps it; a busy port is a clear error.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { OFFSET_PLACEHOLDER } from '../../services/dev/tour';
+import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { CLI, runCli, startNode, waitForReady, type Spawned } from '../helpers/process';
 import { listenOnLoopback } from '../helpers/net';
 import { makeTempDir } from '../helpers/tmp';
@@ -79,6 +81,8 @@ describe('stemedb dev', () => {
         expect(ready.data).toBe(tmp.path);
         expect(existsSync(ready.logs.writer) && existsSync(ready.logs.reader) && existsSync(ready.key)).toBe(true);
         expect(alive(ready.pids.writer) && alive(ready.pids.reader)).toBe(true);
+        // The writer shares the machine with the reader: it leaves the reader's applying thread a core.
+        expect(/"msg":"writer ready".*"verify_workers":(\d+)/.exec(readFileSync(ready.logs.writer, 'utf8'))?.[1]).toBe(String(Math.max(1, Math.min(VERIFY_WORKERS_MAX, availableParallelism() - 1))));
 
         // Every command, exactly as suggested, in order; OFFSET from the assert before it.
         let previous = '';

@@ -144,6 +144,7 @@ describe('SignatureVerifier', () => {
     const cores = availableParallelism();
     expect(defaultVerifyWorkers('admission')).toBe(Math.min(VERIFY_WORKERS_MAX, cores));
     expect(defaultVerifyWorkers('ingest')).toBe(Math.max(1, Math.min(VERIFY_WORKERS_MAX, cores - 1)));
+    expect(defaultVerifyWorkers('admission-beside-reader')).toBe(defaultVerifyWorkers('ingest'));
     expect(defaultVerifyWorkers()).toBe(defaultVerifyWorkers('ingest'));
   });
 
