@@ -31,7 +31,7 @@ import { rawRocksBatchRate } from './lib/raw-rocks';
 import type { VerifyMode } from '../services/ingest/check-record';
 import { INGEST_BATCH_RECORDS_MAX } from '../services/ingest/limits';
 import { keys } from '../shared/storage/keys';
-import type { BatchOp } from '../shared/storage/kv-store';
+import type { BatchOp, BatchOpSource } from '../shared/storage/kv-store';
 
 const AGENTS = 300;
 const ASSERTIONS = 130_000;
@@ -162,8 +162,13 @@ export async function ingestOnce(
 }
 
 /** One batch as ingest committed it: its ops and the offset it brought the store through. */
+/** How many ops a captured commit holds. */
+export function opCount(ops: CapturedCommit['ops']): number {
+  return Array.isArray(ops) ? ops.length : (ops as BatchOpSource).size;
+}
+
 export interface CapturedCommit {
-  readonly ops: readonly BatchOp[];
+  readonly ops: readonly BatchOp[] | BatchOpSource;
   readonly appliedThrough: number;
 }
 
@@ -239,7 +244,7 @@ export async function run(): Promise<string> {
   // A fourth, unreported ingest keeps its batches (every op stays in memory, which would slow the measured runs' GC).
   const commits: CapturedCommit[] = [];
   await ingestOnce(walDir, `${dataDir}-capture`, head, 'sync', 'none', (c) => commits.push(c));
-  const opsPerRecord = commits.reduce((n, c) => n + c.ops.length, 0) / records.length;
+  const opsPerRecord = commits.reduce((n, c) => n + opCount(c.ops), 0) / records.length;
   const commitOnly = await commitOnlyRate(`${dataDir}-commit-only`, commits, records.length);
   commits.length = 0;
   // The raw store: batches of as many puts as an ingest batch has records, key of an H key's size, value = each record's log bytes.

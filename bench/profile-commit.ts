@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { openHybridStore } from '../shared/storage/hybrid-store';
 import { setLogLevel } from '../shared/telemetry/logger';
-import { ingestOnce, prepareRecords, writeLog, type CapturedCommit } from './ingest';
+import { ingestOnce, opCount, prepareRecords, writeLog, type CapturedCommit } from './ingest';
 import { cpuByThread, cpuSeconds, cpuUsByName, framesMarkdown, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { SCRATCH_DIR } from './lib/results';
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const { head } = await writeLog(join(dir, 'wal'), records);
   const commits: CapturedCommit[] = [];
   await ingestOnce(join(dir, 'wal'), join(dir, 'capture'), head, 'sync', 'none', (c) => commits.push(c));
-  const ops = commits.reduce((n, c) => n + c.ops.length, 0);
+  const ops = commits.reduce((n, c) => n + opCount(c.ops), 0);
   const profiling = !process.argv.includes('--cpu-only');
   const store = await openHybridStore(join(dir, 'replay'), { durability: 'sync' });
   const session = new Session();

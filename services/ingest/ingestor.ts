@@ -300,7 +300,7 @@ export class Ingestor {
     // Between two applies: a pair evicted now is reloaded from the store and the ops still committing.
     this.cache.evict();
     this.commits += 1;
-    await this.store.applyBatch(b.ops.ops, b.appliedThrough);
+    await this.store.applyBatch(b.ops, b.appliedThrough);
     this.applied = b.appliedThrough;
     this.source.committed?.(b.appliedThrough);
     this.commits += 1;

@@ -49,3 +49,10 @@ export const FIELD_WRITER_INITIAL_BYTES = 64;
  */
 export const STORED_NAMED_ALTERNATIVES_MAX = 16;
 export const STORED_NAMED_IDS_MAX = 16;
+/**
+ * Bytes of one chunk of a batch's op arena (shared/graph/apply/batch-state.ts):
+ * a batch's keys and values are copied into chunks this large (an op larger
+ * than one gets a chunk of its own), so a thousand-record batch is a few
+ * chunks, not tens of thousands of heap objects.
+ */
+export const OP_ARENA_CHUNK_BYTES = 256 * 1024;

@@ -18,11 +18,14 @@ export function checkValue(backend: BackendName, op: string, key: Buffer, value:
 }
 
 export function checkBatch(backend: BackendName, ops: readonly BatchOp[]): void {
-  for (const op of ops) {
-    checkKey(backend, 'batch', op.key);
-    if (op.type === 'put') checkValue(backend, 'batch', op.key, op.value);
-    else if (op.type !== 'delete') throw new StoreError(backend, 'batch', `unknown op type '${String((op as { type: unknown }).type)}'`);
-  }
+  for (const op of ops) checkBatchOp(backend, op);
+}
+
+/** One op of a batch, as `checkBatch` checks each. */
+export function checkBatchOp(backend: BackendName, op: BatchOp): void {
+  checkKey(backend, 'batch', op.key);
+  if (op.type === 'put') checkValue(backend, 'batch', op.key, op.value);
+  else if (op.type !== 'delete') throw new StoreError(backend, 'batch', `unknown op type '${String((op as { type: unknown }).type)}'`);
 }
 
 export function checkAddArgs(backend: BackendName, key: Buffer, delta: unknown): void {

@@ -21,9 +21,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger } from '../telemetry/logger';
 import { withSpan } from '../telemetry/tracing';
-import { checkBatch, checkKey } from './arg-checks';
+import { checkBatch, checkBatchOp, checkKey } from './arg-checks';
 import { StoreDivergedError, StoreError, StoreFormatError } from './errors';
-import type { BatchOp, Entry, KVStore, ScanOptions } from './kv-store';
+import type { BatchOp, BatchOpSource, Entry, KVStore, ScanOptions } from './kv-store';
 import { LmdbStore } from './lmdb-store';
 import { mergeScans } from './merge-scan';
 import { encodeRedoIntent } from './redo-intent';
@@ -192,31 +192,34 @@ export class HybridStore implements KVStore {
    * is already >= `appliedThrough` skips its part. Calls run one at a time in
    * call order. Ops must not touch the cursor or intent keys.
    */
-  applyBatch(ops: readonly BatchOp[], appliedThrough: number): Promise<ApplyResult> {
+  applyBatch(ops: readonly BatchOp[] | BatchOpSource, appliedThrough: number): Promise<ApplyResult> {
     // Durability (`sync`): this batch's RocksDB half, which carries the intent
     // from LMDB's cursor, becomes durable only after the previous batch's LMDB
     // half did (the awaited flush below), and LMDB commits only after RocksDB's
     // synced write: so LMDB is never durable ahead of RocksDB, nor more than
     // this one intent behind it. LMDB's flush overlaps with the next batch's work.
-    const run = this.applyChain.then(() => this.applyNow(ops, appliedThrough));
+    const source = isOpList(ops) ? opListSource(ops) : ops;
+    const run = this.applyChain.then(() => this.applyNow(source, appliedThrough));
     this.applyChain = run.catch(() => undefined);
     return run;
   }
 
-  private applyNow(ops: readonly BatchOp[], appliedThrough: number): Promise<ApplyResult> {
+  private applyNow(source: BatchOpSource, appliedThrough: number): Promise<ApplyResult> {
     if (this.closed) throw new StoreError('hybrid', 'applyBatch', 'store is closed');
     if (this.broken) throw new StoreError('hybrid', 'applyBatch', 'an earlier LMDB commit failed after its RocksDB half; reopen the store to replay the redo intent');
     if (!Number.isSafeInteger(appliedThrough) || appliedThrough <= 0) {
       throw new StoreError('hybrid', 'applyBatch', `appliedThrough must be an integer 1..2^53-1, got ${appliedThrough}`);
     }
-    const { rocksOps, lmdbOps } = split('applyBatch', ops, true);
+    // Each backend's share as positions in `source`: its ops are made only
+    // when that backend commits, and not held across a wait (BatchOpSource).
+    const { rocks, lmdb } = splitSource('applyBatch', source);
     const doRocks = appliedThrough > this.cursorState.rocks;
     const doLmdb = appliedThrough > this.cursorState.lmdb;
-    const attributes = { applied_through: appliedThrough, ops_rocks: doRocks ? rocksOps.length : 0, ops_lmdb: doLmdb ? lmdbOps.length : 0 };
+    const attributes = { applied_through: appliedThrough, ops_rocks: doRocks ? rocks.length : 0, ops_lmdb: doLmdb ? lmdb.length : 0 };
     return withSpan('store.apply_batch', { ...attributes, durability: this.durability }, async () => {
       await this.awaitLmdbFlush();
-      if (doRocks) await this.commitRocks(rocksOps, lmdbOps, appliedThrough, doLmdb);
-      if (doLmdb) await this.commitLmdb(lmdbOps, appliedThrough);
+      if (doRocks) await this.commitRocks(source, rocks, lmdb, appliedThrough, doLmdb);
+      if (doLmdb) await this.commitLmdb(source, lmdb, appliedThrough);
       return { rocks: doRocks, lmdb: doLmdb };
     });
   }
@@ -235,25 +238,31 @@ export class HybridStore implements KVStore {
     }
   }
 
-  private async commitRocks(rocksOps: BatchOp[], lmdbOps: BatchOp[], appliedThrough: number, withIntent: boolean): Promise<void> {
-    const part: BatchOp[] = [...rocksOps, { type: 'put', key: CURSOR_KEY, value: cursorValue(appliedThrough) }];
+  /** RocksDB's part of a batch: its share of `source`, its cursor, and the redo intent carrying LMDB's share (or the intent's removal). */
+  private rocksPart(source: BatchOpSource, rocks: Int32Array, lmdb: Int32Array, appliedThrough: number, withIntent: boolean): BatchOp[] {
+    const part: BatchOp[] = opsAt(source, rocks);
+    part.push({ type: 'put', key: CURSOR_KEY, value: cursorValue(appliedThrough) });
     if (!this.formatStamped) part.push({ type: 'put', key: FORMAT_KEY, value: formatStampValue() });
     if (withIntent) {
-      const intent = encodeRedoIntent({ fromCursor: this.cursorState.lmdb, toCursor: appliedThrough, ops: lmdbOps });
+      const intent = encodeRedoIntent({ fromCursor: this.cursorState.lmdb, toCursor: appliedThrough, ops: opsAt(source, lmdb) });
       part.push({ type: 'put', key: INTENT_KEY, value: intent });
     } else if (this.intentStored) {
       part.push({ type: 'delete', key: INTENT_KEY });
     }
-    await this.rocks.batch(part, { sync: this.durability === 'sync' });
+    return part;
+  }
+
+  private async commitRocks(source: BatchOpSource, rocks: Int32Array, lmdb: Int32Array, appliedThrough: number, withIntent: boolean): Promise<void> {
+    await this.rocks.batch(this.rocksPart(source, rocks, lmdb, appliedThrough, withIntent), { sync: this.durability === 'sync' });
     this.cursorState.rocks = appliedThrough;
     this.intentStored = withIntent;
     this.formatStamped = true;
   }
 
-  private async commitLmdb(lmdbOps: BatchOp[], appliedThrough: number): Promise<void> {
+  private async commitLmdb(source: BatchOpSource, lmdb: Int32Array, appliedThrough: number): Promise<void> {
     try {
       await this.hooks.afterRocksCommit?.(appliedThrough);
-      await this.lmdb.batch([...lmdbOps, { type: 'put', key: LMDB_CURSOR_KEY, value: cursorValue(appliedThrough) }]);
+      await this.lmdb.batch(withLmdbCursor(opsAt(source, lmdb), appliedThrough));
     } catch (err) {
       // The RocksDB half (and its intent) may be committed: only a reopen,
       // which replays the intent, makes the two backends agree again.
@@ -329,20 +338,59 @@ function routeChecked(op: string, key: Buffer): Backend {
 }
 
 /**
- * Checks every op (and, with `refuseReserved`, that none writes the cursor,
- * intent or format keys), then splits them per backend, in one pass over the
- * ops. Checking the whole batch before either backend commits keeps a bad op
- * from leaving half a batch.
+ * Checks every op, then splits them per backend, in one pass over the ops.
+ * Checking the whole batch before either backend commits keeps a bad op from
+ * leaving half a batch.
  */
-function split(op: string, ops: readonly BatchOp[], refuseReserved = false): { rocksOps: BatchOp[]; lmdbOps: BatchOp[] } {
+function split(op: string, ops: readonly BatchOp[]): { rocksOps: BatchOp[]; lmdbOps: BatchOp[] } {
   checkBatch('hybrid', ops);
   const rocksOps: BatchOp[] = [];
   const lmdbOps: BatchOp[] = [];
-  for (const o of ops) {
-    if (refuseReserved && RESERVED_KEY_LENGTHS.has(o.key.length) && RESERVED_KEYS.some((k) => k.equals(o.key))) {
+  for (const o of ops) (routeChecked(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
+  return { rocksOps, lmdbOps };
+}
+
+/** An array of ops, not a BatchOpSource. */
+function isOpList(ops: readonly BatchOp[] | BatchOpSource): ops is readonly BatchOp[] {
+  return Array.isArray(ops);
+}
+
+function opListSource(ops: readonly BatchOp[]): BatchOpSource {
+  return { size: ops.length, op: (i) => ops[i]! };
+}
+
+/** LMDB's part of a batch: its share and its cursor. */
+function withLmdbCursor(part: BatchOp[], appliedThrough: number): BatchOp[] {
+  part.push({ type: 'put', key: LMDB_CURSOR_KEY, value: cursorValue(appliedThrough) });
+  return part;
+}
+
+/** The ops of `source` at `positions`, in order. */
+function opsAt(source: BatchOpSource, positions: Int32Array): BatchOp[] {
+  const out: BatchOp[] = [];
+  for (let i = 0; i < positions.length; i++) out.push(source.op(positions[i]!));
+  return out;
+}
+
+/**
+ * `split` over a BatchOpSource: checks every op as `split` does (none may
+ * write the cursor, intent or format keys) and returns each backend's
+ * positions in source order.
+ */
+function splitSource(op: string, source: BatchOpSource): { rocks: Int32Array; lmdb: Int32Array } {
+  const n = source.size;
+  const at = new Int32Array(n);
+  let rocksCount = 0;
+  let lmdbEnd = n;
+  for (let i = 0; i < n; i++) {
+    const o = source.op(i);
+    checkBatchOp('hybrid', o);
+    if (RESERVED_KEY_LENGTHS.has(o.key.length) && RESERVED_KEYS.some((k) => k.equals(o.key))) {
       throw new StoreError('hybrid', op, 'ops must not write the cursor, intent or format keys', o.key);
     }
-    (routeChecked(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
+    // RocksDB's positions fill `at` from the front, LMDB's from the back.
+    if (routeChecked(op, o.key) === 'rocksdb') at[rocksCount++] = i;
+    else at[--lmdbEnd] = i;
   }
-  return { rocksOps, lmdbOps };
+  return { rocks: at.subarray(0, rocksCount), lmdb: at.subarray(lmdbEnd).reverse() };
 }

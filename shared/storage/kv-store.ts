@@ -12,6 +12,19 @@ import type { BackendName } from './errors';
 export type BatchOp = { readonly type: 'put'; readonly key: Buffer; readonly value: Buffer } | { readonly type: 'delete'; readonly key: Buffer };
 
 /**
+ * A batch's ops as a caller may hold them compactly (ingest keeps a batch's
+ * keys and values in one arena, off the JavaScript heap): `op(i)` makes op i
+ * (0 ≤ i < size) as views the store reads and drops at once. HybridStore's
+ * `applyBatch` takes one, so a batch being committed (while the next one
+ * applies) is not thousands of heap objects for the young-generation
+ * collector to copy (docs/STORAGE.md, "The op arena").
+ */
+export interface BatchOpSource {
+  readonly size: number;
+  op(i: number): BatchOp;
+}
+
+/**
  * Bounds and direction of a prefix scan. Bounds narrow the prefix range; they
  * are how a caller resumes after the last key it saw (`gt` forward, `lt` in
  * reverse). At most one lower (`gte`/`gt`) and one upper (`lte`/`lt`) bound.

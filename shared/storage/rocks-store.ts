@@ -173,17 +173,21 @@ export class RocksStore implements KVStore {
 
   batch(ops: readonly BatchOp[], options: BatchOptions = {}): Promise<void> {
     const sync = options.sync === true;
+    // Let go once the binding's batch has copied them: while a batch is
+    // written no op of it stays on the heap (BatchOpSource, kv-store.ts).
+    const held: { ops: readonly BatchOp[] | undefined } = { ops };
     return this.track('batch', undefined, () => {
-      checkBatch(BACKEND, ops);
-      return withSpan('store.batch', batchAttributes(BACKEND, ops, options), () =>
+      checkBatch(BACKEND, held.ops!);
+      return withSpan('store.batch', batchAttributes(BACKEND, held.ops!, options), () =>
         this.locks.runExclusive(async () => {
           // checkBatch has checked every key and value: the binding's own
           // `_put`/`_del` skip abstract-leveldown's second check of each.
           const b = this.newBatch();
-          for (const op of ops) {
+          for (const op of held.ops!) {
             if (op.type === 'put') b._put(op.key, op.value);
             else b._del(op.key);
           }
+          held.ops = undefined;
           await call('batch', undefined, (cb) => b.write({ sync }, cb));
         }),
       );

@@ -6,7 +6,8 @@
  * once they land.
  */
 import fc from 'fast-check';
-import { BatchState, BatchOps } from '../../shared/graph/apply/batch-state';
+import { BatchState, BatchOps, NOT_HELD, OpArena } from '../../shared/graph/apply/batch-state';
+import { OP_ARENA_CHUNK_BYTES } from '../../shared/graph/limits';
 import { keys, prefixes } from '../../shared/storage/keys';
 import type { BatchOp } from '../../shared/storage/kv-store';
 import { openHybridStore } from '../../shared/storage/hybrid-store';
@@ -40,6 +41,54 @@ describe('BatchOps', () => {
     expect(batch.get('abd')).toBeUndefined();
     expect([...batch.withPrefix('ab')].map((o) => o.key.toString())).toEqual(['ab', 'abc']);
     expect([...batch.withPrefix('c')]).toEqual([]);
+  });
+});
+
+describe('OpArena', () => {
+  const opArb = fc.oneof(
+    fc.record({ type: fc.constant('put' as const), key: fc.uint8Array({ maxLength: 40 }), value: fc.uint8Array({ maxLength: 300 }) }),
+    fc.record({ type: fc.constant('delete' as const), key: fc.uint8Array({ maxLength: 40 }) }),
+  );
+  const asOp = (o: { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'delete'; key: Uint8Array }): BatchOp =>
+    o.type === 'put' ? { type: 'put', key: Buffer.from(o.key), value: Buffer.from(o.value) } : { type: 'delete', key: Buffer.from(o.key) };
+  const show = (op: BatchOp): string => `${op.type} ${op.key.toString('hex')} ${op.type === 'put' ? op.value.toString('hex') : ''}`;
+
+  it('gives back every op it was given, byte for byte, puts and deletes, empty keys and values', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 60 }), (raw) => {
+        const arena = new OpArena();
+        const ops = raw.map(asOp);
+        const at = ops.map((op) => arena.add(op));
+        expect(at).toEqual(ops.map((_, i) => i));
+        expect(arena.count).toBe(ops.length);
+        expect(ops.map((_, i) => show(arena.op(i)))).toEqual(ops.map(show));
+        expect(ops.map((_, i) => arena.isPut(i))).toEqual(ops.map((op) => op.type === 'put'));
+      }),
+    );
+  });
+
+  it('keeps an op larger than a chunk whole, and the ops around it', () => {
+    const arena = new OpArena();
+    const big: BatchOp = { type: 'put', key: Buffer.alloc(10, 1), value: Buffer.alloc(OP_ARENA_CHUNK_BYTES + 5, 2) };
+    const small: BatchOp = { type: 'put', key: Buffer.from('k'), value: Buffer.from('v') };
+    const filler: BatchOp = { type: 'put', key: Buffer.from('f'), value: Buffer.alloc(OP_ARENA_CHUNK_BYTES - 100, 3) };
+    for (const op of [small, filler, big, small, filler, filler]) arena.add(op);
+    expect([0, 1, 2, 3, 4, 5].map((i) => show(arena.op(i)))).toEqual([small, filler, big, small, filler, filler].map(show));
+  });
+
+  it('is what a sealed BatchState hands the store: op(i) in first-write order, the latest value of each key', () => {
+    const state = new BatchState({} as never);
+    state.write(put(Buffer.from('b'), '1'));
+    state.write(put(Buffer.from('a'), '2'));
+    state.write({ type: 'delete', key: Buffer.from('c') });
+    state.write(put(Buffer.from('b'), '3'));
+    const sealed = state.seal();
+    expect(sealed.size).toBe(3);
+    expect([0, 1, 2].map((i) => show(sealed.op(i)))).toEqual([put(Buffer.from('b'), '3'), put(Buffer.from('a'), '2'), { type: 'delete', key: Buffer.from('c') } as BatchOp].map(show));
+    expect(sealed.ops.map(show)).toEqual([0, 1, 2].map((i) => show(sealed.op(i))));
+    expect(sealed.valueOf('b')?.toString()).toBe('3');
+    expect(sealed.valueOf('c')).toBeUndefined();
+    expect(sealed.valueOf('d')).toBe(NOT_HELD);
   });
 });
 

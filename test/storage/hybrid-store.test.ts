@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { StoreDivergedError, StoreError } from '../../shared/storage/errors';
 import { openHybridStore, type HybridStore } from '../../shared/storage/hybrid-store';
 import { keys, META_NAMES, prefixes, type KeyKind } from '../../shared/storage/keys';
-import type { BatchOp, KVStore } from '../../shared/storage/kv-store';
+import type { BatchOp, BatchOpSource, KVStore } from '../../shared/storage/kv-store';
 import { LmdbStore } from '../../shared/storage/lmdb-store';
 import { encodeU64 } from '../../shared/storage/number-values';
 import { RocksStore } from '../../shared/storage/rocks-store';
@@ -226,6 +226,53 @@ describe('HybridStore', () => {
       for (const reserved of [CURSOR, INTENT, LMDB_CURSOR, FORMAT]) await expect(store.applyBatch([put(reserved, 'x')], 10)).rejects.toBeInstanceOf(StoreError);
       for (const bad of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1]) await expect(store.applyBatch([], bad)).rejects.toBeInstanceOf(StoreError);
       expect(store.cursors()).toEqual({ rocks: 0, lmdb: 0 });
+    });
+  });
+
+  describe('applyBatch from a BatchOpSource', () => {
+    /** `ops` as a source that makes each op afresh, as an arena does, and counts what it made. */
+    const sourceOf = (ops: readonly BatchOp[]): BatchOpSource & { made: number } => ({
+      size: ops.length,
+      made: 0,
+      op(i) {
+        this.made++;
+        const o = ops[i]!;
+        // A copy, as an arena makes; what is not a Buffer stays as it is (for the checks).
+        const copy = <T>(b: T): T => (Buffer.isBuffer(b) ? (Buffer.from(b) as T) : b);
+        return o.type === 'put' ? { ...o, key: copy(o.key), value: copy(o.value) } : { ...o, key: copy(o.key) };
+      },
+    });
+    const dumpOf = async (s: HybridStore): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const e of s.dump()) out.push(`${e.backend} ${e.key.toString('hex')} ${e.value.toString('hex')}`);
+      return out;
+    };
+
+    it('leaves both backends, cursors and the redo intent exactly as the same ops as an array do', async () => {
+      const ops: BatchOp[] = [...SAMPLES.map(([kind, key]) => put(key, kind)), { type: 'delete', key: keys.trust(AGENT) }, put(keys.assertion(ID), 'later wins')];
+      const other = await openHybridStore(join(tmp.path, 'array'));
+      try {
+        await other.applyBatch([put(keys.trust(AGENT), 'old')], 50);
+        await other.applyBatch(ops, 100);
+        await store.applyBatch([put(keys.trust(AGENT), 'old')], 50);
+        const source = sourceOf(ops);
+        await store.applyBatch(source, 100);
+        // Every op is made to be checked and routed, and once more for the backend it goes to (LMDB's also for the intent).
+        expect(source.made).toBeGreaterThanOrEqual(2 * ops.length);
+        expect(await dumpOf(store)).toEqual(await dumpOf(other));
+        expect(store.cursors()).toEqual(other.cursors());
+        expect((await store.get(keys.assertion(ID)))?.toString()).toBe('later wins');
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('refuses a source with a reserved key or a bad op whole, writing neither backend', async () => {
+      for (const bad of [put(CURSOR, 'x'), put(FORMAT, 'x'), { type: 'delete', key: Buffer.alloc(0) } as BatchOp, { type: 'put', key: keys.trust(AGENT), value: 'text' } as unknown as BatchOp]) {
+        await expect(store.applyBatch(sourceOf([put(keys.assertion(ID), 'a'), put(keys.trust(ID2), 'b'), bad]), 10)).rejects.toBeInstanceOf(StoreError);
+      }
+      expect(store.cursors()).toEqual({ rocks: 0, lmdb: 0 });
+      expect(await store.getMany([keys.assertion(ID), keys.trust(ID2)])).toEqual([undefined, undefined]);
     });
   });
 
