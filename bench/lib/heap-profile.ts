@@ -13,6 +13,13 @@ export interface HeapProfileNode {
 /** Sampling parameters: one sample per this many allocated bytes on average, and the collected objects kept. */
 export const HEAP_SAMPLING = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as const;
 
+/**
+ * The same, without the objects a young-generation collection freed: what is
+ * left is every object that survived a scavenge (copied, and most of it
+ * promoted), the work a scavenge does.
+ */
+export const HEAP_SAMPLING_SURVIVORS = { ...HEAP_SAMPLING, includeObjectsCollectedByMinorGC: false } as const;
+
 function frameName(n: HeapProfileNode): string {
   const f = n.callFrame;
   const file = f.url === '' ? '' : ` ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/').replace(/^file:\/\//, '')}:${f.lineNumber + 1}`;
