@@ -6,7 +6,7 @@
  * once they land.
  */
 import fc from 'fast-check';
-import { BatchState, BatchOps, NOT_HELD, OpArena } from '../../shared/graph/apply/batch-state';
+import { BatchState, BatchOps, hashKey, NOT_HELD, OpArena } from '../../shared/graph/apply/batch-state';
 import { OP_ARENA_CHUNK_BYTES } from '../../shared/graph/limits';
 import { keys, prefixes } from '../../shared/storage/keys';
 import type { BatchOp } from '../../shared/storage/kv-store';
@@ -67,6 +67,36 @@ describe('OpArena', () => {
     );
   });
 
+  it('keeps two keys apart whose hashes are equal', () => {
+    // A birthday search over 32-bit FNV-1a: among 300k keys two collide with near certainty.
+    const seen = new Map<number, Buffer>();
+    let pair: [Buffer, Buffer] | undefined;
+    let x = 0x2545f491;
+    for (let i = 0; pair === undefined && i < 300_000; i++) {
+      // Keys from a xorshift generator (FNV spreads sequential names too evenly to collide).
+      const key = Buffer.alloc(8);
+      for (let j = 0; j < 8; j += 4) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        key.writeInt32LE(x | 0, j);
+      }
+      const other = seen.get(hashKey(key));
+      if (other !== undefined) pair = [other, key];
+      else seen.set(hashKey(key), key);
+    }
+    expect(pair).toBeDefined();
+    const [a, b] = pair!;
+    expect(hashKey(a)).toBe(hashKey(b));
+    const arena = new OpArena();
+    arena.add({ type: 'put', key: a, value: Buffer.from('A') });
+    arena.add({ type: 'put', key: b, value: Buffer.from('B') });
+    const ops = BatchOps.over(arena);
+    expect(ops.size).toBe(2);
+    expect(ops.valueOf(a)?.toString()).toBe('A');
+    expect(ops.valueOf(b)?.toString()).toBe('B');
+  });
+
   it('keeps an op larger than a chunk whole, and the ops around it', () => {
     const arena = new OpArena();
     const big: BatchOp = { type: 'put', key: Buffer.alloc(10, 1), value: Buffer.alloc(OP_ARENA_CHUNK_BYTES + 5, 2) };
@@ -86,9 +116,38 @@ describe('OpArena', () => {
     expect(sealed.size).toBe(3);
     expect([0, 1, 2].map((i) => show(sealed.op(i)))).toEqual([put(Buffer.from('b'), '3'), put(Buffer.from('a'), '2'), { type: 'delete', key: Buffer.from('c') } as BatchOp].map(show));
     expect(sealed.ops.map(show)).toEqual([0, 1, 2].map((i) => show(sealed.op(i))));
-    expect(sealed.valueOf('b')?.toString()).toBe('3');
-    expect(sealed.valueOf('c')).toBeUndefined();
-    expect(sealed.valueOf('d')).toBe(NOT_HELD);
+    expect(sealed.valueOf(Buffer.from('b'))?.toString()).toBe('3');
+    expect(sealed.valueOf(Buffer.from('c'))).toBeUndefined();
+    expect(sealed.valueOf(Buffer.from('d'))).toBe(NOT_HELD);
+    // Sealed: the arena takes no more writes.
+    expect(() => state.write(put(Buffer.from('e'), '4'))).toThrow(/no write once its ops are sealed/);
+  });
+
+  it('finds each key\'s latest op exactly as a Map by latin1 key would, in first-write order, through collisions and growth', () => {
+    fc.assert(
+      fc.property(
+        // A small key space (many rewrites of one key) and enough writes to grow the table past its first 1024 slots.
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.uint8Array({ maxLength: 3 }), fc.boolean()), { minLength: 1, maxLength: 2500 }),
+        (writes) => {
+          const arena = new OpArena();
+          const model = new Map<string, BatchOp>();
+          for (const [k, v, del] of writes) {
+            const key = Buffer.from(`k${k % 1500}`);
+            const op: BatchOp = del ? { type: 'delete', key } : { type: 'put', key, value: Buffer.from(v) };
+            arena.add(op);
+            model.set(key.toString('latin1'), op);
+          }
+          expect(arena.size).toBe(model.size);
+          expect(arena.count).toBe(writes.length);
+          const ops = BatchOps.over(arena);
+          expect(ops.ops.map(show)).toEqual([...model.values()].map(show));
+          for (const [k, op] of model) expect(ops.valueOf(Buffer.from(k, 'latin1'))?.toString('hex')).toBe(op.type === 'put' ? op.value.toString('hex') : undefined);
+          expect(ops.valueOf(Buffer.from('absent'))).toBe(NOT_HELD);
+          expect(ops.valueOf(Buffer.from('k'))).toBe(NOT_HELD);
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });
 

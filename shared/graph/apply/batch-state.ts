@@ -14,15 +14,30 @@ import { OP_ARENA_CHUNK_BYTES } from '../limits';
 
 /** Int32 fields per op in an OpArena's index. */
 const OP_META_FIELDS = 4;
+/** Slots of a fresh arena's key table (a power of two); it doubles at half full. */
+const KEY_SLOTS_INITIAL = 1024;
+
+/** FNV-1a over `key`'s bytes: the arena's key table hash. */
+export function hashKey(key: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  return h;
+}
 
 /**
- * The bytes of a batch's ops, off the JavaScript heap: each op's key and value
- * are copied into large chunks as they are written, and the op is a few
- * integers in a typed array. A batch's ops live until its commit lands, over
- * the next batch's apply; as objects (an op, two Buffer views, per key) the
- * young-generation collector copied every one of them twice, to the survivor
- * space and then to the old generation (docs/STORAGE.md, "The op arena"). Ops
- * are views made on demand and dropped at once.
+ * A batch's ops, one per key, off the JavaScript heap: each op's key and value
+ * are copied into large chunks as they are written, an op is a few integers in
+ * a typed array, and a table keyed by the key bytes (open addressing, FNV-1a)
+ * finds a key's latest op. A batch's ops live until its commit lands, over the
+ * next batch's apply; as objects (an op, two Buffer views and a latin1 string
+ * per key, in a Map) the young-generation collector copied every one of them
+ * twice, to the survivor space and then to the old generation
+ * (docs/STORAGE.md, "The op arena"). Ops are views made on demand and dropped
+ * at once.
+ *
+ * Keys are numbered in the order they were first written (their position);
+ * a later write of a key adds a new op and makes it the key's latest, so the
+ * first-write order stays, as a Map's insertion order would.
  */
 export class OpArena {
   private readonly chunks: Buffer[] = [];
@@ -31,13 +46,27 @@ export class OpArena {
   /** Per op: chunk, key start, key length, value length (-1: a delete); the value follows the key. */
   private meta = new Int32Array(OP_META_FIELDS * 256);
   private n = 0;
+  /** Per position: the key's latest op, and its hash. */
+  private latest = new Int32Array(256);
+  private hashes = new Int32Array(256);
+  private keys = 0;
+  /** Hash slot → position + 1 (0: empty). */
+  private slots = new Int32Array(KEY_SLOTS_INITIAL);
+  private sealed = false;
 
+  /** Ops added (every write, including the ones a later write of their key replaced). */
   get count(): number {
     return this.n;
   }
 
-  /** Copies `op` in; its index. */
+  /** Distinct keys. */
+  get size(): number {
+    return this.keys;
+  }
+
+  /** Copies `op` in; its op index. Ends in an Error once `seal()`ed. */
   add(op: BatchOp): number {
+    if (this.sealed) throw new Error('a batch takes no write once its ops are sealed (they are being committed)');
     const keyLength = op.key.length;
     const valueLength = op.type === 'put' ? op.value.length : -1;
     const bytes = keyLength + Math.max(0, valueLength);
@@ -50,17 +79,81 @@ export class OpArena {
     this.chunk.set(op.key, at);
     if (op.type === 'put') this.chunk.set(op.value, at + keyLength);
     this.used += bytes;
-    if ((this.n + 1) * OP_META_FIELDS > this.meta.length) {
-      const grown = new Int32Array(this.meta.length * 2);
-      grown.set(this.meta);
-      this.meta = grown;
-    }
+    if ((this.n + 1) * OP_META_FIELDS > this.meta.length) this.meta = grown(this.meta);
     const m = this.n * OP_META_FIELDS;
     this.meta[m] = this.chunks.length - 1;
     this.meta[m + 1] = at;
     this.meta[m + 2] = keyLength;
     this.meta[m + 3] = valueLength;
-    return this.n++;
+    const index = this.n++;
+    this.setLatest(op.key, index);
+    return index;
+  }
+
+  /** Makes op `index` the latest of `key`: a new position when the key is new. */
+  private setLatest(key: Uint8Array, index: number): void {
+    const h = hashKey(key);
+    const mask = this.slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const slot = this.slots[i]!;
+      if (slot === 0) {
+        if (this.keys === this.latest.length) {
+          this.latest = grown(this.latest);
+          this.hashes = grown(this.hashes);
+        }
+        this.latest[this.keys] = index;
+        this.hashes[this.keys] = h;
+        this.slots[i] = ++this.keys;
+        if (this.keys * 2 > this.slots.length) this.rehash();
+        return;
+      }
+      if (this.hashes[slot - 1] === h && this.keyEquals(this.latest[slot - 1]!, key)) {
+        this.latest[slot - 1] = index;
+        return;
+      }
+    }
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let p = 0; p < this.keys; p++) {
+      let i = this.hashes[p]! & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = p + 1;
+    }
+    this.slots = slots;
+  }
+
+  private keyEquals(index: number, key: Uint8Array): boolean {
+    const m = index * OP_META_FIELDS;
+    const length = this.meta[m + 2]!;
+    if (length !== key.length) return false;
+    const chunk = this.chunks[this.meta[m]!]!;
+    const at = this.meta[m + 1]!;
+    for (let i = 0; i < length; i++) if (chunk[at + i] !== key[i]) return false;
+    return true;
+  }
+
+  /** The position of `key` (its first-write order), or -1 when the batch did not write it. */
+  positionOf(key: Uint8Array): number {
+    const h = hashKey(key);
+    const mask = this.slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const slot = this.slots[i]!;
+      if (slot === 0) return -1;
+      if (this.hashes[slot - 1] === h && this.keyEquals(this.latest[slot - 1]!, key)) return slot - 1;
+    }
+  }
+
+  /** The latest op index of the key at `position`. */
+  latestAt(position: number): number {
+    return this.latest[position]!;
+  }
+
+  /** Ends the writes: the ops are being committed. */
+  seal(): void {
+    this.sealed = true;
   }
 
   key(i: number): Buffer {
@@ -88,6 +181,12 @@ export class OpArena {
   }
 }
 
+function grown(a: Int32Array): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(a.length * 2);
+  out.set(a);
+  return out;
+}
+
 /**
  * A batch's ops, one per key, in the order the batch first wrote each key,
  * with lookups by key and by prefix. They are not sorted for the commit: the
@@ -95,70 +194,66 @@ export class OpArena {
  * order; RocksDB takes a batch in any order), and most ops are RocksDB's.
  */
 export class BatchOps implements BatchOpSource {
-  /** Arena index of each op, in `byKey` order: made by the first `op(i)`. */
-  private order: Int32Array | undefined;
-  /** latin1 of each op's key, ascending: made by the first prefix lookup (a batch reading through the one still committing). */
-  private sortedKeys: string[] | undefined;
+  /** latin1 of each key with its position, ascending: made by the first prefix lookup (a batch reading through the one still committing). */
+  private sortedKeys: { readonly keys: string[]; readonly positions: number[] } | undefined;
 
-  private constructor(
-    private readonly arena: OpArena,
-    /** Op index by latin1 key (no longer changed by anyone). */
-    private readonly byKey: ReadonlyMap<string, number>,
-  ) {}
+  private constructor(private readonly arena: OpArena) {}
 
   /** A batch's latest op per key (the map's keys are the latin1 of the op keys). */
   static of(byKey: ReadonlyMap<string, BatchOp>): BatchOps {
     const arena = new OpArena();
-    const index = new Map<string, number>();
-    for (const [k, op] of byKey) index.set(k, arena.add(op));
-    return new BatchOps(arena, index);
+    for (const op of byKey.values()) arena.add(op);
+    return BatchOps.over(arena);
   }
 
-  /** Ops held in `arena`, by latin1 key (the overlay of a sealed BatchState). */
-  static over(arena: OpArena, byKey: ReadonlyMap<string, number>): BatchOps {
-    return new BatchOps(arena, byKey);
+  /** The ops of `arena` (a sealed BatchState's), which takes no more writes. */
+  static over(arena: OpArena): BatchOps {
+    arena.seal();
+    return new BatchOps(arena);
   }
 
   /** How many ops (keys). */
   get size(): number {
-    return this.byKey.size;
+    return this.arena.size;
   }
 
   /** Op i (in the order the batch first wrote each key), made afresh as views of the arena. */
   op(i: number): BatchOp {
-    if (this.order === undefined) {
-      this.order = new Int32Array(this.byKey.size);
-      let j = 0;
-      for (const index of this.byKey.values()) this.order[j++] = index;
-    }
-    return this.arena.op(this.order[i]!);
+    return this.arena.op(this.arena.latestAt(i));
   }
 
   /** The ops, made afresh as views of the arena. */
   get ops(): BatchOp[] {
-    const out = new Array<BatchOp>(this.byKey.size);
-    let j = 0;
-    for (const i of this.byKey.values()) out[j++] = this.arena.op(i);
+    const out = new Array<BatchOp>(this.size);
+    for (let i = 0; i < out.length; i++) out[i] = this.op(i);
     return out;
   }
 
+  /** The op at `key` (its latin1), or undefined when the batch did not write it. */
   get(key: string): BatchOp | undefined {
-    const i = this.byKey.get(key);
-    return i === undefined ? undefined : this.arena.op(i);
+    const p = this.arena.positionOf(Buffer.from(key, 'latin1'));
+    return p < 0 ? undefined : this.op(p);
   }
 
   /** The value the batch leaves at `key`: a Buffer, undefined for a delete, NOT_HELD when the batch does not touch it. */
-  valueOf(key: string): Buffer | undefined | typeof NOT_HELD {
-    const i = this.byKey.get(key);
-    return i === undefined ? NOT_HELD : this.arena.value(i);
+  valueOf(key: Uint8Array): Buffer | undefined | typeof NOT_HELD {
+    const p = this.arena.positionOf(key);
+    return p < 0 ? NOT_HELD : this.arena.value(this.arena.latestAt(p));
   }
 
   /** The ops whose keys start with `prefix` (latin1), in key order. */
   *withPrefix(prefix: string): Generator<BatchOp> {
     // A latin1 string has one code unit per byte, so string order is byte order
     // (Buffer.compare), at a fraction of the cost.
-    const keys = (this.sortedKeys ??= [...this.byKey.keys()].sort());
-    for (let i = lowerBound(keys, prefix); i < keys.length && keys[i]!.startsWith(prefix); i++) yield this.arena.op(this.byKey.get(keys[i]!)!);
+    const sorted = (this.sortedKeys ??= this.sortKeys());
+    for (let i = lowerBound(sorted.keys, prefix); i < sorted.keys.length && sorted.keys[i]!.startsWith(prefix); i++) yield this.op(sorted.positions[i]!);
+  }
+
+  private sortKeys(): { keys: string[]; positions: number[] } {
+    const latin1 = new Array<string>(this.size);
+    for (let p = 0; p < latin1.length; p++) latin1[p] = this.arena.key(this.arena.latestAt(p)).toString('latin1');
+    const positions = latin1.map((_, p) => p).sort((a, b) => (latin1[a]! < latin1[b]! ? -1 : latin1[a]! > latin1[b]! ? 1 : 0));
+    return { keys: positions.map((p) => latin1[p]!), positions };
   }
 }
 
@@ -177,13 +272,9 @@ function lowerBound(keys: readonly string[], key: string): number {
 export const NOT_HELD: unique symbol = Symbol('not held');
 
 export class BatchState {
-  /** The batch's ops' bytes. */
+  /** The batch's ops (its overlay): keys, values and the latest op of each key. */
   private readonly arena = new OpArena();
-  /** Index in `arena` of the latest op per key (latin1 of the key bytes). */
-  private readonly overlay = new Map<string, number>();
-  /** Set by `seal()`: the BatchOps shares `overlay`, which must not change after. */
-  private sealed = false;
-  /** Store values already read (undefined = absent in the store). */
+  /** Store values already read (undefined = absent in the store), by latin1 key. */
   private readonly cache = new Map<string, Buffer | undefined>();
 
   constructor(
@@ -196,8 +287,9 @@ export class BatchState {
   async prefetch(keys: readonly Buffer[]): Promise<void> {
     const wanted = new Map<string, Buffer>();
     for (const key of keys) {
+      if (this.heldValue(key) !== NOT_HELD) continue;
       const k = key.toString('latin1');
-      if (!this.overlay.has(k) && !this.cache.has(k) && (this.below === undefined || this.below.valueOf(k) === NOT_HELD)) wanted.set(k, key);
+      if (!this.cache.has(k)) wanted.set(k, key);
     }
     if (wanted.size === 0) return;
     const list = [...wanted.values()];
@@ -205,29 +297,32 @@ export class BatchState {
     list.forEach((key, i) => this.cache.set(key.toString('latin1'), values[i]));
   }
 
-  /** The value this batch's writes, else the committing batch's, leave at `k`; NOT_HELD when neither touches it. */
-  private heldValue(k: string): Buffer | undefined | typeof NOT_HELD {
-    const i = this.overlay.get(k);
-    if (i !== undefined) return this.arena.value(i);
-    return this.below === undefined ? NOT_HELD : this.below.valueOf(k);
+  /** The value this batch's writes, else the committing batch's, leave at `key`; NOT_HELD when neither touches it. */
+  private heldValue(key: Buffer): Buffer | undefined | typeof NOT_HELD {
+    const p = this.arena.positionOf(key);
+    if (p >= 0) return this.arena.value(this.arena.latestAt(p));
+    return this.below === undefined ? NOT_HELD : this.below.valueOf(key);
+  }
+
+  /** A value read from the store before, NOT_HELD when none was (no latin1 key is made while nothing was read). */
+  private cached(key: Buffer): Buffer | undefined | typeof NOT_HELD {
+    if (this.cache.size === 0) return NOT_HELD;
+    const k = key.toString('latin1');
+    return this.cache.has(k) ? this.cache.get(k) : NOT_HELD;
   }
 
   /** `get` when the batch already holds the answer (its writes, the committing batch's, a value read before), without a promise; NOT_HELD when only the store can tell. */
   getHeld(key: Buffer): Buffer | undefined | typeof NOT_HELD {
-    const k = key.toString('latin1');
-    const held = this.heldValue(k);
-    if (held !== NOT_HELD) return held;
-    return this.cache.has(k) ? this.cache.get(k) : NOT_HELD;
+    const held = this.heldValue(key);
+    return held !== NOT_HELD ? held : this.cached(key);
   }
 
   /** The value as this batch sees it: its own write, else the committing batch's, else the store's. */
   async get(key: Buffer): Promise<Buffer | undefined> {
-    const k = key.toString('latin1');
-    const held = this.heldValue(k);
+    const held = this.getHeld(key);
     if (held !== NOT_HELD) return held;
-    if (this.cache.has(k)) return this.cache.get(k);
     const value = await this.store.get(key);
-    this.cache.set(k, value);
+    this.cache.set(key.toString('latin1'), value);
     return value;
   }
 
@@ -263,18 +358,16 @@ export class BatchState {
   }
 
   write(op: BatchOp): void {
-    if (this.sealed) throw new Error('a batch takes no write once its ops are sealed (they are being committed)');
-    this.overlay.set(op.key.toString('latin1'), this.arena.add(op));
+    this.arena.add(op);
   }
 
   writeAll(ops: readonly BatchOp[]): void {
-    for (const op of ops) this.write(op);
+    for (const op of ops) this.arena.add(op);
   }
 
   /** The batch's ops, one per key, for one commit (the store orders each backend's share). Ends the batch's writes. */
   seal(): BatchOps {
-    this.sealed = true;
-    return BatchOps.over(this.arena, this.overlay);
+    return BatchOps.over(this.arena);
   }
 
   /** The batch's ops, one per key. */
