@@ -356,7 +356,7 @@ function isOpList(ops: readonly BatchOp[] | BatchOpSource): ops is readonly Batc
 }
 
 function opListSource(ops: readonly BatchOp[]): BatchOpSource {
-  return { size: ops.length, op: (i) => ops[i]! };
+  return { size: ops.length, op: (i) => ops[i]!, key: (i) => ops[i]!.key };
 }
 
 /** LMDB's part of a batch: its share and its cursor. */
@@ -383,13 +383,20 @@ function splitSource(op: string, source: BatchOpSource): { rocks: Int32Array; lm
   let rocksCount = 0;
   let lmdbEnd = n;
   for (let i = 0; i < n; i++) {
-    const o = source.op(i);
-    checkBatchOp('hybrid', o);
-    if (RESERVED_KEY_LENGTHS.has(o.key.length) && RESERVED_KEYS.some((k) => k.equals(o.key))) {
-      throw new StoreError('hybrid', op, 'ops must not write the cursor, intent or format keys', o.key);
+    let key: Buffer;
+    if (source.buffersOnly === true) {
+      key = source.key(i);
+      checkKey('hybrid', 'batch', key);
+    } else {
+      const o = source.op(i);
+      checkBatchOp('hybrid', o);
+      key = o.key;
+    }
+    if (RESERVED_KEY_LENGTHS.has(key.length) && RESERVED_KEYS.some((k) => k.equals(key))) {
+      throw new StoreError('hybrid', op, 'ops must not write the cursor, intent or format keys', key);
     }
     // RocksDB's positions fill `at` from the front, LMDB's from the back.
-    if (routeChecked(op, o.key) === 'rocksdb') at[rocksCount++] = i;
+    if (routeChecked(op, key) === 'rocksdb') at[rocksCount++] = i;
     else at[--lmdbEnd] = i;
   }
   return { rocks: at.subarray(0, rocksCount), lmdb: at.subarray(lmdbEnd).reverse() };

@@ -22,6 +22,14 @@ export type BatchOp = { readonly type: 'put'; readonly key: Buffer; readonly val
 export interface BatchOpSource {
   readonly size: number;
   op(i: number): BatchOp;
+  /** Op i's key (no op object made). */
+  key(i: number): Buffer;
+  /**
+   * Every key and value is a Buffer by construction (an OpArena refuses
+   * anything else as it copies it in): the store checks each key's length
+   * without making the op.
+   */
+  readonly buffersOnly?: boolean;
 }
 
 /**

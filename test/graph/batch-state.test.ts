@@ -67,6 +67,19 @@ describe('OpArena', () => {
     );
   });
 
+  it('refuses an op that is not a put of Buffers or a delete of a Buffer key, before copying anything (the store relies on it: buffersOnly)', () => {
+    const arena = new OpArena();
+    const bad = [
+      { type: 'put', key: Buffer.from('k'), value: 'text' },
+      { type: 'put', key: 'k', value: Buffer.from('v') },
+      { type: 'delete', key: 'k' },
+      { type: 'merge', key: Buffer.from('k'), value: Buffer.from('v') },
+    ] as unknown as BatchOp[];
+    for (const op of bad) expect(() => arena.add(op)).toThrow(TypeError);
+    expect(arena.count).toBe(0);
+    expect(BatchOps.over(arena).buffersOnly).toBe(true);
+  });
+
   it('keeps two keys apart whose hashes are equal', () => {
     // A birthday search over 32-bit FNV-1a: among 300k keys two collide with near certainty.
     const seen = new Map<number, Buffer>();

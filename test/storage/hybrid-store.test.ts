@@ -241,6 +241,9 @@ describe('HybridStore', () => {
         const copy = <T>(b: T): T => (Buffer.isBuffer(b) ? (Buffer.from(b) as T) : b);
         return o.type === 'put' ? { ...o, key: copy(o.key), value: copy(o.value) } : { ...o, key: copy(o.key) };
       },
+      key(i) {
+        return Buffer.from(ops[i]!.key);
+      },
     });
     const dumpOf = async (s: HybridStore): Promise<string[]> => {
       const out: string[] = [];

@@ -67,6 +67,10 @@ export class OpArena {
   /** Copies `op` in; its op index. Ends in an Error once `seal()`ed. */
   add(op: BatchOp): number {
     if (this.sealed) throw new Error('a batch takes no write once its ops are sealed (they are being committed)');
+    // What the store would refuse later (BatchOpSource.buffersOnly): refused here, before anything is copied.
+    if (!Buffer.isBuffer(op.key) || (op.type === 'put' ? !Buffer.isBuffer(op.value) : op.type !== 'delete')) {
+      throw new TypeError(`a batch op must be a put of a Buffer key and value or a delete of a Buffer key (got a ${String(op.type)} of ${typeof op.key})`);
+    }
     const keyLength = op.key.length;
     const valueLength = op.type === 'put' ? op.value.length : -1;
     const bytes = keyLength + Math.max(0, valueLength);
@@ -194,6 +198,8 @@ function grown(a: Int32Array): Int32Array<ArrayBuffer> {
  * order; RocksDB takes a batch in any order), and most ops are RocksDB's.
  */
 export class BatchOps implements BatchOpSource {
+  /** OpArena.add refuses any key or value that is not a Buffer. */
+  readonly buffersOnly = true;
   /** latin1 of each key with its position, ascending: made by the first prefix lookup (a batch reading through the one still committing). */
   private sortedKeys: { readonly keys: string[]; readonly positions: number[] } | undefined;
 
@@ -220,6 +226,11 @@ export class BatchOps implements BatchOpSource {
   /** Op i (in the order the batch first wrote each key), made afresh as views of the arena. */
   op(i: number): BatchOp {
     return this.arena.op(this.arena.latestAt(i));
+  }
+
+  /** Op i's key, a view of the arena. */
+  key(i: number): Buffer {
+    return this.arena.key(this.arena.latestAt(i));
   }
 
   /** The ops, made afresh as views of the arena. */
