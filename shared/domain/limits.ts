@@ -77,3 +77,11 @@ export const BYTE_WRITER_INITIAL_BYTES = 256;
 export const ASCII_SCAN_BYTES_MAX = 4096;
 /** Unknown protobuf groups nested deeper than this do not decode (as in the generated decoder's reader). */
 export const WIRE_GROUP_DEPTH_MAX = 100;
+
+/**
+ * Longest array `sortStable` (sort.ts) sorts by insertion in place; a longer
+ * one goes to Array.prototype.sort. V8's sort allocates work arrays on every
+ * call, and ingest sorts a few short lists per record (votes, candidates,
+ * values): a quarter of ingest's allocation is a few elements sorted.
+ */
+export const INSERTION_SORT_MAX = 16;

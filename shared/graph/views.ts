@@ -10,6 +10,7 @@ import type { EscalationFacts } from '../lens/escalation';
 import { mergedRecord, signersOf, type SignerAt, type StoredRecord, type Withdrawal } from './stored-record';
 import { currentVote, netVote, type VoteAt } from './vote-history';
 import { fullySupersededAt, withdrawalsOf } from './withdrawals';
+import { sortStable } from '../domain/sort';
 
 /** Every vote of one agent on one assertion (a V value with its voter). */
 export interface VoterVotes {
@@ -74,7 +75,7 @@ export function votesAsOf(voters: Iterable<VoterVotes>, asOfOffset?: number): Ca
     const cur = currentVote(v.votes, asOfOffset);
     if (cur !== undefined) out.push({ voter: v.voter, value: cur.value, castAtMs: cur.castAtMs, offset: cur.offset });
   }
-  return out.length < 2 ? out : out.sort(byVoter);
+  return sortStable(out, byVoter);
 }
 
 function byVoter(a: CandidateVote, b: CandidateVote): number {

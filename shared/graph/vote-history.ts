@@ -11,6 +11,7 @@
  */
 import { GraphValueError } from './errors';
 import { writeU64BE } from '../domain/u64';
+import { sortStable } from '../domain/sort';
 
 const VERSION = 1;
 const ENTRY_BYTES = 24;
@@ -65,7 +66,7 @@ export function currentVote(votes: readonly VoteAt[], asOfOffset?: number): Vote
  * (hex), so the same votes always give the same bits whatever order they came in.
  */
 export function netVote(votes: readonly { readonly voter: Buffer; readonly value: number }[]): number {
-  const sorted = [...votes].sort((a, b) => Buffer.compare(a.voter, b.voter));
+  const sorted = sortStable([...votes], (a, b) => Buffer.compare(a.voter, b.voter));
   let sum = 0;
   for (const v of sorted) sum += v.value;
   return sum === 0 ? 0 : sum;

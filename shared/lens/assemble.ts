@@ -10,6 +10,7 @@ import { stableSum } from './math';
 import { compareObjects } from './object-value';
 import { describeResolution } from './summary';
 import type { Alternative, CandidateExplanation, LensName, Outcome, Resolution, ScoreTerm } from './types';
+import { sortStable } from '../domain/sort';
 
 /** One live assertion's contribution to its value. */
 export interface ScoredAssertion {
@@ -54,7 +55,7 @@ export function rankValues(
   compareTies: ((a: ScoredValue, b: ScoredValue) => number) | undefined,
 ): { readonly ranked: readonly ScoredValue[]; readonly alternatives: Alternative[] } {
   const ties = compareTies ?? compareValueObjects;
-  const ranked = values.length < 2 ? values : [...values].sort((a, b) => b.score - a.score || ties(a, b));
+  const ranked = values.length < 2 ? values : sortStable([...values], (a, b) => b.score - a.score || ties(a, b));
   const total = stableSum(ranked.map((v) => v.score));
   const alternatives: Alternative[] = ranked.map((v) => ({
     object: v.object,

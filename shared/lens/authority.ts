@@ -26,6 +26,7 @@ import { formatObject } from './object-value';
 import { VOTE_SCALE, VOTE_WEIGHT } from './params';
 import { reliabilityWeight } from './trust-weight';
 import type { Candidate, LensContext, Resolution, ScoreTerm, TrustContext } from './types';
+import { sortStable } from '../domain/sort';
 
 const NO_REVOKED: ReadonlySet<string> = new Set();
 
@@ -140,7 +141,7 @@ export function scoreAuthorityValue(group: ValueGroup, weigh: AgentWeights): Sco
       ],
     };
   });
-  assertions.sort(byScoreThenId);
+  sortStable(assertions, byScoreThenId);
   return { object: group.object, score: base * factor, assertions };
 }
 

@@ -16,6 +16,7 @@ import { DUPLICATES_PAIRWISE_MAX } from './limits';
 import { canonicalObject, compareObjects, objectKey } from './object-value';
 import { THRESHOLD_MIN_SHARE_DEFAULT, TRUST_DEFAULT_RANK } from './params';
 import type { Candidate, CandidateVote, CandidateWithdrawal, LensContext, TrustContext } from './types';
+import { sortStable } from '../domain/sort';
 
 /** A vote after reduction, with the voter's key in hex. */
 export interface LiveVote {
@@ -163,7 +164,7 @@ export function latestVotesByVoter(candidates: readonly LiveCandidate[]): LiveVo
       if (cur === undefined || compareVoteRecency(v, cur) > 0) latest.set(v.voterHex, v);
     }
   }
-  return [...latest.values()].sort((a, b) => compareStrings(a.voterHex, b.voterHex));
+  return sortStable([...latest.values()], (a, b) => compareStrings(a.voterHex, b.voterHex));
 }
 
 /** Ascending by code unit; hex strings sort like their bytes. */
@@ -174,7 +175,7 @@ export function compareStrings(a: string, b: string): number {
 /** The distinct keys in hex, sorted (one signer, the common case, without a Set or a sort). */
 function distinctSortedHex(keys: readonly Buffer[]): string[] {
   if (keys.length === 1) return [keys[0]!.toString('hex')];
-  return [...new Set(keys.map((s) => s.toString('hex')))].sort(compareStrings);
+  return sortStable([...new Set(keys.map((s) => s.toString('hex')))], compareStrings);
 }
 
 function withoutWithdrawn(signers: readonly string[], withdrawals: readonly CandidateWithdrawal[]): string[] {
@@ -194,7 +195,7 @@ function compareVoteRecency(a: LiveVote, b: LiveVote): number {
 function withdrawalsAsOf(c: Candidate, asOfOffset: number | undefined): readonly CandidateWithdrawal[] {
   if (c.withdrawals === undefined || c.withdrawals.length === 0) return NO_WITHDRAWALS;
   const list = c.withdrawals.filter((w) => asOfOffset === undefined || w.offset < asOfOffset);
-  return list.sort((a, b) => a.offset - b.offset || Buffer.compare(a.agent, b.agent) || Buffer.compare(a.childId, b.childId));
+  return sortStable(list, (a, b) => a.offset - b.offset || Buffer.compare(a.agent, b.agent) || Buffer.compare(a.childId, b.childId));
 }
 
 function supersededAsOf(c: Candidate, asOfOffset: number | undefined): boolean {
@@ -281,7 +282,7 @@ function latestVotes(c: Candidate, asOfOffset: number | undefined, index: number
     const cur = latest.get(lv.voterHex);
     if (cur === undefined || compareVoteRecency(lv, cur) > 0) latest.set(lv.voterHex, lv);
   });
-  return [...latest.values()].sort((a, b) => compareStrings(a.voterHex, b.voterHex));
+  return sortStable([...latest.values()], (a, b) => compareStrings(a.voterHex, b.voterHex));
 }
 
 function groupByValue(live: readonly LiveCandidate[]): ValueGroup[] {
@@ -299,10 +300,10 @@ function groupByValue(live: readonly LiveCandidate[]): ValueGroup[] {
   }
   const out: ValueGroup[] = [];
   for (const [key, g] of groups) {
-    g.candidates.sort((a, b) => Buffer.compare(a.id, b.id));
+    sortStable(g.candidates, (a, b) => Buffer.compare(a.id, b.id));
     out.push({ key, object: canonicalObject(g.object), candidates: g.candidates });
   }
-  return out.sort((a, b) => compareObjects(a.object, b.object));
+  return sortStable(out, (a, b) => compareObjects(a.object, b.object));
 }
 
 /**

@@ -23,6 +23,7 @@ import { stableSum, voteFactor } from './math';
 import { formatObject } from './object-value';
 import { VOTE_SCALE, VOTE_WEIGHT } from './params';
 import type { Candidate, LensContext, Resolution, ScoreTerm } from './types';
+import { sortStable } from '../domain/sort';
 
 export const CONSENSUS_METHOD =
   'Support per value is min(distinct-signer support, distinct-source support; a source is worth what its first citers said), ' +
@@ -92,7 +93,7 @@ export function scoreConsensusValue(group: ValueGroup, explain = true): ScoredVa
       ],
     };
   });
-  assertions.sort(byScoreThenId);
+  sortStable(assertions, byScoreThenId);
   return { object: group.object, score: base * factor, assertions };
 }
 

@@ -3,6 +3,7 @@
  * candidates arrived in.
  */
 import { VOTE_SCALE, VOTE_WEIGHT } from './params';
+import { sortStable } from '../domain/sort';
 
 /**
  * Sum in a canonical order (ascending values). Floating-point addition is not
@@ -14,7 +15,7 @@ export function stableSum(values: readonly number[]): number {
   // keeps the sorted path's result exactly (it turns -0 into 0).
   if (values.length === 1) return 0 + values[0]!;
   if (values.length === 2) return 0 + values[0]! + values[1]!;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = sortStable([...values], (a, b) => a - b);
   let sum = 0;
   for (const v of sorted) sum += v;
   return sum;

@@ -13,6 +13,7 @@ import type { ScoredValue } from './assemble';
 import { runLens } from './run-lens';
 import { shortHex } from './format';
 import type { Candidate, LensContext, Resolution } from './types';
+import { sortStable } from '../domain/sort';
 
 export const RECENCY_METHOD =
   'The newest claim wins (asserted_at, then log offset, then id); values asserted in the newest millisecond score 1, the rest 0.';
@@ -33,7 +34,7 @@ export function resolveRecency(
   context: LensContext,
 ): Resolution {
   return runLens('recency', subject, predicate, candidates, context, (prepared) => {
-    const newestByValue = prepared.groups.map((g) => [...g.candidates].sort(compareRecency));
+    const newestByValue = prepared.groups.map((g) => sortStable([...g.candidates], compareRecency));
     const newestMs = Math.max(...newestByValue.map((cs) => cs[0].candidate.assertion.assertedAtMs));
     return {
       values: prepared.groups.map((g, i) => scoreRecencyValue(g, newestByValue[i], newestMs)),

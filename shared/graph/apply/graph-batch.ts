@@ -25,6 +25,7 @@ import { BatchState, NOT_HELD, type BatchOps } from './batch-state';
 import type { PairCache } from './pair-cache';
 import { CandidateState, PairModel, pairKey } from './pair-model';
 import { PairResolutions } from './pair-resolutions';
+import { sortStable } from '../../domain/sort';
 
 /** A verified record of the batch. */
 export interface BatchRecord {
@@ -226,7 +227,7 @@ export class GraphBatch implements ApplyContext {
       const voter = (parseKey(k) as Extract<StoreKey, { kind: 'pendingVote' }>).voter;
       voters.set(voter.toString('hex'), voter);
     }
-    return [...voters.values()].sort(Buffer.compare);
+    return sortStable([...voters.values()], Buffer.compare);
   }
 
   /**
