@@ -21,7 +21,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger } from '../telemetry/logger';
 import { withSpan } from '../telemetry/tracing';
-import { checkBatch, checkBatchOp, checkKey } from './arg-checks';
+import { checkBatchOp, checkKey } from './arg-checks';
 import { StoreDivergedError, StoreError, StoreFormatError } from './errors';
 import type { BatchOp, BatchOpSource, Entry, KVStore, ScanOptions } from './kv-store';
 import { LmdbStore } from './lmdb-store';
@@ -162,9 +162,10 @@ export class HybridStore implements KVStore {
    * whose redo intent closes that gap.
    */
   async batch(ops: readonly BatchOp[]): Promise<void> {
-    const { rocksOps, lmdbOps } = split('batch', ops);
-    if (rocksOps.length > 0) await this.rocks.batch(rocksOps);
-    if (lmdbOps.length > 0) await this.lmdb.batch(lmdbOps);
+    const source = opListSource(ops);
+    const { rocks, lmdb } = splitSource('batch', source, false);
+    if (rocks.length > 0) await this.rocks.batch(opsAt(source, rocks));
+    if (lmdb.length > 0) await this.lmdb.batch(opsAt(source, lmdb));
   }
 
   async flush(): Promise<void> {
@@ -337,19 +338,6 @@ function routeChecked(op: string, key: Buffer): Backend {
   }
 }
 
-/**
- * Checks every op, then splits them per backend, in one pass over the ops.
- * Checking the whole batch before either backend commits keeps a bad op from
- * leaving half a batch.
- */
-function split(op: string, ops: readonly BatchOp[]): { rocksOps: BatchOp[]; lmdbOps: BatchOp[] } {
-  checkBatch('hybrid', ops);
-  const rocksOps: BatchOp[] = [];
-  const lmdbOps: BatchOp[] = [];
-  for (const o of ops) (routeChecked(op, o.key) === 'rocksdb' ? rocksOps : lmdbOps).push(o);
-  return { rocksOps, lmdbOps };
-}
-
 /** An array of ops, not a BatchOpSource. */
 function isOpList(ops: readonly BatchOp[] | BatchOpSource): ops is readonly BatchOp[] {
   return Array.isArray(ops);
@@ -373,11 +361,12 @@ function opsAt(source: BatchOpSource, positions: Int32Array): BatchOp[] {
 }
 
 /**
- * `split` over a BatchOpSource: checks every op as `split` does (none may
- * write the cursor, intent or format keys) and returns each backend's
- * positions in source order.
+ * Checks every op (and, with `refuseReserved`, that none writes the cursor,
+ * intent or format keys) and returns each backend's positions in source
+ * order, in one pass. Checking the whole batch before either backend commits
+ * keeps a bad op from leaving half a batch.
  */
-function splitSource(op: string, source: BatchOpSource): { rocks: Int32Array; lmdb: Int32Array } {
+function splitSource(op: string, source: BatchOpSource, refuseReserved = true): { rocks: Int32Array; lmdb: Int32Array } {
   const n = source.size;
   const at = new Int32Array(n);
   let rocksCount = 0;
@@ -392,7 +381,7 @@ function splitSource(op: string, source: BatchOpSource): { rocks: Int32Array; lm
       checkBatchOp('hybrid', o);
       key = o.key;
     }
-    if (RESERVED_KEY_LENGTHS.has(key.length) && RESERVED_KEYS.some((k) => k.equals(key))) {
+    if (refuseReserved && RESERVED_KEY_LENGTHS.has(key.length) && RESERVED_KEYS.some((k) => k.equals(key))) {
       throw new StoreError('hybrid', op, 'ops must not write the cursor, intent or format keys', key);
     }
     // RocksDB's positions fill `at` from the front, LMDB's from the back.
