@@ -8,6 +8,11 @@
  * SAMPLE_MS: the reader's lag in bytes, and in seconds (how long ago the
  * writer's head passed the offset the reader has applied).
  *
+ * Both processes are fresh, so each run starts with a JIT warm-up: the
+ * producer sends other subjects' records for JIT_WARMUP_MS and waits until the
+ * reader has applied them; only then does the measured part start (RECORDS
+ * records, the same workload with or without the warm-up).
+ *
  * Reports the writer's and the reader's rates, the lag p50/p99/max while the
  * producer runs, and how long the reader took to catch up once it stopped —
  * beside R (node:crypto Ed25519 verifies/s, one core, this run) and the load
@@ -26,6 +31,8 @@ import { measureR, measureSodiumVerify } from './lib/machine-speed';
 import { SCRATCH_DIR, writeResults } from './lib/results';
 import { benchServiceNodeFlags, startServiceChild } from './lib/service-child';
 import { benchAssertion } from './lib/records';
+import { JIT_WARMUP_MS } from './lib/writer-load';
+import { monotonicUs } from './lib/cpu-profile';
 import { CPU_COLUMNS, cpuPerRecord, cpuRows, cpuSnapshot, type ProcessCpu } from './lib/thread-cpu';
 
 const RECORDS = 60_000;
@@ -37,13 +44,24 @@ const SAMPLE_MS = 100;
 const READY_TIMEOUT_MS = 60_000;
 const CATCH_UP_TIMEOUT_MS = 600_000;
 const CALL_DEADLINE_MS = 60_000;
+/** Pre-signed records for the JIT warm-up: above 20k records/s for JIT_WARMUP_MS (the producer stops when the time is up). */
+const WARMUP_RECORDS = 200_000;
 
-export function signRecords(): PbRecord[] {
+/** One run's records: the JIT warm-up's (subjects of their own) and the measured ones. */
+export interface KeepUpRecords {
+  readonly warmup: readonly PbRecord[];
+  readonly measured: readonly PbRecord[];
+}
+
+export function signRecords(): KeepUpRecords {
   const agents = Array.from({ length: AGENTS }, () => generateKeyPair());
-  return Array.from({ length: RECORDS }, (_, i) => {
-    const a = benchAssertion(i, { subject: `keepup:entity-${i % SUBJECTS}`, predicate: `keepup:p${i % 3}`, object: { kind: 'text', value: `value ${i % 7}` }, confidence: 0.5 + (i % 50) / 100 });
-    return recordToProto(signRecord(a, [agents[i % AGENTS]!]));
-  });
+  const sign = (count: number, first: number, subjects: string): PbRecord[] =>
+    Array.from({ length: count }, (_, k) => {
+      const i = first + k;
+      const a = benchAssertion(i, { subject: `${subjects}-${i % SUBJECTS}`, predicate: `keepup:p${i % 3}`, object: { kind: 'text', value: `value ${i % 7}` }, confidence: 0.5 + (i % 50) / 100 });
+      return recordToProto(signRecord(a, [agents[i % AGENTS]!]));
+    });
+  return { measured: sign(RECORDS, 0, 'keepup:entity'), warmup: sign(WARMUP_RECORDS, RECORDS, 'keepup:warm-up-entity') };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -84,8 +102,18 @@ export interface KeepUpNodeArgs {
   readonly reader?: readonly string[];
 }
 
-/** One fresh writer and reader (`--verify verify`), the producer at full rate, the reader sampled until it caught up. */
-export async function keepUpOnce(R: number, records: readonly PbRecord[], verify: Verify, nodeArgs: KeepUpNodeArgs = {}): Promise<{ row: KeepUpRow; writerPid: number; readerPid: number }> {
+/**
+ * One fresh writer and reader (`--verify verify`): the JIT warm-up, then the
+ * producer at full rate, the reader sampled until it caught up. `window` is
+ * when the measured part ran, in µs of the monotonic clock (what a .cpuprofile
+ * of the children is cut to).
+ */
+export async function keepUpOnce(
+  R: number,
+  { warmup, measured: records }: KeepUpRecords,
+  verify: Verify,
+  nodeArgs: KeepUpNodeArgs = {},
+): Promise<{ row: KeepUpRow; writerPid: number; readerPid: number; window: { fromUs: number; toUs: number } }> {
   const writerArgs = ['--wal', join(SCRATCH_DIR, `keepup-wal-${verify}`), '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0', '--verify-workers', String(writerVerifyWorkers())];
   const writer = await startServiceChild('writer', writerArgs, READY_TIMEOUT_MS, nodeArgs.writer);
   const readerArgs = ['--data', join(SCRATCH_DIR, `keepup-data-${verify}`), '--writer', writer.address, '--listen', '127.0.0.1:0', '--max-connection-age-ms', '0', '--verify', verify];
@@ -100,6 +128,27 @@ export async function keepUpOnce(R: number, records: readonly PbRecord[], verify
   const samples: { t: number; applied: number; lagBytes: number; lagMs: number }[] = [];
   try {
     await waitForReady(r, 10_000);
+    // JIT warm-up: the producer at full rate on other subjects for JIT_WARMUP_MS, then until the reader has applied it all.
+    let warmHead = 0;
+    let warmNext = 0;
+    const warmUntil = performance.now() + JIT_WARMUP_MS;
+    const warmProducer = async (): Promise<void> => {
+      while (performance.now() < warmUntil) {
+        if (warmNext >= warmup.length) throw new Error(`keep-up: the ${warmup.length} warm-up records are used up within ${JIT_WARMUP_MS} ms; sign more`);
+        const batch = warmup.slice(warmNext, warmNext + BATCH_RECORDS);
+        warmNext += BATCH_RECORDS;
+        const res = await callUnary(w.appendBatch.bind(w), { records: batch }, { deadlineMs: CALL_DEADLINE_MS });
+        warmHead = Math.max(warmHead, Number(res.receipts[res.receipts.length - 1]!.offset) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, warmProducer));
+    for (const until = performance.now() + CATCH_UP_TIMEOUT_MS; ; ) {
+      const s = await callUnary(r.status.bind(r), {}, { deadlineMs: CALL_DEADLINE_MS });
+      if (Number(s.appliedOffset) >= warmHead) break;
+      if (performance.now() > until) throw new Error(`the reader did not catch up with the warm-up within ${CATCH_UP_TIMEOUT_MS} ms`);
+      await new Promise((res) => setTimeout(res, SAMPLE_MS));
+    }
+    const fromUs = monotonicUs();
     const pids = new Map([
       ['writer', writer.pid],
       ['reader', reader.pid],
@@ -108,7 +157,7 @@ export async function keepUpOnce(R: number, records: readonly PbRecord[], verify
     const cpu0 = cpuSnapshot(pids);
     const t0 = performance.now();
     let next = 0;
-    let head = 0;
+    let head = warmHead;
     const producer = async (): Promise<void> => {
       while (next < records.length) {
         const batch = records.slice(next, next + BATCH_RECORDS);
@@ -156,7 +205,7 @@ export async function keepUpOnce(R: number, records: readonly PbRecord[], verify
       timeline: samples.filter((_, i) => i % 5 === 0),
       cpu,
     };
-    return { row, writerPid: writer.pid, readerPid: reader.pid };
+    return { row, writerPid: writer.pid, readerPid: reader.pid, window: { fromUs, toUs: monotonicUs() } };
   } finally {
     w.close();
     r.close();
@@ -202,7 +251,8 @@ export async function run(): Promise<string> {
       columns: ['reader --verify', 'records', 'writer rec/s', 'writer / R', 'reader rec/s', 'reader / writer', 'lag p50 / p99 / max (s)', 'lag p50 / p99 / max (MiB)', 'caught up after producer (ms)'],
       rows: runs.map((row) => [row.verify, row.records, row.writer_records_per_sec, row.writer_over_r, row.reader_records_per_sec, row.reader_over_writer, secs(row.lag_ms), mibs(row.lag_bytes), row.catch_up_after_producer_ms]),
       notes: [
-        `A producer in the bench process sends ${RECORDS} pre-signed assertions (${SUBJECTS} subjects × 3 predicates, ${AGENTS} agents) by AppendBatch, ` +
+        `Each run is a fresh writer and reader, warmed up first: the producer sends assertions on subjects of their own for ${JIT_WARMUP_MS} ms and waits until the reader has applied them (V8 is still compiling a new process's hot functions for its first seconds of load; bench/lib/writer-load.ts, JIT_WARMUP_MS); nothing of the warm-up is counted. ` +
+          `Then a producer in the bench process sends ${RECORDS} pre-signed assertions (${SUBJECTS} subjects × 3 predicates, ${AGENTS} agents) by AppendBatch, ` +
           `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight, to a writer (fsync durability, every signature verified, on --verify-workers ${writerVerifyWorkers()}: one fewer than the cores, since the reader shares them; docs/OPERATIONS.md, "Verification threads"); one reader tails it over gRPC, ` +
           'first with --verify all (it verifies every signature again), then, against a fresh writer, in trusted mode (--verify none: the writer verified them; the reader checks each record\'s BLAKE3 on receipt). ' +
           `All three on this machine; the writer runs with the Node flags ${benchServiceNodeFlags('writer').join(' ') || 'none'} and the reader with ${benchServiceNodeFlags('reader').join(' ') || 'none'} (docs/OPERATIONS.md, "Garbage collection"). Reader rate = records / time until the reader had applied the last one. Lag sampled every ${SAMPLE_MS} ms while the producer ran. ` +

@@ -5,7 +5,8 @@
  * tailing it over gRPC with `--verify` as given, default none) with the writer
  * and the reader under `node --cpu-prof`, then prints the CPU per record of
  * each process and thread and the top frames of both main threads by self and
- * by inclusive time. `--cpu-only` leaves the profiler out (its sampling costs
+ * by inclusive time, over the measured part of the round (after its JIT
+ * warm-up). `--cpu-only` leaves the profiler out (its sampling costs
  * CPU too) and prints the CPU table alone. The .cpuprofile files stay in
  * bench/scratch/profiles for a closer look (Chrome DevTools).
  */
@@ -13,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setLogLevel } from '../shared/telemetry/logger';
-import { busyShare, topFrames, type CpuProfile } from './lib/cpu-profile';
+import { busyShare, topFrames, withinWindow, type CpuProfile, type TimedProfile } from './lib/cpu-profile';
 import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
 import { CPU_COLUMNS, cpuRows } from './lib/thread-cpu';
@@ -27,16 +28,16 @@ function markdown(columns: readonly string[], rows: readonly (readonly (string |
 }
 
 /** The main thread's profile of the process `pid` (thread 0 of its CPU.<date>.<time>.<pid>.<thread>.<seq> files) and the others' busy shares. */
-function profileOf(pid: number): { main: CpuProfile; othersBusy: number[] } {
+function profileOf(pid: number, window: { fromUs: number; toUs: number }): { main: CpuProfile; othersBusy: number[] } {
   const files = readdirSync(PROFILE_DIR).filter((f) => f.includes(`.${pid}.`));
-  const load = (f: string): CpuProfile => JSON.parse(readFileSync(join(PROFILE_DIR, f), 'utf8')) as CpuProfile;
+  const load = (f: string): CpuProfile => withinWindow(JSON.parse(readFileSync(join(PROFILE_DIR, f), 'utf8')) as TimedProfile, window.fromUs, window.toUs);
   const mainFile = files.find((f) => f.includes(`.${pid}.0.`));
   if (mainFile === undefined) throw new Error(`no main-thread profile of process ${pid} in ${PROFILE_DIR}`);
   return { main: load(mainFile), othersBusy: files.filter((f) => f !== mainFile).map((f) => busyShare(load(f))) };
 }
 
-function framesReport(name: string, pid: number): string {
-  const { main, othersBusy } = profileOf(pid);
+function framesReport(name: string, pid: number, window: { fromUs: number; toUs: number }): string {
+  const { main, othersBusy } = profileOf(pid, window);
   const { self, inclusive, busy } = topFrames(main, TOP_FRAMES);
   const pct = (x: number): string => `${Math.round(100 * x)}%`;
   const rows = (r: [string, number][]): string[][] => r.map(([k, v]) => [`${v}%`, `\`${k}\``]);
@@ -57,12 +58,12 @@ async function main(): Promise<void> {
   const R = measureR();
   const records = signRecords();
   const prof = profiling ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const { row, writerPid, readerPid } = await keepUpOnce(R, records, verify, { writer: prof, reader: prof });
+  const { row, writerPid, readerPid, window } = await keepUpOnce(R, records, verify, { writer: prof, reader: prof });
   const head =
     `--verify ${verify}, R ${R}: writer ${row.writer_records_per_sec}/s (${row.writer_over_r} R), reader ${row.reader_records_per_sec}/s (${row.reader_over_writer}× the writer), ` +
     `lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer; load average ${loadavg()[0]!.toFixed(2)}${profiling ? ' (under the profiler)' : ''}\n\n` +
     `${markdown(CPU_COLUMNS, cpuRows(`--verify ${verify}`, row.cpu))}\n\n`;
-  process.stdout.write(head + (profiling ? `${framesReport('writer', writerPid)}\n${framesReport('reader', readerPid)}` : ''));
+  process.stdout.write(head + (profiling ? `${framesReport('writer', writerPid, window)}\n${framesReport('reader', readerPid, window)}` : ''));
 }
 
 main().catch((err: unknown) => {

@@ -21,37 +21,18 @@ import { setLogLevel } from '../shared/telemetry/logger';
 import { measureSodiumVerify } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
 import { startServiceChild } from './lib/service-child';
-import { busyShare, cpuByThread, cpuSeconds, topFrames, type CpuProfile } from './lib/cpu-profile';
-import { appendRequestBytes, batchRequestBytes, measureAppend, measureBatch, measureStream, signRecords, streamRequestBytes, supply } from './lib/writer-load';
+import { busyShare, cpuByThread, cpuSeconds, monotonicUs, topFrames, withinWindow, type CpuProfile, type TimedProfile } from './lib/cpu-profile';
+import { appendRequestBytes, batchRequestBytes, JIT_WARMUP_MS, measureAppend, measureBatch, measureStream, signRecords, streamRequestBytes, supply } from './lib/writer-load';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
 const READY_TIMEOUT_MS = 20_000;
-const WARMUP_MS = 1_000;
+/** Load before the profiled window: the JIT warm-up the writer bench gives each fresh server. */
+const WARMUP_MS = JIT_WARMUP_MS;
 /** Records signed per second of load (above any rate this machine reaches). */
 const RECORDS_PER_SEC_MAX = 25_000;
 const TOP_FRAMES = 60;
 /** How long the bare libsodium verify rate is measured (on this process, before the load). */
 const SODIUM_MS = 1_000;
-
-/** A profile as V8 writes it: sample i was taken `timeDeltas[0..i]` µs after `startTime` (the monotonic clock). */
-type TimedProfile = CpuProfile & { readonly timeDeltas: readonly number[] };
-
-/**
- * The samples of `profile` taken between `fromUs` and `toUs` (µs of the
- * monotonic clock, which V8's profiler and `process.hrtime` share on Linux):
- * the measured load without the child's start-up and warm-up.
- */
-function withinWindow(profile: TimedProfile, fromUs: number, toUs: number): CpuProfile {
-  const samples: number[] = [];
-  let t = profile.startTime;
-  for (let i = 0; i < profile.samples.length; i++) {
-    t += profile.timeDeltas[i] ?? 0;
-    if (t >= fromUs && t <= toUs) samples.push(profile.samples[i]!);
-  }
-  return { ...profile, samples };
-}
-
-const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 async function drive(path: string, address: string, seconds: number, records: readonly PbRecord[]): Promise<{ rate: string; records: number; fromUs: number; toUs: number }> {
   const c = makeClient(WriterServiceClient, address);

@@ -27,29 +27,30 @@ import { ECHO_CONCURRENCY_LEVELS, measureClosedLoop, measureEcho, startEchoServe
 import { measureR, measureSodiumVerify } from './lib/machine-speed';
 import { percentile, round, SCRATCH_DIR, writeResults } from './lib/results';
 import { benchServiceNodeFlags, startServiceChild } from './lib/service-child';
-import { appendRequestBytes, batchRequestBytes, measureAppend, measureBatch, measureStream, signRecords, streamRequestBytes, supply, type BatchPoint, type StreamPoint } from './lib/writer-load';
+import { appendRequestBytes, batchRequestBytes, JIT_WARMUP_MS, measureAppend, measureBatch, measureStream, signRecords, streamRequestBytes, supply, type BatchPoint, type StreamPoint } from './lib/writer-load';
 
 /** Measured time per point, after the warm-up. */
 const POINT_MS = 2_000;
 const WARMUP_MS = 400;
-/**
- * Both servers are fresh processes: before the first point each gets this long
- * at 64 in flight, so JIT tier-up of the much larger writer path is not billed
- * to whichever point happens to run first.
- */
-const SERVER_WARMUP_MS = 3_000;
 /**
  * Alternated pairs of echo@64 then Append@64 after the sweep: the target ratio
  * is their median, since one pair of 2 s points on a shared machine swings by
  * ±0.15 from one pair to the next.
  */
 const RATIO_ROUNDS = 5;
-/** Pre-signed records for the unary points (server warm-up and the ratio rounds included): above 10k calls/s for ~25 s. */
-const UNARY_RECORDS = 170_000;
+/** Pre-signed records for the unary points (the JIT warm-up and the ratio rounds included): above 10k calls/s for ~32 s. */
+const UNARY_RECORDS = 240_000;
 /** Rounds of AppendBatch then AppendStream; each path's best round is reported (the machine is shared and noisy). */
 const HIGH_RATE_ROUNDS = 3;
-/** Pre-signed records for each high-rate path: above 40k records/s for every round's point and warm-up (190k, sized for 25k/s, ran out once AppendBatch passed 26k/s). */
-const HIGH_RATE_RECORDS = 300_000;
+/** Pre-signed records for each high-rate path: above 40k records/s for its JIT warm-up and every round's point and warm-up (190k, sized for 25k/s, ran out once AppendBatch passed 26k/s). */
+const HIGH_RATE_RECORDS = 450_000;
+/**
+ * The JIT warm-up of each high-rate path before its first round: half of
+ * JIT_WARMUP_MS, since by then the unary points have run the admission, the
+ * WAL and the id index for half a minute, and the two paths share their
+ * admission of a 100-record group.
+ */
+const HIGH_RATE_JIT_WARMUP_MS = JIT_WARMUP_MS / 2;
 const BATCH_RECORDS = 100;
 const BATCH_CONCURRENCY = 8;
 /** Records an AppendStream producer keeps unacknowledged (the writer reads at most its own bound ahead). */
@@ -114,8 +115,9 @@ async function measureRpcPaths(requestBytes: number): Promise<Measured> {
   const c = makeClient(WriterServiceClient, writer.address);
   try {
     await waitForReady(c, READY_TIMEOUT_MS);
-    await measureAppend(writer.address, unary.next, 64, SERVER_WARMUP_MS, 0);
-    await measureEcho(echo.address, 64, SERVER_WARMUP_MS, requestBytes);
+    // Both servers are fresh processes: JIT warm-up first (JIT_WARMUP_MS), each path before its first point.
+    await measureAppend(writer.address, unary.next, 64, JIT_WARMUP_MS, 0);
+    await measureEcho(echo.address, 64, JIT_WARMUP_MS, requestBytes);
     const appendPoints: LoadPoint[] = [];
     const echoPoints: LoadPoint[] = [];
     for (const concurrency of ECHO_CONCURRENCY_LEVELS) {
@@ -131,6 +133,8 @@ async function measureRpcPaths(requestBytes: number): Promise<Measured> {
     // Alternating, so the comparison of the two high-rate paths sees the same machine; the best round of each counts.
     const batches: { point: BatchPoint; cpu: number }[] = [];
     const streams: { point: StreamPoint; cpu: number }[] = [];
+    await measureBatch(writer.address, forBatch.next, BATCH_RECORDS, BATCH_CONCURRENCY, HIGH_RATE_JIT_WARMUP_MS, 0);
+    await measureStream(writer.address, forStream.next, STREAM_WINDOW, HIGH_RATE_JIT_WARMUP_MS, 0);
     for (let round = 0; round < HIGH_RATE_ROUNDS; round++) {
       const batchCpu = clientCpu();
       batches.push({ point: await measureBatch(writer.address, forBatch.next, BATCH_RECORDS, BATCH_CONCURRENCY, POINT_MS, WARMUP_MS), cpu: batchCpu() });
@@ -226,7 +230,7 @@ export async function run(): Promise<string> {
         }),
         notes: [
           `Each Append is validated, hashed, signature-verified and acknowledged only after its group commit's fdatasync; the calls of one event-loop turn are admitted as a group (one verification round — split with the writer's own thread when it and the worker are idle, so a lone call never waits on a worker —, one id claim, one appendBatch), each with its own receipt or error, and a record's log entry is framed around its request bytes when they are canonical (no re-encode). Both the Append and the echo client send pre-encoded bytes and take raw bytes back, so the ratio compares the servers' work.`,
-          `Closed loop: N workers call back to back for ${POINT_MS} ms after ${WARMUP_MS} ms of warm-up (and ${SERVER_WARMUP_MS} ms at 64 in flight for each fresh server before the first point); Append and echo alternate point by point. After this sweep, ${RATIO_ROUNDS} more pairs at 64 in flight (echo, then Append) give the target's ratio as their median (this sweep's own 64 point: ${pct(sweepAppendVsEcho64)}).`,
+          `Closed loop: N workers call back to back for ${POINT_MS} ms after ${WARMUP_MS} ms of warm-up (and, on each fresh server, ${JIT_WARMUP_MS} ms at 64 in flight before the first point: V8 is still compiling a new process's hot functions for its first seconds of load, bench/lib/writer-load.ts, JIT_WARMUP_MS); Append and echo alternate point by point. After this sweep, ${RATIO_ROUNDS} more pairs at 64 in flight (echo, then Append) give the target's ratio as their median (this sweep's own 64 point: ${pct(sweepAppendVsEcho64)}).`,
         ],
       },
       {
@@ -237,7 +241,7 @@ export async function run(): Promise<string> {
           ['AppendBatch', `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight`, batch.recordsPerSec, round(batchOverR, 2), batch.p50Ms, batch.p99Ms, round(batch.recordsPerSec / bestAppend, 2), pct(clientShare.batch)],
           ['AppendStream', `one stream, ${STREAM_MESSAGE_RECORDS} records per request, ${STREAM_WINDOW} unacknowledged`, stream.recordsPerSec, round(stream.recordsPerSec / r, 2), stream.p50Ms, stream.p99Ms, round(stream.recordsPerSec / bestAppend, 2), pct(clientShare.stream)],
         ],
-        notes: [`Latency of AppendBatch is per call (${BATCH_RECORDS} records); of AppendStream per record, from writing its request to its receipt. Both send pre-encoded requests (AppendStream the multi-record \`batch\` shape, each request admitted as one batch and answered with a result per record) and decode every response. AppendBatch and AppendStream alternate, ${HIGH_RATE_ROUNDS} rounds, and each path's best round is shown (AppendBatch ${rounds.batch.join(', ')}; AppendStream ${rounds.stream.join(', ')} records/s). The bench client shares the two cores with the writer: its CPU is given as a share of one core over the point and its warm-up.`],
+        notes: [`Latency of AppendBatch is per call (${BATCH_RECORDS} records); of AppendStream per record, from writing its request to its receipt. Both send pre-encoded requests (AppendStream the multi-record \`batch\` shape, each request admitted as one batch and answered with a result per record) and decode every response. Each path first runs ${HIGH_RATE_JIT_WARMUP_MS} ms unmeasured (JIT warm-up, as for the unary points); then AppendBatch and AppendStream alternate, ${HIGH_RATE_ROUNDS} rounds, and each path's best round is shown (AppendBatch ${rounds.batch.join(', ')}; AppendStream ${rounds.stream.join(', ')} records/s). The bench client shares the two cores with the writer: its CPU is given as a share of one core over the point and its warm-up.`],
       },
       {
         title: `The WAL alone (in process, ${payloadBytes} B payloads, fsync)`,

@@ -17,6 +17,27 @@ export interface CpuProfile {
   readonly samples: readonly number[];
 }
 
+/** A profile as V8 writes it: sample i was taken `timeDeltas[0..i]` µs after `startTime` (the monotonic clock). */
+export type TimedProfile = CpuProfile & { readonly timeDeltas: readonly number[] };
+
+/**
+ * The samples of `profile` taken between `fromUs` and `toUs` (µs of the
+ * monotonic clock, which V8's profiler and `process.hrtime` share on Linux):
+ * the measured load without a child's start-up and warm-up.
+ */
+export function withinWindow(profile: TimedProfile, fromUs: number, toUs: number): CpuProfile {
+  const samples: number[] = [];
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t >= fromUs && t <= toUs) samples.push(profile.samples[i]!);
+  }
+  return { ...profile, samples };
+}
+
+/** Now on the monotonic clock the profiles' timestamps use, in µs. */
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
 function frameName(n: ProfileNode): string {
   const f = n.callFrame;
   const file = f.url === '' ? '' : ` ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/').replace(/^file:\/\//, '')}:${f.lineNumber + 1}`;

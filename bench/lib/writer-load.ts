@@ -18,6 +18,21 @@ import { measureClosedLoop, type LoadPoint } from '../echo';
 import { benchAssertion } from './records';
 import { percentile, round } from './results';
 
+/**
+ * How long each append path runs on a fresh writer before any of its points
+ * counts (and the echo server alike). A writer process is not at its steady
+ * rate for its first seconds of load: V8 is still compiling its hot functions
+ * (on its background threads, in the CPU the writer's own threads need) and
+ * deoptimizing some when a new object shape arrives. Measured on the
+ * development machine, a fresh writer under unary Append at 64 in flight, in
+ * 3 s windows: 335, 108, 39, 17, 10, 8 optimizing compiles, the main thread at
+ * 97, 94, 110, 93, 70, 69 µs per call and 4,176 → 6,380 calls/s; under
+ * AppendBatch 205, 58, 65, 59, 24, 19, 10 compiles, 37 → 17 µs per record and
+ * 14,200 → 24,800 records/s. A server that has run for minutes is what a user
+ * meets, so that is what the benches measure.
+ */
+export const JIT_WARMUP_MS = 10_000;
+
 /** Signing agents the records are spread over. */
 const AGENTS = 16;
 const CALL_DEADLINE_MS = 30_000;
