@@ -38,12 +38,12 @@ const WARMUP_MS = 400;
  * ±0.15 from one pair to the next.
  */
 const RATIO_ROUNDS = 5;
-/** Pre-signed records for the unary points (the JIT warm-up and the ratio rounds included): above 10k calls/s for ~32 s. */
-const UNARY_RECORDS = 240_000;
+/** Pre-signed records for the unary points (the JIT warm-up and the ratio rounds included): above 10k calls/s for the ~32 s they run. */
+const UNARY_RECORDS = 320_000;
 /** Rounds of AppendBatch then AppendStream; each path's best round is reported (the machine is shared and noisy). */
 const HIGH_RATE_ROUNDS = 3;
 /** Pre-signed records for each high-rate path: above 40k records/s for its JIT warm-up and every round's point and warm-up (190k, sized for 25k/s, ran out once AppendBatch passed 26k/s). */
-const HIGH_RATE_RECORDS = 450_000;
+const HIGH_RATE_RECORDS = 500_000;
 /**
  * The JIT warm-up of each high-rate path before its first round: half of
  * JIT_WARMUP_MS, since by then the unary points have run the admission, the
