@@ -132,22 +132,27 @@ export async function keepUpOnce(
   const samples: { t: number; applied: number; lagBytes: number; lagMs: number }[] = [];
   try {
     await waitForReady(r, 10_000);
-    // JIT warm-up: the producer at full rate on other subjects for JIT_WARMUP_MS (or its records), then until the reader has applied it all.
-    let warmHead = 0;
-    let warmNext = 0;
-    const warmUntil = performance.now() + JIT_WARMUP_MS;
-    const warmProducer = async (): Promise<void> => {
-      while (performance.now() < warmUntil && warmNext < warmup.length) {
-        const batch = warmup.slice(warmNext, warmNext + BATCH_RECORDS);
-        warmNext += BATCH_RECORDS;
-        const res = await callUnary(w.appendBatch.bind(w), { records: batch }, { deadlineMs: CALL_DEADLINE_MS });
-        warmHead = Math.max(warmHead, Number(res.receipts[res.receipts.length - 1]!.offset) + 1);
-      }
+    // The producer: BATCH_CONCURRENCY callers sending `list` by AppendBatch while `more()` holds; `onHead` is told the writer head after each acknowledged call.
+    let head = 0;
+    const produce = async (list: readonly PbRecord[], more: () => boolean, onHead: () => void = () => undefined): Promise<void> => {
+      let next = 0;
+      const caller = async (): Promise<void> => {
+        while (next < list.length && more()) {
+          const batch = list.slice(next, next + BATCH_RECORDS);
+          next += BATCH_RECORDS;
+          const res = await callUnary(w.appendBatch.bind(w), { records: batch }, { deadlineMs: CALL_DEADLINE_MS });
+          head = Math.max(head, Number(res.receipts[res.receipts.length - 1]!.offset) + 1);
+          onHead();
+        }
+      };
+      await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, caller));
     };
-    await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, warmProducer));
+    // JIT warm-up: the producer at full rate on other subjects for JIT_WARMUP_MS (or its records), then until the reader has applied it all.
+    const warmUntil = performance.now() + JIT_WARMUP_MS;
+    await produce(warmup, () => performance.now() < warmUntil);
     for (const until = performance.now() + CATCH_UP_TIMEOUT_MS; ; ) {
       const s = await callUnary(r.status.bind(r), {}, { deadlineMs: CALL_DEADLINE_MS });
-      if (Number(s.appliedOffset) >= warmHead) break;
+      if (Number(s.appliedOffset) >= head) break;
       if (performance.now() > until) throw new Error(`the reader did not catch up with the warm-up within ${CATCH_UP_TIMEOUT_MS} ms`);
       await new Promise((res) => setTimeout(res, SAMPLE_MS));
     }
@@ -159,18 +164,6 @@ export async function keepUpOnce(
     ]);
     const cpu0 = cpuSnapshot(pids);
     const t0 = performance.now();
-    let next = 0;
-    let head = warmHead;
-    const producer = async (): Promise<void> => {
-      while (next < records.length) {
-        const batch = records.slice(next, next + BATCH_RECORDS);
-        next += BATCH_RECORDS;
-        const res = await callUnary(w.appendBatch.bind(w), { records: batch }, { deadlineMs: CALL_DEADLINE_MS });
-        const last = res.receipts[res.receipts.length - 1]!;
-        head = Math.max(head, Number(last.offset) + 1);
-        heads.push({ t: performance.now() - t0, head });
-      }
-    };
     let producing = true;
     const sampler = (async () => {
       for (;;) {
@@ -184,7 +177,7 @@ export async function keepUpOnce(
         await new Promise((res) => setTimeout(res, SAMPLE_MS));
       }
     })();
-    await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, producer));
+    await produce(records, () => true, () => heads.push({ t: performance.now() - t0, head }));
     const producedMs = performance.now() - t0;
     producing = false;
     await sampler;
