@@ -1,7 +1,9 @@
 /**
  * Keep-up: can one reader tailing the writer over gRPC apply what the writer
  * accepts? A producer drives AppendBatch (BATCH_RECORDS per call,
- * BATCH_CONCURRENCY in flight) as fast as the writer answers, with every
+ * BATCH_CONCURRENCY in flight, requests encoded before the run as the writer
+ * bench's are, so the producer takes little of the cores the writer and the
+ * reader share) as fast as the writer answers, with every
  * signature verified; a reader (`stemedb reader --writer`) tails it on the
  * same machine, once with `--verify all` (the default) and once in trusted
  * mode (`--verify none`, for a reader that tails its own writer). Status is sampled every
@@ -22,16 +24,15 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { recordToProto } from '../shared/domain/proto-convert';
 import { generateKeyPair, signRecord } from '../shared/domain/signing';
-import type { Record as PbRecord } from '../shared/gen/stemedb/v1/records';
+import * as grpc from '@grpc/grpc-js';
 import { ReaderServiceClient } from '../shared/gen/stemedb/v1/reader';
-import { WriterServiceClient } from '../shared/gen/stemedb/v1/writer';
 import { callUnary, makeClient, waitForReady } from '../shared/grpc/client';
 import { defaultVerifyWorkers } from '../shared/verify/signature-verifier';
 import { measureR, measureSodiumVerify } from './lib/machine-speed';
 import { SCRATCH_DIR, writeResults } from './lib/results';
 import { benchServiceNodeFlags, startServiceChild } from './lib/service-child';
 import { benchAssertion } from './lib/records';
-import { JIT_WARMUP_MS } from './lib/writer-load';
+import { appendBatchBytes, batchRequestBytes, JIT_WARMUP_MS } from './lib/writer-load';
 import { monotonicUs } from './lib/cpu-profile';
 import { CPU_COLUMNS, cpuPerRecord, cpuRows, cpuSnapshot, type ProcessCpu } from './lib/thread-cpu';
 
@@ -51,20 +52,23 @@ const CALL_DEADLINE_MS = 60_000;
  */
 const WARMUP_RECORDS = 200_000;
 
-/** One run's records: the JIT warm-up's (subjects of their own) and the measured ones. */
+/** One run's AppendBatch requests (BATCH_RECORDS records each, encoded): the JIT warm-up's (subjects of their own) and the measured ones. */
 export interface KeepUpRecords {
-  readonly warmup: readonly PbRecord[];
-  readonly measured: readonly PbRecord[];
+  readonly warmup: readonly Buffer[];
+  readonly measured: readonly Buffer[];
 }
 
 export function signRecords(): KeepUpRecords {
   const agents = Array.from({ length: AGENTS }, () => generateKeyPair());
-  const sign = (count: number, first: number, subjects: string): PbRecord[] =>
-    Array.from({ length: count }, (_, k) => {
+  const sign = (count: number, first: number, subjects: string): Buffer[] => {
+    if (count % BATCH_RECORDS !== 0) throw new Error(`keep-up: ${count} records do not make whole batches of ${BATCH_RECORDS}`);
+    const records = Array.from({ length: count }, (_, k) => {
       const i = first + k;
       const a = benchAssertion(i, { subject: `${subjects}-${i % SUBJECTS}`, predicate: `keepup:p${i % 3}`, object: { kind: 'text', value: `value ${i % 7}` }, confidence: 0.5 + (i % 50) / 100 });
       return recordToProto(signRecord(a, [agents[i % AGENTS]!]));
     });
+    return batchRequestBytes(records, BATCH_RECORDS);
+  };
   return { measured: sign(RECORDS, 0, 'keepup:entity'), warmup: sign(WARMUP_RECORDS, RECORDS, 'keepup:warm-up-entity') };
 }
 
@@ -125,22 +129,20 @@ export async function keepUpOnce(
     await writer.stop();
     throw err;
   });
-  const w = makeClient(WriterServiceClient, writer.address);
+  const w = makeClient(grpc.Client, writer.address);
   const r = makeClient(ReaderServiceClient, reader.address);
   /** (ms since start, writer head) after each acknowledged batch, in time order. */
   const heads: { t: number; head: number }[] = [];
   const samples: { t: number; applied: number; lagBytes: number; lagMs: number }[] = [];
   try {
     await waitForReady(r, 10_000);
-    // The producer: BATCH_CONCURRENCY callers sending `list` by AppendBatch while `more()` holds; `onHead` is told the writer head after each acknowledged call.
+    // The producer: BATCH_CONCURRENCY callers sending the requests of `list` by AppendBatch while `more()` holds; `onHead` is told the writer head after each acknowledged call.
     let head = 0;
-    const produce = async (list: readonly PbRecord[], more: () => boolean, onHead: () => void = () => undefined): Promise<void> => {
+    const produce = async (list: readonly Buffer[], more: () => boolean, onHead: () => void = () => undefined): Promise<void> => {
       let next = 0;
       const caller = async (): Promise<void> => {
         while (next < list.length && more()) {
-          const batch = list.slice(next, next + BATCH_RECORDS);
-          next += BATCH_RECORDS;
-          const res = await callUnary(w.appendBatch.bind(w), { records: batch }, { deadlineMs: CALL_DEADLINE_MS });
+          const res = await appendBatchBytes(w, list[next++]!, BATCH_RECORDS, CALL_DEADLINE_MS);
           head = Math.max(head, Number(res.receipts[res.receipts.length - 1]!.offset) + 1);
           onHead();
         }
@@ -181,7 +183,7 @@ export async function keepUpOnce(
     const producedMs = performance.now() - t0;
     producing = false;
     await sampler;
-    const cpu = cpuPerRecord(cpu0, cpuSnapshot(pids), records.length, performance.now() - t0);
+    const cpu = cpuPerRecord(cpu0, cpuSnapshot(pids), RECORDS, performance.now() - t0);
     const caughtUpMs = samples[samples.length - 1]!.t;
     const during = samples.filter((s) => s.t <= producedMs);
     const lagBytes = during.map((s) => s.lagBytes).sort((a, b) => a - b);
@@ -249,7 +251,7 @@ export async function run(): Promise<string> {
       notes: [
         `Each run is a fresh writer and reader, warmed up first: the producer sends assertions on subjects of their own for ${JIT_WARMUP_MS} ms (at most ${WARMUP_RECORDS}) and waits until the reader has applied them (V8 is still compiling a new process's hot functions for its first seconds of load; bench/lib/writer-load.ts, JIT_WARMUP_MS); nothing of the warm-up is counted. ` +
           `Then a producer in the bench process sends ${RECORDS} pre-signed assertions (${SUBJECTS} subjects × 3 predicates, ${AGENTS} agents) by AppendBatch, ` +
-          `${BATCH_RECORDS} records per call, ${BATCH_CONCURRENCY} calls in flight, to a writer (fsync durability, every signature verified, on --verify-workers ${writerVerifyWorkers()}: one fewer than the cores, since the reader shares them; docs/OPERATIONS.md, "Verification threads"); one reader tails it over gRPC, ` +
+          `${BATCH_RECORDS} records per call (requests encoded before the run, as the writer bench's: the producer shares the cores), ${BATCH_CONCURRENCY} calls in flight, to a writer (fsync durability, every signature verified, on --verify-workers ${writerVerifyWorkers()}: one fewer than the cores, since the reader shares them; docs/OPERATIONS.md, "Verification threads"); one reader tails it over gRPC, ` +
           'first with --verify all (it verifies every signature again), then, against a fresh writer, in trusted mode (--verify none: the writer verified them; the reader checks each record\'s BLAKE3 on receipt). ' +
           `All three on this machine; the writer runs with the Node flags ${benchServiceNodeFlags('writer').join(' ') || 'none'} and the reader with ${benchServiceNodeFlags('reader').join(' ') || 'none'} (docs/OPERATIONS.md, "Garbage collection"). Reader rate = records / time until the reader had applied the last one. Lag sampled every ${SAMPLE_MS} ms while the producer ran. ` +
           `R measured in this run; load average at the end: ${load.join(', ')}.`,
@@ -263,7 +265,7 @@ export async function run(): Promise<string> {
         'CPU time (user + system, /proc/<pid>/task/*/stat) each process used from the first append until the reader had applied the last record, per record; ' +
           '"cores used" is that CPU over the same wall time (the machine has 2). Node names every thread "node", so the threads other than the main one are ranked by CPU: ' +
           "with --verify all the busiest of the reader's are its verify workers; the writer's are its verify workers; the rest are V8 platform threads (GC, compiler) and the libuv pool. " +
-          'The bench process runs the producer (AppendBatch client) and the Status sampler.',
+          'The bench process runs the producer (an AppendBatch client sending requests encoded before the run) and the Status sampler.',
         ...runs.map((row) => cpuBudgetNote(row, R, sodium)),
       ],
     },

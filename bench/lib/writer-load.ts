@@ -1,6 +1,6 @@
 /**
- * Load on a running writer, shared by the writer bench and the profiling tool
- * (bench/profile-writer.ts): pre-signed records that are never sent twice (the
+ * Load on a running writer, shared by the writer bench, the keep-up bench's
+ * producer and the profiling tool (bench/profile-writer.ts): pre-signed records that are never sent twice (the
  * writer answers a repeated record as an idempotent replay, which appends
  * nothing and would flatter every figure), and the three append paths driven
  * closed loop with pre-encoded requests and raw response bytes (so the bench
@@ -101,11 +101,25 @@ export interface BatchPoint extends LoadPoint {
   readonly recordsPerSec: number;
 }
 
-/** Pre-encoded AppendBatch requests of `batchRecords` records each. */
+/** Pre-encoded AppendBatch requests of `batchRecords` records each (a last, partial batch is left out). */
 export function batchRequestBytes(records: readonly PbRecord[], batchRecords: number): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i + batchRecords <= records.length; i += batchRecords) out.push(Buffer.from(AppendBatchRequest.encode({ records: records.slice(i, i + batchRecords) }).finish()));
   return out;
+}
+
+/**
+ * One AppendBatch call of a pre-encoded request on a raw client
+ * (`makeClient(grpc.Client, address)`), its response decoded; it must hold a
+ * receipt for each of the request's `records` records.
+ */
+export async function appendBatchBytes(raw: grpc.Client, request: Buffer, records: number, deadlineMs = CALL_DEADLINE_MS): Promise<AppendBatchResponse> {
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    raw.makeUnaryRequest(APPEND_BATCH_PATH, rawBytes, rawBytes, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, r) => (err ? reject(err) : resolve(r!)));
+  });
+  const res = AppendBatchResponse.decode(bytes);
+  if (res.receipts.length !== records) throw new Error(`AppendBatch answered ${res.receipts.length} receipts for ${records} records`);
+  return res;
 }
 
 /**
@@ -116,12 +130,7 @@ export function batchRequestBytes(records: readonly PbRecord[], batchRecords: nu
 export async function measureBatch(address: string, nextBytes: () => Buffer, batchRecords: number, concurrency: number, pointMs: number, warmupMs: number): Promise<BatchPoint> {
   const raw = makeClient(grpc.Client, address);
   try {
-    const point = await measureClosedLoop(async () => {
-      const res = await new Promise<Buffer>((resolve, reject) => {
-        raw.makeUnaryRequest(APPEND_BATCH_PATH, rawBytes, rawBytes, nextBytes(), new grpc.Metadata(), { deadline: Date.now() + CALL_DEADLINE_MS }, (err, r) => (err ? reject(err) : resolve(r!)));
-      });
-      if (AppendBatchResponse.decode(res).receipts.length !== batchRecords) throw new Error('AppendBatch answered with the wrong number of receipts');
-    }, concurrency, pointMs, warmupMs);
+    const point = await measureClosedLoop(async () => void (await appendBatchBytes(raw, nextBytes(), batchRecords)), concurrency, pointMs, warmupMs);
     return { ...point, batchRecords, recordsPerSec: point.callsPerSec * batchRecords };
   } finally {
     raw.close();
