@@ -17,14 +17,16 @@
  *
  * Reports the writer's and the reader's rates, the lag p50/p99/max while the
  * producer runs, and how long the reader took to catch up once it stopped —
- * beside R (node:crypto Ed25519 verifies/s, one core, this run) and the load
- * average.
+ * beside R (node:crypto Ed25519 verifies/s, one core) measured just before and
+ * just after each measured part, while both services are idle (the mean of the
+ * two is the R the writer's rate is set against, as in the writer bench: a
+ * shared machine's speed drifts over a run of minutes), and the load average.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { recordToProto } from '../shared/domain/proto-convert';
 import { generateKeyPair, signRecord } from '../shared/domain/signing';
-import * as grpc from '@grpc/grpc-js';
 import { ReaderServiceClient } from '../shared/gen/stemedb/v1/reader';
 import { callUnary, makeClient, waitForReady } from '../shared/grpc/client';
 import { defaultVerifyWorkers } from '../shared/verify/signature-verifier';
@@ -84,6 +86,8 @@ export interface KeepUpRow {
   readonly records: number;
   readonly writer_records_per_sec: number;
   readonly reader_records_per_sec: number;
+  /** R measured just before and just after the measured part, and their mean (the one `writer_over_r` uses). */
+  readonly r_verifies_per_sec: { readonly before: number; readonly after: number; readonly used: number };
   readonly writer_over_r: number;
   readonly reader_over_writer: number;
   readonly lag_bytes: { p50: number; p99: number; max: number };
@@ -117,7 +121,6 @@ export interface KeepUpNodeArgs {
  * of the children is cut to).
  */
 export async function keepUpOnce(
-  R: number,
   { warmup, measured: records }: KeepUpRecords,
   verify: Verify,
   nodeArgs: KeepUpNodeArgs = {},
@@ -158,6 +161,8 @@ export async function keepUpOnce(
       if (performance.now() > until) throw new Error(`the reader did not catch up with the warm-up within ${CATCH_UP_TIMEOUT_MS} ms`);
       await new Promise((res) => setTimeout(res, SAMPLE_MS));
     }
+    // R on one core now and once the reader has caught up, while both services are idle.
+    const rBefore = measureR();
     const fromUs = monotonicUs();
     const pids = new Map([
       ['writer', writer.pid],
@@ -184,6 +189,9 @@ export async function keepUpOnce(
     producing = false;
     await sampler;
     const cpu = cpuPerRecord(cpu0, cpuSnapshot(pids), RECORDS, performance.now() - t0);
+    const toUs = monotonicUs();
+    const rAfter = measureR();
+    const R = Math.round((rBefore + rAfter) / 2);
     const caughtUpMs = samples[samples.length - 1]!.t;
     const during = samples.filter((s) => s.t <= producedMs);
     const lagBytes = during.map((s) => s.lagBytes).sort((a, b) => a - b);
@@ -195,6 +203,7 @@ export async function keepUpOnce(
       records: RECORDS,
       writer_records_per_sec: writerRate,
       reader_records_per_sec: readerRate,
+      r_verifies_per_sec: { before: rBefore, after: rAfter, used: R },
       writer_over_r: Math.round((writerRate / R) * 100) / 100,
       reader_over_writer: Math.round((readerRate / writerRate) * 100) / 100,
       lag_bytes: { p50: percentile(lagBytes, 50), p99: percentile(lagBytes, 99), max: lagBytes[lagBytes.length - 1] ?? 0 },
@@ -203,7 +212,7 @@ export async function keepUpOnce(
       timeline: samples.filter((_, i) => i % 5 === 0),
       cpu,
     };
-    return { row, writerPid: writer.pid, readerPid: reader.pid, window: { fromUs, toUs: monotonicUs() } };
+    return { row, writerPid: writer.pid, readerPid: reader.pid, window: { fromUs, toUs } };
   } finally {
     w.close();
     r.close();
@@ -220,8 +229,8 @@ const WRITER_TARGET_R = 1.2;
  * run: every process's CPU per record as measured, at WRITER_TARGET_R × R, and
  * the share of that which is verification at libsodium's one-core rate.
  */
-function cpuBudgetNote(row: KeepUpRow, r: number, sodiumPerSec: number): string {
-  const rate = WRITER_TARGET_R * r;
+function cpuBudgetNote(row: KeepUpRow, sodiumPerSec: number): string {
+  const rate = WRITER_TARGET_R * row.r_verifies_per_sec.used;
   const usPerRecord = row.cpu.reduce((n, p) => n + p.total_us, 0);
   const verifications = row.verify === 'all' ? 2 : 1;
   return (
@@ -231,30 +240,29 @@ function cpuBudgetNote(row: KeepUpRow, r: number, sodiumPerSec: number): string 
 }
 
 export async function run(): Promise<string> {
-  const R = measureR();
   const sodium = Math.round(measureSodiumVerify());
   const records = signRecords();
   const runs: KeepUpRow[] = [];
   for (const verify of ['all', 'none'] as const) {
-    const { row } = await keepUpOnce(R, records, verify);
-    process.stderr.write(`  --verify ${verify}: writer ${row.writer_records_per_sec}/s, reader ${row.reader_records_per_sec}/s, lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer\n`);
+    const { row } = await keepUpOnce(records, verify);
+    process.stderr.write(`  --verify ${verify}: writer ${row.writer_records_per_sec}/s (${row.writer_over_r} R), reader ${row.reader_records_per_sec}/s, lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer\n`);
     runs.push(row);
   }
   const load = loadavg().map((x) => Math.round(x * 100) / 100);
   const secs = (l: { p50: number; p99: number; max: number }): string => `${(l.p50 / 1000).toFixed(2)} / ${(l.p99 / 1000).toFixed(2)} / ${(l.max / 1000).toFixed(2)}`;
   const mibs = (l: { p50: number; p99: number; max: number }): string => `${(l.p50 / 2 ** 20).toFixed(2)} / ${(l.p99 / 2 ** 20).toFixed(2)} / ${(l.max / 2 ** 20).toFixed(2)}`;
-  return writeResults('keepup', { r_verifies_per_sec: R, libsodium_verifies_per_sec_one_core: sodium, load_average: load, runs }, [
+  return writeResults('keepup', { libsodium_verifies_per_sec_one_core: sodium, load_average: load, runs }, [
     {
-      title: `Keep-up: one reader tailing the writer (R = ${R} verifies/s)`,
-      columns: ['reader --verify', 'records', 'writer rec/s', 'writer / R', 'reader rec/s', 'reader / writer', 'lag p50 / p99 / max (s)', 'lag p50 / p99 / max (MiB)', 'caught up after producer (ms)'],
-      rows: runs.map((row) => [row.verify, row.records, row.writer_records_per_sec, row.writer_over_r, row.reader_records_per_sec, row.reader_over_writer, secs(row.lag_ms), mibs(row.lag_bytes), row.catch_up_after_producer_ms]),
+      title: 'Keep-up: one reader tailing the writer',
+      columns: ['reader --verify', 'records', 'R (before, after)', 'writer rec/s', 'writer / R', 'reader rec/s', 'reader / writer', 'lag p50 / p99 / max (s)', 'lag p50 / p99 / max (MiB)', 'caught up after producer (ms)'],
+      rows: runs.map((row) => [row.verify, row.records, `${row.r_verifies_per_sec.used} (${row.r_verifies_per_sec.before}, ${row.r_verifies_per_sec.after})`, row.writer_records_per_sec, row.writer_over_r, row.reader_records_per_sec, row.reader_over_writer, secs(row.lag_ms), mibs(row.lag_bytes), row.catch_up_after_producer_ms]),
       notes: [
         `Each run is a fresh writer and reader, warmed up first: the producer sends assertions on subjects of their own for ${JIT_WARMUP_MS} ms (at most ${WARMUP_RECORDS}) and waits until the reader has applied them (V8 is still compiling a new process's hot functions for its first seconds of load; bench/lib/writer-load.ts, JIT_WARMUP_MS); nothing of the warm-up is counted. ` +
           `Then a producer in the bench process sends ${RECORDS} pre-signed assertions (${SUBJECTS} subjects × 3 predicates, ${AGENTS} agents) by AppendBatch, ` +
           `${BATCH_RECORDS} records per call (requests encoded before the run, as the writer bench's: the producer shares the cores), ${BATCH_CONCURRENCY} calls in flight, to a writer (fsync durability, every signature verified, on --verify-workers ${writerVerifyWorkers()}: one fewer than the cores, since the reader shares them; docs/OPERATIONS.md, "Verification threads"); one reader tails it over gRPC, ` +
           'first with --verify all (it verifies every signature again), then, against a fresh writer, in trusted mode (--verify none: the writer verified them; the reader checks each record\'s BLAKE3 on receipt). ' +
           `All three on this machine; the writer runs with the Node flags ${benchServiceNodeFlags('writer').join(' ') || 'none'} and the reader with ${benchServiceNodeFlags('reader').join(' ') || 'none'} (docs/OPERATIONS.md, "Garbage collection"). Reader rate = records / time until the reader had applied the last one. Lag sampled every ${SAMPLE_MS} ms while the producer ran. ` +
-          `R measured in this run; load average at the end: ${load.join(', ')}.`,
+          `R: node:crypto Ed25519 verifies/s on one core (bench/lib/machine-speed.ts), measured just before each measured part and again once the reader had caught up, both services idle; writer / R uses their mean (a shared machine's speed drifts over minutes). Load average at the end: ${load.join(', ')}.`,
       ],
     },
     {
@@ -266,7 +274,7 @@ export async function run(): Promise<string> {
           '"cores used" is that CPU over the same wall time (the machine has 2). Node names every thread "node", so the threads other than the main one are ranked by CPU: ' +
           "with --verify all the busiest of the reader's are its verify workers; the writer's are its verify workers; the rest are V8 platform threads (GC, compiler) and the libuv pool. " +
           'The bench process runs the producer (an AppendBatch client sending requests encoded before the run) and the Status sampler.',
-        ...runs.map((row) => cpuBudgetNote(row, R, sodium)),
+        ...runs.map((row) => cpuBudgetNote(row, sodium)),
       ],
     },
   ]);

@@ -15,7 +15,6 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { busyShare, topFrames, withinWindow, type CpuProfile, type TimedProfile } from './lib/cpu-profile';
-import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
 import { CPU_COLUMNS, cpuRows } from './lib/thread-cpu';
 import { keepUpOnce, signRecords, type Verify } from './keepup';
@@ -55,12 +54,11 @@ async function main(): Promise<void> {
   setLogLevel('warn');
   rmSync(SCRATCH_DIR, { recursive: true, force: true });
   mkdirSync(PROFILE_DIR, { recursive: true });
-  const R = measureR();
   const records = signRecords();
   const prof = profiling ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const { row, writerPid, readerPid, window } = await keepUpOnce(R, records, verify, { writer: prof, reader: prof });
+  const { row, writerPid, readerPid, window } = await keepUpOnce(records, verify, { writer: prof, reader: prof });
   const head =
-    `--verify ${verify}, R ${R}: writer ${row.writer_records_per_sec}/s (${row.writer_over_r} R), reader ${row.reader_records_per_sec}/s (${row.reader_over_writer}× the writer), ` +
+    `--verify ${verify}, R ${row.r_verifies_per_sec.used} (${row.r_verifies_per_sec.before} before, ${row.r_verifies_per_sec.after} after): writer ${row.writer_records_per_sec}/s (${row.writer_over_r} R), reader ${row.reader_records_per_sec}/s (${row.reader_over_writer}× the writer), ` +
     `lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer; load average ${loadavg()[0]!.toFixed(2)}${profiling ? ' (under the profiler)' : ''}\n\n` +
     `${markdown(CPU_COLUMNS, cpuRows(`--verify ${verify}`, row.cpu))}\n\n`;
   process.stdout.write(head + (profiling ? `${framesReport('writer', writerPid, window)}\n${framesReport('reader', readerPid, window)}` : ''));
