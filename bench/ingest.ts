@@ -26,6 +26,7 @@ import { Wal } from '../shared/wal';
 import { benchAgents } from './lib/records';
 import { round, SCRATCH_DIR, writeResults } from './lib/results';
 import { diskBytes, measureStoreDir, storeBytesTable } from './lib/store-bytes';
+import { processWriteBytes } from './lib/disk';
 import { measureR } from './lib/machine-speed';
 import { rawRocksBatchRate } from './lib/raw-rocks';
 import type { VerifyMode } from '../services/ingest/check-record';
@@ -123,7 +124,7 @@ export async function ingestOnce(
   verify: VerifyMode = 'all',
   /** Called with every batch the ingest commits (for commitOnlyRate). */
   onCommit?: (commit: CapturedCommit) => void,
-): Promise<{ perSec: number; seconds: number; cpuUsPerRecord: number; counters: { applied: number; rejected: number } }> {
+): Promise<{ perSec: number; seconds: number; cpuUsPerRecord: number; writeBytesPerRecord: number | undefined; counters: { applied: number; rejected: number } }> {
   const store = await openHybridStore(dataDir, { durability });
   if (onCommit !== undefined) {
     const applyBatch = store.applyBatch.bind(store);
@@ -145,6 +146,7 @@ export async function ingestOnce(
     });
     started = performance.now();
     cpu0 = process.cpuUsage();
+    const written0 = processWriteBytes();
     try {
       await ingestor.catchUp(head);
     } finally {
@@ -154,7 +156,9 @@ export async function ingestOnce(
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const counters = ingestor.counters;
-    return { perSec: counters.applied / seconds, seconds, cpuUsPerRecord: (cpu.user + cpu.system) / Math.max(1, counters.applied), counters };
+    const written = processWriteBytes();
+    const writeBytesPerRecord = written === undefined || written0 === undefined ? undefined : (written - written0) / Math.max(1, counters.applied);
+    return { perSec: counters.applied / seconds, seconds, cpuUsPerRecord: (cpu.user + cpu.system) / Math.max(1, counters.applied), writeBytesPerRecord, counters };
   } finally {
     await store.close();
     await source.close();
@@ -200,6 +204,20 @@ function verifyRate(payloads: readonly Buffer[]): number {
     offset = r.nextOffset;
   }
   return sample.length / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * What ingest writes per record, beside the log's own bytes per record: LMDB's
+ * commits write every page a batch touched; RocksDB its write-ahead log,
+ * flushes and compactions.
+ */
+function writesNote(sync: number | undefined, trusted: number | undefined, logBytesPerRecord: number): string {
+  if (sync === undefined || trusted === undefined) return 'Writes per record: not measured (/proc/self/io cannot be read here).';
+  const kib = (b: number): string => `${round(b / 1024, 1)} KiB`;
+  return (
+    `Writes per ingested record, from the start of each ingest to its final flush (bytes to write calls, /proc/self/io wchar; this process wrote nothing else meanwhile): ${kib(sync)} with verification, ${kib(trusted)} trusted, ` +
+    `${Math.round(sync / logBytesPerRecord)}× the log's ${Math.round(logBytesPerRecord)} B per record. Most of it is LMDB's: each commit writes every page its batch touched, and a batch of 1000 records touches about 2,300 leaf pages spread over the whole tree (docs/STORAGE.md, "What the store costs").`
+  );
 }
 
 /** Offline ingest's targets (issue 12, point 2), in R. */
@@ -291,6 +309,7 @@ export async function run(): Promise<string> {
       verify_only_records_per_sec: round(verifyPerSec, 0),
       verify_workers: verifyWorkers,
       disk_bytes: { ...size, rocksdb_at_rest: byKind.disk.rocksdb, lmdb_at_rest: byKind.disk.lmdb },
+      write_bytes_per_record: { sync: durable.writeBytesPerRecord === undefined ? null : round(durable.writeBytesPerRecord, 0), trusted: trusted.writeBytesPerRecord === undefined ? null : round(trusted.writeBytesPerRecord, 0) },
       store_bytes_by_kind: byKind.kinds,
     },
     [
@@ -315,6 +334,7 @@ export async function run(): Promise<string> {
           "The commit-only row replays the trusted run's batches (captured in a fourth, unreported ingest) through HybridStore.applyBatch one after the other, with no decode, apply or overlap: the ceiling the store's commit path (the split, checks, both backends' writes, cursors and redo intent) puts on ingest with this key layout, whatever apply costs.",
           `Store durability sync ran at ${round(perSec / fast.perSec, 2)}× the rate of durability none in this run (a cost of ${round(100 * (1 - perSec / fast.perSec), 1)}%; a negative cost is run-to-run noise, large when the load average is above the core count). Its work per batch of up to 1000 records: one synced RocksDB write (carrying the cursor and the redo intent) and one LMDB flush, which overlaps the next batch's reads and apply (docs/STORAGE.md).`,
           cpuBudgetNote(r, logVerifyRate, trusted.cpuUsPerRecord),
+          writesNote(durable.writeBytesPerRecord, trusted.writeBytesPerRecord, head / records.length),
           `Node flags of the bench process, which runs these ingests in process: ${process.execArgv.join(' ') || 'none'}.`,
           `Load average at the end: ${loadavg().map((l) => round(l, 2)).join(', ')} (2 cores shared with other work: the rate swings with it, so compare runs made at similar load).`,
         ],
