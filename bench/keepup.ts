@@ -37,6 +37,7 @@ import { benchAssertion } from './lib/records';
 import { appendBatchBytes, batchRequestBytes, JIT_WARMUP_MS } from './lib/writer-load';
 import { monotonicUs } from './lib/cpu-profile';
 import { CPU_COLUMNS, cpuPerRecord, cpuRows, cpuSnapshot, type ProcessCpu } from './lib/thread-cpu';
+import { processWriteBytes } from './lib/disk';
 
 const RECORDS = 60_000;
 const SUBJECTS = 5_000;
@@ -96,6 +97,8 @@ export interface KeepUpRow {
   readonly timeline: readonly { t: number; applied: number; lagBytes: number; lagMs: number }[];
   /** CPU per record of the writer, the reader and this process (producer + sampler), from the first append until the reader caught up. */
   readonly cpu: readonly ProcessCpu[];
+  /** Bytes each service passed to write calls per record over the same interval (/proc/<pid>/io wchar), or null where that cannot be read. */
+  readonly write_bytes_per_record: { readonly writer: number | null; readonly reader: number | null };
 }
 
 /**
@@ -170,6 +173,7 @@ export async function keepUpOnce(
       ['bench (producer)', process.pid],
     ]);
     const cpu0 = cpuSnapshot(pids);
+    const written0 = { writer: processWriteBytes(writer.pid), reader: processWriteBytes(reader.pid) };
     const t0 = performance.now();
     let producing = true;
     const sampler = (async () => {
@@ -189,6 +193,8 @@ export async function keepUpOnce(
     producing = false;
     await sampler;
     const cpu = cpuPerRecord(cpu0, cpuSnapshot(pids), RECORDS, performance.now() - t0);
+    const perRecord = (before: number | undefined, after: number | undefined): number | null => (before === undefined || after === undefined ? null : Math.round((after - before) / RECORDS));
+    const writeBytes = { writer: perRecord(written0.writer, processWriteBytes(writer.pid)), reader: perRecord(written0.reader, processWriteBytes(reader.pid)) };
     const toUs = monotonicUs();
     const rAfter = measureR();
     const R = Math.round((rBefore + rAfter) / 2);
@@ -211,6 +217,7 @@ export async function keepUpOnce(
       catch_up_after_producer_ms: Math.round(caughtUpMs - producedMs),
       timeline: samples.filter((_, i) => i % 5 === 0),
       cpu,
+      write_bytes_per_record: writeBytes,
     };
     return { row, writerPid: writer.pid, readerPid: reader.pid, window: { fromUs, toUs } };
   } finally {
@@ -275,6 +282,9 @@ export async function run(): Promise<string> {
           "with --verify all the busiest of the reader's are its verify workers; the writer's are its verify workers; the rest are V8 platform threads (GC, compiler) and the libuv pool. " +
           'The bench process runs the producer (an AppendBatch client sending requests encoded before the run) and the Status sampler.',
         ...runs.map((row) => cpuBudgetNote(row, sodium)),
+        'Bytes passed to write calls per record over the same interval (/proc/<pid>/io wchar: files and sockets): ' +
+          runs.map((row) => `--verify ${row.verify}: writer ${row.write_bytes_per_record.writer ?? 'not measured'} B, reader ${row.write_bytes_per_record.reader ?? 'not measured'} B`).join('; ') +
+          ' (the reader\'s store writes every LMDB page a batch touched: docs/STORAGE.md, "What ingest writes").',
       ],
     },
   ]);

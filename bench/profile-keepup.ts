@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const { row, writerPid, readerPid, window } = await keepUpOnce(records, verify, { writer: prof, reader: prof });
   const head =
     `--verify ${verify}, R ${row.r_verifies_per_sec.used} (${row.r_verifies_per_sec.before} before, ${row.r_verifies_per_sec.after} after): writer ${row.writer_records_per_sec}/s (${row.writer_over_r} R), reader ${row.reader_records_per_sec}/s (${row.reader_over_writer}× the writer), ` +
-    `lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer; load average ${loadavg()[0]!.toFixed(2)}${profiling ? ' (under the profiler)' : ''}\n\n` +
+    `lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer; written per record: writer ${row.write_bytes_per_record.writer ?? '?'} B, reader ${row.write_bytes_per_record.reader ?? '?'} B; load average ${loadavg()[0]!.toFixed(2)}${profiling ? ' (under the profiler)' : ''}\n\n` +
     `${markdown(CPU_COLUMNS, cpuRows(`--verify ${verify}`, row.cpu))}\n\n`;
   process.stdout.write(head + (profiling ? `${framesReport('writer', writerPid, window)}\n${framesReport('reader', readerPid, window)}` : ''));
 }
