@@ -55,13 +55,13 @@ const CALL_DEADLINE_MS = 60_000;
  */
 const WARMUP_RECORDS = 200_000;
 
-/** One run's AppendBatch requests (BATCH_RECORDS records each, encoded): the JIT warm-up's (subjects of their own) and the measured ones. */
-export interface KeepUpRecords {
+/** One run's signed records as encoded AppendBatch requests of BATCH_RECORDS records each: the JIT warm-up's (subjects of their own) and the measured ones. */
+export interface KeepUpRequests {
   readonly warmup: readonly Buffer[];
   readonly measured: readonly Buffer[];
 }
 
-export function signRecords(): KeepUpRecords {
+export function signedRequests(): KeepUpRequests {
   const agents = Array.from({ length: AGENTS }, () => generateKeyPair());
   const sign = (count: number, first: number, subjects: string): Buffer[] => {
     if (count % BATCH_RECORDS !== 0) throw new Error(`keep-up: ${count} records do not make whole batches of ${BATCH_RECORDS}`);
@@ -124,7 +124,7 @@ export interface KeepUpNodeArgs {
  * of the children is cut to).
  */
 export async function keepUpOnce(
-  { warmup, measured: records }: KeepUpRecords,
+  { warmup, measured }: KeepUpRequests,
   verify: Verify,
   nodeArgs: KeepUpNodeArgs = {},
 ): Promise<{ row: KeepUpRow; writerPid: number; readerPid: number; window: { fromUs: number; toUs: number } }> {
@@ -188,7 +188,7 @@ export async function keepUpOnce(
         await new Promise((res) => setTimeout(res, SAMPLE_MS));
       }
     })();
-    await produce(records, () => true, () => heads.push({ t: performance.now() - t0, head }));
+    await produce(measured, () => true, () => heads.push({ t: performance.now() - t0, head }));
     const producedMs = performance.now() - t0;
     producing = false;
     await sampler;
@@ -248,10 +248,10 @@ function cpuBudgetNote(row: KeepUpRow, sodiumPerSec: number): string {
 
 export async function run(): Promise<string> {
   const sodium = Math.round(measureSodiumVerify());
-  const records = signRecords();
+  const requests = signedRequests();
   const runs: KeepUpRow[] = [];
   for (const verify of ['all', 'none'] as const) {
-    const { row } = await keepUpOnce(records, verify);
+    const { row } = await keepUpOnce(requests, verify);
     process.stderr.write(`  --verify ${verify}: writer ${row.writer_records_per_sec}/s (${row.writer_over_r} R), reader ${row.reader_records_per_sec}/s, lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer\n`);
     runs.push(row);
   }

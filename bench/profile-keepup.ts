@@ -17,7 +17,7 @@ import { setLogLevel } from '../shared/telemetry/logger';
 import { busyShare, topFrames, withinWindow, type CpuProfile, type TimedProfile } from './lib/cpu-profile';
 import { SCRATCH_DIR } from './lib/results';
 import { CPU_COLUMNS, cpuRows } from './lib/thread-cpu';
-import { keepUpOnce, signRecords, type Verify } from './keepup';
+import { keepUpOnce, signedRequests, type Verify } from './keepup';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
 const TOP_FRAMES = 40;
@@ -54,9 +54,9 @@ async function main(): Promise<void> {
   setLogLevel('warn');
   rmSync(SCRATCH_DIR, { recursive: true, force: true });
   mkdirSync(PROFILE_DIR, { recursive: true });
-  const records = signRecords();
+  const requests = signedRequests();
   const prof = profiling ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const { row, writerPid, readerPid, window } = await keepUpOnce(records, verify, { writer: prof, reader: prof });
+  const { row, writerPid, readerPid, window } = await keepUpOnce(requests, verify, { writer: prof, reader: prof });
   const head =
     `--verify ${verify}, R ${row.r_verifies_per_sec.used} (${row.r_verifies_per_sec.before} before, ${row.r_verifies_per_sec.after} after): writer ${row.writer_records_per_sec}/s (${row.writer_over_r} R), reader ${row.reader_records_per_sec}/s (${row.reader_over_writer}× the writer), ` +
     `lag p99 ${row.lag_ms.p99} ms, caught up ${row.catch_up_after_producer_ms} ms after the producer; written per record: writer ${row.write_bytes_per_record.writer ?? '?'} B, reader ${row.write_bytes_per_record.reader ?? '?'} B; load average ${loadavg()[0]!.toFixed(2)}${profiling ? ' (under the profiler)' : ''}\n\n` +

@@ -1,12 +1,12 @@
 /**
  * Load on a running writer, shared by the writer bench, the keep-up bench's
- * producer and the profiling tool (bench/profile-writer.ts): pre-signed records that are never sent twice (the
- * writer answers a repeated record as an idempotent replay, which appends
- * nothing and would flatter every figure), and the three append paths driven
- * closed loop with pre-encoded requests and raw response bytes (so the bench
- * client, which shares the cores, spends little) — unary Append, AppendBatch,
- * and AppendStream of multi-record requests with a fixed window of
- * unacknowledged records.
+ * producer and the profiling tool (bench/profile-writer.ts): pre-signed
+ * records that are never sent twice (the writer answers a repeated record as
+ * an idempotent replay, which appends nothing and would flatter every
+ * figure), and the three append paths driven closed loop with pre-encoded
+ * requests and raw response bytes (so the bench client, which shares the
+ * cores, spends little) — unary Append, AppendBatch, and AppendStream of
+ * multi-record requests with a fixed window of unacknowledged records.
  */
 import * as grpc from '@grpc/grpc-js';
 import { recordToProto } from '../../shared/domain/proto-convert';
