@@ -9,7 +9,8 @@
  * per record by frame; `--survivors`: the same for the bytes that survived a
  * scavenge, what the young-generation collector copies). The rate line gives the collector's pauses during the
  * ingest (PerformanceObserver "gc"; with --single-threaded-gc all its work is on
- * the main thread). The .cpuprofile (or .heapprofile) stays in bench/scratch/profiles.
+ * the main thread) and the minor page faults per record (first touches of
+ * fresh pages, each zeroed by the kernel). The .cpuprofile (or .heapprofile) stays in bench/scratch/profiles.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import type { VerifyMode } from '../services/ingest/check-record';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { ingestOnce, prepareRecords, writeLog } from './ingest';
-import { cpuByThread, cpuSeconds, cpuUsByName, framesMarkdown, topFrames, type CpuProfile } from './lib/cpu-profile';
+import { cpuByThread, cpuSeconds, cpuUsByName, framesMarkdown, minorFaults, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { HEAP_SAMPLING, HEAP_SAMPLING_SURVIVORS, topAllocations, type HeapProfileNode } from './lib/heap-profile';
 import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
@@ -62,17 +63,20 @@ async function main(): Promise<void> {
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const mainCpu0 = cpuSeconds(process.pid, process.pid);
+  const faults0 = { main: minorFaults(process.pid, process.pid), all: minorFaults(process.pid) };
   const threads0 = cpuByThread(process.pid);
   const run = await ingestOnce(join(dir, 'wal'), join(dir, 'data'), head, 'sync', mode as VerifyMode);
   gcObserver.disconnect();
   const us = (sec: number): number => Math.round((sec * 1e6) / records.length);
   const mainUs = us(cpuSeconds(process.pid, process.pid) - mainCpu0);
+  const perRecord = (n: number): string => (n / records.length).toFixed(2);
+  const faults = { main: perRecord(minorFaults(process.pid, process.pid) - faults0.main), all: perRecord(minorFaults(process.pid) - faults0.all) };
   // Threads share names (libuv pool, V8 helpers, lmdb's writer): summed per name.
   const threads = cpuUsByName(process.pid, threads0, records.length);
   const total = threads.reduce((n, [, v]) => n + v, 0);
   const line =
     `ingest (verify ${mode}, durability sync): ${records.length} records, ${Math.round(run.perSec)} records/s = ${(run.perSec / r).toFixed(2)} R (R ${r}); ` +
-    `main thread CPU ${mainUs} µs/record, of it GC pauses ${((1000 * (gc.minorMs + gc.majorMs)) / records.length).toFixed(1)} µs/record (${gc.minor} scavenges ${Math.round(gc.minorMs)} ms, ${gc.major} mark-compacts ${Math.round(gc.majorMs)} ms); all threads ${total} µs/record (${threads.map(([n, v]) => `${n} ${v}`).join(', ')}); load average ${loadavg()[0]!.toFixed(2)}`;
+    `main thread CPU ${mainUs} µs/record, of it GC pauses ${((1000 * (gc.minorMs + gc.majorMs)) / records.length).toFixed(1)} µs/record (${gc.minor} scavenges ${Math.round(gc.minorMs)} ms, ${gc.major} mark-compacts ${Math.round(gc.majorMs)} ms); all threads ${total} µs/record (${threads.map(([n, v]) => `${n} ${v}`).join(', ')}); minor page faults per record ${faults.main} main thread, ${faults.all} all threads; load average ${loadavg()[0]!.toFixed(2)}`;
   if (heap) {
     const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: HeapProfileNode } };
     session.disconnect();

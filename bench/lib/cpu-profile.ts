@@ -92,10 +92,25 @@ export function topFrames(profile: CpuProfile, top: number): { self: [string, nu
 
 /** CPU seconds (user + system) a process, or one of its threads, has used so far (Linux /proc). */
 export function cpuSeconds(pid: number, tid?: number): number {
-  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid, tid);
   // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command name; in clock ticks (100/s on Linux).
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The fields of /proc/<pid>[/task/<tid>]/stat after the command name (which may hold spaces): stat(5)'s field 3 first. */
+function statFields(pid: number, tid: number | undefined): string[] {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * Minor page faults a process, or one of its threads, has taken so far (field
+ * 10 of stat(5)): first touches of pages that needed no disk read, mostly fresh
+ * anonymous pages (the kernel zeroes each before the thread goes on) and pages
+ * of a mapped file already in the page cache.
+ */
+export function minorFaults(pid: number, tid?: number): number {
+  return Number(statFields(pid, tid)[7]);
 }
 
 /** CPU seconds per thread name of a process (libuv pool threads, workers, V8 helpers share names). */
