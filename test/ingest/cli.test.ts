@@ -5,7 +5,7 @@ import { INGEST_BATCH_RECORDS_MAX } from '../../services/ingest/limits';
 import { VERIFY_WORKERS_MAX as INGEST_VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { requireBuilt, runCli } from '../helpers/process';
 import { useTempDir } from '../helpers/tmp';
-import { logOf, payloadOf, randomLog, writeWal } from '../graph/log-builder';
+import { agent, claim, logOf, payloadOf, randomLog, signed, text, writeWal } from '../graph/log-builder';
 import { buildStore, dumpLines } from '../graph/store-helpers';
 
 describe('stemedb ingest / store dump', () => {
@@ -47,6 +47,24 @@ describe('stemedb ingest / store dump', () => {
     expect(dumps[0]).toBe(dumps[1]);
     expect(dumps[0]!.length).toBeGreaterThan(0);
     expect((await runCli(['ingest', '--wal', wal, '--data', join(tmp.path, 'x'), '--verify-workers', String(INGEST_VERIFY_WORKERS_MAX + 1)])).code).toBe(2);
+  });
+
+  it('--verify none applies a record whose signature fails, which the default rejects; an unknown mode is a usage error', async () => {
+    const good = signed(claim({ subject: 'ada', predicate: 'born', object: text('1815') }), [agent(0)]);
+    const sig = good.signatures[0]!;
+    const badSig = { ...good, signatures: [{ ...sig, signature: Buffer.from(sig.signature.map((b, i) => (i === 0 ? b ^ 1 : b))) }] };
+    const wal = join(tmp.path, 'wal');
+    const head = await writeWal(wal, [payloadOf(good, 0), payloadOf(badSig, 1)]);
+    const run = async (name: string, ...flags: string[]): Promise<unknown> => {
+      const r = await runCli(['ingest', '--wal', wal, '--data', join(tmp.path, name), '--json', ...flags]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    expect(await run('verified')).toMatchObject({ verify: 'all', records: 2, rejected: 1, appliedOffset: head });
+    expect(await run('verified-inline', '--verify', 'all', '--verify-workers', '0')).toMatchObject({ verify: 'all', records: 2, rejected: 1 });
+    expect(await run('trusted', '--verify', 'none')).toMatchObject({ verify: 'none', records: 2, rejected: 0, appliedOffset: head });
+    const bad = await runCli(['ingest', '--wal', wal, '--data', join(tmp.path, 'bad'), '--verify', 'some']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining("--verify must be one of all, none, got 'some'")]);
   });
 
   it('checks --batch-records at its limits and requires --wal and --data', async () => {

@@ -5,6 +5,7 @@
  * same store a one-pass build gives.
  */
 import { existsSync } from 'node:fs';
+import { VERIFY_MODES, type VerifyMode } from '../../ingest/check-record';
 import { Ingestor } from '../../ingest/ingestor';
 import { INGEST_BATCH_RECORDS_MAX } from '../../ingest/limits';
 import { VERIFY_WORKERS_MAX, defaultVerifyWorkers } from '../../../shared/verify';
@@ -14,7 +15,7 @@ import { openHybridStore } from '../../../shared/storage/hybrid-store';
 import { parseFlags } from '../args';
 import { UsageError, type Command } from '../command';
 
-const HELP = `usage: stemedb ingest --wal DIR --data DIR [--json] [--batch-records N] [--verify-workers N]
+const HELP = `usage: stemedb ingest --wal DIR --data DIR [--json] [--batch-records N] [--verify all|none] [--verify-workers N]
 
 Applies every record of the WAL directory, up to its end when the command
 starts, to the store in --data (created if missing): verifies each record
@@ -29,6 +30,10 @@ options:
   --wal DIR            the WAL directory to read (not modified; a writer may be running)
   --data DIR           the store directory (rocksdb/ and lmdb/ inside)
   --batch-records N    records per store batch, 1..${INGEST_BATCH_RECORDS_MAX} (default ${INGEST_BATCH_RECORDS_MAX})
+  --verify all|none    all (default): verify every record's signatures again;
+                       none: trust the log (its writer verified them, and every
+                       frame's CRC32C and BLAKE3 is checked on read) — only for
+                       your own writer's WAL, never one copied from elsewhere
   --verify-workers N   threads verifying signatures while a batch applies, 0..${VERIFY_WORKERS_MAX}
                        (default: cores - 1, at least 1; 0 verifies on the applying thread)
   --json               print the summary as one JSON object on stdout
@@ -41,6 +46,8 @@ environment:
 export interface IngestSummary {
   readonly wal: string;
   readonly data: string;
+  /** Which signatures were verified (`--verify`). */
+  readonly verify: VerifyMode;
   readonly fromOffset: number;
   readonly appliedOffset: number;
   readonly headOffset: number;
@@ -57,12 +64,18 @@ function intOption(name: string, raw: string, min: number, max: number): number 
   return n;
 }
 
-function parse(args: string[]): { wal: string; data: string; json: boolean; batchRecords: number; verifyWorkers: number } {
-  const values = parseFlags<{ wal?: string; data?: string; json?: boolean; 'batch-records'?: string; 'verify-workers'?: string }>(args, {
+function verifyOption(raw: string): VerifyMode {
+  if (!(VERIFY_MODES as readonly string[]).includes(raw)) throw new UsageError(`--verify must be one of ${VERIFY_MODES.join(', ')}, got '${raw}'`);
+  return raw as VerifyMode;
+}
+
+function parse(args: string[]): { wal: string; data: string; json: boolean; batchRecords: number; verify: VerifyMode; verifyWorkers: number } {
+  const values = parseFlags<{ wal?: string; data?: string; json?: boolean; 'batch-records'?: string; verify?: string; 'verify-workers'?: string }>(args, {
     wal: { type: 'string' },
     data: { type: 'string' },
     json: { type: 'boolean' },
     'batch-records': { type: 'string' },
+    verify: { type: 'string' },
     'verify-workers': { type: 'string' },
   });
   if (values.wal === undefined || values.data === undefined) throw new UsageError('--wal and --data are required');
@@ -71,6 +84,7 @@ function parse(args: string[]): { wal: string; data: string; json: boolean; batc
     data: values.data,
     json: values.json === true,
     batchRecords: intOption('batch-records', values['batch-records'] ?? String(INGEST_BATCH_RECORDS_MAX), 1, INGEST_BATCH_RECORDS_MAX),
+    verify: verifyOption(values.verify ?? 'all'),
     verifyWorkers: intOption('verify-workers', values['verify-workers'] ?? String(defaultVerifyWorkers()), 0, VERIFY_WORKERS_MAX),
   };
 }
@@ -96,6 +110,7 @@ export const ingest: Command = {
         const progress = io.isTty ? new ProgressBar((line) => io.err(line)) : undefined;
         const ingestor = await Ingestor.open(store, source, {
           batchRecordsMax: opts.batchRecords,
+          verify: opts.verify,
           verifyWorkers: opts.verifyWorkers,
           onBatch: (b) => {
             records += b.records;
@@ -115,6 +130,7 @@ export const ingest: Command = {
         const summary: IngestSummary = {
           wal: opts.wal,
           data: opts.data,
+          verify: opts.verify,
           fromOffset,
           appliedOffset: ingestor.appliedOffset,
           headOffset: head,
