@@ -9,8 +9,8 @@
  * per record by frame; `--survivors`: the same for the bytes that survived a
  * scavenge, what the young-generation collector copies). The rate line gives the collector's pauses during the
  * ingest (PerformanceObserver "gc"; with --single-threaded-gc all its work is on
- * the main thread) and the minor page faults per record (first touches of
- * fresh pages, each zeroed by the kernel). The .cpuprofile (or .heapprofile) stays in bench/scratch/profiles.
+ * the main thread) and the minor page faults per record (cpu-profile.ts
+ * `minorFaults`). The .cpuprofile (or .heapprofile) stays in bench/scratch/profiles.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';

@@ -40,6 +40,11 @@ export type RejectReason = 'decode' | 'signature';
 export type VerifyMode = 'all' | 'none';
 export const VERIFY_MODES: readonly VerifyMode[] = ['all', 'none'];
 
+/** Whether `value` names a VerifyMode (a flag, an environment variable or an option as given). */
+export function isVerifyMode(value: unknown): value is VerifyMode {
+  return (VERIFY_MODES as readonly unknown[]).includes(value);
+}
+
 /** Decode + verify one record on this thread (the inline path, and the bench's unit of work). */
 export function checkRecord(r: SourceRecord): CheckedRecord {
   const decoded = decodeRecord(r);

@@ -18,7 +18,7 @@ import { keys, parseKey, prefixes, type StoreKey } from '../../shared/storage/ke
 import { createLogger, type Logger } from '../../shared/telemetry/logger';
 import { tracer } from '../../shared/telemetry/tracing';
 import { batchRecords } from './batcher';
-import { RecordChecker, VERIFY_MODES, type CheckedRecord, type VerifyMode } from './check-record';
+import { RecordChecker, VERIFY_MODES, isVerifyMode, type CheckedRecord, type VerifyMode } from './check-record';
 import { IngestGapError, IngestOptionError } from './errors';
 import { GraphBatch, type BatchRecord } from '../../shared/graph/apply/graph-batch';
 import { INGEST_BATCH_BYTES_MAX, INGEST_BATCH_DELAY_MS, INGEST_BATCH_DELAY_MS_MAX, INGEST_BATCH_RECORDS_MAX, INGEST_CHECK_AHEAD_BATCHES } from './limits';
@@ -74,7 +74,7 @@ export class Ingestor {
     };
     const workers = checkRange('verifyWorkers', options.verifyWorkers ?? 0, 0, VERIFY_WORKERS_MAX);
     const mode = options.verify ?? 'all';
-    if (!VERIFY_MODES.includes(mode)) throw new IngestOptionError('verify', `must be one of ${VERIFY_MODES.join(', ')}, got ${String(mode)}`);
+    if (!isVerifyMode(mode)) throw new IngestOptionError('verify', `must be one of ${VERIFY_MODES.join(', ')}, got ${String(mode)}`);
     this.verifier = workers > 0 && mode === 'all' ? new SignatureVerifier({ workers }) : undefined;
     this.checker = new RecordChecker(mode, this.verifier);
   }

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { MAX_CONNECTION_AGE_MS } from '../../shared/grpc/limits';
 import { clientTlsFlagNames, clientTlsFrom, SERVER_TLS_FLAG_NAMES, serverTlsFrom, TlsSettingError, type ClientTlsFiles, type ServerTlsFiles } from '../../shared/grpc/tls-options';
 import { parseLevel, type LogLevel } from '../../shared/telemetry/logger';
-import { VERIFY_MODES, type VerifyMode } from '../ingest/check-record';
+import { VERIFY_MODES, isVerifyMode, type VerifyMode } from '../ingest/check-record';
 import { consumerIdProblem } from '../writer/consumer-file';
 import { VERIFY_WORKERS_MAX } from '../../shared/verify/limits';
 import { OFFSET_WAIT_MS_MAX, READER_LISTEN_DEFAULT, STARTUP_HEAD_DEADLINE_MS } from './limits';
@@ -287,8 +287,8 @@ function verifyWorkersOf(v: Setting | undefined): number | undefined {
 
 function verifyModeOf(v: Setting | undefined): VerifyMode | undefined {
   if (v === undefined) return undefined;
-  if (!(VERIFY_MODES as readonly string[]).includes(v.value)) throw new ReaderConfigError(v.setting, `must be one of ${VERIFY_MODES.join(', ')} (got '${v.value}')`);
-  return v.value as VerifyMode;
+  if (!isVerifyMode(v.value)) throw new ReaderConfigError(v.setting, `must be one of ${VERIFY_MODES.join(', ')} (got '${v.value}')`);
+  return v.value;
 }
 
 /** --consumer-id (or STEMEDB_CONSUMER_ID): a name the writer's registry accepts. */

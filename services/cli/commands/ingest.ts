@@ -5,7 +5,7 @@
  * same store a one-pass build gives.
  */
 import { existsSync } from 'node:fs';
-import { VERIFY_MODES, type VerifyMode } from '../../ingest/check-record';
+import { VERIFY_MODES, isVerifyMode, type VerifyMode } from '../../ingest/check-record';
 import { Ingestor } from '../../ingest/ingestor';
 import { INGEST_BATCH_RECORDS_MAX } from '../../ingest/limits';
 import { VERIFY_WORKERS_MAX, defaultVerifyWorkers } from '../../../shared/verify';
@@ -19,7 +19,7 @@ const HELP = `usage: stemedb ingest --wal DIR --data DIR [--json] [--batch-recor
 
 Applies every record of the WAL directory, up to its end when the command
 starts, to the store in --data (created if missing): verifies each record
-again, skips and counts invalid ones, and commits in batches with the store's
+again (unless --verify none), skips and counts invalid ones, and commits in batches with the store's
 cursor. Safe to kill at any point: run it again and it resumes from the
 store's cursor, with the same result as an uninterrupted run.
 
@@ -65,8 +65,8 @@ function intOption(name: string, raw: string, min: number, max: number): number 
 }
 
 function verifyOption(raw: string): VerifyMode {
-  if (!(VERIFY_MODES as readonly string[]).includes(raw)) throw new UsageError(`--verify must be one of ${VERIFY_MODES.join(', ')}, got '${raw}'`);
-  return raw as VerifyMode;
+  if (!isVerifyMode(raw)) throw new UsageError(`--verify must be one of ${VERIFY_MODES.join(', ')}, got '${raw}'`);
+  return raw;
 }
 
 function parse(args: string[]): { wal: string; data: string; json: boolean; batchRecords: number; verify: VerifyMode; verifyWorkers: number } {
