@@ -17,12 +17,15 @@ import { setLogLevel } from '../shared/telemetry/logger';
 import { ingestOnce, opCount, prepareRecords, writeLog, type CapturedCommit } from './ingest';
 import { cpuByThread, cpuSeconds, cpuUsByName, framesMarkdown, topFrames, type CpuProfile } from './lib/cpu-profile';
 import { SCRATCH_DIR } from './lib/results';
+import { runWithReaderFlags } from './lib/service-child';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
 const TOP_FRAMES = 40;
 const DEFAULT_SCALE = 0.25;
 
 async function main(): Promise<void> {
+  // This process runs as make bench's does (the Node flags of a reader: runWithReaderFlags).
+  if (runWithReaderFlags(__filename)) return;
   const [scaleArg = String(DEFAULT_SCALE)] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   setLogLevel('warn');
   const dir = join(SCRATCH_DIR, 'profile-commit');

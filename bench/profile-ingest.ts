@@ -24,12 +24,15 @@ import { cpuByThread, cpuSeconds, cpuUsByName, framesMarkdown, minorFaults, topF
 import { HEAP_SAMPLING, HEAP_SAMPLING_SURVIVORS, topAllocations, type HeapProfileNode } from './lib/heap-profile';
 import { measureR } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
+import { runWithReaderFlags } from './lib/service-child';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
 const TOP_FRAMES = 50;
 const DEFAULT_SCALE = 0.25;
 
 async function main(): Promise<void> {
+  // This process runs as make bench's does (the Node flags of a reader: runWithReaderFlags).
+  if (runWithReaderFlags(__filename)) return;
   const [mode = 'none', scaleArg = String(DEFAULT_SCALE)] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (mode !== 'all' && mode !== 'none') throw new Error('usage: profile-ingest [all|none] [scale] [--cpu-only|--heap|--survivors]');
   setLogLevel('warn');

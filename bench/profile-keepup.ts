@@ -17,6 +17,7 @@ import { setLogLevel } from '../shared/telemetry/logger';
 import { busyShare, topFrames, withinWindow, type CpuProfile, type TimedProfile } from './lib/cpu-profile';
 import { SCRATCH_DIR } from './lib/results';
 import { CPU_COLUMNS, cpuRows } from './lib/thread-cpu';
+import { runWithReaderFlags } from './lib/service-child';
 import { keepUpOnce, signedRequests, type Verify } from './keepup';
 
 const PROFILE_DIR = join(SCRATCH_DIR, 'profiles');
@@ -47,6 +48,8 @@ function framesReport(name: string, pid: number, window: { fromUs: number; toUs:
 }
 
 async function main(): Promise<void> {
+  // This process runs as make bench's does (the Node flags of a reader: runWithReaderFlags).
+  if (runWithReaderFlags(__filename)) return;
   const [verifyArg = 'none'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (verifyArg !== 'all' && verifyArg !== 'none') throw new Error('usage: profile-keepup [all|none] [--cpu-only]');
   const verify: Verify = verifyArg;

@@ -20,7 +20,7 @@ import { makeClient, waitForReady } from '../shared/grpc/client';
 import { setLogLevel } from '../shared/telemetry/logger';
 import { measureSodiumVerify } from './lib/machine-speed';
 import { SCRATCH_DIR } from './lib/results';
-import { startServiceChild } from './lib/service-child';
+import { runWithReaderFlags, startServiceChild } from './lib/service-child';
 import { busyShare, cpuByThread, cpuSeconds, monotonicUs, topFrames, withinWindow, type CpuProfile, type TimedProfile } from './lib/cpu-profile';
 import { appendRequestBytes, batchRequestBytes, JIT_WARMUP_MS, measureAppend, measureBatch, measureStream, signRecords, streamRequestBytes, supply } from './lib/writer-load';
 
@@ -57,6 +57,8 @@ async function drive(path: string, address: string, seconds: number, records: re
 }
 
 async function main(): Promise<void> {
+  // This process runs as make bench's does (the Node flags of a reader: runWithReaderFlags).
+  if (runWithReaderFlags(__filename)) return;
   const [path = '', secondsArg = '5'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (!['batch', 'stream', 'unary'].includes(path)) throw new Error('usage: profile-writer <batch|stream|unary> [seconds]');
   setLogLevel('warn');

@@ -2,10 +2,9 @@
  * `make bench`: runs every benchmark (or the ones named on the command line) in
  * sequence and prints their Markdown tables. Each bench module exports `run()`.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { SCRATCH_DIR } from './lib/results';
-import { benchServiceNodeFlags } from './lib/service-child';
+import { runWithReaderFlags } from './lib/service-child';
 
 interface Bench {
   readonly name: string;
@@ -26,26 +25,9 @@ const BENCHES: readonly Bench[] = [
   { name: 'bootstrap', run: () => import('./bootstrap').then((m) => m.run()) },
 ];
 
-/** Set in the re-executed bench process (see `runAsAService`). */
-const REEXEC_ENV = 'STEMEDB_BENCH_REEXEC';
-
-/**
- * The benches that ingest in this process (ingest, query, reader, bootstrap)
- * stand for what a reader process does, so this process runs with the Node
- * flags a reader is started with (services/dev/service-node-flags.ts, or
- * STEMEDB_BENCH_SERVICE_NODE_FLAGS): when it lacks one, it runs itself again
- * with them and exits with that run's status. True when it did.
- */
-function runAsAService(): boolean {
-  const flags = benchServiceNodeFlags('reader');
-  if (process.env[REEXEC_ENV] === '1' || flags.every((f) => process.execArgv.includes(f))) return false;
-  const run = spawnSync(process.execPath, [...process.execArgv, ...flags, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [REEXEC_ENV]: '1' } });
-  process.exitCode = run.status ?? 1;
-  return true;
-}
-
 async function main(): Promise<void> {
-  if (runAsAService()) return;
+  // The benches that ingest in this process (ingest, query, reader, bootstrap) stand for a reader.
+  if (runWithReaderFlags(__filename)) return;
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
   if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);

@@ -3,7 +3,7 @@
  * the built CLI: started with its flags, ready when it prints its ready line,
  * stopped with SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { serviceNodeFlags } from '../../services/dev/service-node-flags';
@@ -20,6 +20,27 @@ export function benchServiceNodeFlags(service: 'writer' | 'reader'): string[] {
   const given = process.env.STEMEDB_BENCH_SERVICE_NODE_FLAGS;
   if (given === undefined) return serviceNodeFlags(service);
   return given.split(' ').filter((f) => f !== '');
+}
+
+/** Set in a bench process that `runWithReaderFlags` started again with the flags. */
+const REEXEC_ENV = 'STEMEDB_BENCH_REEXEC';
+
+/**
+ * A bench process that ingests, or drives services, stands for what a reader
+ * process does, so it runs with the Node flags a reader is started with
+ * (benchServiceNodeFlags('reader')): `make bench` and the profile-* tools run by
+ * hand measure the same process. When this process lacks one of them, it runs
+ * `script` again with them, waits, takes that run's exit status and returns
+ * true; the caller then does nothing more. False when the flags are in place.
+ * An A/B of a runtime flag sets STEMEDB_BENCH_SERVICE_NODE_FLAGS (flags given on
+ * the command line beside these come before them, so these win).
+ */
+export function runWithReaderFlags(script: string): boolean {
+  const flags = benchServiceNodeFlags('reader');
+  if (process.env[REEXEC_ENV] === '1' || flags.every((f) => process.execArgv.includes(f))) return false;
+  const run = spawnSync(process.execPath, [...process.execArgv, ...flags, script, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [REEXEC_ENV]: '1' } });
+  process.exitCode = run.status ?? 1;
+  return true;
 }
 
 export interface ServiceChild {
