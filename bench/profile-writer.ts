@@ -34,23 +34,33 @@ const TOP_FRAMES = 60;
 /** How long the bare libsodium verify rate is measured (on this process, before the load). */
 const SODIUM_MS = 1_000;
 
-async function drive(path: string, address: string, seconds: number, records: readonly PbRecord[]): Promise<{ rate: string; records: number; fromUs: number; toUs: number }> {
+/** The load of one append path: its requests, encoded up front (so neither the load nor the client's CPU figure includes encoding), and how to send them. */
+interface PathLoad {
+  /** Records handed out so far (warm-up included). */
+  readonly used: () => number;
+  readonly send: (address: string, ms: number) => Promise<string>;
+}
+
+function pathLoad(path: string, records: readonly PbRecord[]): PathLoad {
+  if (path === 'batch') {
+    const s = supply(batchRequestBytes(records, 100), path);
+    return { used: () => s.used * 100, send: async (address, ms) => `${(await measureBatch(address, s.next, 100, 8, ms, WARMUP_MS)).recordsPerSec} records/s` };
+  }
+  if (path === 'stream') {
+    const s = supply(streamRequestBytes(records, 100), path);
+    return { used: () => s.used * 100, send: async (address, ms) => `${(await measureStream(address, s.next, 1024, ms, WARMUP_MS)).recordsPerSec} records/s` };
+  }
+  const s = supply(appendRequestBytes(records), path);
+  return { used: () => s.used, send: async (address, ms) => `${(await measureAppend(address, s.next, 64, ms, WARMUP_MS)).callsPerSec} calls/s` };
+}
+
+async function drive(load: PathLoad, address: string, seconds: number): Promise<{ rate: string; records: number; fromUs: number; toUs: number }> {
   const c = makeClient(WriterServiceClient, address);
   try {
     await waitForReady(c, READY_TIMEOUT_MS);
-    const ms = seconds * 1000;
     const fromUs = monotonicUs() + WARMUP_MS * 1000;
-    const window = (): { fromUs: number; toUs: number } => ({ fromUs, toUs: monotonicUs() });
-    if (path === 'batch') {
-      const s = supply(batchRequestBytes(records, 100), path);
-      return { rate: `${(await measureBatch(address, s.next, 100, 8, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used * 100, ...window() };
-    }
-    if (path === 'stream') {
-      const s = supply(streamRequestBytes(records, 100), path);
-      return { rate: `${(await measureStream(address, s.next, 1024, ms, WARMUP_MS)).recordsPerSec} records/s`, records: s.used * 100, ...window() };
-    }
-    const s = supply(appendRequestBytes(records), path);
-    return { rate: `${(await measureAppend(address, s.next, 64, ms, WARMUP_MS)).callsPerSec} calls/s`, records: s.used, ...window() };
+    const rate = await load.send(address, seconds * 1000);
+    return { rate, records: load.used(), fromUs, toUs: monotonicUs() };
   } finally {
     c.close();
   }
@@ -65,8 +75,8 @@ async function main(): Promise<void> {
   rmSync(SCRATCH_DIR, { recursive: true, force: true });
   mkdirSync(PROFILE_DIR, { recursive: true });
   const seconds = Number(secondsArg);
-  // Signed before the writer starts, so its profile covers the load and little else.
-  const records = signRecords(Math.ceil((seconds + WARMUP_MS / 1000 + 1) * RECORDS_PER_SEC_MAX));
+  // Signed and encoded before the writer starts, so its profile covers the load and little else.
+  const pathRequests = pathLoad(path, signRecords(Math.ceil((seconds + WARMUP_MS / 1000 + 1) * RECORDS_PER_SEC_MAX)));
   const args = ['--wal', join(SCRATCH_DIR, 'profile-wal'), '--listen', '127.0.0.1:0', '--durability', 'fsync', '--max-connection-age-ms', '0', '--log-level', process.env.STEMEDB_LOG_LEVEL ?? 'warn'];
   // `--cpu-only`: no profiler (its own threads and sampling cost distort the CPU figures), only CPU per record.
   const profiling = !process.argv.includes('--cpu-only');
@@ -83,7 +93,7 @@ async function main(): Promise<void> {
   let cpuPerRecord = '';
   let loadWindow = { fromUs: 0, toUs: Infinity };
   try {
-    const driven = await drive(path, writer.address, seconds, records);
+    const driven = await drive(pathRequests, writer.address, seconds);
     rate = driven.rate;
     loadWindow = { fromUs: driven.fromUs, toUs: driven.toUs };
     const used = process.cpuUsage(cpu0);
