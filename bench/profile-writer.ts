@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   mkdirSync(PROFILE_DIR, { recursive: true });
   const seconds = Number(secondsArg);
   // Signed and encoded before the writer starts, so its profile covers the load and little else.
-  const pathRequests = pathLoad(path, signRecords(Math.ceil((seconds + WARMUP_MS / 1000 + 1) * RECORDS_PER_SEC_MAX)));
+  const appendLoad = pathLoad(path, signRecords(Math.ceil((seconds + WARMUP_MS / 1000 + 1) * RECORDS_PER_SEC_MAX)));
   const args = ['--wal', join(SCRATCH_DIR, 'profile-wal'), '--listen', '127.0.0.1:0', '--durability', 'fsync', '--max-connection-age-ms', '0', '--log-level', process.env.STEMEDB_LOG_LEVEL ?? 'warn'];
   // `--cpu-only`: no profiler (its own threads and sampling cost distort the CPU figures), only CPU per record.
   const profiling = !process.argv.includes('--cpu-only');
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   let cpuPerRecord = '';
   let loadWindow = { fromUs: 0, toUs: Infinity };
   try {
-    const driven = await drive(pathRequests, writer.address, seconds);
+    const driven = await drive(appendLoad, writer.address, seconds);
     rate = driven.rate;
     loadWindow = { fromUs: driven.fromUs, toUs: driven.toUs };
     const used = process.cpuUsage(cpu0);

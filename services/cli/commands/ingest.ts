@@ -19,9 +19,10 @@ const HELP = `usage: stemedb ingest --wal DIR --data DIR [--json] [--batch-recor
 
 Applies every record of the WAL directory, up to its end when the command
 starts, to the store in --data (created if missing): verifies each record
-again (unless --verify none), skips and counts invalid ones, and commits in batches with the store's
-cursor. Safe to kill at any point: run it again and it resumes from the
-store's cursor, with the same result as an uninterrupted run.
+again (unless --verify none), skips and counts invalid ones, and commits in
+batches with the store's cursor. Safe to kill at any point: run it again and
+it resumes from the store's cursor, with the same result as an uninterrupted
+run.
 
 A progress bar (records, MB, records/s, ETA) goes to stderr when it is a
 terminal; a summary line ends the run.
